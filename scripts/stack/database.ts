@@ -1,0 +1,56 @@
+// Bringing the stack's database to the current schema: bootstrap, pg_net shim, migrations
+// through the real Supabase CLI, seed, and the settings the local stack fills in.
+import type { StackConfig } from "./config.ts";
+import { repoRoot } from "./config.ts";
+import { psqlFile, query } from "./postgres.ts";
+import { run, StackError } from "./shell.ts";
+
+const MIGRATIONS_DIR = `${repoRoot}/supabase/migrations`;
+
+export async function applyBootstrap(config: StackConfig) {
+  await psqlFile(config, `${repoRoot}/scripts/stack/sql/bootstrap.sql`);
+  await psqlFile(config, `${repoRoot}/scripts/stack/sql/net_shim.sql`);
+}
+
+function migrationVersions(): string[] {
+  return [...Deno.readDirSync(MIGRATIONS_DIR)]
+    .filter((e) => e.isFile && /^\d+_.+\.sql$/.test(e.name))
+    .map((e) => e.name.split("_")[0])
+    .sort();
+}
+
+export async function pendingMigrations(config: StackConfig): Promise<string[]> {
+  const exists = await query(config, "select to_regclass('supabase_migrations.schema_migrations') is not null");
+  const applied = exists === "t"
+    ? new Set((await query(config, "select version from supabase_migrations.schema_migrations")).split("\n"))
+    : new Set<string>();
+  return migrationVersions().filter((v) => !applied.has(v));
+}
+
+/** `supabase db push --db-url`, the same command that deploys to a hosted project. */
+export async function pushMigrations(config: StackConfig) {
+  const dbUrl = `${config.dbUrl}?sslmode=disable`;
+  const result = await run(`${repoRoot}/node_modules/.bin/supabase`, [
+    "db", "push", "--db-url", dbUrl, "--include-all", "--yes", "--workdir", repoRoot,
+  ], { cwd: repoRoot, env: { SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" } });
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (result.code !== 0) {
+    throw new StackError(
+      `a migration failed to apply:\n${output.trim().split("\n").filter((l) => l.trim()).slice(-12).join("\n")}`,
+      "fix the migration named above, then run `npm run stack:reset`",
+    );
+  }
+}
+
+export async function applySeed(config: StackConfig) {
+  await psqlFile(config, `${repoRoot}/supabase/seed.sql`);
+}
+
+/** Where pg_cron and the enqueue wake-up send their calls: the stack's own gateway. */
+export async function writeLocalSettings(config: StackConfig) {
+  await query(config, `
+    insert into private.settings (key, value) values
+      ('project_url', '${config.apiUrl}'),
+      ('worker_secret_token', '${config.workerSecretToken}')
+    on conflict (key) do update set value = excluded.value, updated_at = now()`);
+}

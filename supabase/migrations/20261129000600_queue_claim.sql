@@ -1,0 +1,112 @@
+-- claim_jobs: hand a worker up to max_jobs due jobs, each under a lease.
+--
+-- Fairness: jobs are taken round-robin across workspaces (each workspace's first job, then
+-- each one's second, ...), so one workspace's 10,000 queued jobs cannot starve another's one.
+-- The workspaces that have due work are found with a loose index scan over jobs_claim_idx
+-- (one index probe per workspace, not a scan of every pending row), capped per call and
+-- started at a random workspace so that, beyond the cap, every workspace still gets its turn.
+-- Within a workspace, higher priority first, then oldest scheduled_for.
+--
+-- Concurrency: rows are locked FOR UPDATE SKIP LOCKED, so concurrent claimers never block on
+-- or share a job. The lease (locked_by, locked_until) fences every later call of the worker.
+
+create function public.claim_jobs(
+  worker_id text,
+  max_jobs integer default 5,
+  lease_seconds integer default 60,
+  job_types text[] default null,
+  now timestamptz default now()
+) returns setof public.jobs
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_max_workspaces constant integer := 64;
+  v_start uuid := gen_random_uuid();
+  v_workspaces uuid[];
+begin
+  if coalesce(btrim(claim_jobs.worker_id), '') = '' then
+    raise exception 'claim_jobs: worker_id is required' using errcode = '22023';
+  end if;
+  if claim_jobs.max_jobs is null or claim_jobs.max_jobs not between 1 and 1000 then
+    raise exception 'claim_jobs: max_jobs must be between 1 and 1000, got %', claim_jobs.max_jobs using errcode = '22023';
+  end if;
+  if claim_jobs.lease_seconds is null or claim_jobs.lease_seconds not between 1 and 3600 then
+    raise exception 'claim_jobs: lease_seconds must be between 1 and 3600, got %', claim_jobs.lease_seconds using errcode = '22023';
+  end if;
+
+  -- Workspaces with due work: from a random starting point to the end, then from the beginning.
+  with recursive after_start(workspace_id) as (
+    (select j.workspace_id from public.jobs j
+      where j.status = 'pending' and j.workspace_id >= v_start and j.scheduled_for <= claim_jobs.now
+        and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+      order by j.workspace_id limit 1)
+    union all
+    select (select j.workspace_id from public.jobs j
+             where j.status = 'pending' and j.workspace_id > a.workspace_id and j.scheduled_for <= claim_jobs.now
+               and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+             order by j.workspace_id limit 1)
+    from after_start a where a.workspace_id is not null
+  ), before_start(workspace_id) as (
+    (select j.workspace_id from public.jobs j
+      where j.status = 'pending' and j.workspace_id < v_start and j.scheduled_for <= claim_jobs.now
+        and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+      order by j.workspace_id limit 1)
+    union all
+    select (select j.workspace_id from public.jobs j
+             where j.status = 'pending' and j.workspace_id > b.workspace_id and j.workspace_id < v_start
+               and j.scheduled_for <= claim_jobs.now
+               and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+             order by j.workspace_id limit 1)
+    from before_start b where b.workspace_id is not null
+  )
+  select array_agg(w.workspace_id) into v_workspaces
+  from (
+    (select a.workspace_id from after_start a where a.workspace_id is not null limit v_max_workspaces)
+    union all
+    (select b.workspace_id from before_start b where b.workspace_id is not null limit v_max_workspaces)
+    limit v_max_workspaces
+  ) w;
+
+  if v_workspaces is null then
+    return;
+  end if;
+
+  return query
+  with candidates as (
+    select c.id, c.priority, c.scheduled_for,
+           row_number() over (partition by c.workspace_id order by c.priority desc, c.scheduled_for, c.id) as turn
+    from unnest(v_workspaces) as w(workspace_id)
+    cross join lateral (
+      select j.id, j.workspace_id, j.priority, j.scheduled_for
+      from public.jobs j
+      where j.workspace_id = w.workspace_id
+        and j.status = 'pending'
+        and j.scheduled_for <= claim_jobs.now
+        and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+      order by j.priority desc, j.scheduled_for, j.id
+      limit claim_jobs.max_jobs
+      for update skip locked
+    ) c
+  ), picked as (
+    select c.id from candidates c
+    order by c.turn, c.priority desc, c.scheduled_for, c.id
+    limit claim_jobs.max_jobs
+  )
+  update public.jobs j
+  set status = 'processing',
+      attempts = j.attempts + 1,
+      locked_by = claim_jobs.worker_id,
+      locked_until = claim_jobs.now + make_interval(secs => claim_jobs.lease_seconds),
+      started_at = claim_jobs.now,
+      next_retry_at = null
+  from picked
+  where j.id = picked.id
+  returning j.*;
+end
+$$;
+comment on function public.claim_jobs(text, integer, integer, text[], timestamptz) is
+  'Worker: claims up to max_jobs due pending jobs (FOR UPDATE SKIP LOCKED, fair across workspaces, priority then age within one), marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
+revoke execute on function public.claim_jobs(text, integer, integer, text[], timestamptz) from public, anon, authenticated;
+grant execute on function public.claim_jobs(text, integer, integer, text[], timestamptz) to service_role;
