@@ -18,6 +18,7 @@ shared_preload_libraries = 'pg_cron'
 cron.database_name = 'postgres'
 cron.use_background_workers = on
 cron.timezone = 'UTC'
+cron.log_statement = off
 max_worker_processes = 32
 wal_level = logical
 max_replication_slots = 10

@@ -1,0 +1,133 @@
+// Starts one process per Edge Function (supabase/functions/<name>/index.ts), restarts it when
+// it exits, and gives each Supabase's env vars plus the project's secrets.
+import { repoRoot } from "../../config.ts";
+import { waitFor } from "../../shell.ts";
+import type { GatewayContext } from "../context.ts";
+import { readFunctionsConfig } from "./config.ts";
+
+interface FunctionProcess {
+  name: string;
+  port: number;
+  verifyJwt: boolean;
+  child?: Deno.ChildProcess;
+  ready?: Promise<boolean>;
+  stopping: boolean;
+}
+
+export class FunctionSupervisor {
+  readonly functions = new Map<string, FunctionProcess>();
+
+  constructor(private readonly ctx: GatewayContext) {}
+
+  /** Function names: folders of supabase/functions with an index.ts, except _shared and tests. */
+  static discover(): string[] {
+    const dir = `${repoRoot}/supabase/functions`;
+    const names: string[] = [];
+    for (const entry of Deno.readDirSync(dir)) {
+      if (!entry.isDirectory || entry.name.startsWith("_") || entry.name === "tests") continue;
+      try {
+        Deno.statSync(`${dir}/${entry.name}/index.ts`);
+        names.push(entry.name);
+      } catch { /* not a function */ }
+    }
+    return names.sort();
+  }
+
+  async env(): Promise<Record<string, string>> {
+    const { config } = this.ctx;
+    const fromFile = await readEnvFile(`${repoRoot}/supabase/functions/.env`);
+    return {
+      SUPABASE_URL: config.apiUrl,
+      SUPABASE_DB_URL: config.dbUrl,
+      SUPABASE_ANON_KEY: this.ctx.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: this.ctx.serviceRoleKey,
+      WORKER_SECRET_TOKEN: config.workerSecretToken,
+      APOLLO_KEY_ENCRYPTION_KEY: config.apolloKeyEncryptionKey,
+      APOLLO_BASE_URL: `${config.fakeApolloUrl}/api/v1`,
+      ENVIRONMENT: "development",
+      ...fromFile,
+      // the stack's own settings win over a stray .env (tests rely on them)
+      ...pick(Deno.env.toObject(), ["MAX_CONCURRENT", "MAX_GLOBAL_CONCURRENCY", "WORKER_TIME_BUDGET_MS", "USE_MOCK_APOLLO",
+        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS"]),
+    };
+  }
+
+  async startAll(): Promise<void> {
+    const settings = await readFunctionsConfig();
+    const names = FunctionSupervisor.discover();
+    names.forEach((name, i) => {
+      const fn: FunctionProcess = {
+        name,
+        port: this.ctx.config.ports.functionsBase + i,
+        verifyJwt: settings[name]?.verify_jwt ?? true,
+        stopping: false,
+      };
+      this.functions.set(name, fn);
+    });
+    await Promise.all([...this.functions.values()].map((fn) => this.spawn(fn)));
+  }
+
+  private async spawn(fn: FunctionProcess): Promise<void> {
+    const watch = Deno.env.get("STACK_WATCH") === "1" ? ["--watch"] : [];
+    const log = await Deno.open(`${this.ctx.config.logDir}/fn-${fn.name}.log`, { create: true, write: true, append: true });
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", ...watch, `${repoRoot}/scripts/stack/functions/runner.ts`, fn.name, String(fn.port)],
+      env: await this.env(),
+      stdout: "piped",
+      stderr: "piped",
+      cwd: repoRoot,
+    }).spawn();
+    fn.child = child;
+    // log.write, not a WritableStream: lines must reach the file at once (tests and humans tail it)
+    const copy = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) await log.write(chunk).catch(() => 0);
+    };
+    Promise.all([copy(child.stdout), copy(child.stderr)]).finally(() => log.close());
+    fn.ready = waitFor(() => portOpen(fn.port), 30_000, 50);
+    child.status.then(async (status) => {
+      if (fn.stopping) return;
+      console.error(`[gateway] function ${fn.name} exited (code ${status.code}); restarting`);
+      await new Promise((r) => setTimeout(r, 500));
+      if (!fn.stopping) await this.spawn(fn);
+    });
+    await fn.ready;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const fn of this.functions.values()) {
+      fn.stopping = true;
+      try {
+        fn.child?.kill("SIGTERM");
+      } catch { /* already gone */ }
+    }
+    await Promise.all([...this.functions.values()].map((fn) => fn.child?.status.catch(() => {})));
+  }
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pick(source: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
+}
+
+async function readEnvFile(path: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return {};
+  }
+  const env: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = line.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
+    if (match) env[match[1]] = match[2].replace(/^(['"])(.*)\1$/, "$2");
+  }
+  return env;
+}
