@@ -35,7 +35,7 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     throw new Error(`Unknown stack instance "${instance}": use dev or test, or set STACK_PORT_BASE.`);
   }
   const dir = `${repoRoot}/.stack/${instance}`;
-  const ports = { api: base, db: base + 1, fakeApollo: base + 4, spa: base === 54321 ? 5173 : base + 9852, functionsBase: base + 10 };
+  const ports = { api: base, db: base + 1, fakeApollo: base + 4, spa: base === 54321 ? 5173 : base + 20, functionsBase: base + 10 };
   return {
     instance,
     dir,
