@@ -1,6 +1,6 @@
 // The Docker-free local stack: `deno run -A scripts/stack/cli.ts <up|down|reset|status|start>`.
 // See ARCHITECTURE.md ("Two targets, one codebase") for what each piece stands in for.
-import { envBlock, type StackConfig, stackConfig } from "./config.ts";
+import { envBlock, repoRoot, type StackConfig, stackConfig } from "./config.ts";
 import { applyBootstrap, applySeed, pendingMigrations, pushMigrations, writeLocalSettings } from "./database.ts";
 import { ensurePackages } from "./packages.ts";
 import { clusterExists, clusterRunning, initCluster, startCluster, stopCluster } from "./postgres.ts";
@@ -62,14 +62,66 @@ async function printEnv(config: StackConfig) {
   for (const [key, value] of Object.entries(await envBlock(config))) console.log(`${key}="${value}"`);
 }
 
+/** Prints only KEY="value" lines (like `supabase status -o env`); --verbose adds process states on stderr. */
 async function status(config: StackConfig) {
   const running = await clusterRunning(config);
-  if (!Deno.args.includes("--env")) {
+  if (Deno.args.includes("--verbose")) {
     log(`instance ${config.instance}: Postgres ${running ? "running" : "stopped"} on ${config.ports.db}`);
     for (const line of await daemonsStatus(config)) log(line);
   }
+  if (!running) {
+    log(`the "${config.instance}" stack is not running: start it with npm run stack:up`);
+    Deno.exitCode = 1;
+    return;
+  }
   await printEnv(config);
-  if (!running) Deno.exitCode = 1;
+}
+
+/** `npm start`: the stack plus the SPA's dev server in the foreground; Ctrl-C stops all of it. */
+async function start(config: StackConfig) {
+  await up(config, { quiet: true });
+  const env = await envBlock(config);
+  const hasSpa = (() => {
+    try {
+      return Deno.statSync(`${repoRoot}/web/package.json`).isFile;
+    } catch {
+      return false;
+    }
+  })();
+  console.log(`
+  Enrichment Jobs is running (stack instance "${config.instance}")
+
+  App (SPA):      ${hasSpa ? config.spaUrl : "(web/ not built yet)"}
+  API gateway:    ${config.apiUrl}   (/rest/v1, /auth/v1, /realtime/v1, /functions/v1)
+  Worker:         curl -X POST ${config.apiUrl}/functions/v1/job-worker -H "Authorization: Bearer ${config.workerSecretToken}"
+  Database:       psql ${config.dbUrl}
+  Fake Apollo:    ${config.fakeApolloUrl}
+  Demo login:     ${config.demo.email} / ${config.demo.password}   (mock Apollo key test-key-12345 saved)
+  Second login:   ${config.other.email} / ${config.other.password}   (no Apollo key: shows "not configured")
+
+  Press Ctrl-C to stop everything.
+`);
+  let spa: Deno.ChildProcess | undefined;
+  if (hasSpa) {
+    spa = new Deno.Command("npm", {
+      args: ["run", "dev", "--workspace", "web", "--", "--host", "127.0.0.1", "--port", String(config.ports.spa), "--strictPort"],
+      cwd: repoRoot,
+      env: { VITE_SUPABASE_URL: env.API_URL, VITE_SUPABASE_ANON_KEY: env.ANON_KEY },
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  }
+  const stopped = new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => resolve());
+    spa?.status.then(() => resolve());
+  });
+  await stopped;
+  log("stopping");
+  try {
+    spa?.kill("SIGTERM");
+  } catch { /* already gone */ }
+  await down(config);
+  Deno.exit(0);
 }
 
 async function main() {
@@ -84,8 +136,10 @@ async function main() {
       return await reset(config);
     case "status":
       return await status(config);
+    case "start":
+      return await start(config);
     default:
-      throw new StackError(`unknown command "${command}"`, "use one of: up, down, reset, status");
+      throw new StackError(`unknown command "${command}"`, "use one of: up, down, reset, status, start");
   }
 }
 

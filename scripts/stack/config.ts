@@ -7,7 +7,7 @@ export const repoRoot = new URL("../../", import.meta.url).pathname.replace(/\/$
 /** Supabase CLI's local JWT secret: the anon and service keys derived from it are the well-known local ones. */
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 /** Development-only AES-256 key (base64, 32 bytes). Production sets its own with `supabase secrets set`. */
-export const LOCAL_APOLLO_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktYXBvbGxvLWtleS1lbmNyeXB0aW9uLTMy";
+export const LOCAL_APOLLO_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktYXBvbGxvLWtleS1lbmNyeXB0aW9uMzI=";
 export const LOCAL_WORKER_SECRET_TOKEN = "dev-secret-token";
 
 const BASE_PORTS: Record<string, number> = { dev: 54321, test: 55321 };

@@ -34,7 +34,7 @@ async function send(request: QueuedRequest): Promise<void> {
     const response = await fetch(request.url, {
       method: request.method.toUpperCase(),
       headers: request.headers ?? {},
-      body: request.body && request.method.toUpperCase() !== "GET" ? request.body : undefined,
+      body: request.body && request.method.toUpperCase() !== "GET" ? new Uint8Array(request.body) : undefined,
       signal: AbortSignal.timeout(request.timeout_milliseconds),
     });
     const content = await response.text();

@@ -1,0 +1,81 @@
+// `npm test`: every suite against a fresh stack instance ("test", its own ports), so it runs
+// while `npm start` is up. Prints a summary and exits non-zero if any suite failed.
+//   deno run -A scripts/test/run-all.ts [suite ...]      (default: all suites)
+// Env: KEEP_STACK=1 leaves the test stack running afterwards; STACK_INSTANCE overrides "test".
+import { repoRoot } from "../stack/config.ts";
+
+const instance = Deno.env.get("STACK_INSTANCE") ?? "test";
+const deno = Deno.execPath();
+const env = { STACK_INSTANCE: instance };
+
+interface Suite {
+  name: string;
+  what: string;
+  cmd: string[];
+  /** Files that must exist for the suite to run at all. */
+  needs?: string;
+}
+
+const SUITES: Suite[] = [
+  { name: "db", what: "pgTAP + concurrency (pg_prove)", cmd: [deno, "run", "-A", "scripts/test/pgtap.ts"], needs: "scripts/test/pgtap.ts" },
+  { name: "db-checks", what: "supabase db lint + advisors", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
+  { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", "supabase/functions/tests/"], needs: "supabase/functions/tests" },
+  { name: "gateway", what: "gateway contract tests (supabase-js)", cmd: [deno, "test", "-A", "scripts/stack/tests/"], needs: "scripts/stack/tests" },
+  { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },
+  { name: "e2e", what: "end to end in Chromium (Playwright)", cmd: ["npm", "run", "--silent", "test:e2e", "--workspace", "web"], needs: "web/e2e" },
+];
+
+function exists(path: string) {
+  try {
+    Deno.statSync(`${repoRoot}/${path}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(cmd: string[], extraEnv: Record<string, string> = {}): Promise<number> {
+  const child = new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd: repoRoot,
+    env: { ...env, ...extraEnv },
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  return (await child.status).code;
+}
+
+const selected = Deno.args.length ? SUITES.filter((s) => Deno.args.includes(s.name)) : SUITES;
+const started = Date.now();
+console.log(`\n== test stack "${instance}": reset`);
+if ((await run([deno, "run", "-A", "scripts/stack/cli.ts", "reset"])) !== 0) {
+  console.error("The test stack could not be started; see the error above.");
+  Deno.exit(1);
+}
+
+const results: Array<{ suite: Suite; status: "passed" | "FAILED" | "skipped"; seconds: number }> = [];
+for (const suite of selected) {
+  if (suite.needs && !exists(suite.needs)) {
+    results.push({ suite, status: "skipped", seconds: 0 });
+    continue;
+  }
+  console.log(`\n== ${suite.name}: ${suite.what}`);
+  const t0 = Date.now();
+  const code = await run(suite.cmd);
+  results.push({ suite, status: code === 0 ? "passed" : "FAILED", seconds: (Date.now() - t0) / 1000 });
+}
+
+if (Deno.env.get("KEEP_STACK") !== "1") await run([deno, "run", "-A", "scripts/stack/cli.ts", "down"]);
+
+console.log("\n== summary");
+for (const r of results) {
+  console.log(`  ${r.status.padEnd(7)} ${r.suite.name.padEnd(10)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.suite.what}`);
+}
+const failed = results.filter((r) => r.status === "FAILED").length;
+const passed = results.filter((r) => r.status === "passed").length;
+const skipped = results.filter((r) => r.status === "skipped").length;
+console.log(
+  `\n${failed === 0 ? "PASS" : "FAIL"}: ${passed} suite(s) passed, ${failed} failed, ${skipped} skipped ` +
+    `in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+Deno.exit(failed === 0 ? 0 : 1);
