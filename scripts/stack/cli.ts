@@ -5,6 +5,7 @@ import { applyBootstrap, applySeed, pendingMigrations, pushMigrations, writeLoca
 import { ensurePackages } from "./packages.ts";
 import { clusterExists, clusterRunning, initCluster, startCluster, stopCluster } from "./postgres.ts";
 import { daemonsStatus, startDaemons, stopDaemons } from "./daemons.ts";
+import { saveDemoApolloKey } from "./demo-key.ts";
 import { StackError } from "./shell.ts";
 
 const log = (message: string) => console.error(`[stack] ${message}`);
@@ -36,6 +37,11 @@ async function up(config: StackConfig, { quiet = false } = {}) {
   }
   await writeLocalSettings(config);
   await startDaemons(config, { fresh });
+  if (fresh) {
+    log("saving the mock Apollo key for the demo workspace (through apollo-settings)");
+    // Not fatal: the stack is still usable, and the test suites check that the key is there.
+    await saveDemoApolloKey(config).catch((error) => log(`warning: ${error.message}`));
+  }
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!quiet) await printEnv(config);
 }

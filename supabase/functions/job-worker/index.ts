@@ -1,1 +1,4 @@
-Deno.serve((_req) => new Response(JSON.stringify({ success: true, placeholder: true }), { headers: { "content-type": "application/json" } }));
+// Edge Function entry point: only HTTP wiring; see handler.ts.
+import { handler } from "./handler.ts";
+
+Deno.serve(handler);

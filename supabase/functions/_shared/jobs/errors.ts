@@ -1,0 +1,37 @@
+// Errors a job processor throws, carrying whether another attempt could succeed.
+
+export class JobError extends Error {
+  readonly retryable: boolean;
+  readonly retryAfterSeconds?: number;
+
+  constructor(message: string, options: { retryable: boolean; retryAfterSeconds?: number; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = "JobError";
+    this.retryable = options.retryable;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** The worker lost the job's lease (reaped, cancelled or re-claimed): stop without touching it. */
+export class LeaseLostError extends Error {
+  constructor(readonly jobId: string) {
+    super(`Lease on job ${jobId} was lost (cancelled or reclaimed); stopping without writing`);
+    this.name = "LeaseLostError";
+  }
+}
+
+export interface FailureVerdict {
+  message: string;
+  retryable: boolean;
+  retryAfterSeconds?: number;
+}
+
+/** How the worker records any error: typed errors decide; anything unexpected is retried. */
+export function verdictOf(error: unknown): FailureVerdict {
+  if (error && typeof error === "object" && "retryable" in error && typeof error.retryable === "boolean") {
+    const e = error as { message?: string; retryable: boolean; retryAfterSeconds?: number };
+    return { message: e.message ?? String(error), retryable: e.retryable, retryAfterSeconds: e.retryAfterSeconds };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: `Unexpected error: ${message}`, retryable: true };
+}

@@ -1,0 +1,27 @@
+// Job payloads, validated by the jobs API before a job is queued and by the worker before it
+// runs one (a hand-written INSERT can hold anything).
+import { z } from "npm:zod@4.6.7";
+
+const domain = z.string().trim().toLowerCase().min(3).max(253)
+  .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a bare domain like acme.com");
+
+export const enrichAccountPayload = z.object({
+  account_id: z.uuid({ error: "must be an account id (uuid)" }),
+  domain: domain.optional(),
+});
+
+export const enrichContactPayload = z.object({
+  contact_id: z.uuid({ error: "must be a contact id (uuid)" }),
+  email: z.email().optional(),
+});
+
+export const payloadSchemas = {
+  enrich_account: enrichAccountPayload,
+  enrich_contact: enrichContactPayload,
+} as const;
+
+export type JobType = keyof typeof payloadSchemas;
+export const JOB_TYPES = Object.keys(payloadSchemas) as JobType[];
+
+export type EnrichAccountPayload = z.infer<typeof enrichAccountPayload>;
+export type EnrichContactPayload = z.infer<typeof enrichContactPayload>;

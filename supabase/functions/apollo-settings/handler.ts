@@ -1,0 +1,97 @@
+// apollo-settings: a workspace's Apollo key. Signed-in members read the status; owners and
+// admins save (checked against Apollo first, unless it is the mock key), test and remove it.
+//   GET    /apollo-settings?workspace_id=...       -> settings view
+//   POST   /apollo-settings        {workspace_id, api_key} -> {message, settings}
+//   POST   /apollo-settings/test   {workspace_id, api_key?} -> {ok, mock, message, ...}
+//   DELETE /apollo-settings?workspace_id=...       -> {message, settings}
+// The key is stored AES-256-GCM encrypted and never returned.
+import { z } from "npm:zod@4.6.7";
+import { apolloClientFor, MOCK_API_KEY } from "../_shared/apollo/index.ts";
+import { ApolloError } from "../_shared/apollo/errors.ts";
+import { requireUser } from "../_shared/auth.ts";
+import { corsHeaders } from "../_shared/cors.ts";
+import { decryptApiKey, encryptApiKey, lastFour } from "../_shared/crypto/apollo-key.ts";
+import { db } from "../_shared/db.ts";
+import { errorResponse, HttpError, json, readJsonBody } from "../_shared/http.ts";
+import { parseOr400 } from "../_shared/validation.ts";
+import { memberRole, readSettings, removeKey, requireEditor, saveKey, storedCiphertext } from "./store.ts";
+
+const workspaceId = z.uuid({ error: "must be a workspace id (uuid)" });
+const saveBody = z.object({
+  workspace_id: workspaceId,
+  api_key: z.string().trim().min(8, "looks too short for an Apollo API key").max(200)
+    .regex(/^\S+$/, "must not contain spaces"),
+});
+const testBody = z.object({ workspace_id: workspaceId, api_key: saveBody.shape.api_key.optional() });
+
+function workspaceFromQuery(req: Request): string {
+  return parseOr400(workspaceId, new URL(req.url).searchParams.get("workspace_id"), "workspace_id");
+}
+
+async function testKey(apiKey: string) {
+  const check = await apolloClientFor(apiKey).checkConnection();
+  return check;
+}
+
+export async function handler(req: Request): Promise<Response> {
+  if (req.method === "OPTIONS") return new Response("ok", { headers: corsHeaders });
+  try {
+    const user = await requireUser(req);
+    const sql = db();
+    const action = new URL(req.url).pathname.replace(/^.*\/apollo-settings/, "") || "/";
+
+    if (req.method === "GET" && action === "/") {
+      const ws = workspaceFromQuery(req);
+      return json(await readSettings(sql, ws, await memberRole(sql, ws, user.id)));
+    }
+
+    if (req.method === "POST" && action === "/") {
+      const body = parseOr400(saveBody, await readJsonBody(req));
+      const role = await memberRole(sql, body.workspace_id, user.id);
+      requireEditor(role);
+      if (body.api_key !== MOCK_API_KEY) {
+        const check = await testKey(body.api_key).catch((error) => {
+          if (error instanceof ApolloError && !error.retryable) {
+            throw new HttpError(422, `Apollo rejected this API key: ${error.message}`);
+          }
+          throw new HttpError(502, `Could not reach Apollo to check the key (${(error as Error).message}). Try again.`);
+        });
+        if (!check.ok) throw new HttpError(422, `Apollo rejected this API key: ${check.message}`);
+      }
+      const ciphertext = await encryptApiKey(body.api_key, body.workspace_id);
+      await saveKey(sql, body.workspace_id, ciphertext, lastFour(body.api_key), user.id);
+      return json({ message: "API key saved successfully", settings: await readSettings(sql, body.workspace_id, role) });
+    }
+
+    if (req.method === "POST" && action === "/test") {
+      const body = parseOr400(testBody, await readJsonBody(req));
+      await memberRole(sql, body.workspace_id, user.id);
+      let apiKey = body.api_key;
+      if (!apiKey) {
+        const stored = await storedCiphertext(sql, body.workspace_id);
+        if (!stored) throw new HttpError(400, "No Apollo API key is saved for this workspace: enter one first.");
+        apiKey = await decryptApiKey(stored, body.workspace_id);
+      }
+      try {
+        return json(await testKey(apiKey));
+      } catch (error) {
+        if (error instanceof ApolloError) {
+          return json({ ok: false, mock: false, message: error.message, kind: error.kind });
+        }
+        throw error;
+      }
+    }
+
+    if (req.method === "DELETE" && action === "/") {
+      const ws = workspaceFromQuery(req);
+      const role = await memberRole(sql, ws, user.id);
+      requireEditor(role);
+      await removeKey(sql, ws, user.id);
+      return json({ message: "API key removed", settings: await readSettings(sql, ws, role) });
+    }
+
+    throw new HttpError(404, `No route for ${req.method} ${action}`);
+  } catch (error) {
+    return errorResponse(error, "apollo-settings");
+  }
+}

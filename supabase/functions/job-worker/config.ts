@@ -1,0 +1,53 @@
+// The worker's settings, read once from the environment and checked up front.
+
+export const DEVELOPMENT_TOKEN = "dev-secret-token";
+
+export interface WorkerConfig {
+  secretToken: string;
+  maxConcurrent: number;
+  timeBudgetMs: number;
+  leaseSeconds: number;
+  region: string;
+  env: "production" | "development";
+  /** Why the worker refuses to run, if it does. */
+  misconfiguration?: string;
+}
+
+function intFrom(env: { get(k: string): string | undefined }, name: string, fallback: number, min: number, max: number) {
+  const raw = env.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: { get(k: string): string | undefined } = Deno.env): WorkerConfig {
+  const region = env.get("SB_REGION") ?? "local";
+  const declared = env.get("ENVIRONMENT");
+  const production = declared ? declared === "production" : env.get("SB_REGION") !== undefined;
+  const secretToken = env.get("WORKER_SECRET_TOKEN") ?? "";
+  let misconfiguration: string | undefined;
+  if (production && (secretToken === "" || secretToken === DEVELOPMENT_TOKEN || secretToken.length < 24)) {
+    misconfiguration =
+      "WORKER_SECRET_TOKEN must be a strong secret (24+ characters, not the development token) in production: " +
+      "supabase secrets set WORKER_SECRET_TOKEN=$(openssl rand -hex 32)";
+  } else if (secretToken === "") {
+    misconfiguration = "WORKER_SECRET_TOKEN is not set";
+  }
+  return {
+    secretToken,
+    maxConcurrent: intFrom(env, "MAX_CONCURRENT", 5, 1, 100),
+    timeBudgetMs: intFrom(env, "WORKER_TIME_BUDGET_MS", 50_000, 100, 390_000),
+    leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
+    region,
+    env: production ? "production" : "development",
+    misconfiguration,
+  };
+}
+
+/** An id per invocation, in the spec's shape (vercel-local-1234567890) with a random suffix. */
+export function newWorkerId(config: WorkerConfig): string {
+  return `supabase-${config.region}-${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,51 @@
+// job-worker over HTTP. POST runs a batch of jobs (pg_cron calls it every minute through
+// pg_net, and enqueueing wakes it at once); GET is the health check. Both need
+// `Authorization: Bearer <WORKER_SECRET_TOKEN>`.
+import { json } from "../_shared/http.ts";
+import { isAuthorized } from "./auth.ts";
+import { loadConfig, newWorkerId, type WorkerConfig } from "./config.ts";
+import { health } from "./health.ts";
+import { runBatch } from "./runner.ts";
+
+let config: WorkerConfig | undefined;
+let configError: string | undefined;
+try {
+  config = loadConfig();
+} catch (error) {
+  configError = (error as Error).message;
+}
+const processWorkerId = config ? newWorkerId(config) : "unconfigured";
+
+export async function handler(req: Request): Promise<Response> {
+  if (!config || config.misconfiguration) {
+    const reason = configError ?? config?.misconfiguration;
+    console.error(`[JobWorker] refusing to run: ${reason}`);
+    return json({ error: "Worker is not configured", reason }, 500);
+  }
+  if (!isAuthorized(req, config.secretToken)) return json({ error: "Unauthorized" }, 401);
+
+  if (req.method === "GET") {
+    const { status, body } = await health(config, processWorkerId);
+    return json(body, status);
+  }
+  if (req.method !== "POST") return json({ error: `Method ${req.method} not allowed; use POST or GET` }, 405);
+
+  const started = Date.now();
+  const workerId = newWorkerId(config);
+  console.log(`[JobWorker] Starting job execution... (worker ${workerId})`);
+  try {
+    const result = await runBatch(config, workerId);
+    const duration = Date.now() - started;
+    console.log(`[JobWorker] Execution completed in ${duration}ms`);
+    return json({ success: true, duration_ms: duration, worker_id: workerId, timestamp: new Date().toISOString(), ...result });
+  } catch (error) {
+    console.error(`[JobWorker] Execution failed after ${Date.now() - started}ms:`, error);
+    return json({
+      success: false,
+      duration_ms: Date.now() - started,
+      worker_id: workerId,
+      timestamp: new Date().toISOString(),
+      error: `Worker could not run: ${(error as Error).message}`,
+    }, 503);
+  }
+}

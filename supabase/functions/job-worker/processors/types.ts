@@ -1,0 +1,28 @@
+// What a processor is given and returns. The worker owns claiming, completing and failing;
+// a processor only does the work, reporting progress and log lines as it goes.
+import type { Sql } from "../../_shared/db.ts";
+import type { Job } from "../../_shared/jobs/queue.ts";
+
+export interface JobContext {
+  job: Job;
+  sql: Sql;
+  /** Sets progress (0-100) and logs the message with it; throws LeaseLostError if the job is no longer ours. */
+  progress(percentage: number, message?: string): Promise<void>;
+  log(message: string, level?: "debug" | "info" | "warn" | "error", metadata?: Record<string, unknown>): Promise<void>;
+  /** Aborted when the lease is lost or the invocation must stop. */
+  signal: AbortSignal;
+  workerId: string;
+  /** Call when a fenced write was refused: throws LeaseLostError. */
+  leaseLost(): never;
+}
+
+export interface ProcessorResult {
+  result?: unknown;
+  /** The last log line, written together with the completion. */
+  message: string;
+}
+
+export interface Processor {
+  jobType: string;
+  process(ctx: JobContext): Promise<ProcessorResult>;
+}

@@ -1,0 +1,95 @@
+// One worker invocation: claim up to maxConcurrent jobs, run them concurrently, and refill each
+// free slot as soon as it frees, until nothing is due or the time budget is spent. Jobs already
+// running when the budget ends are finished (their lease covers them).
+import { db } from "../_shared/db.ts";
+import { LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
+import { type Job, Queue } from "../_shared/jobs/queue.ts";
+import type { WorkerConfig } from "./config.ts";
+import { createJobContext } from "./job-context.ts";
+import { processors } from "./processors/registry.ts";
+
+export interface BatchResult {
+  claimed: number;
+  completed: number;
+  retried: number;
+  failed: number;
+  lost: number;
+}
+
+export async function runBatch(config: WorkerConfig, workerId: string): Promise<BatchResult> {
+  const sql = db();
+  const queue = new Queue(sql, workerId, config.leaseSeconds);
+  const jobTypes = [...processors.keys()];
+  const deadline = Date.now() + config.timeBudgetMs;
+  const stop = new AbortController();
+  const totals: BatchResult = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
+  const running = new Set<Promise<void>>();
+  let firstClaim = true;
+
+  const start = (job: Job) => {
+    const task = runJob(job, queue, stop.signal, totals).finally(() => running.delete(task));
+    running.add(task);
+  };
+
+  while (true) {
+    const free = config.maxConcurrent - running.size;
+    // Claim whenever a slot is free (a claim that finds nothing costs one cheap query).
+    if (free > 0 && Date.now() < deadline) {
+      const jobs = await queue.claim(free, jobTypes);
+      if (firstClaim) {
+        console.log(`[JobWorker] Found ${jobs.length} pending job(s)`);
+        firstClaim = false;
+      }
+      totals.claimed += jobs.length;
+      jobs.forEach(start);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running);
+  }
+  return totals;
+}
+
+async function runJob(job: Job, queue: Queue, stop: AbortSignal, totals: BatchResult): Promise<void> {
+  const attempt = `attempt ${job.attempts} of ${job.max_attempts}`;
+  console.log(`[JobWorker] Processing job ${job.id} (type: ${job.job_type}, ${attempt})`);
+  const processor = processors.get(job.job_type);
+  try {
+    if (!processor) {
+      throw Object.assign(new Error(`No processor is registered for job type "${job.job_type}"`), { retryable: false });
+    }
+    const outcome = await processor.process(createJobContext(job, queue, db(), stop));
+    if (await queue.complete(job.id, outcome.result, outcome.message)) {
+      totals.completed++;
+      console.log(`[JobWorker] Job ${job.id} completed successfully`);
+    } else {
+      totals.lost++;
+      console.warn(`[JobWorker] Job ${job.id} finished, but its lease was lost (cancelled or reclaimed); result discarded`);
+    }
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      totals.lost++;
+      console.warn(`[JobWorker] Job ${job.id} stopped: ${error.message}`);
+      return;
+    }
+    const verdict = verdictOf(error);
+    let status: string | null;
+    try {
+      status = await queue.fail(job.id, verdict.message, verdict.retryable, verdict.retryAfterSeconds);
+    } catch (recordError) {
+      // The database is unreachable: the lease will expire and the reaper will retry the job.
+      console.error(`[JobWorker] Job ${job.id} failed (${verdict.message}) and the failure could not be recorded:`, recordError);
+      totals.lost++;
+      return;
+    }
+    if (status === "pending") {
+      totals.retried++;
+      console.warn(`[JobWorker] Job ${job.id} failed (${attempt}): ${verdict.message}; it will be retried`);
+    } else if (status === "failed") {
+      totals.failed++;
+      console.error(`[JobWorker] Job ${job.id} failed (${attempt}): ${verdict.message}; no retries left`);
+    } else {
+      totals.lost++;
+      console.warn(`[JobWorker] Job ${job.id} failed (${verdict.message}) after its lease was lost; not recorded`);
+    }
+  }
+}
