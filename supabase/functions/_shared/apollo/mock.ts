@@ -1,0 +1,98 @@
+// The mock Apollo client of the testing guide (Test 10): no network, fixed sample data after a simulated delay.
+// Used when USE_MOCK_APOLLO=true or the workspace key is the test key (see index.ts).
+import { normalizeDomain } from "./domain.ts";
+import { envNumber, type EnvReader, processEnv } from "./env.ts";
+import type {
+  ApolloClient,
+  ConnectionCheck,
+  OrganizationEnrichment,
+  PersonEnrichment,
+  PersonMatchRequest,
+} from "./types.ts";
+
+export const DEFAULT_MOCK_DELAY_MS = 1000;
+
+export interface MockApolloClientOptions {
+  /** Simulated API delay per enrichment. Default: env MOCK_APOLLO_DELAY_MS, else 1000. */
+  delayMs?: number;
+  env?: EnvReader;
+}
+
+/** Resolves after ms, or rejects with the signal's reason as soon as it aborts (the timer is always cleared). */
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export class MockApolloClient implements ApolloClient {
+  readonly delayMs: number;
+
+  constructor(options: MockApolloClientOptions = {}) {
+    this.delayMs = options.delayMs ??
+      envNumber(options.env ?? processEnv, "MOCK_APOLLO_DELAY_MS", DEFAULT_MOCK_DELAY_MS);
+  }
+
+  async enrichOrganization(
+    request: { domain: string },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<OrganizationEnrichment> {
+    await delay(this.delayMs, options.signal);
+    const domain = normalizeDomain(request.domain ?? "") || request.domain;
+    return {
+      organization: {
+        id: "mock-org-123",
+        name: `Mock Company for ${domain}`,
+        website_url: `https://${domain}`,
+        primary_domain: domain,
+        industry: "Technology",
+        estimated_num_employees: 50,
+        city: "San Francisco",
+        state: "CA",
+        country: "USA",
+        linkedin_url: `https://linkedin.com/company/${domain}`,
+      },
+      credits_used: 1,
+      rateLimit: {},
+    };
+  }
+
+  async enrichPerson(request: PersonMatchRequest, options: { signal?: AbortSignal } = {}): Promise<PersonEnrichment> {
+    await delay(this.delayMs, options.signal);
+    return {
+      person: {
+        id: "mock-person-123",
+        first_name: "John",
+        last_name: "Doe",
+        name: "John Doe",
+        email: request.email ?? null,
+        title: "Software Engineer",
+        linkedin_url: "https://linkedin.com/in/johndoe",
+      },
+      credits_used: 1,
+      rateLimit: {},
+    };
+  }
+
+  checkConnection(options: { signal?: AbortSignal } = {}): Promise<ConnectionCheck> {
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    return Promise.resolve({
+      ok: true,
+      mock: true,
+      message: "Mock Apollo client: nothing is sent to Apollo and enrichment returns sample data " +
+        "(USE_MOCK_APOLLO=true or the test key test-key-12345 is in use). Save a real key to enrich for real.",
+      user: { id: "mock-user-123", email: "mock@example.com", name: "Mock User" },
+      rateLimit: {},
+    });
+  }
+}
