@@ -2,6 +2,8 @@
 -- public holds only the API surface (tables under RLS, functions callable over /rest/v1/rpc);
 -- private holds helpers, triggers and settings that no API role can reach.
 -- Functions are not executable by default: each one is granted right after it is created.
+-- (Per-schema defaults cannot take back Postgres's global EXECUTE for PUBLIC, so every function
+-- in public also revokes it from public explicitly; private is closed by its schema privileges.)
 
 create schema if not exists private;
 comment on schema private is 'Internals of the job system: trigger functions, worker wake-up, settings. Not exposed over the API.';

@@ -71,8 +71,11 @@ create index contacts_workspace_idx on public.contacts (workspace_id, last_name,
 create index contacts_account_id_idx on public.contacts (account_id);
 create index contacts_created_by_idx on public.contacts (created_by);
 
+-- Security definer: browsers insert accounts as authenticated, which has no usage on schema private,
+-- so calling private.normalize_domain as the invoker would fail with "permission denied for schema private".
 create function private.normalize_account() returns trigger
 language plpgsql
+security definer
 set search_path = ''
 as $$
 begin

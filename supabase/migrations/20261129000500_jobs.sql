@@ -14,7 +14,7 @@ create table public.jobs (
   priority smallint not null default 0 check (priority between -100 and 100),
   progress jsonb not null default '{"percentage": 0}' check (
     jsonb_typeof(progress) = 'object'
-    and jsonb_typeof(progress -> 'percentage') = 'number'
+    and progress ? 'percentage' and jsonb_typeof(progress -> 'percentage') = 'number'
     and (progress ->> 'percentage')::numeric between 0 and 100
   ),
   attempts integer not null default 0 check (attempts >= 0),
@@ -37,6 +37,8 @@ create table public.jobs (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint attempts_within_max check (attempts <= max_attempts),
+  -- claiming counts an attempt, so a pending job without one left would make every claim fail
+  constraint pending_has_attempts_left check (status <> 'pending' or attempts < max_attempts),
   constraint processing_holds_a_lease check (
     (status = 'processing') = (locked_by is not null and locked_until is not null)
   ),

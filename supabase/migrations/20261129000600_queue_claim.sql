@@ -2,6 +2,8 @@
 --
 -- Fairness: jobs are taken round-robin across workspaces (each workspace's first job, then
 -- each one's second, ...), so one workspace's 10,000 queued jobs cannot starve another's one.
+-- Within a round the workspaces come in a random order, so a claim of fewer jobs than there are
+-- busy workspaces (a worker refilling one free slot) does not always favour the same one.
 -- The workspaces that have due work are found with a loose index scan over jobs_claim_idx
 -- (one index probe per workspace, not a scan of every pending row), capped per call and
 -- started at a random workspace so that, beyond the cap, every workspace still gets its turn.
@@ -61,7 +63,7 @@ begin
              order by j.workspace_id limit 1)
     from before_start b where b.workspace_id is not null
   )
-  select array_agg(w.workspace_id) into v_workspaces
+  select array_agg(w.workspace_id order by random()) into v_workspaces
   from (
     (select a.workspace_id from after_start a where a.workspace_id is not null limit v_max_workspaces)
     union all
@@ -75,9 +77,9 @@ begin
 
   return query
   with candidates as (
-    select c.id, c.priority, c.scheduled_for,
+    select c.id, w.rotation,
            row_number() over (partition by c.workspace_id order by c.priority desc, c.scheduled_for, c.id) as turn
-    from unnest(v_workspaces) as w(workspace_id)
+    from unnest(v_workspaces) with ordinality as w(workspace_id, rotation)
     cross join lateral (
       select j.id, j.workspace_id, j.priority, j.scheduled_for
       from public.jobs j
@@ -91,7 +93,7 @@ begin
     ) c
   ), picked as (
     select c.id from candidates c
-    order by c.turn, c.priority desc, c.scheduled_for, c.id
+    order by c.turn, c.rotation
     limit claim_jobs.max_jobs
   )
   update public.jobs j

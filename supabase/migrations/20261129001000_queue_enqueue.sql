@@ -50,6 +50,7 @@ end
 $$;
 comment on function public.enqueue_job(uuid, text, jsonb, smallint, timestamptz, integer) is
   'Queues a job in a workspace the caller belongs to; returns it, or the already active job for the same subject.';
+revoke execute on function public.enqueue_job(uuid, text, jsonb, smallint, timestamptz, integer) from public, anon, authenticated;
 grant execute on function public.enqueue_job(uuid, text, jsonb, smallint, timestamptz, integer) to authenticated, service_role;
 
 create function public.enqueue_enrichment(account_id uuid, priority smallint default 0) returns public.jobs
@@ -74,6 +75,7 @@ end
 $$;
 comment on function public.enqueue_enrichment(uuid, smallint) is
   'Browser: queues Apollo enrichment of an account (needs a domain); returns the new or already active job.';
+revoke execute on function public.enqueue_enrichment(uuid, smallint) from public, anon, authenticated;
 grant execute on function public.enqueue_enrichment(uuid, smallint) to authenticated, service_role;
 
 create function public.enqueue_account_enrichments(account_ids uuid[]) returns setof public.jobs
@@ -107,6 +109,7 @@ end
 $$;
 comment on function public.enqueue_account_enrichments(uuid[]) is
   'Browser: queues enrichment of several accounts in one statement; returns one active job per account that has a domain (accounts without one are skipped).';
+revoke execute on function public.enqueue_account_enrichments(uuid[]) from public, anon, authenticated;
 grant execute on function public.enqueue_account_enrichments(uuid[]) to authenticated, service_role;
 
 create function public.enqueue_contact_enrichment(contact_id uuid, priority smallint default 0) returns public.jobs
@@ -136,4 +139,5 @@ end
 $$;
 comment on function public.enqueue_contact_enrichment(uuid, smallint) is
   'Browser: queues Apollo enrichment of a contact; returns the new or already active job.';
+revoke execute on function public.enqueue_contact_enrichment(uuid, smallint) from public, anon, authenticated;
 grant execute on function public.enqueue_contact_enrichment(uuid, smallint) to authenticated, service_role;

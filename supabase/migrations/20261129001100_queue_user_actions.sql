@@ -103,6 +103,7 @@ begin
 end
 $$;
 comment on function public.cancel_job(uuid) is 'Browser: cancels a pending or processing job of the caller''s workspace; returns it.';
+revoke execute on function public.cancel_job(uuid) from public, anon, authenticated;
 grant execute on function public.cancel_job(uuid) to authenticated, service_role;
 
 create function public.retry_job(job_id uuid) returns public.jobs
@@ -122,4 +123,5 @@ begin
 end
 $$;
 comment on function public.retry_job(uuid) is 'Browser: queues a failed or cancelled job again with a fresh set of attempts; returns it.';
+revoke execute on function public.retry_job(uuid) from public, anon, authenticated;
 grant execute on function public.retry_job(uuid) to authenticated, service_role;

@@ -1,0 +1,64 @@
+-- The pg_cron schedule: job-worker every minute (one POST to the job-worker Edge Function
+-- through pg_net, via private.invoke_worker), job-reaper every minute, job-retention daily.
+-- The URL and secret come from Vault when it exists, otherwise from private.settings.
+begin;
+select plan(18);
+set local client_min_messages = warning; -- invoke_worker's notice when unconfigured is expected here
+
+-- SETUP: point the worker URL at an address of this transaction's own.
+select tests.capture_worker_calls() as project_url \gset
+
+-- TEST: the three jobs and their schedules.
+select results_eq($$ select jobname::text collate "default", schedule::text collate "default", active from cron.job where jobname like 'job-%' order by jobname $$,
+  $$ values ('job-reaper'::text, '* * * * *'::text, true), ('job-retention', '17 3 * * *', true), ('job-worker', '* * * * *', true) $$,
+  'job-worker and job-reaper run every minute, job-retention once a day');
+select results_eq($$ select jobname::text collate "default", command collate "default" from cron.job where jobname like 'job-%' order by jobname $$,
+  $$ values ('job-reaper'::text, 'select public.reap_expired_leases()'::text),
+            ('job-retention', 'select private.purge_old_jobs()'),
+            ('job-worker', 'select private.invoke_worker(''cron'')') $$,
+  'each runs the function it is named after');
+select is_empty($$ select 1 from cron.job where jobname like 'job-%' and (database <> current_database() or username <> 'postgres') $$,
+  'they run in this database as postgres');
+select is((select count(*)::integer from cron.job where jobname in ('job-worker', 'job-reaper', 'job-retention')), 3, 'each is scheduled once');
+
+-- TEST: what job-worker's command does: exactly one POST to the worker with the secret.
+do $$ begin execute (select command from cron.job where jobname = 'job-worker'); end $$;
+select is(tests.worker_calls('cron'), 1, 'running job-worker queues exactly one HTTP request through pg_net');
+select results_eq(format($$ select method::text, url, headers, timeout_milliseconds from net.http_request_queue where url like %L $$, :'project_url' || '%'),
+  format($$ values ('POST'::text, %L::text, '{"Content-Type": "application/json", "Authorization": "Bearer pgtap-secret-token"}'::jsonb, 60000) $$,
+         :'project_url' || '/functions/v1/job-worker'),
+  'a POST to <project_url>/functions/v1/job-worker with Authorization: Bearer <worker_secret_token>, JSON, 60 s timeout');
+select is((select convert_from(body, 'UTF8')::jsonb ->> 'reason' from net.http_request_queue where url like :'project_url' || '%'), 'cron',
+  'its body says the cron sent it');
+select isnt(private.invoke_worker('manual'), null, 'invoke_worker returns the pg_net request id');
+select is(tests.worker_calls(), 2, 'one more request per call');
+update private.settings set value = :'project_url' || '/' where key = 'project_url';
+select private.invoke_worker('manual');
+select is(tests.worker_calls('manual'), 2, 'a trailing slash on project_url does not double the slash');
+
+-- TEST: without configuration, no request (and no error: cron must not fail every minute).
+delete from private.settings where key = 'worker_secret_token';
+select is(private.invoke_worker('cron'), null, 'without a worker secret invoke_worker does nothing and returns null');
+select is(tests.worker_calls(), 3, 'no request was queued');
+
+-- TEST: Vault wins over private.settings where it exists (as on Supabase).
+create schema vault;
+create view vault.decrypted_secrets as
+  select * from (values ('project_url', :'project_url' || '-from-vault'), ('worker_secret_token', 'vault-token')) s(name, decrypted_secret);
+select is(private.setting('project_url'), :'project_url' || '-from-vault', 'private.setting reads Vault first');
+select is(private.setting('job_retention_days'), null, 'and falls back to private.settings for what Vault lacks');
+select private.invoke_worker('cron');
+select is((select headers ->> 'Authorization' from net.http_request_queue where url = :'project_url' || '-from-vault/functions/v1/job-worker'),
+  'Bearer vault-token', 'the worker is then called with Vault''s URL and secret');
+drop schema vault cascade;
+
+-- TEST: job-reaper's and job-retention's commands run.
+select tests.create_workspace('Cron tests') as ws \gset
+select tests.create_job(:'ws', 'pgtap_job', '{}', now() - interval '2 hours') as job \gset
+select tests.claim_job(:'job', 'worker-a', 1, now() - interval '1 hour');
+select lives_ok((select command from cron.job where jobname = 'job-reaper'), 'job-reaper''s command runs');
+select is((select status from public.jobs where id = :'job'), 'pending', 'and reaps a job whose lease has expired');
+select lives_ok((select command from cron.job where jobname = 'job-retention'), 'job-retention''s command runs');
+
+select * from finish();
+rollback;

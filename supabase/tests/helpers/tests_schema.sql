@@ -1,0 +1,284 @@
+-- Helpers for the pgTAP suite (supabase/tests/*.test.sql), in a schema of their own.
+-- scripts/test/pgtap.ts installs this file before pg_prove runs and drops the schema right after,
+-- so none of it is ever deployed, nor seen by `supabase db advisors`.
+--
+-- Shape after basejump's supabase-test-helpers: create users (signing up gives each one a
+-- personal workspace, through the auth.users trigger), act as one of them the way PostgREST
+-- does (`set local role` + `request.jwt.claims`), and build fixtures in a line.
+-- Every test file runs in a transaction that rolls back, so fixtures vanish with it.
+
+create schema tests;
+comment on schema tests is 'pgTAP helpers; installed and dropped by scripts/test/pgtap.ts, never deployed.';
+grant usage on schema tests to anon, authenticated, service_role;
+
+-- Users and workspaces ------------------------------------------------------------------------
+
+create function tests.create_user(email text, workspace_name text default null) returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid := gen_random_uuid();
+begin
+  insert into auth.users (instance_id, id, aud, role, email, email_confirmed_at,
+                          raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values ('00000000-0000-0000-0000-000000000000', v_id, 'authenticated', 'authenticated', lower(create_user.email), now(),
+          '{"provider": "email", "providers": ["email"]}',
+          case when create_user.workspace_name is null then '{}'::jsonb
+               else jsonb_build_object('workspace_name', create_user.workspace_name) end,
+          now(), now());
+  return v_id;
+end
+$$;
+comment on function tests.create_user(text, text) is 'Signs a user up (auth.users row); the trigger gives them a personal workspace. Returns the user id.';
+
+-- Security definer so it also works while acting as a user (authenticated cannot read auth.users).
+create function tests.get_user_id(identifier text) returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  if get_user_id.identifier ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    select u.id into v_id from auth.users u where u.id = get_user_id.identifier::uuid;
+  else
+    select u.id into v_id from auth.users u where u.email = lower(get_user_id.identifier);
+  end if;
+  if v_id is null then
+    raise exception 'tests: no user %', get_user_id.identifier;
+  end if;
+  return v_id;
+end
+$$;
+comment on function tests.get_user_id(text) is 'The id of a user given by email or id; raises when there is none.';
+
+create function tests.personal_workspace(identifier text) returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select w.id from public.workspaces w
+  where w.created_by = tests.get_user_id(personal_workspace.identifier)
+  order by w.created_at, w.id
+  limit 1
+$$;
+comment on function tests.personal_workspace(text) is 'The workspace created for a user when they signed up.';
+
+create function tests.create_workspace(name text, owner text default null) returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  insert into public.workspaces (name, created_by)
+  values (create_workspace.name, case when create_workspace.owner is null then null
+                                      else tests.get_user_id(create_workspace.owner) end)
+  returning id into v_id;
+  return v_id;
+end
+$$;
+comment on function tests.create_workspace(text, text) is 'Creates a workspace (owned by owner, who becomes its owner member; no members without one).';
+
+create function tests.add_member(workspace_id uuid, member text, role text default 'member') returns void
+language sql
+set search_path = ''
+as $$
+  insert into public.workspace_members (workspace_id, user_id, role)
+  values (add_member.workspace_id, tests.get_user_id(add_member.member), add_member.role)
+$$;
+comment on function tests.add_member(uuid, text, text) is 'Adds a user to a workspace as owner, admin or member.';
+
+-- Records -----------------------------------------------------------------------------------
+
+create function tests.create_account(workspace_id uuid, name text, domain text default null) returns uuid
+language sql
+set search_path = ''
+as $$
+  insert into public.accounts (workspace_id, name, domain)
+  values (create_account.workspace_id, create_account.name, create_account.domain)
+  returning id
+$$;
+comment on function tests.create_account(uuid, text, text) is 'Creates an account; returns its id.';
+
+create function tests.create_contact(
+  workspace_id uuid, account_id uuid default null, first_name text default null, last_name text default null,
+  email text default null, linkedin_url text default null
+) returns uuid
+language sql
+set search_path = ''
+as $$
+  insert into public.contacts (workspace_id, account_id, first_name, last_name, email, linkedin_url)
+  values (create_contact.workspace_id, create_contact.account_id, create_contact.first_name, create_contact.last_name,
+          create_contact.email, create_contact.linkedin_url)
+  returning id
+$$;
+comment on function tests.create_contact(uuid, uuid, text, text, text, text) is 'Creates a contact; returns its id.';
+
+-- Jobs --------------------------------------------------------------------------------------
+
+create function tests.create_job(
+  workspace_id uuid,
+  job_type text default 'pgtap_job',
+  payload jsonb default '{}',
+  scheduled_for timestamptz default now(),
+  priority smallint default 0,
+  max_attempts integer default 5
+) returns uuid
+language sql
+set search_path = ''
+as $$
+  insert into public.jobs (workspace_id, job_type, payload, scheduled_for, priority, max_attempts)
+  values (create_job.workspace_id, create_job.job_type, create_job.payload, create_job.scheduled_for,
+          create_job.priority, create_job.max_attempts)
+  returning id
+$$;
+comment on function tests.create_job(uuid, text, jsonb, timestamptz, smallint, integer) is
+  'Queues one job with a plain INSERT (as a worker or an admin would); returns its id.';
+
+create function tests.create_jobs(
+  workspace_id uuid,
+  how_many integer,
+  job_type text default 'pgtap_job',
+  scheduled_for timestamptz default now()
+) returns integer
+language sql
+set search_path = ''
+as $$
+  with inserted as (
+    insert into public.jobs (workspace_id, job_type, payload, scheduled_for)
+    select create_jobs.workspace_id, create_jobs.job_type, jsonb_build_object('n', g),
+           -- one second apart, oldest first, so "oldest first" has something to go by
+           create_jobs.scheduled_for - make_interval(secs => create_jobs.how_many - g)
+    from generate_series(1, create_jobs.how_many) g
+    returning 1
+  )
+  select count(*)::integer from inserted
+$$;
+comment on function tests.create_jobs(uuid, integer, text, timestamptz) is
+  'Queues how_many jobs in one INSERT, scheduled one second apart and ending at scheduled_for; returns how many.';
+
+create function tests.claim_job(job_id uuid, worker_id text, lease_seconds integer default 60, now timestamptz default now())
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job_type text;
+begin
+  -- Give the job a type of its own for the claim, so claim_jobs can only pick this one; then put it back.
+  update public.jobs j set job_type = 'pgtap_claim_this_one' where j.id = claim_job.job_id and j.status = 'pending'
+  returning (select o.job_type from public.jobs o where o.id = claim_job.job_id) into v_job_type;
+  if not exists (
+    select 1 from public.claim_jobs(claim_job.worker_id, 1, claim_job.lease_seconds, array['pgtap_claim_this_one'], claim_job.now) c
+    where c.id = claim_job.job_id
+  ) then
+    raise exception 'tests: job % could not be claimed (not pending, or not due at %)', claim_job.job_id, claim_job.now;
+  end if;
+  update public.jobs j set job_type = v_job_type where j.id = claim_job.job_id;
+end
+$$;
+comment on function tests.claim_job(uuid, text, integer, timestamptz) is
+  'Claims one given pending job for worker_id through claim_jobs (raises when that job is not the one claimed).';
+
+-- Acting as someone --------------------------------------------------------------------------
+-- These set transaction-local settings, as PostgREST does for each request. (A SET clause on a
+-- function restores only its own parameter on exit, so role and claims stay set.)
+
+create function tests.authenticate_as(identifier text) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id uuid := tests.get_user_id(authenticate_as.identifier);
+  v_email text := (select tests.user_email(v_id));
+begin
+  set local role authenticated;
+  perform set_config('request.jwt.claims', jsonb_build_object(
+    'sub', v_id, 'role', 'authenticated', 'aud', 'authenticated', 'email', v_email,
+    'app_metadata', jsonb_build_object('provider', 'email', 'providers', jsonb_build_array('email')),
+    'user_metadata', '{}'::jsonb, 'is_anonymous', false)::text, true);
+end
+$$;
+comment on function tests.authenticate_as(text) is 'Acts as a signed-in user (email or id): role authenticated with their JWT claims, until the transaction ends.';
+
+create function tests.user_email(user_id uuid) returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users u where u.id = user_email.user_id
+$$;
+comment on function tests.user_email(uuid) is 'A user''s email.';
+
+create function tests.authenticate_as_service_role() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  set local role service_role;
+  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
+end
+$$;
+comment on function tests.authenticate_as_service_role() is 'Acts as the service role (workers, Edge Functions), as PostgREST does for the service key.';
+
+create function tests.authenticate_as_anon() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  set local role anon;
+  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
+end
+$$;
+comment on function tests.authenticate_as_anon() is 'Acts as an anonymous caller (the anon key without a session).';
+
+create function tests.clear_authentication() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  set local role none;
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
+comment on function tests.clear_authentication() is 'Back to the connecting role (postgres) without JWT claims.';
+
+-- Worker wake-ups ---------------------------------------------------------------------------
+-- The database calls the worker through pg_net (net.http_request_queue). To count only the calls
+-- made by the current test, point project_url at an address of this transaction's own.
+
+create function tests.capture_worker_calls() returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_url text := 'http://pgtap-' || replace(gen_random_uuid()::text, '-', '') || '.invalid';
+begin
+  insert into private.settings (key, value) values ('project_url', v_url), ('worker_secret_token', 'pgtap-secret-token')
+  on conflict (key) do update set value = excluded.value;
+  perform set_config('tests.project_url', v_url, true);
+  return v_url;
+end
+$$;
+comment on function tests.capture_worker_calls() is
+  'Points project_url (and worker_secret_token = pgtap-secret-token) at an address unique to this transaction; returns it.';
+
+create function tests.worker_calls(reason text default null) returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select count(*)::integer from net.http_request_queue q
+  where q.url = current_setting('tests.project_url') || '/functions/v1/job-worker'
+    and (worker_calls.reason is null or convert_from(q.body, 'UTF8')::jsonb ->> 'reason' = worker_calls.reason)
+$$;
+comment on function tests.worker_calls(text) is
+  'How many worker calls (of a given reason: enqueue, retry, cron) were queued since tests.capture_worker_calls().';
