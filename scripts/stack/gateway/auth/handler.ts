@@ -1,7 +1,88 @@
-// /auth/v1: placeholder until the GoTrue subset lands (issue 4).
+// /auth/v1: the GoTrue subset supabase-js uses with email + password: signup, token (password and
+// refresh_token grants), user (GET, PUT), logout, settings and health. The apikey is required, as
+// Supabase's API gateway requires it in front of Auth.
+import { requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
+import { AuthApiError, errorResponse } from "./errors.ts";
+import { logout } from "./logout.ts";
+import { authSettings } from "./settings.ts";
+import { signup } from "./signup.ts";
+import { token } from "./token.ts";
+import { getUser, updateUser } from "./user.ts";
 
-export function handleAuth(_req: Request, _ctx: GatewayContext): Promise<Response> {
-  return Promise.resolve(json({ code: "not_implemented", message: "Auth is not implemented yet" }, 501));
+type Route = (req: Request, ctx: GatewayContext) => Promise<Response>;
+
+const ROUTES: Record<string, Partial<Record<string, Route>>> = {
+  "/signup": { POST: signup },
+  "/token": { POST: token },
+  "/user": { GET: getUser, PUT: updateUser },
+  "/logout": { POST: logout },
+  "/settings": { GET: settings },
+  "/health": { GET: health },
+};
+
+export async function handleAuth(req: Request, ctx: GatewayContext): Promise<Response> {
+  requireApikey(req, ctx);
+  const path = new URL(req.url).pathname.replace(/^\/auth\/v1/, "").replace(/\/+$/, "") || "/";
+  const methods = ROUTES[path];
+  try {
+    if (!methods) throw new AuthApiError(404, "not_found", "Not Found");
+    const route = methods[req.method];
+    if (!route) throw new AuthApiError(405, "method_not_allowed", "Method Not Allowed");
+    return await route(req, ctx);
+  } catch (error) {
+    if (error instanceof AuthApiError) return errorResponse(error, req);
+    console.error(`[auth] ${req.method} ${path} failed:`, error);
+    return errorResponse(
+      new AuthApiError(500, "unexpected_failure", "Unexpected failure, please check server logs for more information"),
+      req,
+    );
+  }
+}
+
+async function settings(): Promise<Response> {
+  const s = await authSettings();
+  const external = Object.fromEntries(
+    [
+      "anonymous_users",
+      "apple",
+      "azure",
+      "bitbucket",
+      "discord",
+      "facebook",
+      "figma",
+      "fly",
+      "github",
+      "gitlab",
+      "google",
+      "keycloak",
+      "kakao",
+      "linkedin_oidc",
+      "notion",
+      "spotify",
+      "slack_oidc",
+      "workos",
+      "twitch",
+      "twitter",
+      "zoom",
+      "phone",
+    ].map((provider) => [provider, false]),
+  );
+  return json({
+    external: { ...external, email: s.signupEnabled },
+    disable_signup: !s.signupEnabled,
+    mailer_autoconfirm: !s.emailConfirmations,
+    phone_autoconfirm: false,
+    sms_provider: "",
+    saml_enabled: false,
+  });
+}
+
+function health(): Promise<Response> {
+  return Promise.resolve(json({
+    version: "local-stack",
+    name: "GoTrue",
+    description: "GoTrue is a user registration and authentication API (local stack subset)",
+  }));
 }

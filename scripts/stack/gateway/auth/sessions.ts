@@ -1,0 +1,125 @@
+// Sessions (auth.sessions), refresh tokens (auth.refresh_tokens) and the access tokens GoTrue signs
+// for them (supabase/auth internal/tokens/service.go, internal/models/refresh_token.go).
+import { signJwt } from "../../jwt.ts";
+import type { GatewayContext } from "../context.ts";
+import type { Db as Sql } from "./db.ts";
+import type { AuthSettings } from "./settings.ts";
+import { identitiesOf, userJson, type UserRow } from "./users.ts";
+
+export type AuthMethod = "password";
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  created_at: Date;
+  not_after: Date | null;
+}
+
+export interface RefreshTokenRow {
+  id: string;
+  token: string;
+  user_id: string;
+  revoked: boolean;
+  updated_at: Date;
+  parent: string | null;
+  session_id: string;
+}
+
+const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A 12-character refresh token like GoTrue's (crypto.SecureAlphanumeric). */
+export function newRefreshTokenString(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => TOKEN_ALPHABET[b % TOKEN_ALPHABET.length]).join("");
+}
+
+function requestMeta(req: Request) {
+  const userAgent = req.headers.get("user-agent");
+  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return { userAgent: userAgent || null, ip: forwarded && /^[0-9a-f:.]+$/i.test(forwarded) ? forwarded : "127.0.0.1" };
+}
+
+/** Opens a session for the user with its first refresh token (inside the caller's transaction). */
+export async function createSession(
+  tx: Sql,
+  user: UserRow,
+  req: Request,
+): Promise<{ session: SessionRow; refreshToken: string }> {
+  const { userAgent, ip } = requestMeta(req);
+  const [session] = await tx<SessionRow[]>`
+    insert into auth.sessions (id, user_id, created_at, updated_at, user_agent, ip)
+    values (gen_random_uuid(), ${user.id}, now(), now(), ${userAgent}, ${ip}::inet)
+    returning id, user_id, created_at, not_after`;
+  const refreshToken = newRefreshTokenString();
+  await tx`
+    insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+    values ('00000000-0000-0000-0000-000000000000', ${refreshToken}, ${user.id}, false, now(), now(), null, ${session.id})`;
+  return { session, refreshToken };
+}
+
+/** Revokes `token` and issues its child in the same session: one rotation step. */
+export async function rotateRefreshToken(tx: Sql, token: RefreshTokenRow): Promise<string> {
+  const child = newRefreshTokenString();
+  await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${token.id} and revoked = false`;
+  await tx`
+    insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+    values ('00000000-0000-0000-0000-000000000000', ${child}, ${token.user_id}, false, now(), now(), ${token.token},
+            ${token.session_id})`;
+  return child;
+}
+
+export async function touchSession(tx: Sql, sessionId: string, req: Request): Promise<void> {
+  const { userAgent, ip } = requestMeta(req);
+  await tx`update auth.sessions set updated_at = now(), user_agent = ${userAgent}, ip = ${ip}::inet where id = ${sessionId}`;
+}
+
+/** The access token's claims, in GoTrue's order (AccessTokenClaims). */
+export async function signAccessToken(
+  ctx: GatewayContext,
+  settings: AuthSettings,
+  user: UserRow,
+  session: SessionRow,
+  method: AuthMethod,
+): Promise<{ accessToken: string; expiresAt: number }> {
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + settings.jwtExpiry;
+  const claims = {
+    iss: `${ctx.config.apiUrl}/auth/v1`,
+    sub: user.id,
+    aud: user.aud || "authenticated",
+    exp,
+    iat,
+    email: user.email ?? "",
+    phone: user.phone ?? "",
+    app_metadata: user.raw_app_meta_data ?? {},
+    user_metadata: user.raw_user_meta_data ?? {},
+    role: user.role || "authenticated",
+    aal: "aal1",
+    amr: [{ method, timestamp: Math.floor(session.created_at.getTime() / 1000) }],
+    session_id: session.id,
+    is_anonymous: user.is_anonymous,
+  };
+  return { accessToken: await signJwt(claims, ctx.jwtSecret), expiresAt: exp };
+}
+
+/** The body of a successful signup/token response: the session with the user in it. */
+export async function sessionResponse(
+  ctx: GatewayContext,
+  settings: AuthSettings,
+  tx: Sql,
+  user: UserRow,
+  session: SessionRow,
+  refreshToken: string,
+  method: AuthMethod,
+): Promise<Record<string, unknown>> {
+  const { accessToken, expiresAt } = await signAccessToken(ctx, settings, user, session, method);
+  const identities = await identitiesOf(tx, user.id);
+  return {
+    access_token: accessToken,
+    token_type: "bearer",
+    expires_in: settings.jwtExpiry,
+    expires_at: expiresAt,
+    refresh_token: refreshToken,
+    user: userJson(user, identities),
+  };
+}

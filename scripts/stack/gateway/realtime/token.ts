@@ -1,0 +1,51 @@
+// A channel's access token, checked as Supabase Realtime's confirm_token does: valid HS256
+// signature, `role` and `exp` present, not expired. Errors carry Realtime's codes and messages.
+import { type JwtClaims, verifyJwt } from "../../jwt.ts";
+
+const API_ROLES = new Set(["anon", "authenticated", "service_role"]);
+
+export class ChannelTokenError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+  /** The `reason` of a join error reply: "Code: message". */
+  get reason(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export interface ChannelAuth {
+  token: string;
+  claims: JwtClaims;
+  role: string;
+  exp: number;
+}
+
+export async function checkChannelToken(token: string, secret: string): Promise<ChannelAuth> {
+  if (token.split(".").length !== 3) {
+    throw new ChannelTokenError("MalformedJWT", "The token provided is not a valid JWT");
+  }
+  let claims: JwtClaims;
+  try {
+    // Expiry is checked below, with Realtime's message.
+    claims = await verifyJwt(token, secret, -Infinity);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/signature|algorithm/i.test(message)) {
+      throw new ChannelTokenError("JwtSignatureError", "Failed to validate JWT signature");
+    }
+    throw new ChannelTokenError("MalformedJWT", "The token provided is not a valid JWT");
+  }
+  if (typeof claims.role !== "string" || typeof claims.exp !== "number") {
+    throw new ChannelTokenError("InvalidJWTToken", "Fields `role` and `exp` are required in JWT");
+  }
+  if (!API_ROLES.has(claims.role)) {
+    // Changes are checked by switching to this role: only the roles the API itself uses.
+    throw new ChannelTokenError("Unauthorized", `The role "${claims.role}" in the JWT is not allowed`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.exp <= now) {
+    throw new ChannelTokenError("InvalidJWTToken", `Token has expired ${now - claims.exp} seconds ago`);
+  }
+  return { token, claims, role: claims.role, exp: claims.exp };
+}

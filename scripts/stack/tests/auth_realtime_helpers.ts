@@ -1,0 +1,204 @@
+// Shared by the auth_* and realtime_* contract tests: supabase-js clients against the stack under
+// test, direct SQL for arranging rows (never /rest/v1), and a clean shutdown of Realtime so Deno's
+// leak checks pass. No tests in here.
+import postgres from "npm:postgres@3.4.9";
+import { createClient, type RealtimeChannel, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
+import { testEnv } from "../../test/env.ts";
+import { signJwt } from "../jwt.ts";
+
+export const DEMO = {
+  email: testEnv.DEMO_EMAIL,
+  password: testEnv.DEMO_PASSWORD,
+  id: "11111111-1111-4111-8111-111111111111",
+  workspace: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+};
+export const OTHER = {
+  email: "other@example.com",
+  password: "other-password",
+  id: "22222222-2222-4222-8222-222222222222",
+  workspace: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+};
+
+/** Direct SQL as the postgres superuser (arranging and inspecting rows; RLS does not apply). */
+export function db(): postgres.Sql {
+  return postgres(testEnv.DB_URL, { max: 2, onnotice: () => {}, connection: { application_name: "stack-tests" } });
+}
+
+export interface ClientOptions {
+  vsn?: "1.0.0" | "2.0.0";
+  key?: string;
+  /** Realtime push/join timeout (ms). */
+  timeout?: number;
+  /** Realtime reconnect delay (ms) instead of realtime-js's 1 s, 2 s, 5 s, 10 s steps. */
+  reconnectAfterMs?: number;
+}
+
+function realtimeOptions(options: ClientOptions) {
+  return {
+    ...(options.vsn ? { vsn: options.vsn } : {}),
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+    ...(options.reconnectAfterMs ? { reconnectAfterMs: () => options.reconnectAfterMs! } : {}),
+  };
+}
+
+export function newClient(options: ClientOptions = {}): SupabaseClient {
+  return createClient(testEnv.API_URL, options.key ?? testEnv.ANON_KEY, {
+    auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
+    realtime: realtimeOptions(options),
+  });
+}
+
+export async function signedInClient(
+  user: { email: string; password: string },
+  options: ClientOptions = {},
+): Promise<SupabaseClient> {
+  const client = newClient(options);
+  const { error } = await client.auth.signInWithPassword({ email: user.email, password: user.password });
+  if (error) throw error;
+  return client;
+}
+
+/** Subscribes and resolves with the first terminal status (SUBSCRIBED, CHANNEL_ERROR, TIMED_OUT, CLOSED). */
+export function subscribe(channel: RealtimeChannel): Promise<{ status: string; error?: Error }> {
+  return new Promise((resolve) => {
+    channel.subscribe((status, error) => resolve({ status, error }));
+  });
+}
+
+/** Resolves once `check` is true, polling every 10 ms; rejects after `timeoutMs` with `what`. */
+export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Leaves every channel and closes the socket without the timers realtime-js would otherwise leave
+ * behind (a 10 s guard in disconnect(), a 50 s deferred disconnect after the last removeChannel).
+ */
+export async function closeClient(client: SupabaseClient): Promise<void> {
+  // deno-lint-ignore no-explicit-any
+  const realtime = client.realtime as any;
+  const channels: RealtimeChannel[] = [...realtime.getChannels()];
+  await Promise.all(channels.map((c) => c.unsubscribe(2000)));
+  for (const c of channels) c.teardown();
+  realtime._cancelPendingDisconnect?.();
+  const socket = realtime.socketAdapter.getSocket();
+  await new Promise<void>((resolve) => socket.disconnect(() => resolve()));
+  socket.clearHeartbeats?.();
+  realtime._cancelPendingDisconnect?.();
+}
+
+/** A pending job in a workspace, created directly in SQL; returns its id. */
+export async function insertJob(sql: postgres.Sql, workspaceId: string, jobType = "realtime_test"): Promise<string> {
+  const [row] = await sql`
+    insert into public.jobs (workspace_id, job_type, payload) values (${workspaceId}, ${jobType}, '{}')
+    returning id`;
+  return row.id;
+}
+
+export interface RawFrame {
+  join_ref: string | null;
+  ref: string | null;
+  topic: string;
+  event: string;
+  payload: Record<string, unknown>;
+}
+
+/** A bare WebSocket speaking Phoenix frames, for checking the wire format itself. */
+export class RawSocket {
+  readonly frames: RawFrame[] = [];
+  /** The frames as received, before decoding. */
+  readonly texts: string[] = [];
+  #closed: Promise<void>;
+
+  private constructor(private readonly ws: WebSocket, readonly vsn: "1.0.0" | "2.0.0") {
+    this.#closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
+    ws.addEventListener("message", (e) => {
+      this.texts.push(String(e.data));
+      const raw = JSON.parse(String(e.data));
+      this.frames.push(
+        Array.isArray(raw)
+          ? { join_ref: raw[0], ref: raw[1], topic: raw[2], event: raw[3], payload: raw[4] }
+          : { join_ref: raw.join_ref ?? null, ref: raw.ref, topic: raw.topic, event: raw.event, payload: raw.payload },
+      );
+    });
+  }
+
+  static url(vsn: string, apikey: string): string {
+    return `${testEnv.API_URL.replace(/^http/, "ws")}/realtime/v1/websocket?apikey=${
+      encodeURIComponent(apikey)
+    }&vsn=${vsn}`;
+  }
+
+  static open(vsn: "1.0.0" | "2.0.0", apikey = testEnv.ANON_KEY): Promise<RawSocket> {
+    const ws = new WebSocket(RawSocket.url(vsn, apikey));
+    return new Promise((resolve, reject) => {
+      ws.onopen = () => resolve(new RawSocket(ws, vsn));
+      ws.onerror = () => reject(new Error("websocket failed to open"));
+    });
+  }
+
+  send(frame: RawFrame): void {
+    this.ws.send(
+      this.vsn === "2.0.0"
+        ? JSON.stringify([frame.join_ref, frame.ref, frame.topic, frame.event, frame.payload])
+        : JSON.stringify(frame),
+    );
+  }
+
+  /** The first frame (received so far or later) matching `match`. */
+  async next(match: (f: RawFrame) => boolean, what: string, timeoutMs = 3000): Promise<RawFrame> {
+    await waitFor(() => this.frames.some(match), timeoutMs, what);
+    return this.frames.find(match)!;
+  }
+
+  /** The reply to the frame with this ref. */
+  reply(ref: string): Promise<RawFrame> {
+    return this.next((f) => f.event === "phx_reply" && f.ref === ref, `the reply to ref ${ref}`);
+  }
+
+  async close(): Promise<void> {
+    this.ws.close();
+    await this.#closed;
+  }
+}
+
+/**
+ * A client whose Realtime token comes from `token()` (supabase-js's third-party `accessToken`
+ * option): `client.realtime.setAuth()` then sends whatever it returns as an access_token event.
+ */
+export async function tokenClient(token: () => string, options: ClientOptions = {}): Promise<SupabaseClient> {
+  const client = createClient(testEnv.API_URL, options.key ?? testEnv.ANON_KEY, {
+    accessToken: () => Promise.resolve(token()),
+    realtime: realtimeOptions(options),
+  });
+  // supabase-js sets the token asynchronously; a join sent before that would go out with the apikey.
+  await client.realtime.setAuth();
+  return client;
+}
+
+/** An access token as /auth/v1 would sign it for the user, expiring in `expiresIn` seconds. */
+export async function userToken(
+  user: { id: string; email: string },
+  expiresIn: number,
+  secret = testEnv.JWT_SECRET,
+): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000);
+  return await signJwt({
+    iss: `${testEnv.API_URL}/auth/v1`,
+    sub: user.id,
+    aud: "authenticated",
+    exp: iat + expiresIn,
+    iat,
+    email: user.email,
+    role: "authenticated",
+    aal: "aal1",
+    session_id: crypto.randomUUID(),
+    is_anonymous: false,
+  }, secret);
+}
