@@ -70,7 +70,7 @@ export class FunctionSupervisor {
   private async spawn(fn: FunctionProcess): Promise<void> {
     const watch = Deno.env.get("STACK_WATCH") === "1" ? ["--watch"] : [];
     const log = await Deno.open(`${this.ctx.config.logDir}/fn-${fn.name}.log`, { create: true, write: true, append: true });
-    const child = new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(denoBinary(), {
       args: ["run", "-A", ...watch, `${repoRoot}/scripts/stack/functions/runner.ts`, fn.name, String(fn.port)],
       env: await this.env(),
       stdout: "piped",
@@ -87,10 +87,23 @@ export class FunctionSupervisor {
     child.status.then(async (status) => {
       if (fn.stopping) return;
       console.error(`[gateway] function ${fn.name} exited (code ${status.code}); restarting`);
-      await new Promise((r) => setTimeout(r, 500));
-      if (!fn.stopping) await this.spawn(fn);
+      await this.respawn(fn);
     });
     await fn.ready;
+  }
+
+  /** Restarts a function that exited, retrying (with a pause) until it runs again or the stack stops. */
+  private async respawn(fn: FunctionProcess): Promise<void> {
+    for (let delay = 500; !fn.stopping; delay = Math.min(delay * 2, 10_000)) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (fn.stopping) return;
+      try {
+        await this.spawn(fn);
+        return;
+      } catch (error) {
+        console.error(`[gateway] function ${fn.name} could not be restarted: ${(error as Error).message}`);
+      }
+    }
   }
 
   async stopAll(): Promise<void> {
@@ -101,6 +114,17 @@ export class FunctionSupervisor {
       } catch { /* already gone */ }
     }
     await Promise.all([...this.functions.values()].map((fn) => fn.child?.status.catch(() => {})));
+  }
+}
+
+/** The project's Deno (npm may have replaced the binary this process started from). */
+function denoBinary(): string {
+  const local = `${repoRoot}/node_modules/.bin/deno`;
+  try {
+    Deno.statSync(local);
+    return local;
+  } catch {
+    return Deno.execPath();
   }
 }
 

@@ -1,0 +1,117 @@
+// apollo-settings (spec test 1): save, status, test connection, remove; only owners and admins
+// change it; the key is stored encrypted and no answer ever contains it.
+import assert from "node:assert/strict";
+import { callFunction, fakeApollo, integration, signUp, sql } from "./helpers/stack.ts";
+
+integration("save the mock key, see Configured, test the connection (mock), remove it", async () => {
+  const owner = await signUp("settings-owner");
+  try {
+    const ws = owner.workspaceId;
+    const saved = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "test-key-12345" } });
+    assert.equal(saved.status, 200, saved.text);
+    const body = saved.body as { message: string; settings: Record<string, unknown> };
+    assert.equal(body.message, "API key saved successfully");
+    assert.equal(body.settings.has_apollo_key, true);
+    assert.equal(body.settings.apollo_api_key_last4, "2345");
+    assert.equal(body.settings.can_edit, true);
+    assert.ok(!saved.text.includes("test-key-12345"));
+
+    const [row] = await sql`
+      SELECT workspace_id, apollo_api_key_encrypted IS NOT NULL as has_key, apollo_auto_enrich, enrichment_credits_used,
+             apollo_api_key_encrypted
+      FROM workspace_settings WHERE workspace_id = ${ws}`;
+    assert.equal(row.has_key, true);
+    assert.ok(!row.apollo_api_key_encrypted.includes("test-key-12345"), "stored encrypted");
+
+    const status = await callFunction("apollo-settings", { method: "GET", token: owner.token, query: `?workspace_id=${ws}` });
+    assert.equal(status.status, 200);
+    assert.equal((status.body as Record<string, unknown>).has_apollo_key, true);
+
+    const test = await callFunction("apollo-settings/test", { token: owner.token, body: { workspace_id: ws } });
+    assert.equal(test.status, 200, test.text);
+    assert.equal((test.body as Record<string, unknown>).ok, true);
+    assert.equal((test.body as Record<string, unknown>).mock, true);
+
+    const removed = await callFunction("apollo-settings", { method: "DELETE", token: owner.token, query: `?workspace_id=${ws}` });
+    assert.equal(removed.status, 200);
+    assert.equal((removed.body as { settings: Record<string, unknown> }).settings.has_apollo_key, false);
+  } finally {
+    await owner.cleanup();
+  }
+});
+
+integration("a real key is checked against Apollo first; a rejected one is not stored", async () => {
+  const owner = await signUp("settings-check");
+  try {
+    const ws = owner.workspaceId;
+    const rejected = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "fake-key-401-settings" } });
+    assert.equal(rejected.status, 422, rejected.text);
+    assert.match((rejected.body as { error: string }).error, /Apollo rejected this API key/);
+    assert.ok(!rejected.text.includes("fake-key-401-settings"));
+    const [row] = await sql`select apollo_api_key_encrypted from public.workspace_settings where workspace_id = ${ws}`;
+    assert.equal(row.apollo_api_key_encrypted, null);
+
+    await fakeApollo.reset();
+    const good = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "live-key-good-9876" } });
+    assert.equal(good.status, 200, good.text);
+    assert.ok(!good.text.includes("live-key-good-9876"));
+    const test = await callFunction("apollo-settings/test", { token: owner.token, body: { workspace_id: ws } });
+    assert.equal((test.body as Record<string, unknown>).ok, true, test.text);
+    assert.equal((test.body as Record<string, unknown>).mock, false);
+    assert.ok(!test.text.includes("live-key-good-9876"));
+    const calls = await fakeApollo.requests();
+    assert.ok(calls.some((c) => c.path.includes("users/api_profile")), "the key was checked with Apollo");
+  } finally {
+    await owner.cleanup();
+  }
+});
+
+integration("members may read but not change the key; strangers see nothing", async () => {
+  const owner = await signUp("settings-owner2");
+  const member = await signUp("settings-member");
+  const stranger = await signUp("settings-stranger");
+  try {
+    const ws = owner.workspaceId;
+    await sql`insert into public.workspace_members (workspace_id, user_id, role) values (${ws}, ${member.userId}, 'member')`;
+
+    const read = await callFunction("apollo-settings", { method: "GET", token: member.token, query: `?workspace_id=${ws}` });
+    assert.equal(read.status, 200);
+    assert.equal((read.body as Record<string, unknown>).can_edit, false);
+
+    const save = await callFunction("apollo-settings", { token: member.token, body: { workspace_id: ws, api_key: "test-key-12345" } });
+    assert.equal(save.status, 403);
+    const remove = await callFunction("apollo-settings", { method: "DELETE", token: member.token, query: `?workspace_id=${ws}` });
+    assert.equal(remove.status, 403);
+
+    for (const request of [
+      callFunction("apollo-settings", { method: "GET", token: stranger.token, query: `?workspace_id=${ws}` }),
+      callFunction("apollo-settings", { token: stranger.token, body: { workspace_id: ws, api_key: "test-key-12345" } }),
+      callFunction("apollo-settings/test", { token: stranger.token, body: { workspace_id: ws } }),
+    ]) {
+      assert.equal((await request).status, 404);
+    }
+    const [row] = await sql`select apollo_api_key_encrypted from public.workspace_settings where workspace_id = ${ws}`;
+    assert.equal(row.apollo_api_key_encrypted, null);
+  } finally {
+    await member.cleanup();
+    await stranger.cleanup();
+    await owner.cleanup();
+  }
+});
+
+integration("bad input gets a 400 that says what is wrong", async () => {
+  const owner = await signUp("settings-bad");
+  try {
+    for (const body of [{ workspace_id: "nope", api_key: "test-key-12345" }, { workspace_id: owner.workspaceId, api_key: "short" },
+      { workspace_id: owner.workspaceId, api_key: "has spaces in it" }]) {
+      const response = await callFunction("apollo-settings", { token: owner.token, body });
+      assert.equal(response.status, 400, JSON.stringify(body));
+      assert.match((response.body as { error: string }).error, /workspace_id|api_key/);
+    }
+    const noKey = await callFunction("apollo-settings/test", { token: owner.token, body: { workspace_id: owner.workspaceId } });
+    assert.equal(noKey.status, 400);
+    assert.match((noKey.body as { error: string }).error, /No Apollo API key/);
+  } finally {
+    await owner.cleanup();
+  }
+});

@@ -1,0 +1,199 @@
+// Test helpers for the functions' integration tests: they run against the local stack
+// (scripts/test/env.ts picks the instance), through the real gateway, worker, pg_net shim,
+// Postgres and fake Apollo. Each test works in a workspace of its own and deletes it after.
+import postgres from "npm:postgres@3.4.9";
+import { testConfig, testEnv } from "../../../../scripts/test/env.ts";
+import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
+
+export { testConfig, testEnv };
+
+// idle_timeout lets the test process exit once the tests are done
+export const sql = postgres(testEnv.DB_URL, { max: 4, idle_timeout: 1, onnotice: () => {} });
+
+export const keyEnv = { get: (k: string) => (k === "APOLLO_KEY_ENCRYPTION_KEY" ? testConfig.apolloKeyEncryptionKey : undefined) };
+
+export interface Workspace {
+  id: string;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh workspace (no members), with its settings row; deleted (with its jobs) by cleanup(). */
+export async function createWorkspace(name = "Test workspace", apolloKey?: string): Promise<Workspace> {
+  const [ws] = await sql<{ id: string }[]>`insert into public.workspaces (name) values (${name}) returning id`;
+  if (apolloKey) await setApolloKey(ws.id, apolloKey);
+  return {
+    id: ws.id,
+    cleanup: async () => {
+      await sql`delete from public.workspaces where id = ${ws.id}`;
+    },
+  };
+}
+
+export async function setApolloKey(workspaceId: string, apolloKey: string) {
+  const ciphertext = await encryptApiKey(apolloKey, workspaceId, keyEnv);
+  await sql`update public.workspace_settings
+            set apollo_api_key_encrypted = ${ciphertext}, apollo_api_key_last4 = ${apolloKey.slice(-4)}
+            where workspace_id = ${workspaceId}`;
+}
+
+export async function createAccount(workspaceId: string, domain: string | null, name = domain ?? "No domain Inc") {
+  const [row] = await sql<{ id: string }[]>`
+    insert into public.accounts (workspace_id, name, domain) values (${workspaceId}, ${name}, ${domain}) returning id`;
+  return row.id;
+}
+
+export interface JobRow {
+  id: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  progress: { percentage: number };
+  error_message: string | null;
+  errors: Array<{ attempt: number; message: string; retryable: boolean }>;
+  next_retry_at: Date | null;
+  scheduled_for: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  credits_used: number;
+  result: Record<string, unknown> | null;
+}
+
+/** Queues enrichment of accounts in ONE statement (so the insert wakes the worker once). */
+export async function enqueueAccounts(workspaceId: string, accountIds: string[], delaySeconds = 0): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    insert into public.jobs (workspace_id, job_type, payload, scheduled_for)
+    select ${workspaceId}, 'enrich_account', jsonb_build_object('account_id', a.id, 'domain', a.domain),
+           now() + make_interval(secs => ${delaySeconds})
+    from public.accounts a where a.id = any(${accountIds}::uuid[])
+    returning id`;
+  return rows.map((r) => r.id);
+}
+
+export async function job(id: string): Promise<JobRow> {
+  const [row] = await sql<JobRow[]>`select * from public.jobs where id = ${id}`;
+  return row;
+}
+
+export async function waitForJob(id: string, done: (j: JobRow) => boolean, timeoutMs = 15_000): Promise<JobRow> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const row = await job(id);
+    if (row && done(row)) return row;
+    if (Date.now() > deadline) {
+      throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(row)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const finished = (j: JobRow) => ["completed", "failed", "cancelled"].includes(j.status);
+
+export async function logs(jobId: string) {
+  return await sql<{ log_level: string; message: string; metadata: Record<string, unknown>; attempt: number }[]>`
+    select log_level, message, metadata, attempt from public.job_logs where job_id = ${jobId} order by created_at, id`;
+}
+
+/** Makes a job waiting for a retry due now (instead of waiting out the backoff). */
+export async function makeDue(jobId: string) {
+  await sql`update public.jobs set scheduled_for = now() where id = ${jobId} and status = 'pending'`;
+}
+
+export const WORKER_URL = `${testEnv.API_URL}/functions/v1/job-worker`;
+
+export async function runWorker(token = testEnv.WORKER_SECRET_TOKEN, method = "POST") {
+  const response = await fetch(WORKER_URL, { method, headers: { Authorization: `Bearer ${token}` } });
+  return { status: response.status, body: await response.json() };
+}
+
+/** pg_cron's every-minute worker call would add a second invocation; some tests need exactly one. */
+export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
+  await sql`update cron.job set active = false where jobname = 'job-worker'`;
+  try {
+    return await fn();
+  } finally {
+    await sql`update cron.job set active = true where jobname = 'job-worker'`;
+  }
+}
+
+/** The stack's fake Apollo admin API (scripts/stack/fake-apollo/README.md). */
+export const fakeApollo = {
+  async call(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${testEnv.FAKE_APOLLO_URL}/__admin/${path}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`fake Apollo admin ${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  },
+  reset: () => fakeApollo.call("POST", "reset"),
+  latency: (ms: number) => fakeApollo.call("POST", "latency", { ms }),
+  script: (spec: Record<string, unknown>) => fakeApollo.call("POST", "scripts", spec),
+  async requests(filter: Record<string, string> = {}) {
+    const query = new URLSearchParams(filter).toString();
+    const body = await fakeApollo.call("GET", `requests${query ? `?${query}` : ""}`);
+    return body.requests as Array<{ seq: number; path: string; domain: string | null; status: number; at: string; ms: number }>;
+  },
+};
+
+/** Signs in through the stack's /auth/v1 and returns the access token. */
+export async function signIn(email = testEnv.DEMO_EMAIL, password = testEnv.DEMO_PASSWORD): Promise<string> {
+  const response = await fetch(`${testEnv.API_URL}/auth/v1/token?grant_type=password`, {
+    method: "POST",
+    headers: { apikey: testEnv.ANON_KEY, "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`sign-in as ${email} failed: ${response.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** A new user (signing up gives them a workspace of their own); returns token, id and that workspace. */
+export async function signUp(prefix: string) {
+  const email = `${prefix}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+  const password = "correct-horse-battery";
+  const response = await fetch(`${testEnv.API_URL}/auth/v1/signup`, {
+    method: "POST",
+    headers: { apikey: testEnv.ANON_KEY, "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${JSON.stringify(body)}`);
+  const userId = body.user?.id ?? body.id;
+  const [ws] = await sql<{ workspace_id: string }[]>`
+    select workspace_id from public.workspace_members where user_id = ${userId}`;
+  return {
+    email,
+    userId,
+    token: body.access_token as string,
+    workspaceId: ws.workspace_id,
+    cleanup: async () => {
+      await sql`delete from public.workspaces where created_by = ${userId}`;
+      await sql`delete from auth.users where id = ${userId}`;
+    },
+  };
+}
+
+export async function callFunction(name: string, init: { method?: string; token?: string; body?: unknown; query?: string } = {}) {
+  const response = await fetch(`${testEnv.API_URL}/functions/v1/${name}${init.query ?? ""}`, {
+    method: init.method ?? "POST",
+    headers: {
+      apikey: testEnv.ANON_KEY,
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch { /* not JSON: keep the text, tests assert on it */ }
+  return { status: response.status, body, text };
+}
+
+/** Integration tests share one pool across tests, so Deno's per-test leak sanitizers are off. */
+export function integration(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
