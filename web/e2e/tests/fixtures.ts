@@ -1,0 +1,130 @@
+// Shared pieces of the e2e suite: env, sign-in, a supabase-js client for setup (as a user, through
+// RLS like the browser), the worker trigger, screenshots, and a guard that fails a test on any
+// console error or uncaught exception in the page.
+import { expect, test as base, type Page } from "@playwright/test";
+import type { SupabaseClient } from "@supabase/supabase-js";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const env = {
+  apiUrl: required("E2E_API_URL"),
+  anonKey: required("E2E_ANON_KEY"),
+  demo: { email: process.env.E2E_DEMO_EMAIL ?? "demo@example.com", password: process.env.E2E_DEMO_PASSWORD ?? "demo-password" },
+  other: { email: process.env.E2E_OTHER_EMAIL ?? "other@example.com", password: process.env.E2E_OTHER_PASSWORD ?? "other-password" },
+  workerToken: process.env.E2E_WORKER_TOKEN ?? "",
+};
+
+export const DEMO_WS = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+export const OTHER_WS = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+export const SEVEN_LOG_LINES = [
+  /^Starting enrichment for account/,
+  /^Fetching workspace settings\.\.\./,
+  /^Initializing Apollo client\.\.\./,
+  /^Enriching with domain .+\.\.\./,
+  /^Processing enrichment data\.\.\./,
+  /^Updating account record\.\.\./,
+  /^Account enrichment completed successfully/,
+];
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suite with npm run test:e2e (web/e2e/run.mjs)`);
+  return value;
+}
+
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts", "screenshots");
+
+/** A full-page screenshot in web/e2e/artifacts/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Node 20 has no WebSocket; setup clients never open Realtime, so this placeholder is never used. */
+class NoWebSocket {
+  constructor() {
+    throw new Error("Realtime is not used by the e2e setup client");
+  }
+}
+
+/** supabase-js, imported once; its "Node.js 20 is deprecated" notice on import says nothing about the tests. */
+async function loadSupabase() {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes("Node.js 20 and below are deprecated")) warn(...args);
+  };
+  try {
+    return await import("@supabase/supabase-js");
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** A supabase-js client signed in as `who`: setup and checks go through RLS, like the browser. */
+export async function apiAs(who: { email: string; password: string }): Promise<SupabaseClient> {
+  const { createClient } = await loadSupabase();
+  const client = createClient(env.apiUrl, env.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: NoWebSocket as never },
+  });
+  const { error } = await client.auth.signInWithPassword(who);
+  if (error) throw new Error(`${who.email} could not sign in: ${error.message}`);
+  return client;
+}
+
+/** Runs the worker now (spec test 3), as pg_cron or the enqueue kick would. */
+export async function triggerWorker() {
+  const response = await fetch(`${env.apiUrl}/functions/v1/job-worker`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${env.workerToken}`, "Content-Type": "application/json" },
+    body: "{}",
+  });
+  expect(response.status, `worker answered ${response.status}: ${await response.clone().text()}`).toBeLessThan(300);
+  return response.json();
+}
+
+/** Saves the mock key for a workspace through the apollo-settings function (idempotent). */
+export async function saveMockKey(client: SupabaseClient, workspaceId: string) {
+  const { error } = await client.functions.invoke("apollo-settings", {
+    method: "POST",
+    body: { workspace_id: workspaceId, api_key: "test-key-12345" },
+  });
+  if (error) throw new Error(`saving the mock key failed: ${error.message}`);
+}
+
+export async function signIn(page: Page, who: { email: string; password: string }, then = "/accounts") {
+  await page.goto(`/sign-in`);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/accounts/);
+  if (then !== "/accounts") await page.goto(then);
+}
+
+type Fixtures = {
+  /** Console errors matching one of these are expected by the test (e.g. a 400 from a wrong password). */
+  allowedConsoleErrors: RegExp[];
+  consoleGuard: void;
+};
+
+export const test = base.extend<Fixtures>({
+  allowedConsoleErrors: [[], { option: true }],
+  consoleGuard: [
+    async ({ page, allowedConsoleErrors }, use) => {
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() !== "error") return;
+        const text = message.text();
+        if (!allowedConsoleErrors.some((pattern) => pattern.test(text))) problems.push(`console.error: ${text}`);
+      });
+      page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+      await use();
+      expect(problems, "the page logged errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

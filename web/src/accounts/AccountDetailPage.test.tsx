@@ -1,0 +1,164 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Route, useParams } from "react-router-dom";
+import { describe, expect, it } from "vitest";
+import type { AccountWithEnrichmentRow, ContactRow } from "../lib/database.types";
+import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
+import { makeJob } from "../test/fixtures";
+import { DEMO_WS, renderPage, withWorkspace } from "../test/render";
+import { AccountDetailPage } from "./AccountDetailPage";
+
+const ACCOUNT_ID = "00000000-0000-4000-8000-000000000001";
+
+const stripe: AccountWithEnrichmentRow = {
+  id: ACCOUNT_ID,
+  workspace_id: DEMO_WS,
+  name: "Stripe",
+  domain: "stripe.com",
+  industry: "Technology",
+  employee_count: 50,
+  annual_revenue: null,
+  city: "San Francisco",
+  state: "CA",
+  country: "USA",
+  phone: null,
+  linkedin_url: "https://linkedin.com/company/stripe.com",
+  website_url: "https://stripe.com",
+  description: null,
+  founded_year: null,
+  enriched_at: "2026-11-29T10:00:09Z",
+  metadata: {
+    apollo: { id: "mock-org-123", industry: "Technology", estimated_num_employees: 50, city: "San Francisco", state: "CA", country: "USA", website_url: "https://stripe.com", linkedin_url: "https://linkedin.com/company/stripe.com" },
+    apollo_enriched_at: "2026-11-29T10:00:09Z",
+  },
+  created_by: null,
+  created_at: "2026-11-29T09:00:00Z",
+  updated_at: "2026-11-29T10:00:09Z",
+  latest_job_id: "job-1",
+  latest_job_status: "completed",
+  latest_job_error: null,
+  latest_job_created_at: "2026-11-29T10:00:00Z",
+  enrichment_status: "enriched",
+};
+
+const maya: ContactRow = {
+  id: "c0000000-0000-4000-8000-000000000001",
+  workspace_id: DEMO_WS,
+  account_id: ACCOUNT_ID,
+  first_name: "Maya",
+  last_name: "Lindqvist",
+  email: "maya.lindqvist@stripe.com",
+  title: "Head of Revenue Operations",
+  seniority: null,
+  phone: null,
+  linkedin_url: null,
+  city: null,
+  state: null,
+  country: null,
+  enriched_at: null,
+  metadata: {},
+  created_by: null,
+  created_at: "2026-11-29T09:00:00Z",
+  updated_at: "2026-11-29T09:00:00Z",
+};
+
+function JobStub() {
+  const { id } = useParams();
+  return <p>Job page {id}</p>;
+}
+
+function setup(account: AccountWithEnrichmentRow | null = stripe) {
+  const fake = createFakeSupabase(
+    withWorkspace((q: RecordedQuery) => {
+      if (q.table === "accounts_with_enrichment") return { data: account, error: null };
+      if (q.table === "contacts") return { data: [maya], error: null };
+      if (q.table === "jobs") return { data: [makeJob({ id: "job-1", status: "completed", attempts: 1, subject_id: ACCOUNT_ID })], error: null };
+      return { data: [], error: null };
+    }),
+  );
+  renderPage(<AccountDetailPage />, {
+    path: `/accounts/${ACCOUNT_ID}`,
+    route: "/accounts/:id",
+    extraRoutes: [<Route key="job" path="/jobs/:id" element={<JobStub />} />],
+  });
+  return fake;
+}
+
+describe("AccountDetailPage", () => {
+  it("shows the fields and marks the ones Apollo filled in", async () => {
+    setup();
+    expect(await screen.findByRole("heading", { name: "Stripe" })).toBeInTheDocument();
+    const fields = screen.getByTestId("account-fields");
+    const industry = fields.querySelector("[data-field=industry]")!;
+    expect(industry).toHaveTextContent("Technology");
+    expect(industry).toHaveTextContent("from Apollo");
+    expect(fields.querySelector("[data-field=employee_count]")).toHaveTextContent("50");
+    expect(fields.querySelector("[data-field=annual_revenue]")).not.toHaveTextContent("from Apollo");
+    expect(fields.querySelector("[data-field=annual_revenue]")).toHaveTextContent("—");
+  });
+
+  it("lists contacts and the job history, read separately (no embedding)", async () => {
+    const fake = setup();
+    expect(await screen.findByText("Maya Lindqvist")).toBeInTheDocument();
+    expect(await screen.findByRole("list", { name: "Enrichment jobs" })).toHaveTextContent("Completed");
+    const contactsQuery = fake.queries.find((q) => q.table === "contacts")!;
+    expect(contactsQuery.columns).toBe("*");
+    expect(contactsQuery.filters).toContainEqual({ op: "eq", column: "account_id", value: ACCOUNT_ID });
+    const jobsQuery = fake.queries.find((q) => q.table === "jobs")!;
+    expect(jobsQuery.filters).toContainEqual({ op: "eq", column: "subject_id", value: ACCOUNT_ID });
+  });
+
+  it("follows the account and the workspace's jobs live", async () => {
+    const fake = setup();
+    await screen.findByRole("heading", { name: "Stripe" });
+    await waitFor(() => expect(fake.channelsFor("accounts")).toHaveLength(1));
+    expect(fake.channelsFor("accounts")[0].bindings.map((b) => b.filter.filter)).toEqual([
+      `id=eq.${ACCOUNT_ID}`,
+      `workspace_id=eq.${DEMO_WS}`,
+    ]);
+  });
+
+  it("Enrich queues the account and goes to the job page", async () => {
+    const user = userEvent.setup();
+    const fake = setup();
+    fake.client.rpc.mockResolvedValueOnce({ data: makeJob({ id: "new-job" }), error: null } as never);
+    const button = await screen.findByRole("button", { name: "Enrich" });
+    expect(button.querySelector("svg")).toHaveClass("lucide-sparkles");
+    await user.click(button);
+    expect(fake.client.rpc).toHaveBeenCalledWith("enqueue_enrichment", { account_id: ACCOUNT_ID });
+    expect(await screen.findByText("Job page new-job")).toBeInTheDocument();
+  });
+
+  it("shows why an account cannot be enriched, with the hint", async () => {
+    const user = userEvent.setup();
+    const fake = setup({ ...stripe, domain: null });
+    fake.client.rpc.mockResolvedValueOnce({
+      data: null,
+      error: {
+        code: "P0001",
+        message: "This account has no domain",
+        details: null,
+        hint: "Apollo finds companies by their website domain: add one (e.g. acme.com), then enrich.",
+      },
+    } as never);
+    await user.click(await screen.findByRole("button", { name: "Enrich" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("This account has no domain");
+    expect(alert).toHaveTextContent("Apollo finds companies by their website domain");
+  });
+
+  it("enriches a contact and goes to its job", async () => {
+    const user = userEvent.setup();
+    const fake = setup();
+    fake.client.rpc.mockResolvedValueOnce({ data: makeJob({ id: "contact-job", job_type: "enrich_contact" }), error: null } as never);
+    const contact = (await screen.findByText("Maya Lindqvist")).closest("li")!;
+    await user.click(within(contact).getByRole("button", { name: "Enrich Maya Lindqvist" }));
+    expect(fake.client.rpc).toHaveBeenCalledWith("enqueue_contact_enrichment", { contact_id: maya.id });
+    expect(await screen.findByText("Job page contact-job")).toBeInTheDocument();
+  });
+
+  it("says when the account is not there (or in another workspace)", async () => {
+    setup(null);
+    expect(await screen.findByText("Account not found.")).toBeInTheDocument();
+  });
+});

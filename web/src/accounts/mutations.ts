@@ -1,0 +1,78 @@
+// Enqueueing enrichment (RPCs that check membership and dedupe active jobs) and creating accounts.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { AccountInsert, AccountRow, JobRow } from "../lib/database.types";
+import { unwrap } from "../lib/errors";
+import { getSupabase } from "../lib/supabase";
+import { jobKeys } from "../jobs/queries";
+import { accountKeys } from "./queries";
+
+function rememberJob(queryClient: ReturnType<typeof useQueryClient>, job: JobRow) {
+  queryClient.setQueryData(jobKeys.detail(job.id), job);
+  void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
+}
+
+/** enqueue_enrichment: the new job, or the account's already active one. */
+export function useEnrichAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (accountId: string): Promise<JobRow> =>
+      unwrap(await getSupabase().rpc("enqueue_enrichment", { account_id: accountId })),
+    onSuccess: (job, accountId) => {
+      rememberJob(queryClient, job);
+      void queryClient.invalidateQueries({ queryKey: accountKeys.detail(accountId) });
+      void queryClient.invalidateQueries({ queryKey: accountKeys.lists() });
+    },
+  });
+}
+
+export function useEnrichContact() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (contactId: string): Promise<JobRow> =>
+      unwrap(await getSupabase().rpc("enqueue_contact_enrichment", { contact_id: contactId })),
+    onSuccess: (job) => rememberJob(queryClient, job),
+  });
+}
+
+export interface SelectedAccount {
+  id: string;
+  name: string;
+  domain: string | null;
+}
+
+export interface BulkEnrichOutcome {
+  jobs: JobRow[];
+  /** Selected accounts that got no job: they have no domain (or were deleted meanwhile). */
+  skipped: SelectedAccount[];
+}
+
+/** Which of the selected accounts got a job, and which were skipped. */
+export function bulkOutcome(selected: SelectedAccount[], jobs: JobRow[]): BulkEnrichOutcome {
+  const queued = new Set(jobs.map((job) => job.subject_id ?? String(job.payload.account_id ?? "")));
+  return { jobs, skipped: selected.filter((account) => !queued.has(account.id)) };
+}
+
+export function useEnrichAccounts() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (selected: SelectedAccount[]): Promise<BulkEnrichOutcome> => {
+      const jobs = unwrap(
+        await getSupabase().rpc("enqueue_account_enrichments", { account_ids: selected.map((a) => a.id) }),
+      );
+      return bulkOutcome(selected, jobs ?? []);
+    },
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: accountKeys.all });
+      void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
+    },
+  });
+}
+
+export function useCreateAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (account: AccountInsert): Promise<AccountRow> =>
+      unwrap(await getSupabase().from("accounts").insert(account).select("*").single()),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: accountKeys.lists() }),
+  });
+}

@@ -1,0 +1,80 @@
+// Validating the "New account" form before it reaches the database, with the database's own
+// rules (supabase/migrations/*_accounts_and_contacts.sql) in words a user understands.
+import type { AccountInsert } from "../lib/database.types";
+
+export interface AccountFormValues {
+  name: string;
+  domain: string;
+  industry: string;
+  employee_count: string;
+  city: string;
+  country: string;
+}
+
+export type AccountFormErrors = Partial<Record<keyof AccountFormValues, string>>;
+
+export const EMPTY_ACCOUNT_FORM: AccountFormValues = {
+  name: "",
+  domain: "",
+  industry: "",
+  employee_count: "",
+  city: "",
+  country: "",
+};
+
+const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/** What the database stores for a typed domain or URL: https://www.Acme.com/about -> acme.com. */
+export function normalizeDomain(input: string): string {
+  return input
+    .trim()
+    .toLowerCase()
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?(www\.)?/, "")
+    .replace(/[/?#:].*$/, "");
+}
+
+export function validateAccountForm(values: AccountFormValues): AccountFormErrors {
+  const errors: AccountFormErrors = {};
+  const name = values.name.trim();
+  if (!name) errors.name = "Enter the company's name.";
+  else if (name.length > 200) errors.name = "Keep the name under 200 characters.";
+
+  if (values.domain.trim()) {
+    const domain = normalizeDomain(values.domain);
+    if (!DOMAIN.test(domain)) {
+      errors.domain = "Enter a website domain like acme.com (letters, digits, hyphens and dots).";
+    }
+  }
+
+  const employees = values.employee_count.trim();
+  if (employees && !/^\d+$/.test(employees.replace(/[,_\s]/g, ""))) {
+    errors.employee_count = "Enter a whole number of employees, e.g. 250.";
+  } else if (employees && Number(employees.replace(/[,_\s]/g, "")) > 2_147_483_647) {
+    errors.employee_count = "That number is too large.";
+  }
+
+  for (const key of ["industry", "city", "country"] as const) {
+    if (values[key].trim().length > 200) errors[key] = "Keep this under 200 characters.";
+  }
+  return errors;
+}
+
+export function hasErrors(errors: AccountFormErrors): boolean {
+  return Object.values(errors).some(Boolean);
+}
+
+const orNull = (value: string) => (value.trim() ? value.trim() : null);
+
+/** The row to insert (only call with values that passed validation). */
+export function toAccountInsert(values: AccountFormValues, workspaceId: string): AccountInsert {
+  const employees = values.employee_count.replace(/[,_\s]/g, "");
+  return {
+    workspace_id: workspaceId,
+    name: values.name.trim(),
+    domain: values.domain.trim() ? normalizeDomain(values.domain) : null,
+    industry: orNull(values.industry),
+    employee_count: employees ? Number(employees) : null,
+    city: orNull(values.city),
+    country: orNull(values.country),
+  };
+}

@@ -1,0 +1,218 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { JobLogRow, JobRow } from "../lib/database.types";
+import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
+import { makeJob, makeLog } from "../test/fixtures";
+import { renderPage, withWorkspace } from "../test/render";
+import { JobDetailPage } from "./JobDetailPage";
+
+const JOB_ID = "11111111-2222-4333-8444-555555555555";
+const STEPS: Array<[number, string]> = [
+  [10, "Starting enrichment for account acc-1"],
+  [20, "Fetching workspace settings..."],
+  [30, "Initializing Apollo client..."],
+  [40, "Enriching with domain stripe.com..."],
+  [60, "Processing enrichment data..."],
+  [80, "Updating account record..."],
+];
+
+/** A tiny database: the page reads the job and its logs from here; tests change it and emit Realtime events. */
+function setup(job: JobRow = makeJob({ id: JOB_ID }), logs: JobLogRow[] = []) {
+  const db = { job, logs };
+  const fake = createFakeSupabase(
+    withWorkspace((q: RecordedQuery) => {
+      if (q.table === "jobs") return { data: db.job, error: null };
+      if (q.table === "job_logs") return { data: db.logs, error: null };
+      if (q.table === "accounts") return { data: { id: "acc-1", name: "Stripe" }, error: null };
+      return { data: null, error: null };
+    }),
+  );
+  const view = renderPage(<JobDetailPage />, { path: `/jobs/${JOB_ID}`, route: "/jobs/:id" });
+  const channel = () => {
+    const found = fake.channelsFor("jobs");
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  let clock = Date.parse("2026-11-29T10:00:00Z");
+  const tick = () => new Date((clock += 1000)).toISOString();
+  /** The worker's step: the row changes (UPDATE) and a log line is inserted (INSERT), as Realtime sends them. */
+  const step = (changes: Partial<JobRow>, message?: string, logId?: number) => {
+    db.job = { ...db.job, ...changes, updated_at: tick() };
+    channel().emit("jobs", "UPDATE", { ...db.job });
+    if (message && logId) {
+      const line = makeLog(logId, message, { job_id: JOB_ID, created_at: db.job.updated_at });
+      db.logs = [...db.logs, line];
+      channel().emit("job_logs", "INSERT", { ...line });
+    }
+  };
+  return { fake, db, view, channel, step };
+}
+
+const progress = () => screen.getByRole("progressbar", { name: "Progress" });
+
+describe("JobDetailPage", () => {
+  it("subscribes to the job row and its log lines", async () => {
+    const { channel } = setup();
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    const filters = channel().bindings.map((b) => b.filter);
+    expect(filters).toEqual([
+      { event: "*", schema: "public", table: "jobs", filter: `id=eq.${JOB_ID}` },
+      { event: "INSERT", schema: "public", table: "job_logs", filter: `job_id=eq.${JOB_ID}` },
+    ]);
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+  });
+
+  it("moves Pending -> Processing -> Completed, 10% ... 100%, with every log line, without reloading", async () => {
+    const { step, fake } = setup();
+    expect(await screen.findByText("Pending", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+    expect(progress()).toHaveAttribute("aria-valuenow", "0");
+    expect(screen.getByTestId("job-attempts")).toHaveTextContent("0 of 5");
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    const readsBefore = fake.queries.length;
+
+    act(() => step({ status: "processing", attempts: 1, started_at: "2026-11-29T10:00:01Z" }));
+    expect(await screen.findByText("Processing", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+    expect(screen.getByTestId("job-attempts")).toHaveTextContent("1 of 5");
+
+    let logId = 1;
+    for (const [percentage, message] of STEPS) {
+      act(() => step({ progress: { percentage, message } }, message, logId++));
+      await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", String(percentage)));
+      expect(within(screen.getByTestId("job-logs")).getByText(message)).toBeInTheDocument();
+    }
+
+    act(() =>
+      step(
+        { status: "completed", progress: { percentage: 100 }, completed_at: "2026-11-29T10:00:09Z" },
+        "Account enrichment completed successfully",
+        logId++,
+      ),
+    );
+    expect(await screen.findByText("Completed", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+    await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "100"));
+    const lines = screen.getAllByTestId("log-line");
+    expect(lines).toHaveLength(7);
+    expect(lines[6]).toHaveTextContent("Account enrichment completed successfully");
+    // Realtime did the work: no job/log reads were needed for the updates.
+    const reads = fake.queries.slice(readsBefore).filter((q) => q.table === "jobs" || q.table === "job_logs");
+    expect(reads).toHaveLength(0);
+    // Nothing left to cancel or retry.
+    expect(screen.queryByRole("button", { name: /Cancel job|Retry/ })).not.toBeInTheDocument();
+  });
+
+  it("refetches on (re)subscribe, so changes made while disconnected are not missed", async () => {
+    const { db, channel } = setup();
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    // While the socket was down the job ran to 60% and wrote two lines.
+    db.job = { ...db.job, status: "processing", attempts: 1, progress: { percentage: 60 }, updated_at: "2026-11-29T10:00:06Z" };
+    db.logs = [makeLog(1, "Starting enrichment for account acc-1"), makeLog(2, "Fetching workspace settings...")];
+    act(() => channel().statusCallback?.("CHANNEL_ERROR"));
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "error"));
+    act(() => channel().statusCallback?.("SUBSCRIBED"));
+    await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "60"));
+    expect(await screen.findByText("Fetching workspace settings...")).toBeInTheDocument();
+    expect(screen.getAllByTestId("log-line")).toHaveLength(2);
+  });
+
+  it("plays back a burst of progress events one by one instead of jumping", async () => {
+    const { step } = setup();
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      const value = progress().getAttribute("aria-valuenow")!;
+      if (seen.at(-1) !== value) seen.push(value);
+    });
+    observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-valuenow"] });
+    act(() => {
+      step({ status: "processing", attempts: 1, progress: { percentage: 10 } });
+      step({ progress: { percentage: 20 } });
+      step({ progress: { percentage: 30 } });
+    });
+    await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "30"));
+    observer.disconnect();
+    expect(seen).toEqual(["10", "20", "30"]);
+  });
+
+  it("does not go backwards when a late event carries an older version", async () => {
+    const { step, channel, db } = setup();
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    act(() => step({ status: "processing", attempts: 1, progress: { percentage: 40 } }));
+    await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "40"));
+    act(() =>
+      channel().emit("jobs", "UPDATE", { ...db.job, progress: { percentage: 20 }, updated_at: "2026-11-29T09:59:00Z" }),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(progress()).toHaveAttribute("aria-valuenow", "40");
+  });
+
+  it("shows a failed attempt's error, the attempts and when it will be retried", async () => {
+    const nextRetry = new Date(Date.now() + 60_000).toISOString();
+    setup(
+      makeJob({
+        id: JOB_ID,
+        status: "pending",
+        attempts: 1,
+        next_retry_at: nextRetry,
+        scheduled_for: nextRetry,
+        error_message: "Account not found: 00000000-0000-0000-0000-000000000000",
+        errors: [{ attempt: 1, at: "2026-11-29T10:00:01Z", message: "Account not found: 00000000-0000-0000-0000-000000000000", retryable: true }],
+      }),
+    );
+    expect(await screen.findByText("Waiting to retry", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+    expect(screen.getByTestId("job-error")).toHaveTextContent("Account not found");
+    expect(screen.getByTestId("job-attempts")).toHaveTextContent("1 of 5");
+    const retry = screen.getByTestId("job-next-retry");
+    expect(retry).toHaveTextContent(/in (59|60) seconds|in 1 minute/);
+    expect(retry.querySelector("time")).toHaveAttribute("dateTime", nextRetry);
+    expect(screen.getByRole("button", { name: "Cancel job" })).toBeInTheDocument();
+  });
+
+  it("shows the final error of a failed job and retries it", async () => {
+    const { fake } = setup(
+      makeJob({
+        id: JOB_ID,
+        status: "failed",
+        attempts: 5,
+        failed_at: "2026-11-29T11:00:00Z",
+        error_message: "Apollo API key not configured for this workspace",
+      }),
+    );
+    expect(await screen.findByText("Failed", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+    expect(screen.getByTestId("job-error")).toHaveTextContent("Apollo API key not configured for this workspace");
+    fake.client.rpc.mockResolvedValueOnce({ data: makeJob({ id: JOB_ID, status: "pending", updated_at: "2026-11-29T11:00:01Z" }), error: null } as never);
+    await userEvent.click(screen.getByRole("button", { name: "Retry" }));
+    expect(fake.client.rpc).toHaveBeenCalledWith("retry_job", { job_id: JOB_ID });
+    expect(await screen.findByText("Pending", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+  });
+
+  it("asks before cancelling, and shows why a cancel was refused", async () => {
+    const user = userEvent.setup();
+    const { fake } = setup(makeJob({ id: JOB_ID, status: "processing", attempts: 1, started_at: "2026-11-29T10:00:00Z", progress: { percentage: 30 } }));
+    await user.click(await screen.findByRole("button", { name: "Cancel job" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Cancel this job?" });
+    await user.click(within(dialog).getByRole("button", { name: "Keep running" }));
+    expect(fake.client.rpc).not.toHaveBeenCalled();
+
+    fake.client.rpc.mockResolvedValueOnce({
+      data: null,
+      error: { code: "PT409", message: "This job is completed and can no longer be cancelled", details: null, hint: "Only pending or processing jobs can be cancelled." },
+    } as never);
+    await user.click(screen.getByRole("button", { name: "Cancel job" }));
+    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Cancel job" }));
+    expect(fake.client.rpc).toHaveBeenCalledWith("cancel_job", { job_id: JOB_ID });
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The job could not be cancelled");
+    expect(alert).toHaveTextContent("This job is completed and can no longer be cancelled");
+    expect(alert).toHaveTextContent("Only pending or processing jobs can be cancelled.");
+    expect(alert.textContent).not.toContain("{");
+  });
+
+  it("says when the job does not exist (or belongs to another workspace)", async () => {
+    createFakeSupabase(withWorkspace(() => ({ data: null, error: null })));
+    renderPage(<JobDetailPage />, { path: `/jobs/${JOB_ID}`, route: "/jobs/:id" });
+    expect(await screen.findByText("Job not found.")).toBeInTheDocument();
+    expect(screen.getByText(/belongs to a workspace you are not a member of/)).toBeInTheDocument();
+  });
+});

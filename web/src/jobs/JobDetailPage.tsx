@@ -1,0 +1,226 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { ArrowLeft } from "lucide-react";
+import { Link, useParams } from "react-router-dom";
+import { Alert, ErrorAlert } from "../components/Alert";
+import { LiveIndicator } from "../components/LiveIndicator";
+import { LogList } from "../components/LogList";
+import { ProgressBar, type ProgressTone } from "../components/ProgressBar";
+import { RelativeTime, useNow } from "../components/RelativeTime";
+import { Loading } from "../components/States";
+import { StatusBadge } from "../components/StatusBadge";
+import type { JobRow } from "../lib/database.types";
+import { formatDateTime, formatDuration, formatRelative, jobTypeLabel, shortId } from "../lib/format";
+import { useFollowWorkspace } from "../workspace/WorkspaceProvider";
+import { JobActions } from "./JobActions";
+import { displayPercentage, isActive, isWaitingForRetry } from "./live";
+import { jobDetailQuery, jobLogsQuery, jobSubjectQuery } from "./queries";
+import { useProgressSequence } from "./progress-sequence";
+import { useJobLive } from "./useJobLive";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function JobDetailPage() {
+  const { id = "" } = useParams();
+  const valid = UUID.test(id);
+  if (!valid) {
+    return (
+      <main className="page">
+        <BackLink />
+        <Alert tone="error" title="Job not found.">
+          <p>This link does not point to a job.</p>
+        </Alert>
+      </main>
+    );
+  }
+  return <JobDetail key={id} id={id} />;
+}
+
+function BackLink() {
+  return (
+    <Link to="/jobs" className="back-link">
+      <ArrowLeft aria-hidden="true" size={16} /> All jobs
+    </Link>
+  );
+}
+
+function JobDetail({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const job = useQuery(jobDetailQuery(id, queryClient));
+  const logs = useQuery(jobLogsQuery(id, queryClient));
+  const target = job.data ? displayPercentage(job.data) : 0;
+  const progress = useProgressSequence(target);
+  const live = useJobLive(id, !job.isError, (next) => progress.push(displayPercentage(next)));
+  useFollowWorkspace(job.data?.workspace_id);
+
+  if (job.isPending) {
+    return (
+      <main className="page">
+        <BackLink />
+        <Loading label="Loading the job…" />
+      </main>
+    );
+  }
+  if (job.isError) {
+    return (
+      <main className="page">
+        <BackLink />
+        <ErrorAlert error={job.error} />
+      </main>
+    );
+  }
+
+  const data = job.data;
+  return (
+    <main className="page" aria-labelledby="job-title">
+      <BackLink />
+      <header className="page-header">
+        <div>
+          <h1 id="job-title">{jobTypeLabel(data.job_type)}</h1>
+          <p className="muted mono" title={data.id}>
+            Job {shortId(data.id)}
+          </p>
+        </div>
+        <div className="page-header-side">
+          <StatusBadge status={data.status} retrying={isWaitingForRetry(data)} />
+          <LiveIndicator status={live} />
+        </div>
+      </header>
+
+      <JobSummary job={data} percentage={progress.shown} />
+
+      <section className="card" aria-labelledby="logs-title">
+        <div className="card-header">
+          <h2 id="logs-title">Log</h2>
+          {logs.data ? <span className="muted">{logs.data.length} line{logs.data.length === 1 ? "" : "s"}</span> : null}
+        </div>
+        {logs.isPending ? <Loading label="Loading log lines…" /> : null}
+        {logs.isError ? <ErrorAlert error={logs.error} title="The log could not be loaded" /> : null}
+        {logs.data ? <LogList logs={logs.data} showAttempt={new Set(logs.data.map((l) => l.attempt)).size > 1} /> : null}
+      </section>
+    </main>
+  );
+}
+
+function progressTone(job: JobRow): ProgressTone {
+  if (job.status === "completed") return "done";
+  if (job.status === "failed" || job.status === "cancelled") return "failed";
+  if (job.status === "pending") return "idle";
+  return "active";
+}
+
+export function JobSummary({ job, percentage = displayPercentage(job) }: { job: JobRow; percentage?: number }) {
+  const subject = useQuery(jobSubjectQuery(job));
+  const now = useNow(1000);
+  const waiting = isWaitingForRetry(job);
+  const message = waiting
+    ? `Waiting for attempt ${job.attempts + 1} of ${job.max_attempts}`
+    : job.status === "pending"
+      ? "Waiting for a worker"
+      : (job.progress?.message ?? null);
+
+  return (
+    <section className="card" aria-label="Job status">
+      <ProgressBar value={percentage} label="Progress" message={message} tone={progressTone(job)} />
+
+      {job.status === "failed" && job.error_message ? (
+        <Alert tone="error" title="The job failed">
+          <p data-testid="job-error">{job.error_message}</p>
+        </Alert>
+      ) : null}
+      {waiting && job.error_message ? (
+        <Alert tone="warning" title={`Attempt ${job.attempts} failed; it will be retried`}>
+          <p data-testid="job-error">{job.error_message}</p>
+        </Alert>
+      ) : null}
+      {job.status === "cancelled" ? <Alert tone="info" title="This job was cancelled." /> : null}
+
+      <dl className="details">
+        <div>
+          <dt>Attempts</dt>
+          <dd data-testid="job-attempts">
+            {job.attempts} of {job.max_attempts}
+          </dd>
+        </div>
+        {waiting && job.next_retry_at ? (
+          <div>
+            <dt>Next retry</dt>
+            <dd data-testid="job-next-retry">
+              <time dateTime={job.next_retry_at}>{formatRelative(job.next_retry_at, now)}</time>{" "}
+              <span className="muted">({formatDateTime(job.next_retry_at)})</span>
+            </dd>
+          </div>
+        ) : null}
+        {subject.data ? (
+          <div>
+            <dt>{subject.data.kind === "account" ? "Account" : "Contact"}</dt>
+            <dd>
+              {subject.data.accountId ? (
+                <Link to={`/accounts/${subject.data.accountId}`}>{subject.data.name}</Link>
+              ) : (
+                subject.data.name
+              )}
+            </dd>
+          </div>
+        ) : null}
+        {typeof job.payload.domain === "string" ? (
+          <div>
+            <dt>Domain</dt>
+            <dd>{job.payload.domain}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Created</dt>
+          <dd>
+            <RelativeTime iso={job.created_at} /> <span className="muted">({formatDateTime(job.created_at)})</span>
+          </dd>
+        </div>
+        {job.started_at ? (
+          <div>
+            <dt>Started</dt>
+            <dd>{formatDateTime(job.started_at)}</dd>
+          </div>
+        ) : null}
+        {job.completed_at ? (
+          <div>
+            <dt>Completed</dt>
+            <dd>
+              {formatDateTime(job.completed_at)}
+              {job.started_at ? <span className="muted"> (took {formatDuration(job.started_at, job.completed_at)})</span> : null}
+            </dd>
+          </div>
+        ) : null}
+        {job.failed_at ? (
+          <div>
+            <dt>Failed</dt>
+            <dd>{formatDateTime(job.failed_at)}</dd>
+          </div>
+        ) : null}
+        {job.cancelled_at ? (
+          <div>
+            <dt>Cancelled</dt>
+            <dd>{formatDateTime(job.cancelled_at)}</dd>
+          </div>
+        ) : null}
+      </dl>
+
+      {job.errors && job.errors.length > 0 && !(job.errors.length === 1 && job.errors[0].message === job.error_message) ? (
+        <details className="errors-history">
+          <summary>Errors of earlier attempts ({job.errors.length})</summary>
+          <ol>
+            {job.errors.map((e, index) => (
+              <li key={`${e.attempt}-${index}`}>
+                <span className="muted">
+                  Attempt {e.attempt}, {formatDateTime(e.at)}
+                  {e.retryable ? "" : " (not retryable)"}:
+                </span>{" "}
+                {e.message}
+              </li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
+
+      {isActive(job.status) || job.status === "failed" || job.status === "cancelled" ? <JobActions job={job} /> : null}
+    </section>
+  );
+}

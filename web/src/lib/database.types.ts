@@ -1,0 +1,300 @@
+// Hand-written types for the parts of the database the SPA uses, in the shape supabase-js
+// expects (what `supabase gen types typescript` would print). Keep in step with
+// supabase/migrations/*.sql: column names, nullability and the CHECKed string unions.
+
+export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
+
+export type WorkspaceRole = "owner" | "admin" | "member";
+export type JobStatus = "pending" | "processing" | "completed" | "failed" | "cancelled";
+export type JobType = "enrich_account" | "enrich_contact";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type EnrichmentStatus = "never" | "enriching" | "enriched" | "failed";
+
+/** jobs.progress: written by the worker as the job runs. */
+export type JobProgress = { percentage: number; message?: string | null };
+/** One element of jobs.errors: every failed attempt is kept. */
+export type JobAttemptError = { attempt: number; at: string; message: string; retryable: boolean };
+export type EnrichAccountPayload = { account_id: string; domain?: string | null };
+export type EnrichContactPayload = { contact_id: string; email?: string | null };
+
+export type WorkspaceRow = {
+  id: string;
+  name: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type WorkspaceMemberRow = {
+  workspace_id: string;
+  user_id: string;
+  role: WorkspaceRole;
+  created_at: string;
+};
+
+export type AccountRow = {
+  id: string;
+  workspace_id: string;
+  name: string;
+  domain: string | null;
+  industry: string | null;
+  employee_count: number | null;
+  annual_revenue: number | null;
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  phone: string | null;
+  linkedin_url: string | null;
+  website_url: string | null;
+  description: string | null;
+  founded_year: number | null;
+  enriched_at: string | null;
+  /** metadata.apollo: Apollo's organization; metadata.apollo_enriched_at: when it was written. */
+  metadata: { [key: string]: Json | undefined };
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type AccountInsert = {
+  workspace_id: string;
+  name: string;
+  domain?: string | null;
+  industry?: string | null;
+  employee_count?: number | null;
+  annual_revenue?: number | null;
+  city?: string | null;
+  state?: string | null;
+  country?: string | null;
+  phone?: string | null;
+  linkedin_url?: string | null;
+  website_url?: string | null;
+  description?: string | null;
+  founded_year?: number | null;
+  metadata?: Json;
+};
+
+export type AccountWithEnrichmentRow = AccountRow & {
+  latest_job_id: string | null;
+  latest_job_status: JobStatus | null;
+  latest_job_error: string | null;
+  latest_job_created_at: string | null;
+  enrichment_status: EnrichmentStatus;
+};
+
+export type ContactRow = {
+  id: string;
+  workspace_id: string;
+  account_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  title: string | null;
+  seniority: string | null;
+  phone: string | null;
+  linkedin_url: string | null;
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  enriched_at: string | null;
+  metadata: { [key: string]: Json | undefined };
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type ContactInsert = Partial<Omit<ContactRow, "id" | "workspace_id" | "created_at" | "updated_at">> & {
+  workspace_id: string;
+};
+
+export type JobRow = {
+  id: string;
+  workspace_id: string;
+  job_type: JobType | (string & {});
+  payload: { [key: string]: Json | undefined };
+  status: JobStatus;
+  priority: number;
+  progress: JobProgress;
+  attempts: number;
+  max_attempts: number;
+  scheduled_for: string;
+  next_retry_at: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  failed_at: string | null;
+  cancelled_at: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
+  error_message: string | null;
+  errors: JobAttemptError[];
+  result: Json | null;
+  credits_used: number;
+  subject_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type JobLogRow = {
+  id: number;
+  job_id: string;
+  workspace_id: string;
+  attempt: number | null;
+  log_level: LogLevel;
+  message: string;
+  metadata: { [key: string]: Json | undefined };
+  created_at: string;
+};
+
+export type JobActionRow = {
+  id: number;
+  job_id: string;
+  workspace_id: string;
+  action: "cancel" | "retry";
+  requested_by: string | null;
+  created_at: string;
+};
+
+/** The columns of workspace_settings a browser may select (the ciphertext column is not one). */
+export type WorkspaceSettingsRow = {
+  workspace_id: string;
+  apollo_api_key_last4: string | null;
+  apollo_key_updated_at: string | null;
+  has_apollo_key: boolean;
+  apollo_auto_enrich: boolean;
+  enrichment_credits_used: number;
+  created_at: string;
+  updated_at: string;
+};
+
+/** The selectable column list of workspace_settings, for `.select(...)`. */
+export const WORKSPACE_SETTINGS_COLUMNS =
+  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, created_at, updated_at" as const;
+
+export type Database = {
+  public: {
+    Tables: {
+      workspaces: {
+        Row: WorkspaceRow;
+        Insert: { name: string; id?: string; created_by?: string | null };
+        Update: { name?: string };
+        Relationships: [];
+      };
+      workspace_members: {
+        Row: WorkspaceMemberRow;
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
+      accounts: {
+        Row: AccountRow;
+        Insert: AccountInsert;
+        Update: Partial<AccountInsert>;
+        Relationships: [];
+      };
+      contacts: {
+        Row: ContactRow;
+        Insert: ContactInsert;
+        Update: Partial<ContactInsert>;
+        Relationships: [];
+      };
+      jobs: {
+        Row: JobRow;
+        Insert: {
+          workspace_id: string;
+          job_type: string;
+          payload?: Json;
+          priority?: number;
+          scheduled_for?: string;
+          max_attempts?: number;
+        };
+        Update: never;
+        Relationships: [];
+      };
+      job_logs: {
+        Row: JobLogRow;
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
+      job_actions: {
+        Row: JobActionRow;
+        Insert: { job_id: string; workspace_id: string; action: "cancel" | "retry" };
+        Update: never;
+        Relationships: [];
+      };
+      workspace_settings: {
+        Row: WorkspaceSettingsRow;
+        Insert: never;
+        Update: { apollo_auto_enrich?: boolean };
+        Relationships: [];
+      };
+    };
+    Views: {
+      accounts_with_enrichment: {
+        Row: AccountWithEnrichmentRow;
+        Relationships: [];
+      };
+    };
+    Functions: {
+      enqueue_enrichment: {
+        Args: { account_id: string; priority?: number };
+        Returns: JobRow;
+      };
+      enqueue_account_enrichments: {
+        Args: { account_ids: string[] };
+        Returns: JobRow[];
+      };
+      enqueue_contact_enrichment: {
+        Args: { contact_id: string; priority?: number };
+        Returns: JobRow;
+      };
+      cancel_job: {
+        Args: { job_id: string };
+        Returns: JobRow;
+      };
+      retry_job: {
+        Args: { job_id: string };
+        Returns: JobRow;
+      };
+    };
+    Enums: { [_ in never]: never };
+    CompositeTypes: { [_ in never]: never };
+  };
+};
+
+// ---- Edge Function contracts (supabase/functions/apollo-settings, jobs) ----
+
+/** GET apollo-settings, and `settings` in the POST/DELETE answers. */
+export type ApolloSettingsView = {
+  workspace_id: string;
+  has_apollo_key: boolean;
+  apollo_api_key_last4: string | null;
+  apollo_auto_enrich: boolean;
+  enrichment_credits_used: number;
+  can_edit: boolean;
+  apollo_key_updated_at?: string | null;
+};
+
+export type RateLimitInfo = {
+  minuteLimit?: number;
+  minuteUsage?: number;
+  minuteLeft?: number;
+  hourlyLimit?: number;
+  hourlyUsage?: number;
+  hourlyLeft?: number;
+  dailyLimit?: number;
+  dailyUsage?: number;
+  dailyLeft?: number;
+};
+
+/** POST apollo-settings/test. */
+export type ConnectionCheck = {
+  ok: boolean;
+  mock: boolean;
+  message: string;
+  user?: { id?: string; email?: string; name?: string; team_id?: string };
+  usage?: unknown;
+  rateLimit?: RateLimitInfo;
+  kind?: string;
+};

@@ -1,0 +1,192 @@
+// Turning whatever went wrong into words a user understands: PostgREST errors (message + hint),
+// Edge Function errors ({error} bodies), Auth errors and network failures. Never raw JSON.
+import { FunctionsFetchError, FunctionsHttpError, FunctionsRelayError } from "@supabase/supabase-js";
+
+export interface UserMessage {
+  /** One sentence: what happened. */
+  message: string;
+  /** What to do about it, when we know. */
+  hint?: string;
+}
+
+/** An error whose message is already meant for users (it is shown as it is). */
+export class UserFacingError extends Error {
+  override name = "UserFacingError";
+  constructor(message: string, readonly hint?: string, readonly status?: number) {
+    super(message);
+  }
+}
+
+type PostgrestLike = { code?: unknown; message?: unknown; details?: unknown; hint?: unknown };
+
+const NETWORK = /failed to fetch|networkerror|load failed|network request failed|fetch failed|econnrefused/i;
+
+const POSTGRES_CODES: Record<string, UserMessage> = {
+  "42501": { message: "You don't have permission to do that in this workspace." },
+  "23505": { message: "That already exists.", hint: "Each domain can only be used by one account in a workspace." },
+  "23514": { message: "Some of the values are not allowed.", hint: "Check the fields and try again." },
+  "23503": { message: "That refers to something that no longer exists." },
+  "22P02": { message: "One of the values has the wrong format." },
+  PGRST116: { message: "Not found.", hint: "It may have been deleted, or it belongs to another workspace." },
+  PGRST301: { message: "Your session has expired.", hint: "Sign in again." },
+  PGRST303: { message: "Your session has expired.", hint: "Sign in again." },
+};
+
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+
+/** PostgREST's own wording for a few well-known database messages that read badly as they are. */
+function friendlyDatabaseMessage(code: string | undefined, message: string): UserMessage | undefined {
+  if (code === "23505" && /accounts_workspace_domain_key/.test(message)) {
+    return { message: "An account with this domain already exists in this workspace." };
+  }
+  if (code === "23514" && /accounts_domain_check|domain/.test(message)) {
+    return { message: "That domain doesn't look right.", hint: "Use a bare domain such as acme.com." };
+  }
+  if (code && POSTGRES_CODES[code] && /violates|invalid input|permission denied|JWT|0 rows|multiple \(or no\) rows/i.test(message)) {
+    return POSTGRES_CODES[code];
+  }
+  return undefined;
+}
+
+/** Auth (GoTrue) errors, by their code or, for older servers, their message. */
+function authMessage(error: unknown): UserMessage | undefined {
+  if (!(error instanceof Error) || !error.name.startsWith("Auth")) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const text = error.message ?? "";
+  if (code === "invalid_credentials" || /invalid login credentials/i.test(text)) {
+    return { message: "The email or password is not right.", hint: "Check them and try again." };
+  }
+  if (code === "email_not_confirmed" || /email not confirmed/i.test(text)) {
+    return { message: "Your email address is not confirmed yet.", hint: "Open the link in the email we sent you." };
+  }
+  if (code === "user_already_exists" || code === "email_exists" || /already registered|already exists/i.test(text)) {
+    return { message: "An account with this email already exists.", hint: "Sign in instead." };
+  }
+  if (code === "weak_password") {
+    return { message: text || "That password is too weak.", hint: "Use a longer password." };
+  }
+  if (code === "over_request_rate_limit" || (error as { status?: number }).status === 429) {
+    return { message: "Too many attempts.", hint: "Wait a minute and try again." };
+  }
+  if (error.name === "AuthRetryableFetchError" || NETWORK.test(text)) {
+    return { message: "Could not reach the server.", hint: "Check your connection and try again." };
+  }
+  return text ? { message: text } : { message: "Signing in did not work. Please try again." };
+}
+
+function isPostgrestError(error: unknown): error is PostgrestLike & { message: string } {
+  return typeof error === "object" && error !== null && "message" in error && "code" in error && !(error instanceof Error && error.name.startsWith("Functions"));
+}
+
+/** Synchronous formatting: everything but reading an Edge Function's error body. */
+export function formatError(error: unknown): UserMessage {
+  if (error instanceof UserFacingError) return { message: error.message, hint: error.hint };
+  if (error === null || error === undefined) return { message: "Something went wrong. Please try again." };
+  if (typeof error === "string") return { message: error };
+
+  if (error instanceof FunctionsFetchError || error instanceof FunctionsRelayError) {
+    return { message: "Could not reach the server.", hint: "Check your connection and try again." };
+  }
+  if (error instanceof FunctionsHttpError) {
+    const status = (error.context as Response | undefined)?.status;
+    return { message: status ? `The request failed (HTTP ${status}).` : "The request failed.", hint: "Please try again." };
+  }
+
+  const auth = authMessage(error);
+  if (auth) return auth;
+
+  if (isPostgrestError(error)) {
+    const code = nonEmpty(error.code);
+    const message = nonEmpty(error.message) ?? "";
+    if (NETWORK.test(message)) {
+      return { message: "Could not reach the server.", hint: "Check your connection and try again." };
+    }
+    const friendly = friendlyDatabaseMessage(code, message);
+    if (friendly) return friendly;
+    return { message: message || "Something went wrong. Please try again.", hint: nonEmpty(error.hint) };
+  }
+
+  if (error instanceof Error) {
+    if (NETWORK.test(error.message) || error.name === "AuthRetryableFetchError") {
+      return { message: "Could not reach the server.", hint: "Check your connection and try again." };
+    }
+    return { message: error.message || "Something went wrong. Please try again." };
+  }
+  return { message: "Something went wrong. Please try again." };
+}
+
+/** Reads the `{error, details?}` body an Edge Function answered with, so its words reach the user. */
+export async function functionError(error: unknown): Promise<UserFacingError> {
+  if (error instanceof FunctionsHttpError) {
+    const response = error.context as Response | undefined;
+    const status = response?.status;
+    let body: unknown;
+    try {
+      body = await response?.clone().json();
+    } catch {
+      body = undefined;
+    }
+    const text = typeof body === "object" && body !== null
+      ? nonEmpty((body as { error?: unknown }).error) ?? nonEmpty((body as { message?: unknown }).message)
+      : undefined;
+    if (text) return new UserFacingError(text, hintForStatus(status), status);
+    return new UserFacingError(messageForStatus(status), hintForStatus(status), status);
+  }
+  const { message, hint } = formatError(error);
+  return new UserFacingError(message, hint);
+}
+
+function messageForStatus(status: number | undefined): string {
+  switch (status) {
+    case 401:
+      return "Your session has expired.";
+    case 403:
+      return "You don't have permission to do that.";
+    case 404:
+      return "This service is not available.";
+    case 429:
+      return "Too many requests right now.";
+    default:
+      return status && status >= 500 ? "The server ran into a problem." : "The request failed.";
+  }
+}
+
+function hintForStatus(status: number | undefined): string | undefined {
+  switch (status) {
+    case 401:
+      return "Sign in again.";
+    case 403:
+      return "Ask an owner or admin of this workspace.";
+    case 429:
+      return "Wait a moment and try again.";
+    default:
+      return status && status >= 500 ? "Please try again in a moment." : undefined;
+  }
+}
+
+/** Throws the PostgREST error of a supabase-js result, or returns its data (an empty answer is an error). */
+export function unwrap<R extends { data: unknown; error: unknown }>(result: R): NonNullable<R["data"]> {
+  if (result.error) throw toUserError(result.error);
+  if (result.data === null || result.data === undefined) {
+    throw new UserFacingError("The server sent an empty answer.", "Please try again.");
+  }
+  return result.data as NonNullable<R["data"]>;
+}
+
+/** Like unwrap, for `.maybeSingle()`: null when there is no such row. */
+export function unwrapMaybe<R extends { data: unknown; error: unknown }>(result: R): NonNullable<R["data"]> | null {
+  if (result.error) throw toUserError(result.error);
+  return (result.data ?? null) as NonNullable<R["data"]> | null;
+}
+
+export function toUserError(error: unknown): UserFacingError {
+  if (error instanceof UserFacingError) return error;
+  const { message, hint } = formatError(error);
+  const status = typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined;
+  const out = new UserFacingError(message, hint, Number.isFinite(status) ? status : undefined);
+  if (typeof error === "object" && error !== null && "code" in error) {
+    (out as UserFacingError & { code?: unknown }).code = (error as { code: unknown }).code;
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+// Rows as the database returns them, for tests.
+import type { JobLogRow, JobRow } from "../lib/database.types";
+
+export function makeJob(overrides: Partial<JobRow> = {}): JobRow {
+  return {
+    id: "11111111-2222-4333-8444-555555555555",
+    workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    job_type: "enrich_account",
+    payload: { account_id: "acc-1", domain: "stripe.com" },
+    status: "pending",
+    priority: 0,
+    progress: { percentage: 0 },
+    attempts: 0,
+    max_attempts: 5,
+    scheduled_for: "2026-11-29T10:00:00Z",
+    next_retry_at: null,
+    started_at: null,
+    completed_at: null,
+    failed_at: null,
+    cancelled_at: null,
+    locked_by: null,
+    locked_until: null,
+    error_message: null,
+    errors: [],
+    result: null,
+    credits_used: 0,
+    subject_id: "acc-1",
+    created_by: null,
+    created_at: "2026-11-29T10:00:00Z",
+    updated_at: "2026-11-29T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function makeLog(id: number, message: string, overrides: Partial<JobLogRow> = {}): JobLogRow {
+  return {
+    id,
+    job_id: "11111111-2222-4333-8444-555555555555",
+    workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    attempt: 1,
+    log_level: "info",
+    message,
+    metadata: {},
+    created_at: `2026-11-29T10:00:0${id % 10}Z`,
+    ...overrides,
+  };
+}
