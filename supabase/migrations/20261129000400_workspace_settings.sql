@@ -11,6 +11,8 @@ create table public.workspace_settings (
   has_apollo_key boolean generated always as (apollo_api_key_encrypted is not null) stored,
   apollo_auto_enrich boolean not null default false,
   enrichment_credits_used integer not null default 0 check (enrichment_credits_used >= 0),
+  jobs_paused_until timestamptz,
+  jobs_paused_reason text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint key_and_last4_together check ((apollo_api_key_encrypted is null) = (apollo_api_key_last4 is null))
@@ -18,6 +20,7 @@ create table public.workspace_settings (
 comment on table public.workspace_settings is 'Enrichment settings of a workspace: the encrypted Apollo key, auto-enrich, credits used.';
 comment on column public.workspace_settings.apollo_api_key_encrypted is 'v1:<iv>:<ciphertext> (base64, AES-256-GCM). Never selectable by anon or authenticated.';
 comment on column public.workspace_settings.enrichment_credits_used is 'Apollo credits spent by this workspace: one per enriched record, counted once per job.';
+comment on column public.workspace_settings.jobs_paused_until is 'No job of this workspace is claimed before this time: set when Apollo rate-limits its key (retry-after), so queued jobs wait instead of each burning an attempt.';
 create index workspace_settings_key_updated_by_idx on public.workspace_settings (apollo_key_updated_by);
 
 create trigger touch_updated_at before update on public.workspace_settings
@@ -44,7 +47,7 @@ revoke all on public.workspace_settings from anon;
 revoke all on public.workspace_settings from authenticated;
 -- Column grants: everything but the ciphertext is readable; only auto-enrich is writable.
 grant select (workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich,
-              enrichment_credits_used, created_at, updated_at)
+              enrichment_credits_used, jobs_paused_until, jobs_paused_reason, created_at, updated_at)
   on public.workspace_settings to authenticated;
 grant update (apollo_auto_enrich) on public.workspace_settings to authenticated;
 

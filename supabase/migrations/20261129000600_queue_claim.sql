@@ -11,13 +11,20 @@
 --
 -- Concurrency: rows are locked FOR UPDATE SKIP LOCKED, so concurrent claimers never block on
 -- or share a job. The lease (locked_by, locked_until) fences every later call of the worker.
+--
+-- Limits: with max_in_flight set, claims are serialised by a transaction advisory lock and
+-- never take more than max_in_flight minus the jobs already processing, so overlapping worker
+-- invocations (cron tick, enqueue wake-ups) together stay under one global cap and do not
+-- flood Apollo. Workspaces whose jobs are paused (workspace_settings.jobs_paused_until, set
+-- when Apollo rate-limits their key) are skipped until the pause ends.
 
 create function public.claim_jobs(
   worker_id text,
   max_jobs integer default 5,
   lease_seconds integer default 60,
   job_types text[] default null,
-  now timestamptz default now()
+  now timestamptz default now(),
+  max_in_flight integer default null
 ) returns setof public.jobs
 language plpgsql
 volatile
@@ -27,6 +34,7 @@ declare
   v_max_workspaces constant integer := 64;
   v_start uuid := gen_random_uuid();
   v_workspaces uuid[];
+  v_limit integer := claim_jobs.max_jobs;
 begin
   if coalesce(btrim(claim_jobs.worker_id), '') = '' then
     raise exception 'claim_jobs: worker_id is required' using errcode = '22023';
@@ -36,6 +44,18 @@ begin
   end if;
   if claim_jobs.lease_seconds is null or claim_jobs.lease_seconds not between 1 and 3600 then
     raise exception 'claim_jobs: lease_seconds must be between 1 and 3600, got %', claim_jobs.lease_seconds using errcode = '22023';
+  end if;
+  if claim_jobs.max_in_flight is not null then
+    if claim_jobs.max_in_flight < 1 then
+      raise exception 'claim_jobs: max_in_flight must be at least 1, got %', claim_jobs.max_in_flight using errcode = '22023';
+    end if;
+    -- One claimer at a time counts and claims, so the cap holds across concurrent workers.
+    perform pg_advisory_xact_lock(hashtext('public.claim_jobs/max_in_flight'));
+    v_limit := least(v_limit, claim_jobs.max_in_flight
+                              - (select count(*) from public.jobs j where j.status = 'processing')::integer);
+    if v_limit <= 0 then
+      return;
+    end if;
   end if;
 
   -- Workspaces with due work: from a random starting point to the end, then from the beginning.
@@ -71,6 +91,12 @@ begin
     limit v_max_workspaces
   ) w;
 
+  -- Workspaces whose jobs are paused (Apollo rate limit) wait until the pause ends.
+  select array_agg(w.workspace_id order by w.rotation) into v_workspaces
+  from unnest(v_workspaces) with ordinality as w(workspace_id, rotation)
+  where not exists (select 1 from public.workspace_settings s
+                    where s.workspace_id = w.workspace_id and s.jobs_paused_until > claim_jobs.now);
+
   if v_workspaces is null then
     return;
   end if;
@@ -88,13 +114,13 @@ begin
         and j.scheduled_for <= claim_jobs.now
         and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
       order by j.priority desc, j.scheduled_for, j.id
-      limit claim_jobs.max_jobs
+      limit v_limit
       for update skip locked
     ) c
   ), picked as (
     select c.id from candidates c
     order by c.turn, c.rotation
-    limit claim_jobs.max_jobs
+    limit v_limit
   )
   update public.jobs j
   set status = 'processing',
@@ -108,7 +134,7 @@ begin
   returning j.*;
 end
 $$;
-comment on function public.claim_jobs(text, integer, integer, text[], timestamptz) is
-  'Worker: claims up to max_jobs due pending jobs (FOR UPDATE SKIP LOCKED, fair across workspaces, priority then age within one), marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
-revoke execute on function public.claim_jobs(text, integer, integer, text[], timestamptz) from public, anon, authenticated;
-grant execute on function public.claim_jobs(text, integer, integer, text[], timestamptz) to service_role;
+comment on function public.claim_jobs(text, integer, integer, text[], timestamptz, integer) is
+  'Worker: claims up to max_jobs due pending jobs (FOR UPDATE SKIP LOCKED, fair across workspaces, priority then age within one, paused workspaces skipped), never more than max_in_flight processing in all when given; marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
+revoke execute on function public.claim_jobs(text, integer, integer, text[], timestamptz, integer) from public, anon, authenticated;
+grant execute on function public.claim_jobs(text, integer, integer, text[], timestamptz, integer) to service_role;

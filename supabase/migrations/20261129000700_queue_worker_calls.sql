@@ -208,3 +208,61 @@ comment on function public.fail_job(uuid, text, text, boolean, double precision,
   'Worker: records a failed attempt of a held job. Retryable with attempts left: back to pending after the backoff (or retry_after_seconds); otherwise failed. Returns the new status, or null when the lease is lost.';
 revoke execute on function public.fail_job(uuid, text, text, boolean, double precision, timestamptz) from public, anon, authenticated;
 grant execute on function public.fail_job(uuid, text, text, boolean, double precision, timestamptz) to service_role;
+
+-- Rate limits are not the job's fault: a job that hit one goes back to the queue without
+-- using up an attempt, and its workspace's other jobs wait until Apollo's retry-after.
+
+create function public.release_job(
+  job_id uuid,
+  worker_id text,
+  delay_seconds double precision,
+  reason text,
+  now timestamptz default now()
+) returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job record;
+  v_delay double precision := greatest(coalesce(release_job.delay_seconds, 0), 0);
+begin
+  update public.jobs j
+  set status = 'pending',
+      attempts = j.attempts - 1,
+      scheduled_for = release_job.now + make_interval(secs => v_delay),
+      next_retry_at = release_job.now + make_interval(secs => v_delay),
+      locked_by = null,
+      locked_until = null
+  where j.id = release_job.job_id and j.status = 'processing' and j.locked_by = release_job.worker_id
+  returning j.workspace_id, j.attempts into v_job;
+  if not found then
+    return false;
+  end if;
+  perform private.write_job_log(release_job.job_id, v_job.workspace_id, v_job.attempts + 1,
+    format('%s. Waiting %s s; this attempt is not counted.', coalesce(release_job.reason, 'Released'), round(v_delay::numeric)),
+    'warn', jsonb_build_object('retry_at', release_job.now + make_interval(secs => v_delay), 'released', true));
+  return true;
+end
+$$;
+comment on function public.release_job(uuid, text, double precision, text, timestamptz) is
+  'Worker: puts a held job back in the queue after delay_seconds without counting the attempt (rate limits). False when the lease is lost.';
+revoke execute on function public.release_job(uuid, text, double precision, text, timestamptz) from public, anon, authenticated;
+grant execute on function public.release_job(uuid, text, double precision, text, timestamptz) to service_role;
+
+create function public.pause_workspace_jobs(
+  workspace_id uuid,
+  until timestamptz,
+  reason text
+) returns void
+language sql
+set search_path = ''
+as $$
+  update public.workspace_settings s
+  set jobs_paused_until = greatest(coalesce(s.jobs_paused_until, pause_workspace_jobs.until), pause_workspace_jobs.until),
+      jobs_paused_reason = pause_workspace_jobs.reason
+  where s.workspace_id = pause_workspace_jobs.workspace_id
+$$;
+comment on function public.pause_workspace_jobs(uuid, timestamptz, text) is
+  'Worker: no job of the workspace is claimed before until (extends, never shortens, a pause already set).';
+revoke execute on function public.pause_workspace_jobs(uuid, timestamptz, text) from public, anon, authenticated;
+grant execute on function public.pause_workspace_jobs(uuid, timestamptz, text) to service_role;

@@ -2,13 +2,15 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(29);
+select plan(31);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
 insert into expected_execute values
   -- worker-only (service_role)
-  ('public.claim_jobs(text, integer, integer, text[], timestamptz)', false, false, true),
+  ('public.claim_jobs(text, integer, integer, text[], timestamptz, integer)', false, false, true),
+  ('public.release_job(uuid, text, double precision, text, timestamptz)', false, false, true),
+  ('public.pause_workspace_jobs(uuid, timestamptz, text)', false, false, true),
   ('public.job_log(uuid, text, text, text, jsonb)', false, false, true),
   ('public.job_progress(uuid, text, numeric, text, text, jsonb, integer, timestamptz)', false, false, true),
   ('public.complete_job(uuid, text, jsonb, text, timestamptz)', false, false, true),

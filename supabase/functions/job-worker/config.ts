@@ -5,6 +5,8 @@ export const DEVELOPMENT_TOKEN = "dev-secret-token";
 export interface WorkerConfig {
   secretToken: string;
   maxConcurrent: number;
+  /** Jobs processing at once across all worker invocations, so Apollo is not flooded. */
+  maxGlobalConcurrency: number;
   timeBudgetMs: number;
   leaseSeconds: number;
   region: string;
@@ -39,6 +41,7 @@ export function loadConfig(env: { get(k: string): string | undefined } = Deno.en
   return {
     secretToken,
     maxConcurrent: intFrom(env, "MAX_CONCURRENT", 5, 1, 100),
+    maxGlobalConcurrency: intFrom(env, "MAX_GLOBAL_CONCURRENCY", 20, 1, 1000),
     timeBudgetMs: intFrom(env, "WORKER_TIME_BUDGET_MS", 50_000, 100, 390_000),
     leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
     region,

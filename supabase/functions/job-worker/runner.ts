@@ -18,7 +18,7 @@ export interface BatchResult {
 
 export async function runBatch(config: WorkerConfig, workerId: string): Promise<BatchResult> {
   const sql = db();
-  const queue = new Queue(sql, workerId, config.leaseSeconds);
+  const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
   const jobTypes = [...processors.keys()];
   const deadline = Date.now() + config.timeBudgetMs;
   const stop = new AbortController();
@@ -72,6 +72,7 @@ async function runJob(job: Job, queue: Queue, stop: AbortSignal, totals: BatchRe
       return;
     }
     const verdict = verdictOf(error);
+    if (verdict.rateLimited) return await releaseRateLimited(job, queue, verdict.message, verdict.retryAfterSeconds, totals);
     let status: string | null;
     try {
       status = await queue.fail(job.id, verdict.message, verdict.retryable, verdict.retryAfterSeconds);
@@ -91,5 +92,22 @@ async function runJob(job: Job, queue: Queue, stop: AbortSignal, totals: BatchRe
       totals.lost++;
       console.warn(`[JobWorker] Job ${job.id} failed (${verdict.message}) after its lease was lost; not recorded`);
     }
+  }
+}
+
+/** Apollo rate-limited the workspace's key: its jobs wait out retry-after; this attempt is not counted. */
+async function releaseRateLimited(job: Job, queue: Queue, message: string, retryAfter: number | undefined, totals: BatchResult) {
+  const delay = Math.max(1, Math.ceil(retryAfter ?? 60));
+  try {
+    await queue.pauseWorkspace(job.workspace_id, delay, message);
+    if (await queue.release(job.id, delay, `Apollo rate limit reached for this workspace's key`)) {
+      totals.retried++;
+      console.warn(`[JobWorker] Job ${job.id} hit Apollo's rate limit; workspace ${job.workspace_id} waits ${delay} s`);
+    } else {
+      totals.lost++;
+    }
+  } catch (error) {
+    totals.lost++;
+    console.error(`[JobWorker] Job ${job.id} was rate-limited and could not be released:`, error);
   }
 }

@@ -25,9 +25,10 @@ Deno.test("isAuthorized reads a Bearer token from Authorization", () => {
   assert.equal(isAuthorized(req(), "dev-secret-token"), false);
 });
 
-Deno.test("defaults: 5 concurrent jobs, 50 s budget, 60 s lease, local development", () => {
+Deno.test("defaults: 5 concurrent jobs (20 across workers), 50 s budget, 60 s lease, local development", () => {
   const config = loadConfig(env({ WORKER_SECRET_TOKEN: DEVELOPMENT_TOKEN }));
   assert.equal(config.maxConcurrent, 5);
+  assert.equal(config.maxGlobalConcurrency, 20);
   assert.equal(config.timeBudgetMs, 50_000);
   assert.equal(config.leaseSeconds, 60);
   assert.deepEqual({ region: config.region, env: config.env }, { region: "local", env: "development" });

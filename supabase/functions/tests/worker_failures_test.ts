@@ -79,21 +79,27 @@ for (const [key, pattern] of [
   });
 }
 
-integration("429 with retry-after: retried after that many seconds, then succeeds", async () => {
+integration("429 with retry-after: the workspace waits that long, the attempt is not counted, then it succeeds", async () => {
   await withCronPaused(async () => {
     const ws = await createWorkspace("Rate limited", "live-key-429-0005");
     try {
       await fakeApollo.script({ domain: "gong.io", status: 429, times: 1, retryAfterSeconds: 2 });
       const accountId = await createAccount(ws.id, "gong.io");
       const [jobId] = await enqueueAccounts(ws.id, [accountId]);
-      const retrying = await waitForJob(jobId, (j) => j.status === "pending" && j.attempts === 1);
+      const retrying = await waitForJob(jobId, (j) => j.status === "pending" && j.errors.length === 0 && j.next_retry_at !== null);
+      assert.equal(retrying.attempts, 0, "a rate limit does not use up an attempt");
       const wait = secondsUntil(retrying.next_retry_at);
       assert.ok(wait > 0 && wait <= 2.5, `retry after Apollo's retry-after (2 s), got ${wait.toFixed(1)} s`);
+      const [settings] = await sql`select jobs_paused_until, jobs_paused_reason from public.workspace_settings where workspace_id = ${ws.id}`;
+      assert.ok(settings.jobs_paused_until > new Date(), "the workspace's jobs are paused");
+      assert.match(settings.jobs_paused_reason, /rate limit|429/i);
       await new Promise((r) => setTimeout(r, Math.max(0, wait * 1000) + 200));
       await runWorker();
       const done = await waitForJob(jobId, finished);
       assert.equal(done.status, "completed");
-      assert.equal(done.attempts, 2);
+      assert.equal(done.attempts, 1);
+      const lines = (await logs(jobId)).map((l) => l.message);
+      assert.ok(lines.some((m) => /this attempt is not counted/.test(m)), lines.join("\n"));
     } finally {
       await ws.cleanup();
     }

@@ -24,13 +24,20 @@ export interface FailureVerdict {
   message: string;
   retryable: boolean;
   retryAfterSeconds?: number;
+  /** A rate limit (Apollo's 429): the workspace waits, and the attempt does not count. */
+  rateLimited?: boolean;
 }
 
 /** How the worker records any error: typed errors decide; anything unexpected is retried. */
 export function verdictOf(error: unknown): FailureVerdict {
   if (error && typeof error === "object" && "retryable" in error && typeof error.retryable === "boolean") {
-    const e = error as { message?: string; retryable: boolean; retryAfterSeconds?: number };
-    return { message: e.message ?? String(error), retryable: e.retryable, retryAfterSeconds: e.retryAfterSeconds };
+    const e = error as { message?: string; retryable: boolean; retryAfterSeconds?: number; kind?: string };
+    return {
+      message: e.message ?? String(error),
+      retryable: e.retryable,
+      retryAfterSeconds: e.retryAfterSeconds,
+      rateLimited: e.kind === "rate_limited",
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { message: `Unexpected error: ${message}`, retryable: true };
