@@ -32,9 +32,10 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
   };
 
   while (true) {
-    const free = config.maxConcurrent - running.size;
-    // Claim whenever a slot is free (a claim that finds nothing costs one cheap query).
-    if (free > 0 && Date.now() < deadline) {
+    // Fill every free slot. Jobs may finish while a claim is in flight, so look again after
+    // each full claim; a claim that comes back short means nothing else is due right now.
+    let free = config.maxConcurrent - running.size;
+    while (free > 0 && Date.now() < deadline) {
       const jobs = await queue.claim(free, jobTypes);
       if (firstClaim) {
         console.log(`[JobWorker] Found ${jobs.length} pending job(s)`);
@@ -42,6 +43,8 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
       }
       totals.claimed += jobs.length;
       jobs.forEach(start);
+      if (jobs.length < free) break;
+      free = config.maxConcurrent - running.size;
     }
     if (running.size === 0) break;
     await Promise.race(running);
