@@ -1,7 +1,15 @@
 // The Docker-free local stack: `deno run -A scripts/stack/cli.ts <up|down|reset|status|start>`.
 // See ARCHITECTURE.md ("Two targets, one codebase") for what each piece stands in for.
 import { envBlock, repoRoot, type StackConfig, stackConfig } from "./config.ts";
-import { applyBootstrap, applySeed, pendingMigrations, pushMigrations, writeLocalSettings } from "./database.ts";
+import {
+  applyBootstrap,
+  applySeed,
+  editedMigrations,
+  pendingMigrations,
+  pushMigrations,
+  recordMigrationChecksums,
+  writeLocalSettings,
+} from "./database.ts";
 import { ensurePackages } from "./packages.ts";
 import { clusterExists, clusterRunning, initCluster, startCluster, stopCluster } from "./postgres.ts";
 import { daemonsStatus, startDaemons, stopDaemons } from "./daemons.ts";
@@ -26,11 +34,16 @@ async function up(config: StackConfig, { quiet = false } = {}) {
     log("applying the Supabase-compatible bootstrap and the pg_net shim");
     await applyBootstrap(config);
   }
+  const edited = await editedMigrations(config);
+  if (edited.length > 0) {
+    log(`warning: ${edited.join(", ")} changed after being applied; run npm run stack:reset to rebuild the database`);
+  }
   const pending = await pendingMigrations(config);
   if (pending.length > 0) {
     log(`applying ${pending.length} migration(s) with supabase db push`);
     await pushMigrations(config);
   }
+  if (pending.length > 0 || fresh) await recordMigrationChecksums(config);
   if (fresh) {
     log("seeding demo data");
     await applySeed(config);

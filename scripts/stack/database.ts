@@ -42,6 +42,38 @@ export async function pushMigrations(config: StackConfig) {
   }
 }
 
+const checksumsFile = (config: StackConfig) => `${config.dir}/applied-migrations.json`;
+
+async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function migrationChecksums(): Promise<Record<string, string>> {
+  const sums: Record<string, string> = {};
+  for (const entry of Deno.readDirSync(MIGRATIONS_DIR)) {
+    if (entry.isFile && entry.name.endsWith(".sql")) sums[entry.name] = await sha256(`${MIGRATIONS_DIR}/${entry.name}`);
+  }
+  return sums;
+}
+
+/** Remembers what each applied migration file looked like, to notice later edits. */
+export async function recordMigrationChecksums(config: StackConfig) {
+  await Deno.writeTextFile(checksumsFile(config), JSON.stringify(await migrationChecksums(), null, 2));
+}
+
+/** Applied migration files edited since (db push never re-applies them): the stack needs a reset. */
+export async function editedMigrations(config: StackConfig): Promise<string[]> {
+  let recorded: Record<string, string>;
+  try {
+    recorded = JSON.parse(await Deno.readTextFile(checksumsFile(config)));
+  } catch {
+    return [];
+  }
+  const current = await migrationChecksums();
+  return Object.keys(recorded).filter((name) => current[name] !== undefined && current[name] !== recorded[name]).sort();
+}
+
 export async function applySeed(config: StackConfig) {
   await psqlFile(config, `${repoRoot}/supabase/seed.sql`);
 }
