@@ -50,7 +50,8 @@ export function NewAccountPage() {
     create.mutate(toAccountInsert(values, current.id), {
       onSuccess: (account) => {
         const open = (state: Record<string, unknown>) => navigate(`/accounts/${account.id}`, { state: { created: true, ...state } });
-        // Auto-enrich (workspace setting): queue the new account's enrichment right away.
+        // Auto-enrich: the database has queued the enrichment (trigger auto_enrich); enqueue_enrichment
+        // returns that job, so the page can link to it.
         if (!autoEnrich || !account.domain) return open({});
         enrich.mutate(account.id, {
           onSuccess: (job) => open({ autoJobId: job.id }),
