@@ -21,6 +21,7 @@ const SUITES: Suite[] = [
   { name: "db-checks", what: "supabase db lint + advisors", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
   { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", "supabase/functions/tests/"], needs: "supabase/functions/tests" },
   { name: "gateway", what: "gateway contract tests (supabase-js)", cmd: [deno, "test", "-A", "scripts/stack/tests/"], needs: "scripts/stack/tests" },
+  { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },
   { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },
   { name: "e2e", what: "end to end in Chromium (Playwright)", cmd: ["npm", "run", "--silent", "test:e2e", "--workspace", "web"], needs: "web/e2e" },
 ];
