@@ -37,7 +37,7 @@ export async function pushMigrations(config: StackConfig) {
   if (result.code !== 0) {
     throw new StackError(
       `a migration failed to apply:\n${output.trim().split("\n").filter((l) => l.trim()).slice(-12).join("\n")}`,
-      "fix the migration named above, then run `npm run stack:reset`",
+      "fix the migration named above and run `npm run stack:up` again (it was not recorded as applied)",
     );
   }
 }
