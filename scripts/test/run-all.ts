@@ -16,10 +16,14 @@ interface Suite {
   needs?: string;
 }
 
+const DEPLOY_TEST = "supabase/functions/tests/deploy_verify_test.ts";
+
 const SUITES: Suite[] = [
   { name: "db", what: "pgTAP + concurrency (pg_prove)", cmd: [deno, "run", "-A", "scripts/test/pgtap.ts"], needs: "scripts/test/pgtap.ts" },
   { name: "db-checks", what: "supabase db lint + advisors", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
-  { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", "supabase/functions/tests/"], needs: "supabase/functions/tests" },
+  { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", `--ignore=${DEPLOY_TEST}`, "supabase/functions/tests/"], needs: "supabase/functions/tests" },
+  // verify:deploy against this stack; it unschedules a cron job for a moment, so it runs alone
+  { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose)", cmd: [deno, "test", "-A", DEPLOY_TEST], needs: DEPLOY_TEST },
   { name: "gateway", what: "gateway contract tests (supabase-js)", cmd: [deno, "test", "-A", "scripts/stack/tests/"], needs: "scripts/stack/tests" },
   { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },
   { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router-dom";
 import { AccountDetailPage } from "./accounts/AccountDetailPage";
+import { WorkspaceActivityPage } from "./activity/WorkspaceActivityPage";
 import { AccountsPage } from "./accounts/AccountsPage";
 import { NewAccountPage } from "./accounts/NewAccountPage";
 import { AuthProvider } from "./auth/AuthProvider";
@@ -50,6 +51,7 @@ export function AppRoutes() {
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/:id" element={<JobDetailPage />} />
         <Route path="/workspace/settings/api" element={<ApiSettingsPage />} />
+        <Route path="/workspace/activity" element={<WorkspaceActivityPage />} />
         <Route path="/settings" element={<Navigate to="/workspace/settings/api" replace />} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -1,11 +1,11 @@
 // job-worker over HTTP. POST runs a batch of jobs (pg_cron calls it every minute through
 // pg_net, and enqueueing wakes it at once); GET is the health check. Both need
-// `Authorization: Bearer <WORKER_SECRET_TOKEN>`.
+// `Authorization: Bearer <WORKER_SECRET_TOKEN>` (or WORKER_SECRET_TOKEN_PREVIOUS during a rotation).
 import { json } from "../_shared/http.ts";
-import { isAuthorized } from "./auth.ts";
 import { loadConfig, newWorkerId, type WorkerConfig } from "./config.ts";
 import { health } from "./health.ts";
 import { runBatch } from "./runner.ts";
+import { isAuthorizedDuringRotation } from "./token-rotation.ts";
 
 let config: WorkerConfig | undefined;
 let configError: string | undefined;
@@ -22,7 +22,7 @@ export async function handler(req: Request): Promise<Response> {
     console.error(`[JobWorker] refusing to run: ${reason}`);
     return json({ error: "Worker is not configured", reason }, 500);
   }
-  if (!isAuthorized(req, config.secretToken)) return json({ error: "Unauthorized" }, 401);
+  if (!isAuthorizedDuringRotation(req, config)) return json({ error: "Unauthorized" }, 401);
 
   if (req.method === "GET") {
     const { status, body } = await health(config, processWorkerId);

@@ -1,10 +1,13 @@
-import { Briefcase, Building2, KeyRound, LogOut, Sparkles } from "lucide-react";
+import { Activity, Briefcase, Building2, KeyRound, LogOut, Sparkles } from "lucide-react";
 import { NavLink, Outlet } from "react-router-dom";
+import { canSeeActivity } from "../activity/queries";
 import { useAuth } from "../auth/AuthProvider";
+import { useWorkspace } from "../workspace/WorkspaceProvider";
 import { WorkspaceSwitcher } from "../workspace/WorkspaceSwitcher";
 
 export function AppLayout() {
   const { user, signOut } = useAuth();
+  const { current } = useWorkspace();
   return (
     <div className="app">
       <a href="#main" className="skip-link">
@@ -25,6 +28,12 @@ export function AppLayout() {
               <Briefcase aria-hidden="true" size={16} />
               Jobs
             </NavLink>
+            {canSeeActivity(current.role) ? (
+              <NavLink to="/workspace/activity" className="nav-link">
+                <Activity aria-hidden="true" size={16} />
+                Activity
+              </NavLink>
+            ) : null}
             <NavLink to="/workspace/settings/api" className="nav-link">
               <KeyRound aria-hidden="true" size={16} />
               <span>

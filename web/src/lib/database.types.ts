@@ -155,6 +155,24 @@ export type JobActionRow = {
   created_at: string;
 };
 
+/** public.workspace_activity: a workspace's queue and usage numbers, for its owners and admins. */
+export type WorkspaceActivityRow = {
+  workspace_id: string;
+  workspace_name: string;
+  pending: number;
+  due: number;
+  processing: number;
+  oldest_due_age_seconds: number | null;
+  completed_24h: number;
+  failed_24h: number;
+  /** failed / (completed + failed) in the last 24 h, 0..1; null when nothing finished. */
+  failure_rate_24h: number | null;
+  credits_today: number;
+  credits_7d: number;
+  credits_total: number;
+  last_job_at: string | null;
+};
+
 /** The columns of workspace_settings a browser may select (the ciphertext column is not one). */
 export type WorkspaceSettingsRow = {
   workspace_id: string;
@@ -233,6 +251,10 @@ export type Database = {
     Views: {
       accounts_with_enrichment: {
         Row: AccountWithEnrichmentRow;
+        Relationships: [];
+      };
+      workspace_activity: {
+        Row: WorkspaceActivityRow;
         Relationships: [];
       };
     };

@@ -1,0 +1,22 @@
+// The production checklist, in the order verify:deploy runs it (docs/deploy.md maps each item to
+// the testing guide's "Production Testing" section).
+import type { Check } from "../lib/context.ts";
+import { advisorsCheck } from "./advisors.ts";
+import { cronJobsCheck } from "./cron-jobs.ts";
+import { cronRunsCheck } from "./cron-runs.ts";
+import { enrichmentCheck } from "./enrichment.ts";
+import { migrationsCheck } from "./migrations.ts";
+import { realtimeCheck } from "./realtime.ts";
+import { workerCallsCheck } from "./worker-calls.ts";
+import { workerHealthCheck } from "./worker-health.ts";
+
+export const CHECKS: Check[] = [
+  migrationsCheck,
+  cronJobsCheck,
+  cronRunsCheck,
+  workerCallsCheck,
+  workerHealthCheck,
+  realtimeCheck,
+  advisorsCheck,
+  enrichmentCheck,
+];

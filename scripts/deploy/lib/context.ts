@@ -1,0 +1,118 @@
+// What every check gets: the deployment's addresses, a database connection opened once, and the
+// repository's own expectations (migrations, cron schedules). A check returns one Outcome.
+import postgres from "npm:postgres@3.4.9";
+
+export type Sql = postgres.Sql;
+
+/** PASS and WARN keep the exit status 0 (WARN fails with --strict); FAIL makes it 1; SKIP is informational. */
+export type Status = "PASS" | "WARN" | "FAIL" | "SKIP";
+
+export interface Outcome {
+  status: Status;
+  /** One line: what was found, or why it failed and what to do. */
+  summary: string;
+  /** Extra lines (one per finding), printed indented under the summary. */
+  details?: string[];
+}
+
+export interface Options {
+  url: string;
+  dbUrl: string;
+  workerToken: string;
+  enrichDomain?: string;
+  workspaceId?: string;
+  /** Seconds to wait for the enrichment job. */
+  enrichTimeout: number;
+  /** Queue one worker call through pg_net and wait for its answer (default on). */
+  probe: boolean;
+  strict: boolean;
+  json: boolean;
+  only?: string[];
+  skip?: string[];
+}
+
+export interface Check {
+  id: string;
+  title: string;
+  run(ctx: Context): Promise<Outcome>;
+}
+
+export class Context {
+  #sql?: Sql;
+  #connecting?: Promise<Sql>;
+
+  constructor(readonly options: Options) {}
+
+  /** The database, connected on first use (a failure is thrown to the check, which reports it). */
+  db(): Promise<Sql> {
+    this.#connecting ??= (async () => {
+      const url = this.options.dbUrl;
+      const sql = postgres(url, {
+        max: 2,
+        idle_timeout: 5,
+        connect_timeout: 10,
+        // Supavisor's transaction mode (port 6543) does not keep prepared statements
+        prepare: !/:6543(\/|$)/.test(url),
+        onnotice: () => {},
+        connection: { application_name: "verify-deploy" },
+      });
+      try {
+        await sql`select 1`;
+      } catch (error) {
+        await sql.end({ timeout: 1 }).catch(() => {});
+        throw new Error(`the database at ${describeDbUrl(url)} does not answer: ${(error as Error).message}`);
+      }
+      this.#sql = sql;
+      return sql;
+    })();
+    return this.#connecting;
+  }
+
+  async close() {
+    await this.#sql?.end({ timeout: 2 }).catch(() => {});
+  }
+
+  /** The API base URL without a trailing slash. */
+  get apiUrl(): string {
+    return this.options.url.replace(/\/+$/, "");
+  }
+}
+
+/** host:port/database of a connection string, never its password. */
+export function describeDbUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparseable database URL)";
+  }
+}
+
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
+  } catch {
+    return false;
+  }
+}
+
+export const pass = (summary: string, details?: string[]): Outcome => ({ status: "PASS", summary, details });
+export const warn = (summary: string, details?: string[]): Outcome => ({ status: "WARN", summary, details });
+export const fail = (summary: string, details?: string[]): Outcome => ({ status: "FAIL", summary, details });
+
+/** The worst of several statuses (FAIL > WARN > PASS > SKIP). */
+export function worst(statuses: Status[]): Status {
+  for (const s of ["FAIL", "WARN", "PASS"] as const) if (statuses.includes(s)) return s;
+  return "SKIP";
+}
+
+export function ago(seconds: number): string {
+  seconds = Math.max(0, seconds);
+  if (seconds < 90) return `${Math.round(seconds)} s ago`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,141 @@
+// verify:deploy's pieces that need no stack: what the repository expects (migrations, cron jobs
+// parsed from them), argument parsing, exit status, and the hints its failures give.
+import assert from "node:assert/strict";
+import { advisorsDbUrl } from "../../../scripts/deploy/checks/advisors.ts";
+import { hintFor } from "../../../scripts/deploy/checks/worker-calls.ts";
+import { describeDbUrl, isLoopback, worst } from "../../../scripts/deploy/lib/context.ts";
+import { expectedCronJobs, migrations, sameCommand, scheduleInterval } from "../../../scripts/deploy/lib/repo.ts";
+import { exitCode, type ItemResult, parseArgs } from "../../../scripts/deploy/verify.ts";
+
+const noEnv = { get: () => undefined };
+const base = [
+  "--url",
+  "https://abcdefghijklmnopqrst.supabase.co",
+  "--db-url",
+  "postgresql://postgres:pw@db.example.com:5432/postgres",
+];
+
+Deno.test("the repository's migrations and the cron jobs they schedule", () => {
+  const list = migrations();
+  assert.ok(list.length >= 17);
+  assert.deepEqual(list.map((m) => m.version), [...list.map((m) => m.version)].sort(), "oldest first");
+  assert.ok(list.some((m) => m.name === "operator_views"));
+  const jobs = expectedCronJobs();
+  assert.deepEqual(
+    jobs.map((j) => [j.name, j.schedule, j.command]).sort(),
+    [
+      ["job-reaper", "* * * * *", "select public.reap_expired_leases()"],
+      ["job-retention", "17 3 * * *", "select private.purge_old_jobs()"],
+      ["job-worker", "* * * * *", "select private.invoke_worker('cron')"],
+    ],
+  );
+});
+
+Deno.test("cron jobs: a later cron.schedule replaces, cron.unschedule removes, comments are ignored", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(
+      `${dir}/001_a.sql`,
+      "select cron.schedule('a', '* * * * *', $$select 1$$);\nselect cron.schedule('b', '0 * * * *', 'select ''x''');",
+    );
+    Deno.writeTextFileSync(
+      `${dir}/002_b.sql`,
+      "-- select cron.schedule('c', '* * * * *', $$select 3$$);\nselect cron.unschedule('b');\nselect cron.schedule('a', '*/5 * * * *', $$select 2$$);",
+    );
+    const jobs = expectedCronJobs(migrations(dir));
+    assert.deepEqual(jobs.map((j) => [j.name, j.schedule, j.command, j.migration]), [[
+      "a",
+      "*/5 * * * *",
+      "select 2",
+      "b",
+    ]]);
+    Deno.writeTextFileSync(`${dir}/003_c.sql`, "select cron.schedule('b', '0 * * * *', 'select ''x''');");
+    assert.equal(expectedCronJobs(migrations(dir)).find((j) => j.name === "b")?.command, "select 'x'");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  assert.equal(sameCommand("select  private.invoke_worker('cron');", "select private.invoke_worker('cron')"), true);
+  assert.equal(scheduleInterval("* * * * *"), "minute");
+  assert.equal(scheduleInterval("17 3 * * *"), "day");
+  assert.equal(scheduleInterval("*/5 * * * *"), undefined);
+});
+
+Deno.test("arguments: required ones, the token from VERIFY_WORKER_TOKEN, enrichment pairs, item names", () => {
+  const parsed = parseArgs([...base, "--worker-token", "t".repeat(32), "--strict", "--only=cron-jobs,advisors"], noEnv);
+  assert.equal(parsed.help, false);
+  if (parsed.help) return;
+  assert.equal(parsed.options.strict, true);
+  assert.equal(parsed.options.probe, true);
+  assert.deepEqual(parsed.options.only, ["cron-jobs", "advisors"]);
+  assert.equal(parsed.options.enrichTimeout, 120);
+
+  const fromEnv = parseArgs(base, { get: (k: string) => (k === "VERIFY_WORKER_TOKEN" ? "from-env" : undefined) });
+  assert.equal(!fromEnv.help && fromEnv.options.workerToken, "from-env");
+
+  assert.throws(() => parseArgs(["--url", "https://x.supabase.co"], noEnv), /missing --db-url, --worker-token/);
+  assert.throws(
+    () => parseArgs([...base, "--worker-token", "t", "--enrich-domain", "stripe.com"], noEnv),
+    /go together/,
+  );
+  assert.throws(() => parseArgs([...base, "--worker-token", "t", "--only", "nope"], noEnv), /unknown item "nope"/);
+  assert.throws(
+    () => parseArgs([...base, "--worker-token", "t", "--frobnicate"], noEnv),
+    /unknown option --frobnicate/,
+  );
+  assert.throws(
+    () => parseArgs(["--url", "not a url", "--db-url", "x", "--worker-token", "t"], noEnv),
+    /--url is not a URL/,
+  );
+  assert.equal(parseArgs(["--help"], noEnv).help, true);
+});
+
+Deno.test("exit status: FAIL fails; WARN fails only with --strict", () => {
+  const result = (status: ItemResult["status"]): ItemResult => ({
+    id: "x",
+    title: "x",
+    seconds: 0,
+    status,
+    summary: "",
+  });
+  assert.equal(exitCode([result("PASS"), result("SKIP")], false), 0);
+  assert.equal(exitCode([result("PASS"), result("WARN")], false), 0);
+  assert.equal(exitCode([result("PASS"), result("WARN")], true), 1);
+  assert.equal(exitCode([result("FAIL")], false), 1);
+  assert.equal(worst(["PASS", "WARN", "SKIP"]), "WARN");
+  assert.equal(worst(["PASS", "FAIL", "WARN"]), "FAIL");
+});
+
+Deno.test("connection strings: never printed with their password; sslmode=disable only for a local database", () => {
+  assert.equal(
+    describeDbUrl("postgresql://postgres:secret@db.abc.supabase.co:5432/postgres"),
+    "db.abc.supabase.co:5432/postgres",
+  );
+  assert.equal(
+    advisorsDbUrl("postgresql://postgres:p@127.0.0.1:54322/postgres"),
+    "postgresql://postgres:p@127.0.0.1:54322/postgres?sslmode=disable",
+  );
+  assert.equal(
+    advisorsDbUrl("postgresql://postgres:p@db.abc.supabase.co:5432/postgres"),
+    "postgresql://postgres:p@db.abc.supabase.co:5432/postgres",
+  );
+  assert.equal(
+    advisorsDbUrl("postgresql://postgres:p@localhost:5432/postgres?sslmode=require"),
+    "postgresql://postgres:p@localhost:5432/postgres?sslmode=require",
+  );
+  assert.equal(isLoopback("http://127.0.0.1:54321"), true);
+  assert.equal(isLoopback("https://abc.supabase.co"), false);
+});
+
+Deno.test("failed worker calls come with what to do", () => {
+  assert.match(
+    hintFor({ status_code: 401, outcome: "http_error", detail: '{"error":"Unauthorized"}' }),
+    /Vault secret worker_secret_token/,
+  );
+  assert.match(
+    hintFor({ status_code: 401, outcome: "http_error", detail: '{"msg":"Invalid JWT"}' }),
+    /--no-verify-jwt/,
+  );
+  assert.match(hintFor({ status_code: 404, outcome: "http_error", detail: null }), /deploy it, or fix project_url/);
+  assert.match(hintFor({ status_code: null, outcome: "no_response", detail: null }), /net\.worker_restart/);
+  assert.match(hintFor({ status_code: null, outcome: "timeout", detail: null }), /60 s/);
+});
