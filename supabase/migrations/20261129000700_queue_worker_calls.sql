@@ -2,6 +2,14 @@
 -- Each call names the worker and does nothing (returns false/null) unless the job is still
 -- processing under that worker's lease: a job that was reaped, cancelled or re-claimed can
 -- no longer be touched by the worker that lost it.
+--
+-- "Still processing under that worker's lease" is written `locked_by = worker and locked_until
+-- is not null`: by the constraint processing_holds_a_lease that is exactly status = 'processing'
+-- for that worker, but it leaves the planner no reason to walk the partial index jobs_lease_idx
+-- (every job processing, and every dead entry since the last vacuum) instead of the primary key.
+-- With status = 'processing' in the WHERE, the planner picked jobs_lease_idx whenever its
+-- statistics said few jobs were processing, and each call cost O(jobs processing + recently
+-- finished): 0.43 ms instead of 0.06 ms per complete_job with 2,000 in flight (scripts/bench).
 
 create function private.write_job_log(
   job_id uuid, workspace_id uuid, attempt integer, message text,
@@ -32,7 +40,7 @@ declare
 begin
   select j.workspace_id, j.attempts into v_job
   from public.jobs j
-  where j.id = job_log.job_id and j.status = 'processing' and j.locked_by = job_log.worker_id;
+  where j.id = job_log.job_id and j.locked_by = job_log.worker_id and j.locked_until is not null;
   if not found then
     return false;
   end if;
@@ -73,7 +81,7 @@ begin
         'updated_at', job_progress.now)),
       -- progress is a heartbeat: it extends the lease
       locked_until = greatest(j.locked_until, job_progress.now + make_interval(secs => job_progress.lease_seconds))
-  where j.id = job_progress.job_id and j.status = 'processing' and j.locked_by = job_progress.worker_id
+  where j.id = job_progress.job_id and j.locked_by = job_progress.worker_id and j.locked_until is not null
   returning j.workspace_id, j.attempts into v_job;
   if not found then
     return false;
@@ -112,7 +120,7 @@ begin
       error_message = null,
       locked_by = null,
       locked_until = null
-  where j.id = complete_job.job_id and j.status = 'processing' and j.locked_by = complete_job.worker_id
+  where j.id = complete_job.job_id and j.locked_by = complete_job.worker_id and j.locked_until is not null
   returning j.workspace_id, j.attempts into v_job;
   if not found then
     return false;
@@ -162,7 +170,7 @@ declare
   v_errors jsonb;
 begin
   select * into v_job from public.jobs j
-  where j.id = fail_job.job_id and j.status = 'processing' and j.locked_by = fail_job.worker_id
+  where j.id = fail_job.job_id and j.locked_by = fail_job.worker_id and j.locked_until is not null
   for update;
   if not found then
     return null;
@@ -233,7 +241,7 @@ begin
       next_retry_at = release_job.now + make_interval(secs => v_delay),
       locked_by = null,
       locked_until = null
-  where j.id = release_job.job_id and j.status = 'processing' and j.locked_by = release_job.worker_id
+  where j.id = release_job.job_id and j.locked_by = release_job.worker_id and j.locked_until is not null
   returning j.workspace_id, j.attempts into v_job;
   if not found then
     return false;

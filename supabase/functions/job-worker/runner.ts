@@ -1,6 +1,12 @@
 // One worker invocation: claim up to maxConcurrent jobs, run them concurrently, and refill each
 // free slot as soon as it frees, until nothing is due or the time budget is spent. Jobs already
 // running when the budget ends are finished (their lease covers them).
+//
+// A slot frees when its job's processor is done; the job's completion is then written in the
+// background (Queue.complete writes the completions that arrive together in one statement), so
+// the next claim and that write overlap instead of queueing behind each other. The job stays
+// `processing` in the database until the write commits, so max_in_flight still counts it, and
+// the invocation returns only once every job's outcome is recorded.
 import { db } from "../_shared/db.ts";
 import { LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
 import { type Job, Queue } from "../_shared/jobs/queue.ts";
@@ -23,19 +29,34 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
   const deadline = Date.now() + config.timeBudgetMs;
   const stop = new AbortController();
   const totals: BatchResult = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
+  /** A promise per busy slot, settled when the slot frees. */
   const running = new Set<Promise<void>>();
+  /** A promise per job, settled when its outcome (completed, retried, failed, lost) is recorded. */
+  const outcomes = new Set<Promise<void>>();
   let firstClaim = true;
 
   const start = (job: Job) => {
-    const task = runJob(job, queue, stop.signal, totals).finally(() => running.delete(task));
-    running.add(task);
+    let release!: () => void;
+    const slot: Promise<void> = new Promise<void>((resolve) => (release = resolve)).then(() => {
+      running.delete(slot);
+    });
+    running.add(slot);
+    const outcome: Promise<void> = runJob(job, queue, stop.signal, totals, release).finally(() => {
+      release();
+      outcomes.delete(outcome);
+    });
+    outcomes.add(outcome);
   };
 
   while (true) {
     // Fill every free slot. Jobs may finish while a claim is in flight, so look again after
-    // each full claim; a claim that comes back short means nothing else is due right now.
+    // each full claim; a claim that comes back short means nothing else is due right now, or
+    // that max_in_flight is reached.
     let free = config.maxConcurrent - running.size;
+    // The short claim may be ours: completions still being written count against max_in_flight.
+    let heldBackByOurWrites = false;
     while (free > 0 && Date.now() < deadline) {
+      const unwritten = outcomes.size - running.size;
       const jobs = await queue.claim(free, jobTypes);
       if (firstClaim) {
         console.log(`[JobWorker] Found ${jobs.length} pending job(s)`);
@@ -43,16 +64,32 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
       }
       totals.claimed += jobs.length;
       jobs.forEach(start);
-      if (jobs.length < free) break;
+      if (jobs.length < free) {
+        heldBackByOurWrites = queue.maxInFlight !== null && unwritten > 0;
+        break;
+      }
       free = config.maxConcurrent - running.size;
     }
-    if (running.size === 0) break;
-    await Promise.race(running);
+    if (running.size > 0) {
+      await Promise.race(running);
+    } else if (heldBackByOurWrites && Date.now() < deadline) {
+      // claim again once (some of) those completions are in
+      if (outcomes.size > 0) await Promise.race(outcomes);
+    } else {
+      break;
+    }
   }
+  await Promise.all(outcomes);
   return totals;
 }
 
-async function runJob(job: Job, queue: Queue, stop: AbortSignal, totals: BatchResult): Promise<void> {
+async function runJob(
+  job: Job,
+  queue: Queue,
+  stop: AbortSignal,
+  totals: BatchResult,
+  releaseSlot: () => void,
+): Promise<void> {
   const attempt = `attempt ${job.attempts} of ${job.max_attempts}`;
   console.log(`[JobWorker] Processing job ${job.id} (type: ${job.job_type}, ${attempt})`);
   const processor = processors.get(job.job_type);
@@ -60,7 +97,7 @@ async function runJob(job: Job, queue: Queue, stop: AbortSignal, totals: BatchRe
     if (!processor) {
       throw Object.assign(new Error(`No processor is registered for job type "${job.job_type}"`), { retryable: false });
     }
-    const outcome = await processor.process(createJobContext(job, queue, db(), stop));
+    const outcome = await processor.process(createJobContext(job, queue, db(), stop)).finally(releaseSlot);
     if (await queue.complete(job.id, outcome.result, outcome.message)) {
       totals.completed++;
       console.log(`[JobWorker] Job ${job.id} completed successfully`);

@@ -12,9 +12,25 @@ export interface Job {
   max_attempts: number;
   priority: number;
   created_at: Date;
+  /** 1 when an earlier attempt already wrote the job's enrichment (and was charged): it is not fetched again. */
+  credits_used?: number;
 }
 
+interface PendingCompletion {
+  jobId: string;
+  result: unknown;
+  message: string | null;
+  resolve(ok: boolean): void;
+  reject(error: unknown): void;
+}
+
+/** Completions written in one statement at most (a longer queue is written in several). */
+const COMPLETE_BATCH_MAX = 500;
+
 export class Queue {
+  #completions: PendingCompletion[] = [];
+  #flushing = false;
+
   constructor(
     private readonly sql: Sql,
     readonly workerId: string,
@@ -25,7 +41,7 @@ export class Queue {
 
   async claim(maxJobs: number, jobTypes: string[]): Promise<Job[]> {
     return await this.sql<Job[]>`
-      select id, workspace_id, job_type, payload, status, attempts, max_attempts, priority, created_at
+      select id, workspace_id, job_type, payload, status, attempts, max_attempts, priority, created_at, credits_used
       from public.claim_jobs(${this.workerId}, ${maxJobs}, ${this.leaseSeconds}, ${jobTypes}::text[],
                              max_in_flight => ${this.maxInFlight}::integer)`;
   }
@@ -43,11 +59,60 @@ export class Queue {
     return row.ok;
   }
 
-  async complete(jobId: string, result: unknown, message?: string): Promise<boolean> {
+  /**
+   * complete_job for one job; false when the lease was lost. Completions that arrive together
+   * (jobs finishing in the same tick, or while an earlier write is in flight) are written in one
+   * statement, so one round trip and one commit serve them all; each job is still fenced by its
+   * own lease and gets its own answer. Nothing waits on a timer: an idle worker writes at once.
+   * If the batch fails, each of its jobs is written alone, so one bad row fails only itself.
+   */
+  complete(jobId: string, result: unknown, message?: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#completions.push({ jobId, result, message: message ?? null, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        // after the microtasks already queued: jobs finishing in the same turn join this write
+        queueMicrotask(() => void this.#flushCompletions());
+      }
+    });
+  }
+
+  async #flushCompletions(): Promise<void> {
+    while (this.#completions.length > 0) {
+      const batch = this.#completions.splice(0, COMPLETE_BATCH_MAX);
+      try {
+        const answers = batch.length === 1 ? [await this.#completeOne(batch[0])] : await this.#completeMany(batch);
+        batch.forEach((c, i) => c.resolve(answers[i]));
+      } catch (error) {
+        if (batch.length === 1) batch[0].reject(error);
+        else await Promise.all(batch.map((c) => this.#completeOne(c).then(c.resolve, c.reject)));
+      }
+    }
+    this.#flushing = false;
+  }
+
+  async #completeOne(c: PendingCompletion): Promise<boolean> {
     const [row] = await this.sql<{ ok: boolean }[]>`
-      select public.complete_job(${jobId}, ${this.workerId}, ${result === undefined ? null : this.sql.json(result as never)},
-                                 ${message ?? null}) as ok`;
+      select public.complete_job(${c.jobId}, ${this.workerId}, ${c.result === undefined ? null : this.sql.json(c.result as never)},
+                                 ${c.message}) as ok`;
     return row.ok;
+  }
+
+  async #completeMany(batch: PendingCompletion[]): Promise<boolean[]> {
+    // "result" is left out when undefined (complete_job keeps the job's result), kept when null.
+    const items = batch.map((c) =>
+      c.result === undefined ? { id: c.jobId, message: c.message } : { id: c.jobId, result: c.result, message: c.message }
+    );
+    // One row with every answer: a statement that fails must fail before sending any row
+    // (postgres.js 3.4.9 leaves the rows of a statement that failed half-way in its next result).
+    const [row] = await this.sql<{ oks: boolean[] }[]>`
+      select array_agg(t.ok order by t.ord) as oks
+      from (
+        select c.ord, public.complete_job((c.item ->> 'id')::uuid, ${this.workerId},
+                                          case when c.item ? 'result' then c.item -> 'result' end, c.item ->> 'message') as ok
+        from jsonb_array_elements(${this.sql.json(items as never)}) with ordinality as c(item, ord)
+      ) t`;
+    return row.oks;
   }
 
   /** Back to the queue after delaySeconds without counting the attempt; false when the lease was lost. */

@@ -1,0 +1,72 @@
+// What the end-to-end sections work on in the bench stack's own database: a workspace with an
+// Apollo key the fake Apollo accepts (not the demo key, which selects the in-process mock), its
+// accounts, and the fake Apollo's admin API.
+import { encryptApiKey } from "../../../supabase/functions/_shared/crypto/apollo-key.ts";
+import type { StackConfig } from "../../stack/config.ts";
+import type { Sql } from "./db.ts";
+
+export const BENCH_APOLLO_KEY = "bench-key-00000001";
+
+export async function createBenchWorkspace(sql: Sql, config: StackConfig, name: string): Promise<string> {
+  const [ws] = await sql<{ id: string }[]>`insert into public.workspaces (name) values (${name}) returning id`;
+  const env = { get: (k: string) => (k === "APOLLO_KEY_ENCRYPTION_KEY" ? config.apolloKeyEncryptionKey : undefined) };
+  const ciphertext = await encryptApiKey(BENCH_APOLLO_KEY, ws.id, env);
+  await sql`update public.workspace_settings
+            set apollo_api_key_encrypted = ${ciphertext}, apollo_api_key_last4 = ${BENCH_APOLLO_KEY.slice(-4)}
+            where workspace_id = ${ws.id}`;
+  return ws.id;
+}
+
+/** count accounts named <prefix>-<i> with domains <prefix>-<i>.example (the fake Apollo makes up stable data for them). */
+export async function createAccounts(sql: Sql, workspaceId: string, prefix: string, count: number): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    insert into public.accounts (workspace_id, name, domain)
+    select ${workspaceId}, ${prefix} || '-' || g, ${prefix} || '-' || g || '.example'
+    from generate_series(1, ${count}) g
+    returning id`;
+  return rows.map((r) => r.id);
+}
+
+export function fakeApollo(config: StackConfig) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${config.fakeApolloUrl}/__admin/${path}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`fake Apollo admin ${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    reset: () => call("POST", "reset"),
+    latency: (ms: number) => call("POST", "latency", { ms }),
+    requests: async () => (await call("GET", "requests")).requests as Array<{ status: number; ms: number }>,
+  };
+}
+
+/** pg_cron's every-minute worker call on or off (cron.job.active), as the functions tests do. */
+export async function setCronWorker(sql: Sql, active: boolean) {
+  await sql`update cron.job set active = ${active} where jobname = 'job-worker'`;
+}
+
+/** The enqueue wake-up trigger on or off. Off leaves pg_cron's every-minute call as the only way in. */
+export async function setWakeUp(sql: Sql, on: boolean) {
+  await sql.unsafe(`alter table public.jobs ${on ? "enable" : "disable"} trigger wake_worker`);
+}
+
+/** Waits until the worker is idle: no job processing and no worker call in flight through pg_net. */
+export async function waitIdle(sql: Sql, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // every worker call queued through pg_net has been sent and answered (the worker answers when its batch is done)
+    const [row] = await sql<{ busy: boolean }[]>`
+      select exists (select 1 from public.jobs where status = 'processing')
+          or exists (select 1 from net.http_request_queue)
+          or (select last_value from net.http_request_queue_id_seq)
+             > (select coalesce(max(id), 0) from net._http_response) as busy`;
+    if (!row.busy) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("the worker did not become idle");
+}

@@ -1,0 +1,281 @@
+// `npm run bench`: our Postgres job queue measured on this machine, side by side with
+// graphile-worker and pg-boss, plus pickup latency, enrichment end to end, the claim at scale and
+// Realtime delivery. Writes bench/results.md, bench/results.json and bench/explain-claim-1e6.txt.
+// Benchmarks are not tests: nothing here runs in `npm test`.
+//
+//   npm run bench                        every section, full size (< 15 min)
+//   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
+//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, scale, realtime
+//   npm run bench -- --skip=cron         all but these
+//   npm run bench -- --n=50000 --runs=5  queue size and repetitions (default 20000 and 3)
+//   npm run bench -- --keep-stack        leave the bench stack running afterwards
+//   npm run bench -- --out=DIR           where to write (default bench/; bench/tmp/ with --quick, --only or --skip)
+//
+// It runs on a stack instance of its own ("bench", ports from 56700, BENCH_STACK_PORT_BASE to
+// change them), reset at the start, stopped and removed at the end; never on dev or test.
+import { repoRoot, type StackConfig, stackConfig } from "../stack/config.ts";
+import { connect, dbUrl } from "./lib/db.ts";
+import { createBenchWorkspace } from "./lib/fixtures.ts";
+import { loadAverage, machineInfo } from "./lib/machine.ts";
+import { DENO, runJsonLines } from "./lib/proc.ts";
+import { writeReport } from "./lib/report.ts";
+import { round } from "./lib/stats.ts";
+import { enrichmentRun } from "./sections/enrichment.ts";
+import { pickupCronOnly, pickupWake } from "./sections/pickup.ts";
+import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
+import { realtimeSection } from "./sections/realtime.ts";
+
+export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "scale", "realtime"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+const INSTANCE = "bench";
+const PORT_BASE = Number(Deno.env.get("BENCH_STACK_PORT_BASE") ?? 56700);
+
+interface Flags {
+  quick: boolean;
+  sections: Section[];
+  n: number;
+  runs: number;
+  keepStack: boolean;
+  out: string;
+}
+
+function parseFlags(args: string[]): Flags {
+  const values = new Map<string, string>();
+  for (const arg of args) {
+    const m = arg.match(/^--([a-z-]+)(?:=(.*))?$/);
+    if (!m) throw new Error(`unknown argument "${arg}" (see the top of scripts/bench/main.ts)`);
+    // --only and --skip may be repeated: their lists add up
+    const previous = values.get(m[1]);
+    values.set(m[1], previous && (m[1] === "only" || m[1] === "skip") ? `${previous},${m[2] ?? ""}` : m[2] ?? "true");
+  }
+  const known = ["quick", "only", "skip", "n", "runs", "keep-stack", "out", "help"];
+  for (const key of values.keys()) {
+    if (!known.includes(key)) throw new Error(`unknown flag --${key}; flags: ${known.map((k) => `--${k}`).join(", ")}`);
+  }
+  if (values.has("help")) {
+    console.log(
+      Deno.readTextFileSync(new URL(import.meta.url)).split("\n").filter((l) => l.startsWith("//")).join("\n"),
+    );
+    Deno.exit(0);
+  }
+  const list = (key: string) => {
+    const names = (values.get(key) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    for (const name of names) {
+      if (!SECTIONS.includes(name as Section)) {
+        throw new Error(`--${key}: unknown section "${name}"; sections: ${SECTIONS.join(", ")}`);
+      }
+    }
+    return names as Section[];
+  };
+  const only = list("only");
+  const skip = list("skip");
+  const quick = values.get("quick") === "true";
+  const partial = quick || only.length > 0 || skip.length > 0;
+  const number = (key: string, fallback: number) => {
+    const v = Number(values.get(key) ?? fallback);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${key} must be a positive integer`);
+    return v;
+  };
+  return {
+    quick,
+    sections: (only.length ? only : [...SECTIONS]).filter((s) => !skip.includes(s)),
+    n: number("n", quick ? 5000 : 20_000),
+    runs: number("runs", quick ? 1 : 3),
+    keepStack: values.get("keep-stack") === "true",
+    out: values.get("out") ?? `${repoRoot}/bench${partial ? "/tmp" : ""}`,
+  };
+}
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
+const log = (line: string) => console.log(`[bench ${elapsed()}] ${line}`);
+
+/** The bench stack's own environment: its instance and ports, and the worker's settings as the issue fixes them. */
+function stackEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (
+    const key of [
+      "USE_MOCK_APOLLO",
+      "MOCK_APOLLO_DELAY_MS",
+      "WORKER_TIME_BUDGET_MS",
+      "APOLLO_TIMEOUT_MS",
+      "DB_POOL_SIZE",
+    ]
+  ) {
+    delete env[key];
+  }
+  return {
+    ...env,
+    STACK_INSTANCE: INSTANCE,
+    STACK_PORT_BASE: String(PORT_BASE),
+    MAX_CONCURRENT: "5",
+    MAX_GLOBAL_CONCURRENCY: "20",
+  };
+}
+
+async function stack(command: "reset" | "down"): Promise<void> {
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", "scripts/stack/cli.ts", command],
+    cwd: repoRoot,
+    env: stackEnv(),
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const out = await child.output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (out.code !== 0) throw new Error(`stack ${command} failed:\n${stderr.trim().split("\n").slice(-15).join("\n")}`);
+}
+
+async function main() {
+  const flags = parseFlags(Deno.args);
+  if (PORT_BASE === 54321 || PORT_BASE === 55321) throw new Error("the bench stack must not use the dev or test ports");
+  Deno.env.set("STACK_INSTANCE", INSTANCE);
+  Deno.env.set("STACK_PORT_BASE", String(PORT_BASE));
+  const config: StackConfig = stackConfig(INSTANCE);
+  const has = (s: Section) => flags.sections.includes(s);
+  log(
+    `sections: ${flags.sections.join(", ")}${flags.quick ? " (quick)" : ""}; results go to ${
+      flags.out.replace(repoRoot + "/", "")
+    }/`,
+  );
+  log(
+    `resetting the "${INSTANCE}" stack (ports ${PORT_BASE}-${
+      PORT_BASE + 20
+    }; MAX_CONCURRENT 5, MAX_GLOBAL_CONCURRENCY 20)`,
+  );
+  await stack("reset");
+
+  const sql = connect(config.dbUrl, 4);
+  const results: Record<string, unknown> = {};
+  const loadBefore = loadAverage();
+  try {
+    const machine = await machineInfo(sql);
+    log(`${machine.cores} cores, ${machine.ram_gib} GiB, ${machine.cpu_model}; ${machine.versions.postgres}`);
+    const workspaceId = await createBenchWorkspace(sql, config, "Bench workspace");
+
+    if (has("queue") || has("scale")) {
+      log("creating the engines' databases (bench_ours: our migrations; bench_graphile; bench_pgboss)");
+      await setupQueueDatabases(config);
+    }
+
+    // Cron-only pickup takes minutes of waiting for ticks: it runs while the queue benchmark
+    // runs in its own databases (its jobs and ticks are tiny next to a drain).
+    let cron: Promise<unknown> | undefined;
+    if (has("cron")) {
+      const jobs = flags.quick ? 3 : 12;
+      const minutes = flags.quick ? 1 : 2;
+      log(`cron only (wake-up trigger off): ${jobs} jobs at random moments over ${minutes} min, in the background`);
+      const cronSql = connect(config.dbUrl, 2);
+      cron = pickupCronOnly(cronSql, config, workspaceId, jobs, minutes, log).finally(() =>
+        cronSql.end({ timeout: 2 })
+      );
+      cron.catch(() => {}); // awaited below
+    }
+
+    if (has("queue")) {
+      log(`queue throughput: n = ${flags.n}, ${flags.runs} run(s) each, concurrency 5, 10, 50`);
+      const drain = await queueSection(config, {
+        n: flags.n,
+        runs: flags.runs,
+        concurrencies: [5, 10, 50],
+        pgBossBatches: flags.quick ? [100, 1000] : [10, 100, 1000],
+        pgBossCapMs: flags.quick ? 3000 : 6000,
+        log,
+      });
+      results.queue_drain = drain;
+    }
+
+    if (has("scale")) {
+      const sizes = flags.quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000];
+      log(`scale: claim latency and throughput with ${sizes.join(", ")} completed jobs in the table`);
+      const { lines } = await runJsonLines(DENO, [
+        "run",
+        "-A",
+        "scripts/bench/queue/scale-ours.ts",
+        JSON.stringify({ sizes, pending: 2000, samples: 200, reps: flags.quick ? 1 : 3 }),
+      ], { env: { SUPABASE_DB_URL: dbUrl(config, "bench_ours"), DB_POOL_SIZE: "12" }, timeoutMs: 600_000 });
+      results.claim_scale = lines.filter((l) => "rows" in l).map((l) => ({
+        rows: l.rows,
+        completed_history: l.completed_history,
+        pending: l.pending,
+        claim_ms_p50: round(l.claim_ms_p50 as number, 2),
+        claim_ms_p95: round(l.claim_ms_p95 as number, 2),
+        jobs_per_s: round(l.jobs_per_s as number),
+        jobs_per_s_min: round(l.jobs_per_s_min as number),
+        jobs_per_s_max: round(l.jobs_per_s_max as number),
+        reps: l.reps,
+      }));
+      for (const s of results.claim_scale as Array<Record<string, unknown>>) {
+        log(`  ${String(s.rows).padStart(8)} rows: claim p50 ${s.claim_ms_p50} ms, ${s.jobs_per_s} jobs/s`);
+      }
+      results.explain_claim = lines.find((l) => "explain" in l)?.explain ?? "";
+    }
+    if (has("queue") || has("scale")) await dropQueueDatabases(config);
+
+    if (cron) {
+      log("waiting for the cron-only measurement to finish");
+      results.cron_only = await cron;
+    }
+
+    if (has("pickup")) {
+      const count = flags.quick ? 20 : 50;
+      log(`pickup latency through the wake-up path: ${count} jobs, one at a time into an idle queue`);
+      results.pickup_wake = await pickupWake(sql, config, workspaceId, count, log);
+    }
+
+    if (has("enrichment")) {
+      const runs: Awaited<ReturnType<typeof enrichmentRun>>[] = [];
+      const reps = flags.quick ? 1 : 3;
+      for (let i = 1; i <= reps; i++) {
+        const r = await enrichmentRun(sql, config, workspaceId, 20, 1000, `enrich20-${i}`);
+        log(
+          `  20 jobs x 1 s Apollo latency, MAX_CONCURRENT 5: ${r.seconds} s (${r.worker_invocations} worker call(s))`,
+        );
+        runs.push(r);
+      }
+      results.enrichment_20x1s = runs;
+      const many = flags.quick ? 200 : 1000;
+      const big = await enrichmentRun(sql, config, workspaceId, many, 50, `enrich${many}`);
+      log(
+        `  ${many} jobs x 50 ms Apollo latency: ${big.seconds} s, ${big.jobs_per_s} jobs/s (${big.worker_invocations} worker call(s))`,
+      );
+      results.enrichment_many = big;
+    }
+
+    if (has("realtime")) {
+      const count = flags.quick ? 50 : 200;
+      log(`Realtime delivery: ${count} updates of one job, followed with supabase-js`);
+      results.realtime = await realtimeSection(sql, config, count, log);
+    }
+
+    results.machine = machine;
+  } finally {
+    await sql.end({ timeout: 2 }).catch(() => {});
+    if (!flags.keepStack) {
+      log(`stopping and removing the "${INSTANCE}" stack`);
+      await stack("down").catch((e) => log(`warning: ${e.message}`));
+      await Deno.remove(config.dir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  const runtimeS = (Date.now() - started) / 1000;
+  await writeReport(flags.out, {
+    results,
+    flags,
+    runtimeS,
+    load: { before: loadBefore, after: loadAverage() },
+    startedAt: new Date(started).toISOString(),
+  });
+  log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/results.md, results.json`);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`[bench] failed: ${(error as Error).stack ?? error}`);
+  Deno.exit(1);
+}
+
+export type { Flags };

@@ -1,0 +1,73 @@
+// One engine process for the queue benchmark: OUR queue, driven by the job-worker's own runner
+// (supabase/functions/job-worker/runner.ts: claim_jobs for every free slot, refill as jobs
+// finish, complete_job per job), with a no-op processor registered for job type bench_noop.
+//
+//   SUPABASE_DB_URL=... DB_POOL_SIZE=<k+2> deno run -A scripts/bench/queue/drain-ours.ts '<json options>'
+// options: {concurrency, n, runs, maxInFlight: number|null}. Prints one JSON line per run:
+//   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n}
+import { db } from "../../../supabase/functions/_shared/db.ts";
+import { runBatch } from "../../../supabase/functions/job-worker/runner.ts";
+import type { WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
+import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";
+import type { Processor } from "../../../supabase/functions/job-worker/processors/types.ts";
+
+const options = JSON.parse(Deno.args[0]) as {
+  concurrency: number;
+  n: number;
+  runs: number;
+  maxInFlight: number | null;
+};
+
+// A no-op job: the processor returns at once, with no result and no last log line.
+(processors as Map<string, Processor>).set("bench_noop", {
+  jobType: "bench_noop",
+  process: () => Promise.resolve({ message: undefined as unknown as string }),
+});
+// The worker prints two lines per job; the other engines are run with their logging off too.
+const quiet = () => {};
+console.log = quiet;
+console.warn = quiet;
+const print = (line: unknown) => Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(line) + "\n"));
+
+const config: WorkerConfig = {
+  secretToken: "bench",
+  maxConcurrent: options.concurrency,
+  // the worker passes MAX_GLOBAL_CONCURRENCY as claim_jobs' max_in_flight; null = not set
+  maxGlobalConcurrency: options.maxInFlight as number,
+  timeBudgetMs: 3_600_000,
+  leaseSeconds: 60,
+  region: "bench",
+  env: "development",
+};
+
+const sql = db();
+const [ws] = await sql<{ id: string }[]>`
+  with existing as (select id from public.workspaces where name = 'bench queue' limit 1),
+  created as (insert into public.workspaces (name) select 'bench queue' where not exists (select 1 from existing) returning id)
+  select id from existing union all select id from created`;
+// Open every pool connection before the clock starts (the worker's pool is warm after its first calls).
+await Promise.all(Array.from({ length: Number(Deno.env.get("DB_POOL_SIZE") ?? 10) }, () => sql`select pg_sleep(0.02)`));
+
+for (let run = 1; run <= options.runs; run++) {
+  await sql`truncate public.jobs cascade`;
+  await sql`vacuum analyze public.jobs, public.job_logs`;
+  await sql`checkpoint`;
+  const payloads = Array.from({ length: options.n }, (_, i) => ({ i }));
+  const e0 = performance.now();
+  await sql`
+    insert into public.jobs (workspace_id, job_type, payload)
+    select ${ws.id}, 'bench_noop', p from jsonb_array_elements(${sql.json(payloads)}) as p`;
+  const enqueueMs = performance.now() - e0;
+  await sql`analyze public.jobs`;
+
+  const t0 = performance.now();
+  const totals = await runBatch(config, `bench-${run}-${crypto.randomUUID().slice(0, 8)}`);
+  const drainMs = performance.now() - t0;
+  const [{ completed }] = await sql<{ completed: number }[]>`
+    select count(*)::int as completed from public.jobs where status = 'completed'`;
+  if (completed !== options.n || totals.completed !== options.n) {
+    throw new Error(`run ${run}: ${completed} of ${options.n} jobs completed (runner says ${JSON.stringify(totals)})`);
+  }
+  print({ run, enqueue_ms: enqueueMs, drain_ms: drainMs, completed });
+}
+await sql.end({ timeout: 2 });

@@ -1,0 +1,189 @@
+// Section 1: queue throughput. Our queue, graphile-worker and pg-boss, each in a database of its
+// own on the same PostgreSQL instance, each draining N no-op jobs after a bulk enqueue, at
+// concurrency 5, 10 and 50. Runs are interleaved (round 1 of every engine and concurrency, then
+// round 2, ...) so that a slow minute on the machine falls on every engine alike.
+import type { StackConfig } from "../../stack/config.ts";
+import { createOursDatabase, dbUrl, dropDatabase, recreateDatabase } from "../lib/db.ts";
+import { DENO, runJsonLines } from "../lib/proc.ts";
+import { round, summary } from "../lib/stats.ts";
+
+export interface QueueOptions {
+  n: number;
+  runs: number;
+  concurrencies: number[];
+  pgBossBatches: number[];
+  pgBossCapMs: number;
+  log: (line: string) => void;
+}
+
+interface Variant {
+  engine: "ours" | "graphile-worker" | "pg-boss";
+  /** Shown in the tables. */
+  label: string;
+  concurrency: number;
+  /** Extra fields for results.json. */
+  fields: Record<string, unknown>;
+  run(n: number): Promise<RunFigures>;
+}
+
+interface RunFigures {
+  enqueue_ms: number;
+  drain_ms: number;
+  completed: number;
+  capped?: boolean;
+}
+
+export interface DrainResult {
+  engine: string;
+  variant: string;
+  concurrency: number;
+  n: number;
+  runs: number;
+  jobs_per_s_median: number;
+  jobs_per_s_min: number;
+  jobs_per_s_max: number;
+  enqueue_jobs_per_s_median: number;
+  /** pg-boss runs stop at a time cap: how many of the n jobs were done when it struck (median). */
+  completed_median?: number;
+  [key: string]: unknown;
+}
+
+const DB = { ours: "bench_ours", graphile: "bench_graphile", pgboss: "bench_pgboss" };
+
+export async function setupQueueDatabases(config: StackConfig) {
+  await createOursDatabase(config, DB.ours);
+  await recreateDatabase(config, DB.graphile);
+  await recreateDatabase(config, DB.pgboss);
+}
+
+export async function dropQueueDatabases(config: StackConfig) {
+  for (const name of Object.values(DB)) await dropDatabase(config, name);
+}
+
+function oursVariant(config: StackConfig, k: number, maxInFlight: number | null, label: string): Variant {
+  return {
+    engine: "ours",
+    label,
+    concurrency: k,
+    fields: {
+      max_in_flight: maxInFlight,
+      driver: "job-worker runBatch (claim free slots, refill, complete_job per job)",
+    },
+    async run(n) {
+      const { lines } = await runJsonLines(DENO, [
+        "run",
+        "-A",
+        "scripts/bench/queue/drain-ours.ts",
+        JSON.stringify({ concurrency: k, n, runs: 1, maxInFlight }),
+      ], { env: { SUPABASE_DB_URL: dbUrl(config, DB.ours), DB_POOL_SIZE: String(k + 2) } });
+      return lines[0] as unknown as RunFigures;
+    },
+  };
+}
+
+function graphileVariant(config: StackConfig, k: number, batching: boolean): Variant {
+  return {
+    engine: "graphile-worker",
+    label: batching ? `batching (localQueue ${k + 1}, completeJobBatchDelay 0)` : "no batching (defaults)",
+    concurrency: k,
+    fields: batching
+      ? { batching: true, local_queue_size: k + 1, complete_job_batch_delay: 0, fail_job_batch_delay: 0 }
+      : { batching: false },
+    async run(n) {
+      const { lines } = await runJsonLines("node", [
+        "scripts/bench/queue/drain-graphile.mjs",
+        JSON.stringify({ url: dbUrl(config, DB.graphile), concurrency: k, n, runs: 1, batching }),
+      ]);
+      return lines[0] as unknown as RunFigures;
+    },
+  };
+}
+
+function pgBossVariant(config: StackConfig, k: number, batchSize: number, capMs: number): Variant {
+  return {
+    engine: "pg-boss",
+    label: `batchSize ${batchSize} (up to ${k * batchSize} jobs held at once)`,
+    concurrency: k,
+    fields: { batch_size: batchSize, jobs_held_at_once: k * batchSize, polling_interval_s: 0.5, cap_ms: capMs },
+    async run(n) {
+      const { lines } = await runJsonLines("node", [
+        "scripts/bench/queue/drain-pgboss.mjs",
+        JSON.stringify({ url: dbUrl(config, DB.pgboss), concurrency: k, n, runs: 1, batchSize, capMs }),
+      ]);
+      return lines[0] as unknown as RunFigures;
+    },
+  };
+}
+
+export async function queueSection(config: StackConfig, options: QueueOptions) {
+  const { n, runs, log } = options;
+  const figures = new Map<Variant, RunFigures[]>();
+  const record = async (v: Variant) => {
+    const f = await v.run(n);
+    const jobsPerS = f.completed / (f.drain_ms / 1000);
+    log(
+      `  ${v.engine.padEnd(15)} k=${String(v.concurrency).padEnd(3)} ${v.label.padEnd(52)} ${
+        round(jobsPerS).toString().padStart(6)
+      } jobs/s` +
+        `${f.capped ? ` (time cap: ${f.completed} of ${n})` : ""}; enqueue ${round(n / (f.enqueue_ms / 1000))} jobs/s`,
+    );
+    figures.set(v, [...(figures.get(v) ?? []), f]);
+  };
+
+  const variants: Variant[] = [];
+  for (const k of options.concurrencies) {
+    // The worker always passes max_in_flight (MAX_GLOBAL_CONCURRENCY, default 20): with it, claims
+    // take an advisory lock and count the jobs processing, and at concurrency 50 the cap binds.
+    variants.push(oursVariant(config, k, null, "max_in_flight unset"));
+    variants.push(oursVariant(config, k, 20, "max_in_flight = 20 (the worker's default)"));
+    variants.push(graphileVariant(config, k, false));
+    variants.push(graphileVariant(config, k, true));
+  }
+  const pgBoss = new Map<number, Variant[]>(
+    options.concurrencies.map((
+      k,
+    ) => [k, options.pgBossBatches.map((b) => pgBossVariant(config, k, b, options.pgBossCapMs))]),
+  );
+
+  for (let round = 1; round <= runs; round++) {
+    log(`round ${round} of ${runs} (n = ${n})`);
+    for (const k of options.concurrencies) {
+      for (const v of variants.filter((v) => v.concurrency === k)) await record(v);
+      // pg-boss: every batch size in round 1, then only the fastest (its best case) in later rounds.
+      const sweep = pgBoss.get(k)!;
+      const candidates = round === 1 ? sweep : [bestOf(sweep, figures)];
+      for (const v of candidates) await record(v);
+    }
+  }
+
+  const results: DrainResult[] = [];
+  for (const [v, runsOf] of figures) {
+    const jobsPerS = runsOf.map((f) => f.completed / (f.drain_ms / 1000));
+    const enqueue = runsOf.map((f) => n / (f.enqueue_ms / 1000));
+    const s = summary(jobsPerS);
+    results.push({
+      engine: v.engine,
+      variant: v.label,
+      concurrency: v.concurrency,
+      n,
+      runs: runsOf.length,
+      jobs_per_s_median: round(s.median),
+      jobs_per_s_min: round(s.min),
+      jobs_per_s_max: round(s.max),
+      enqueue_jobs_per_s_median: round(summary(enqueue).median),
+      ...(runsOf.some((f) => f.capped)
+        ? { completed_median: round(summary(runsOf.map((f) => f.completed)).median) }
+        : {}),
+      ...v.fields,
+    });
+  }
+  return results;
+}
+
+function bestOf(sweep: Variant[], figures: Map<Variant, RunFigures[]>): Variant {
+  const rate = (v: Variant) => {
+    const f = figures.get(v)?.[0];
+    return f ? f.completed / f.drain_ms : 0;
+  };
+  return sweep.reduce((best, v) => (rate(v) > rate(best) ? v : best));
+}
