@@ -28,6 +28,8 @@ const SUITES: Suite[] = [
   { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },
   { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },
   { name: "e2e", what: "end to end in Chromium (Playwright)", cmd: ["npm", "run", "--silent", "test:e2e", "--workspace", "web"], needs: "web/e2e" },
+  // last: it restarts the gateway and Postgres of the test stack on purpose
+  { name: "soak", what: "short chaos soak (200 jobs; faults, kills, restarts)", cmd: [deno, "run", "-A", "scripts/soak/main.ts", "--short"], needs: "scripts/soak/main.ts" },
 ];
 
 function exists(path: string) {

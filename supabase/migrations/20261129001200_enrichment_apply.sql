@@ -1,7 +1,10 @@
--- Writing enrichment results, fenced by the job's lease and charging credits exactly once.
+-- Writing enrichment results, fenced by the job's lease, once per job, charging credits exactly once.
 -- The worker maps Apollo's response to our column names; these functions apply it in one
 -- transaction: the record's fields (never replacing a value with null), the raw Apollo data
--- under metadata.apollo, and one credit for the workspace unless this job already paid one.
+-- under metadata.apollo, and one credit for the workspace.
+-- A job writes its enrichment once: when an attempt wrote it and its worker died before completing
+-- the job (the chaos soak kills workers in that window), the next attempt finds credits_used = 1
+-- and writes nothing again; it only logs that and goes on to complete the job.
 
 create function private.charge_enrichment_credit(job_id uuid, workspace_id uuid) returns void
 language plpgsql
@@ -33,13 +36,20 @@ declare
   v_job record;
   v_account_id uuid;
 begin
-  select j.workspace_id, (j.payload ->> 'account_id')::uuid as account_id into v_job
+  select j.workspace_id, (j.payload ->> 'account_id')::uuid as account_id, j.credits_used, j.attempts into v_job
   from public.jobs j
   where j.id = apply_account_enrichment.job_id and j.status = 'processing'
     and j.locked_by = apply_account_enrichment.worker_id
   for update;
   if not found then
     return false;
+  end if;
+  -- An earlier attempt of this job wrote the enrichment (and was charged): never write it twice.
+  if v_job.credits_used > 0 then
+    perform private.write_job_log(apply_account_enrichment.job_id, v_job.workspace_id, v_job.attempts,
+      'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
+      jsonb_build_object('already_applied', true));
+    return true;
   end if;
 
   update public.accounts a
@@ -69,7 +79,7 @@ begin
 end
 $$;
 comment on function public.apply_account_enrichment(uuid, text, jsonb, jsonb, timestamptz) is
-  'Worker: writes enriched fields (non-null ones only) and Apollo''s organization to the job''s account and charges one credit once. False when the lease is lost.';
+  'Worker: writes enriched fields (non-null ones only) and Apollo''s organization to the job''s account and charges one credit, once per job (a later attempt of a job that already wrote them writes nothing). False when the lease is lost.';
 revoke execute on function public.apply_account_enrichment(uuid, text, jsonb, jsonb, timestamptz) from public, anon, authenticated;
 grant execute on function public.apply_account_enrichment(uuid, text, jsonb, jsonb, timestamptz) to service_role;
 
@@ -87,13 +97,20 @@ declare
   v_job record;
   v_contact_id uuid;
 begin
-  select j.workspace_id, (j.payload ->> 'contact_id')::uuid as contact_id into v_job
+  select j.workspace_id, (j.payload ->> 'contact_id')::uuid as contact_id, j.credits_used, j.attempts into v_job
   from public.jobs j
   where j.id = apply_contact_enrichment.job_id and j.status = 'processing'
     and j.locked_by = apply_contact_enrichment.worker_id
   for update;
   if not found then
     return false;
+  end if;
+  -- An earlier attempt of this job wrote the enrichment (and was charged): never write it twice.
+  if v_job.credits_used > 0 then
+    perform private.write_job_log(apply_contact_enrichment.job_id, v_job.workspace_id, v_job.attempts,
+      'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
+      jsonb_build_object('already_applied', true));
+    return true;
   end if;
 
   update public.contacts c
@@ -123,6 +140,6 @@ begin
 end
 $$;
 comment on function public.apply_contact_enrichment(uuid, text, jsonb, jsonb, timestamptz) is
-  'Worker: writes enriched fields to the job''s contact (keeping the names and email it has) and charges one credit once. False when the lease is lost.';
+  'Worker: writes enriched fields to the job''s contact (keeping the names and email it has) and charges one credit, once per job (a later attempt of a job that already wrote them writes nothing). False when the lease is lost.';
 revoke execute on function public.apply_contact_enrichment(uuid, text, jsonb, jsonb, timestamptz) from public, anon, authenticated;
 grant execute on function public.apply_contact_enrichment(uuid, text, jsonb, jsonb, timestamptz) to service_role;

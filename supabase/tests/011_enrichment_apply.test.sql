@@ -1,9 +1,10 @@
 -- apply_account_enrichment / apply_contact_enrichment: the worker writes Apollo's answer into the
 -- job's record in one transaction. Values are filled in or updated, never replaced by null; the
--- raw Apollo data goes under metadata.apollo with apollo_enriched_at; the workspace is charged
--- one credit per job, however often the job runs.
+-- raw Apollo data goes under metadata.apollo with apollo_enriched_at; a job writes its record once
+-- and the workspace is charged one credit per job, however often the job runs (an attempt whose
+-- worker died after writing is followed by one that writes nothing again).
 begin;
-select plan(24);
+select plan(27);
 
 -- SETUP: an account with a city and some metadata, a contact, and an enrichment job for each.
 select tests.create_workspace('Apply tests') as ws \gset
@@ -36,16 +37,20 @@ select is((select s.enrichment_credits_used - b.enrichment_credits_used from pub
            where s.workspace_id = :'ws'), 1, 'the workspace is charged one credit');
 select is((select credits_used from public.jobs where id = :'job'), 1, 'and the job records that it charged it');
 
--- TEST: running again (a retried attempt) does not charge again.
+-- TEST: running again (a retried attempt) writes nothing twice and does not charge again.
 select is(public.apply_account_enrichment(:'job', 'worker-a', '{"employee_count": 8100}', '{"id": "apollo-org-1"}', now()), true,
-  'applying a second time works');
-select is((select employee_count from public.accounts where id = :'account'), 8100, 'and updates the values');
+  'applying a second time answers true (the job may go on and complete)');
+select is((select employee_count from public.accounts where id = :'account'), 8000, 'but writes nothing again');
 select is((select s.enrichment_credits_used - b.enrichment_credits_used from public.workspace_settings s, settings_before b
-           where s.workspace_id = :'ws'), 1, 'but the credit is not charged twice');
+           where s.workspace_id = :'ws'), 1, 'and the credit is not charged twice');
 select public.fail_job(:'job', 'worker-a', 'crashed after writing', true, 0);
 select tests.claim_job(:'job', 'worker-b');
 select is(public.apply_account_enrichment(:'job', 'worker-b', '{"industry": "Fintech"}', '{"id": "apollo-org-1"}', now()), true,
-  'the next attempt, by another worker, applies again');
+  'the next attempt, by another worker, is told the enrichment is there');
+select is((select industry from public.accounts where id = :'account'), 'Financial Services',
+  'and the account keeps what the first attempt wrote: a job enriches its account once');
+select ok((select count(*) = 1 from public.job_logs where job_id = :'job' and metadata ->> 'already_applied' = 'true' and attempt = 2),
+  'the job''s log says so, for attempt 2');
 select is((select s.enrichment_credits_used - b.enrichment_credits_used from public.workspace_settings s, settings_before b
            where s.workspace_id = :'ws'), 1, 'still one credit for the job');
 select public.complete_job(:'job', 'worker-b');
@@ -92,6 +97,7 @@ select results_eq(format($$ select first_name, last_name, email, title, seniorit
              'https://linkedin.com/in/maya'::text, 'Dublin'::text, 'Ireland'::text, now(), '{"id": "apollo-person-1"}'::jsonb) $$,
   'a name and email the contact has are kept, a missing last name is filled, the rest updated, Apollo''s person under metadata.apollo');
 select is(public.apply_contact_enrichment(:'cjob', 'worker-a', '{"title": "CRO"}', '{"id": "apollo-person-1"}'), true, 'applying twice');
+select is((select title from public.contacts where id = :'contact'), 'Head of RevOps', 'writes the contact once');
 select is((select s.enrichment_credits_used - m.enrichment_credits_used from public.workspace_settings s, credits_mid m
            where s.workspace_id = :'ws'), 1, 'charges one credit for the contact job');
 select is(public.apply_contact_enrichment(:'cjob', 'worker-b', '{"title": "Hijacked"}', '{}'), false,
@@ -101,8 +107,11 @@ select tests.create_job(:'ws', 'enrich_contact', jsonb_build_object('contact_id'
 select tests.claim_job(:'cjob2', 'worker-a');
 select public.apply_contact_enrichment(:'cjob2', 'worker-a', '{"email": ""}', '{}');
 select is((select email from public.contacts where id = :'noemail'), null, 'an empty email from Apollo is not stored');
-select public.apply_contact_enrichment(:'cjob2', 'worker-a', '{"email": "no.email@x.io"}', '{}');
-select is((select email from public.contacts where id = :'noemail'), 'no.email@x.io', 'a real one fills the gap');
+select public.complete_job(:'cjob2', 'worker-a');
+select tests.create_job(:'ws', 'enrich_contact', jsonb_build_object('contact_id', :'noemail')) as cjob3 \gset
+select tests.claim_job(:'cjob3', 'worker-a');
+select public.apply_contact_enrichment(:'cjob3', 'worker-a', '{"email": "no.email@x.io"}', '{}');
+select is((select email from public.contacts where id = :'noemail'), 'no.email@x.io', 'a real one (a later job) fills the gap');
 
 select * from finish();
 rollback;

@@ -10,7 +10,7 @@ import { apolloClientFor, MOCK_API_KEY } from "../_shared/apollo/index.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
 import { requireUser } from "../_shared/auth.ts";
 import { corsHeaders } from "../_shared/cors.ts";
-import { decryptApiKey, encryptApiKey, lastFour } from "../_shared/crypto/apollo-key.ts";
+import { decryptApiKey, encryptApiKey, KeyDecryptionError, lastFour } from "../_shared/crypto/apollo-key.ts";
 import { db } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, readJsonBody } from "../_shared/http.ts";
 import { parseOr400 } from "../_shared/validation.ts";
@@ -19,8 +19,10 @@ import { memberRole, readSettings, removeKey, requireEditor, saveKey, storedCiph
 const workspaceId = z.uuid({ error: "must be a workspace id (uuid)" });
 const saveBody = z.object({
   workspace_id: workspaceId,
+  // Printable ASCII only: the key travels in an HTTP header (x-api-key), where anything else makes
+  // the request itself fail; Apollo's keys are letters, digits, - and _.
   api_key: z.string().trim().min(8, "looks too short for an Apollo API key").max(200)
-    .regex(/^\S+$/, "must not contain spaces"),
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces or control characters"),
 });
 const testBody = z.object({ workspace_id: workspaceId, api_key: saveBody.shape.api_key.optional() });
 
@@ -70,7 +72,12 @@ export async function handler(req: Request): Promise<Response> {
       if (!apiKey) {
         const stored = await storedCiphertext(sql, body.workspace_id);
         if (!stored) throw new HttpError(400, "No Apollo API key is saved for this workspace: enter one first.");
-        apiKey = await decryptApiKey(stored, body.workspace_id);
+        apiKey = await decryptApiKey(stored, body.workspace_id).catch((error) => {
+          // The key was saved under an encryption key that is no longer configured: the user can fix
+          // it by saving the key again (409: the stored state is the problem, not the request).
+          if (error instanceof KeyDecryptionError) throw new HttpError(409, error.message);
+          throw error;
+        });
       }
       try {
         return json(await testKey(apiKey));

@@ -7,14 +7,63 @@ import type { GatewayContext } from "../context.ts";
 import { AuthApiError, badRequest, forbidden } from "./errors.ts";
 import { findUserById, type UserRow } from "./users.ts";
 
+/** GoTrue reads bodies of a few hundred bytes; anything near this is not a sign-up. */
+export const AUTH_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The body as text, refusing more than AUTH_BODY_LIMIT_BYTES even when Content-Length is absent or lies. */
+async function readCapped(req: Request): Promise<string> {
+  const tooLarge = () =>
+    new AuthApiError(413, "request_too_large", `Request body too large: the limit is ${AUTH_BODY_LIMIT_BYTES} bytes`);
+  if (Number(req.headers.get("content-length") ?? "0") > AUTH_BODY_LIMIT_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > AUTH_BODY_LIMIT_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** True when a string anywhere in the value holds U+0000, which Postgres text cannot store. */
+function hasNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === "object") return Object.entries(value).some(([k, v]) => k.includes("\u0000") || hasNul(v));
+  return false;
+}
+
+/**
+ * The JSON body, checked with the schema. Only JSON is read (auth-js always sends it): a form or
+ * text/plain body is refused with 415, so a cross-site "simple" POST (no preflight) cannot sign
+ * anyone up or in. A body without a Content-Type is read as JSON, as curl users expect.
+ */
 export async function readBody<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+  const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "" && type !== "application/json") {
+    throw new AuthApiError(415, "bad_json", `Content-Type must be application/json, not ${type.slice(0, 100)}`);
+  }
+  const text = await readCapped(req);
   let raw: unknown;
   try {
-    const text = await req.text();
     raw = text.trim() === "" ? {} : JSON.parse(text);
   } catch (error) {
     throw badRequest("bad_json", `Could not parse request body as JSON: ${(error as Error).message}`);
   }
+  if (hasNul(raw)) throw badRequest("bad_json", "Could not parse request body as JSON: strings must not contain U+0000");
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -18,6 +18,15 @@ export const enrichAccount: Processor = {
     const { account_id } = parsed.data;
 
     await ctx.progress(10, `Starting enrichment for account ${account_id}`);
+    if ((ctx.job.credits_used ?? 0) > 0) {
+      // An earlier attempt wrote the enrichment and its worker died before completing the job:
+      // do not pay Apollo for it again (apply_account_enrichment would not write it twice anyway).
+      await ctx.log("An earlier attempt of this job already wrote the enrichment; Apollo is not called again");
+      return {
+        result: { account_id, matched: true, already_enriched: true, fields_updated: [], credits_used: 1 },
+        message: "Account enrichment completed successfully",
+      };
+    }
     const [account] = await ctx.sql<{ id: string; name: string; domain: string | null }[]>`
       select id, name, domain from public.accounts where id = ${account_id} and workspace_id = ${ctx.job.workspace_id}`;
     if (!account) {

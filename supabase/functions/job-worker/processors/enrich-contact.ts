@@ -40,6 +40,14 @@ export const enrichContact: Processor = {
     const { contact_id } = parsed.data;
 
     await ctx.progress(10, `Starting enrichment for contact ${contact_id}`);
+    if ((ctx.job.credits_used ?? 0) > 0) {
+      // An earlier attempt wrote the enrichment and its worker died before completing the job.
+      await ctx.log("An earlier attempt of this job already wrote the enrichment; Apollo is not called again");
+      return {
+        result: { contact_id, matched: true, already_enriched: true, fields_updated: [], credits_used: 1 },
+        message: "Contact enrichment completed successfully",
+      };
+    }
     const [contact] = await ctx.sql<ContactRow[]>`
       select c.id, c.first_name, c.last_name, c.email, c.linkedin_url, a.name as account_name, a.domain as account_domain
       from public.contacts c left join public.accounts a on a.id = c.account_id

@@ -1,0 +1,61 @@
+// The fake Apollo's request log, collected as the soak goes (the fake keeps only its last 10,000
+// requests): every call the workers made, with its status, the key's last four characters and
+// when it started and ended.
+
+export interface ApolloRequest {
+  seq: number;
+  method: string;
+  path: string;
+  key_last4: string | null;
+  domain: string | null;
+  /** 0 = the client gave up (a timeout). */
+  status: number;
+  fault: string | null;
+  at: string;
+  started_at: string;
+  ms: number;
+}
+
+export class ApolloLog {
+  readonly requests: ApolloRequest[] = [];
+  #since = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly baseUrl: string) {}
+
+  async admin(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.baseUrl}/__admin/${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`fake Apollo ${method} /__admin/${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  #polling: Promise<void> = Promise.resolve();
+
+  /** Fetches what is new since the last poll (one poll at a time, so nothing is added twice). */
+  poll(): Promise<void> {
+    this.#polling = this.#polling.catch(() => {}).then(() => this.#pollOnce());
+    return this.#polling;
+  }
+
+  async #pollOnce(): Promise<void> {
+    const body = await this.admin("GET", `requests?since=${this.#since}`) as { requests: ApolloRequest[] };
+    for (const r of body.requests) {
+      this.requests.push(r);
+      this.#since = Math.max(this.#since, r.seq);
+    }
+  }
+
+  start(everyMs = 2000) {
+    this.#timer = setInterval(() => this.poll().catch(() => {}), everyMs);
+  }
+
+  async stop() {
+    clearInterval(this.#timer);
+    await this.poll();
+  }
+}

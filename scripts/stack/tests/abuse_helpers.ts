@@ -1,0 +1,218 @@
+// Shared by the abuse suites (scripts/stack/tests/abuse_*.test.ts and
+// supabase/functions/tests/abuse_*_test.ts): the ways a caller can be wrong about who they are,
+// a check that an answer is a 4xx carrying a JSON message, a fingerprint of the database to prove
+// that hostile requests changed nothing, and fast-check's settings (seeded, bounded runs).
+import assert from "node:assert/strict";
+import fc from "npm:fast-check@4.11.0";
+import type postgres from "npm:postgres@3.4.9";
+import { signJwt } from "../jwt.ts";
+import { testEnv } from "../../test/env.ts";
+
+export { fc, testEnv };
+
+/** Every property runs this many seeded cases: the suite stays fast and a failure replays. */
+export const FC_RUNS = Number(Deno.env.get("ABUSE_FC_RUNS") ?? 100);
+export const FC_SEED = Number(Deno.env.get("ABUSE_FC_SEED") ?? 20261129);
+export const fcOptions = { numRuns: FC_RUNS, seed: FC_SEED, endOnFailure: true };
+
+export interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+export async function answer(response: Response): Promise<Answer> {
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** The message of a JSON error body, whichever service wrote it (PostgREST, GoTrue, our functions, the gateway). */
+export function messageOf(text: string): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) return null;
+  const b = body as Record<string, unknown>;
+  const message = [b.message, b.error, b.msg, b.error_description].find((m) => typeof m === "string" && m.trim() !== "");
+  return (message as string | undefined) ?? null;
+}
+
+/** A client error (4xx) with a JSON body that says what is wrong: never a 5xx, never an empty or HTML body. */
+export function assertClientError(a: Answer, what: string, allowed?: number[]): void {
+  const detail = `${what}: HTTP ${a.status} ${a.text.slice(0, 300)}`;
+  assert.ok(a.status >= 400 && a.status < 500, `expected a 4xx, got ${detail}`);
+  if (allowed) assert.ok(allowed.includes(a.status), `expected one of ${allowed.join("/")}, got ${detail}`);
+  assert.match(a.headers.get("content-type") ?? "", /application\/json/, `JSON content type: ${detail}`);
+  assert.ok(messageOf(a.text), `a JSON message: ${detail}`);
+}
+
+/** A 2xx or a 4xx with a JSON message; never a 5xx. For inputs that may legitimately be valid. */
+export function assertNotServerError(a: Answer, what: string): void {
+  assert.ok(a.status < 500, `expected no 5xx, got ${what}: HTTP ${a.status} ${a.text.slice(0, 300)}`);
+  if (a.status >= 400) assertClientError(a, what);
+}
+
+// ------------------------------------------------------------------------------------------- tokens
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** GoTrue-shaped access token claims for a user. */
+export function userClaims(userId: string, email: string, overrides: Record<string, unknown> = {}) {
+  return {
+    iss: `${testEnv.API_URL}/auth/v1`,
+    sub: userId,
+    aud: "authenticated",
+    role: "authenticated",
+    email,
+    app_metadata: { provider: "email", providers: ["email"] },
+    user_metadata: {},
+    aal: "aal1",
+    is_anonymous: false,
+    iat: now(),
+    exp: now() + 3600,
+    ...overrides,
+  };
+}
+
+function base64url(text: string): string {
+  return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * Tokens that must never get a caller in: each is refused with a 401 (PostgREST, functions) or a
+ * 401/403 (GoTrue's /user). `user` is who the forgery pretends to be.
+ */
+export async function badTokens(user: { id: string; email: string }): Promise<Array<[string, string]>> {
+  const claims = userClaims(user.id, user.email);
+  const [header, body, signature] = (await signJwt(claims, testEnv.JWT_SECRET)).split(".");
+  const otherBody = base64url(JSON.stringify({ ...claims, role: "service_role" }));
+  return [
+    ["forged (another secret)", await signJwt(claims, "not-the-secret-but-at-least-32-characters!!")],
+    ["expired", await signJwt({ ...claims, iat: now() - 7200, exp: now() - 60 }, testEnv.JWT_SECRET)],
+    ["alg none", `${base64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${body}.`],
+    ["alg HS512 header on an HS256 signature", `${base64url(JSON.stringify({ alg: "HS512", typ: "JWT" }))}.${body}.${signature}`],
+    ["claims swapped under a valid signature (role escalation)", `${header}.${otherBody}.${signature}`],
+    ["signature cut off", `${header}.${body}.`],
+    ["two parts", `${header}.${body}`],
+    ["not a JWT", "not-a-jwt"],
+    ["garbage base64", "%%%.###.$$$"],
+    ["empty claims object with a bad signature", `${header}.${base64url("{}")}.${signature}`],
+  ];
+}
+
+// ------------------------------------------------------------------------------------ db fingerprint
+
+/** Tables every API route can reach, with how their rows belong to workspaces. */
+const SCOPED = [
+  ["public.workspaces", "id"],
+  ["public.workspace_members", "workspace_id"],
+  ["public.workspace_settings", "workspace_id"],
+  ["public.accounts", "workspace_id"],
+  ["public.contacts", "workspace_id"],
+  ["public.jobs", "workspace_id"],
+  ["public.job_logs", "workspace_id"],
+  ["public.job_actions", "workspace_id"],
+] as const;
+
+/** Row counts of tables that nothing in the background writes to (pg_cron's worker only touches jobs' own rows). */
+const COUNTED = [
+  "public.workspaces",
+  "public.workspace_members",
+  "public.workspace_settings",
+  "public.accounts",
+  "public.contacts",
+  "public.jobs",
+  "public.job_actions",
+  "auth.users",
+  "auth.identities",
+  "auth.sessions",
+  "auth.refresh_tokens",
+];
+
+/**
+ * A fingerprint of the database as the abuse tests see it: every row of the given workspaces
+ * (md5 of the rows' text, so an UPDATE shows too), the users' rows, and global row counts.
+ */
+export async function fingerprint(
+  db: postgres.Sql,
+  scope: { workspaceIds: string[]; userIds: string[] },
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [table, column] of SCOPED) {
+    const [row] = await db.unsafe(
+      `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '-') as f
+       from ${table} t where ${column} = any($1::uuid[])`,
+      [scope.workspaceIds],
+    );
+    out[`${table} (fixture rows)`] = row.f;
+  }
+  const [users] = await db`
+    select count(*)::text || ':' || coalesce(md5(string_agg(u::text, '|' order by u::text)), '-') as f
+    from auth.users u where id = any(${scope.userIds}::uuid[])`;
+  out["auth.users (fixture rows)"] = users.f;
+  for (const table of COUNTED) {
+    const [row] = await db.unsafe(`select count(*)::text as n from ${table}`);
+    out[`${table} (count)`] = row.n;
+  }
+  return out;
+}
+
+/** Runs fn and asserts the fingerprint did not move. */
+export async function unchanged<T>(
+  db: postgres.Sql,
+  scope: { workspaceIds: string[]; userIds: string[] },
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const before = await fingerprint(db, scope);
+  const result = await fn();
+  const after = await fingerprint(db, scope);
+  assert.deepEqual(after, before, `${what}: the database changed`);
+  return result;
+}
+
+// -------------------------------------------------------------------------------------- generators
+
+/** Arbitrary JSON values (objects, arrays, scalars, deep nesting, odd strings). */
+export const anyJson = fc.jsonValue({ maxDepth: 4 });
+
+/** Objects whose keys are sometimes the real field names, with values of any JSON type. */
+export function objectsNear(fields: string[]) {
+  const key = fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 12 }));
+  return fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
+}
+
+/** Strings that have broken SQL builders, parsers and loggers elsewhere. */
+export const NASTY_STRINGS = [
+  "x'; drop table public.accounts; --",
+  "' or '1'='1",
+  "1) or (1=1",
+  "1 or 1=1",
+  '"; select pg_sleep(3); --',
+  "$$; delete from public.jobs; $$",
+  "') union select email, encrypted_password from auth.users --",
+  "\\'; truncate public.accounts; --",
+  "*",
+  "%",
+  "(",
+  ")",
+  ",",
+  ".",
+  '"',
+  "\\",
+  "{1,2",
+  "[1,2)",
+  "{}",
+  "[]",
+  "null",
+  "true",
+  "-1",
+  "1e309",
+  "99999999999999999999999",
+  "00000000-0000-0000-0000-000000000000",
+  "\u0000",
+  "\u202e🙂",
+  "a".repeat(5000),
+];
