@@ -56,7 +56,7 @@ export async function removeAudit(sql: postgres.Sql) {
   await sql.unsafe(`drop trigger if exists soak_record_apply on public.accounts; drop schema if exists soak cascade;`);
 }
 
-/** The backoff knob (supabase/migrations/20261129002100_retry_backoff_setting.sql); null removes it. */
+/** The backoff knob (retry_backoff_seconds in supabase/migrations/20261129000700_queue_worker_calls.sql); null removes it. */
 export async function setBackoffBase(sql: postgres.Sql, seconds: number | null) {
   if (seconds === null) {
     await sql`delete from private.settings where key = 'retry_backoff_base_seconds'`;

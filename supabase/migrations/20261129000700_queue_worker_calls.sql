@@ -138,17 +138,40 @@ revoke execute on function public.complete_job(uuid, text, jsonb, text, timestam
 grant execute on function public.complete_job(uuid, text, jsonb, text, timestamptz) to service_role;
 
 -- Backoff: 60 s x 2^(attempt-1), +-10% jitter, capped at a day. attempt 1 -> ~60 s, 4 -> ~480 s.
+-- The 60 is a setting (retry_backoff_base_seconds) only so the chaos soak (npm run soak) can
+-- run hours of retries in minutes; nothing in production sets it.
+create function private.retry_backoff_base_seconds() returns double precision
+language plpgsql
+stable
+-- private.settings is closed to every API role (service_role included); the number is all that leaves.
+security definer
+set search_path = ''
+as $$
+declare
+  v_raw text := btrim(private.setting('retry_backoff_base_seconds'));
+begin
+  if v_raw is null or v_raw !~ '^[0-9]{1,4}$' or v_raw::integer not between 1 and 3600 then
+    return 60;
+  end if;
+  return v_raw::double precision;
+end
+$$;
+comment on function private.retry_backoff_base_seconds() is
+  'Base of the retry backoff in seconds: private.settings retry_backoff_base_seconds (1..3600, a test knob used by the chaos soak), else 60 (the spec).';
+revoke execute on function private.retry_backoff_base_seconds() from public, anon, authenticated;
+grant execute on function private.retry_backoff_base_seconds() to service_role;
+
 create function public.retry_backoff_seconds(attempt integer, jitter double precision default random())
 returns double precision
 language sql
 volatile
 set search_path = ''
 as $$
-  select least(86400, 60 * power(2, greatest(retry_backoff_seconds.attempt, 1) - 1))
+  select least(86400, private.retry_backoff_base_seconds() * power(2, greatest(retry_backoff_seconds.attempt, 1) - 1))
          * (0.9 + 0.2 * least(greatest(retry_backoff_seconds.jitter, 0), 1))
 $$;
 comment on function public.retry_backoff_seconds(integer, double precision) is
-  'Seconds to wait before retrying after failed attempt n: 60 x 2^(n-1) with +-10% jitter (jitter in [0,1]), at most a day.';
+  'Seconds to wait before retrying after failed attempt n: 60 x 2^(n-1) with +-10% jitter (jitter in [0,1]), at most a day. The 60 is private.settings retry_backoff_base_seconds when set (a test knob, see above).';
 revoke execute on function public.retry_backoff_seconds(integer, double precision) from public, anon, authenticated;
 grant execute on function public.retry_backoff_seconds(integer, double precision) to service_role;
 

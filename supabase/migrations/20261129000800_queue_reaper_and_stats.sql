@@ -40,11 +40,19 @@ begin
       jsonb_build_object('reaped_from', v_job.locked_by));
     v_count := v_count + 1;
   end loop;
+
+  -- Alerting hook: the reaper runs every minute, so it also records what is wrong with the
+  -- queue in ops.alerts. Whatever happens there must never stop the reaping above.
+  begin
+    perform private.record_queue_alerts(reap_expired_leases.now);
+  exception when others then
+    raise warning 'queue alerts could not be recorded: %', sqlerrm;
+  end;
   return v_count;
 end
 $$;
 comment on function public.reap_expired_leases(timestamptz) is
-  'Cron: returns jobs whose lease expired to pending (due at once), or to failed when no attempts are left, with a log line naming the lost worker. Returns how many were reaped.';
+  'Cron: returns jobs whose lease expired to pending (due at once), or to failed when no attempts are left, with a log line naming the lost worker; then records queue alerts (ops.alerts). Returns how many were reaped.';
 revoke execute on function public.reap_expired_leases(timestamptz) from public, anon, authenticated;
 grant execute on function public.reap_expired_leases(timestamptz) to service_role;
 

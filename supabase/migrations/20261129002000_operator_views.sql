@@ -7,8 +7,8 @@
 --   never add ops to the API's exposed schemas.
 -- * private.worker_calls: pg_net deletes a request from net.http_request_queue once it is sent,
 --   and net._http_response keeps only the request id, not the URL. The only way to know which
---   responses are the worker's is to keep the ids: private.invoke_worker (redefined below) now
---   records every call it queues.
+--   responses are the worker's is to keep the ids: private.invoke_worker records every call it
+--   queues in private.worker_calls (both in 20261129000900_worker_wakeup.sql).
 -- * Alerting: ops.current_alerts() says what is wrong now (jobs due for longer than
 --   alert_due_after_seconds, the last alert_failed_calls worker calls failed, the worker's URL or
 --   secret missing). The job-worker health check answers "degraded" (HTTP 503) with those
@@ -16,8 +16,7 @@
 --   Settings in private.settings (or Vault): alert_due_after_seconds (default 300),
 --   alert_failed_calls (default 3).
 --
--- This migration redefines private.invoke_worker (20261129000900) and public.reap_expired_leases
--- (20261129000800): change them here from now on.
+-- The reaper (20261129000800) calls private.record_queue_alerts, defined here.
 
 create schema if not exists ops;
 comment on schema ops is
@@ -34,74 +33,10 @@ insert into private.settings (key, value) values
   ('alert_failed_calls', '3')
 on conflict (key) do nothing;
 
-create function private.int_setting(name text, fallback integer, min_value integer default 1, max_value integer default 1000000000)
-returns integer
-language plpgsql
-stable
-set search_path = ''
-as $$
-declare
-  v_raw text := btrim(private.setting(int_setting.name));
-begin
-  if v_raw is null or v_raw !~ '^[0-9]{1,9}$' then
-    return int_setting.fallback;
-  end if;
-  if v_raw::integer not between int_setting.min_value and int_setting.max_value then
-    return int_setting.fallback;
-  end if;
-  return v_raw::integer;
-end
-$$;
-comment on function private.int_setting(text, integer, integer, integer) is
-  'A whole-number setting (Vault or private.settings); the fallback when it is unset or not a number in [min_value, max_value].';
 
 -- The record of worker calls ------------------------------------------------------------------
 
-create table private.worker_calls (
-  id bigint generated always as identity primary key,
-  request_id bigint not null,
-  reason text not null,
-  url text not null,
-  timeout_milliseconds integer not null,
-  requested_at timestamptz not null default clock_timestamp()
-);
-comment on table private.worker_calls is
-  'Every POST private.invoke_worker queued through pg_net (cron, enqueue, retry, verify): its pg_net request id, so the answer can be found in net._http_response. Kept cron_history_retention_days (default 7).';
-comment on column private.worker_calls.request_id is 'net.http_post''s request id = net._http_response.id of its answer.';
-comment on column private.worker_calls.url is 'The endpoint called (<project_url>/functions/v1/job-worker); never the secret.';
-create index worker_calls_requested_at_idx on private.worker_calls (requested_at desc);
-create index worker_calls_request_id_idx on private.worker_calls (request_id);
-revoke all on private.worker_calls from public, anon, authenticated;
 
-create or replace function private.invoke_worker(reason text default 'manual') returns bigint
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_url text := private.setting('project_url');
-  v_token text := private.setting('worker_secret_token');
-  v_endpoint text;
-  v_request_id bigint;
-begin
-  if v_url is null or v_token is null then
-    raise notice 'job-worker not called: set the project_url and worker_secret_token secrets (see docs/deploy.md)';
-    return null;
-  end if;
-  v_endpoint := rtrim(v_url, '/') || '/functions/v1/job-worker';
-  v_request_id := net.http_post(
-    url := v_endpoint,
-    body := jsonb_build_object('reason', invoke_worker.reason, 'at', now()),
-    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || v_token),
-    -- the worker answers when its batch is done (time budget 50 s)
-    timeout_milliseconds := 60000
-  );
-  insert into private.worker_calls (request_id, reason, url, timeout_milliseconds)
-  values (v_request_id, invoke_worker.reason, v_endpoint, 60000);
-  return v_request_id;
-end
-$$;
-comment on function private.invoke_worker(text) is
-  'Queues one POST to the job-worker Edge Function through pg_net and records it in private.worker_calls; returns the pg_net request id (null when not configured).';
 
 -- What happened to a call, from its pg_net answer (or the lack of one) at a given time.
 create function private.worker_call_outcome(
@@ -555,60 +490,6 @@ comment on function private.record_queue_alerts(timestamptz) is
 -- the reaper may be run by the service role too (it is granted public.reap_expired_leases)
 grant execute on function private.record_queue_alerts(timestamptz) to service_role;
 
--- The reaper, as in 20261129000800_queue_reaper_and_stats.sql, plus the alerting hook at the end.
-create or replace function public.reap_expired_leases(now timestamptz default now()) returns integer
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_job record;
-  v_count integer := 0;
-  v_message text;
-  v_final boolean;
-begin
-  for v_job in
-    select j.id, j.workspace_id, j.attempts, j.max_attempts, j.locked_by, j.locked_until
-    from public.jobs j
-    where j.status = 'processing' and j.locked_until < reap_expired_leases.now
-    order by j.locked_until
-    for update skip locked
-  loop
-    v_final := v_job.attempts >= v_job.max_attempts;
-    v_message := format('Worker %s stopped responding: its lease expired at %s', v_job.locked_by,
-                        to_char(v_job.locked_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'));
-    -- A crash is not the job's fault, so it is due again at once; its attempt still counts,
-    -- so a job that kills its worker every time ends after max_attempts.
-    update public.jobs j
-    set status = case when v_final then 'failed' else 'pending' end,
-        scheduled_for = case when v_final then j.scheduled_for else reap_expired_leases.now end,
-        failed_at = case when v_final then reap_expired_leases.now end,
-        error_message = v_message,
-        errors = j.errors || jsonb_build_array(jsonb_build_object(
-          'attempt', j.attempts, 'at', reap_expired_leases.now, 'message', v_message, 'retryable', true)),
-        locked_by = null,
-        locked_until = null
-    where j.id = v_job.id;
-    perform private.write_job_log(v_job.id, v_job.workspace_id, v_job.attempts,
-      case when v_final
-           then format('%s. No attempts left (%s of %s): the job failed.', v_message, v_job.attempts, v_job.max_attempts)
-           else format('%s. The job is back in the queue (attempt %s of %s used).', v_message, v_job.attempts, v_job.max_attempts) end,
-      case when v_final then 'error' else 'warn' end,
-      jsonb_build_object('reaped_from', v_job.locked_by));
-    v_count := v_count + 1;
-  end loop;
-
-  -- Alerting hook: the reaper runs every minute, so it also records what is wrong with the
-  -- queue in ops.alerts. Whatever happens there must never stop the reaping above.
-  begin
-    perform private.record_queue_alerts(reap_expired_leases.now);
-  exception when others then
-    raise warning 'queue alerts could not be recorded: %', sqlerrm;
-  end;
-  return v_count;
-end
-$$;
-comment on function public.reap_expired_leases(timestamptz) is
-  'Cron: returns jobs whose lease expired to pending (due at once), or to failed when no attempts are left, with a log line naming the lost worker; then records queue alerts (ops.alerts). Returns how many were reaped.';
 
 -- A workspace's own numbers, for its owners and admins in the SPA ---------------------------------
 -- security_invoker: the caller's RLS on workspaces, jobs and workspace_settings decides what is
