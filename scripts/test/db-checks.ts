@@ -3,10 +3,12 @@
 //   supabase db lint      plpgsql_check over schemas public and private: any error or warning fails
 //   supabase db advisors  Supabase's splinter lints (security and performance), level warn and up:
 //                         any finding fails (INFO findings such as unused_index are not reported)
+//   schema snapshot       supabase/schema.sql equals pg_dump of what the migrations built
 // Exits non-zero when either finds anything, printing each finding readably.
 // Usage: deno run -A scripts/test/db-checks.ts
 import { repoRoot } from "../stack/config.ts";
 import { run } from "../stack/shell.ts";
+import { describeDifference, dumpSchema, SNAPSHOT } from "../db/schema-snapshot.ts";
 import { testConfig, testEnv } from "./env.ts";
 
 const SUPABASE = `${repoRoot}/node_modules/.bin/supabase`;
@@ -104,6 +106,17 @@ async function advisors(): Promise<Check> {
   return { name: "supabase db advisors (all, warn and up)", ok: result.code === 0 && findings.length === 0, findings };
 }
 
+/** supabase/schema.sql must be what the migrations produce, so every schema change is reviewed. */
+async function schemaSnapshot(): Promise<Check> {
+  const committed = await Deno.readTextFile(SNAPSHOT).catch(() => "");
+  const actual = await dumpSchema(testEnv.DB_URL);
+  const findings = committed === actual ? [] : [
+    ...describeDifference(committed, actual, 10),
+    `regenerate it: ${stackEnv} deno run -A scripts/db/schema-snapshot.ts --write (then review and commit the diff)`,
+  ];
+  return { name: "supabase/schema.sql matches the migrations", ok: findings.length === 0, findings };
+}
+
 async function main(): Promise<number> {
   const probe = await run("psql", [
     testEnv.DB_URL,
@@ -124,7 +137,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const checks = [await lint(), await advisors()];
+  const checks = [await lint(), await advisors(), await schemaSnapshot()];
   for (const check of checks) {
     console.log(
       `${check.ok ? "PASS" : "FAIL"}  ${check.name}${
