@@ -19,6 +19,9 @@ interface Suite {
 const DEPLOY_TEST = "supabase/functions/tests/deploy_verify_test.ts";
 
 const SUITES: Suite[] = [
+  // `deno run` does not type-check: this is where a type error in the gateway or a function shows.
+  { name: "types", what: "deno check (stack, functions, scripts)", cmd: [deno, "check", "-q", "scripts", "supabase/functions"] },
+  { name: "lint", what: "deno lint", cmd: [deno, "lint", "-q", "scripts", "supabase/functions", "examples"] },
   { name: "db", what: "pgTAP + concurrency (pg_prove)", cmd: [deno, "run", "-A", "scripts/test/pgtap.ts"], needs: "scripts/test/pgtap.ts" },
   { name: "db-checks", what: "supabase db lint + advisors", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
   { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", `--ignore=${DEPLOY_TEST}`, "supabase/functions/tests/"], needs: "supabase/functions/tests" },
