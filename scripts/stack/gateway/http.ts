@@ -36,3 +36,32 @@ export function preflight(origin: string | null, allowedOrigins: string[]): Resp
   });
   return withCors(response, origin, allowedOrigins);
 }
+
+/**
+ * The request body as text, refusing more than limitBytes even when Content-Length is absent
+ * or lies: reading stops (and tooLarge() is thrown) as soon as the limit is passed.
+ */
+export async function readBodyCapped(req: Request, limitBytes: number, tooLarge: () => Error): Promise<string> {
+  if (Number(req.headers.get("content-length") ?? "0") > limitBytes) throw tooLarge();
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}

@@ -3,6 +3,7 @@
 import type { z } from "npm:zod@4.6.7";
 import { type JwtClaims, JwtError, verifyJwt } from "../../jwt.ts";
 import { bearerOf } from "../apikey.ts";
+import { readBodyCapped } from "../http.ts";
 import type { GatewayContext } from "../context.ts";
 import { AuthApiError, badRequest, forbidden } from "./errors.ts";
 import { findUserById, type UserRow } from "./users.ts";
@@ -11,31 +12,9 @@ import { findUserById, type UserRow } from "./users.ts";
 export const AUTH_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The body as text, refusing more than AUTH_BODY_LIMIT_BYTES even when Content-Length is absent or lies. */
-async function readCapped(req: Request): Promise<string> {
-  const tooLarge = () =>
-    new AuthApiError(413, "request_too_large", `Request body too large: the limit is ${AUTH_BODY_LIMIT_BYTES} bytes`);
-  if (Number(req.headers.get("content-length") ?? "0") > AUTH_BODY_LIMIT_BYTES) throw tooLarge();
-  if (!req.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > AUTH_BODY_LIMIT_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+function readCapped(req: Request): Promise<string> {
+  return readBodyCapped(req, AUTH_BODY_LIMIT_BYTES, () =>
+    new AuthApiError(413, "request_too_large", `Request body too large: the limit is ${AUTH_BODY_LIMIT_BYTES} bytes`));
 }
 
 /** True when a string anywhere in the value holds U+0000, which Postgres text cannot store. */

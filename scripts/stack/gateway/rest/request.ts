@@ -1,5 +1,6 @@
 // The HTTP side of a /rest/v1 request: which resource, which verb, Prefer, Accept, the schema
 // profile, the Range header and the JSON body — checked the way PostgREST checks them.
+import { readBodyCapped } from "../http.ts";
 import { RestError, unsupported } from "./errors.ts";
 import { EXPOSED_SCHEMA } from "./schema-cache.ts";
 
@@ -161,38 +162,10 @@ export function pageWindow(
 }
 
 /** Reads the body with a hard 1 MB cap (also when Content-Length lies or is absent). */
-async function readBody(req: Request): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  const tooLarge = () =>
-    new RestError(
-      413,
-      "PGRST102",
-      `Request body too large: the limit is ${BODY_LIMIT_BYTES} bytes`,
-      null,
-      "Send fewer rows per request.",
-    );
-  if (declared > BODY_LIMIT_BYTES) throw tooLarge();
-  if (!req.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > BODY_LIMIT_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+function readBody(req: Request): Promise<string> {
+  return readBodyCapped(req, BODY_LIMIT_BYTES, () =>
+    new RestError(413, "PGRST102", `Request body too large: the limit is ${BODY_LIMIT_BYTES} bytes`, null,
+      "Send fewer rows per request."));
 }
 
 /** The JSON payload of a POST/PATCH; undefined when the body is empty. */
