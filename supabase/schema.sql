@@ -779,18 +779,11 @@ COMMENT ON FUNCTION private.record_queue_alerts(now timestamp with time zone) IS
 --
 
 CREATE FUNCTION private.retry_backoff_base_seconds() RETURNS double precision
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
-declare
-  v_raw text := btrim(private.setting('retry_backoff_base_seconds'));
-begin
-  if v_raw is null or v_raw !~ '^[0-9]{1,4}$' or v_raw::integer not between 1 and 3600 then
-    return 60;
-  end if;
-  return v_raw::double precision;
-end
-$_$;
+    AS $$
+  select private.int_setting('retry_backoff_base_seconds', 60, 1, 3600)::double precision
+$$;
 
 
 --

@@ -2,19 +2,10 @@
 // requests): every call the workers made, with its status, the key's last four characters and
 // when it started and ended.
 
-export interface ApolloRequest {
-  seq: number;
-  method: string;
-  path: string;
-  key_last4: string | null;
-  domain: string | null;
-  /** 0 = the client gave up (a timeout). */
-  status: number;
-  fault: string | null;
-  at: string;
-  started_at: string;
-  ms: number;
-}
+import type { RequestLogEntry } from "../stack/fake-apollo/server.ts";
+
+/** One entry of the fake's log (its shape is the fake's own). */
+export type ApolloRequest = RequestLogEntry;
 
 export class ApolloLog {
   readonly requests: ApolloRequest[] = [];

@@ -141,20 +141,13 @@ grant execute on function public.complete_job(uuid, text, jsonb, text, timestamp
 -- The 60 is a setting (retry_backoff_base_seconds) only so the chaos soak (npm run soak) can
 -- run hours of retries in minutes; nothing in production sets it.
 create function private.retry_backoff_base_seconds() returns double precision
-language plpgsql
+language sql
 stable
 -- private.settings is closed to every API role (service_role included); the number is all that leaves.
 security definer
 set search_path = ''
 as $$
-declare
-  v_raw text := btrim(private.setting('retry_backoff_base_seconds'));
-begin
-  if v_raw is null or v_raw !~ '^[0-9]{1,4}$' or v_raw::integer not between 1 and 3600 then
-    return 60;
-  end if;
-  return v_raw::double precision;
-end
+  select private.int_setting('retry_backoff_base_seconds', 60, 1, 3600)::double precision
 $$;
 comment on function private.retry_backoff_base_seconds() is
   'Base of the retry backoff in seconds: private.settings retry_backoff_base_seconds (1..3600, a test knob used by the chaos soak), else 60 (the spec).';
