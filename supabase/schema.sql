@@ -728,6 +728,29 @@ COMMENT ON FUNCTION private.purge_old_jobs(now timestamp with time zone) IS 'Cro
 
 
 --
+-- Name: purge_rate_limit_windows(timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.purge_rate_limit_windows(now timestamp with time zone DEFAULT now()) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  with deleted as (
+    delete from private.rate_limit_windows w where w.window_start < purge_rate_limit_windows.now - interval '1 day'
+    returning 1
+  )
+  select count(*)::integer from deleted
+$$;
+
+
+--
+-- Name: FUNCTION purge_rate_limit_windows(now timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.purge_rate_limit_windows(now timestamp with time zone) IS 'Deletes rate-limit windows older than a day; returns how many.';
+
+
+--
 -- Name: record_queue_alerts(timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -822,6 +845,42 @@ $_$;
 --
 
 COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name if Vault has it, else private.settings.';
+
+
+--
+-- Name: take_rate_limit(text, integer, integer, integer, timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer DEFAULT 1, now timestamp with time zone DEFAULT clock_timestamp()) RETURNS double precision
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_start timestamptz;
+  v_hits integer;
+begin
+  if take_rate_limit.max_hits is null or take_rate_limit.max_hits < 1
+     or take_rate_limit.window_seconds is null or take_rate_limit.window_seconds < 1 then
+    raise exception 'take_rate_limit: max_hits and window_seconds must be at least 1' using errcode = '22023';
+  end if;
+  v_start := date_bin(make_interval(secs => take_rate_limit.window_seconds), take_rate_limit.now, timestamptz 'epoch');
+  insert into private.rate_limit_windows as w (bucket, window_start, hits)
+  values (take_rate_limit.bucket, v_start, greatest(take_rate_limit.hits, 0))
+  on conflict on constraint rate_limit_windows_pkey do update set hits = w.hits + excluded.hits
+  returning w.hits into v_hits;
+  if v_hits <= take_rate_limit.max_hits then
+    return 0;
+  end if;
+  return greatest(extract(epoch from v_start + make_interval(secs => take_rate_limit.window_seconds) - take_rate_limit.now), 0);
+end
+$$;
+
+
+--
+-- Name: FUNCTION take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) IS 'Counts hits against bucket in the current fixed window of window_seconds: 0 when the window still had room, else the seconds until the next window opens (the hits are counted either way).';
 
 
 --
@@ -2216,6 +2275,26 @@ COMMENT ON VIEW ops.worker_invocations IS 'Worker calls made through pg_net, new
 
 
 --
+-- Name: rate_limit_windows; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.rate_limit_windows (
+    bucket text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer DEFAULT 0 NOT NULL,
+    CONSTRAINT rate_limit_windows_bucket_check CHECK (((length(bucket) >= 1) AND (length(bucket) <= 200))),
+    CONSTRAINT rate_limit_windows_hits_check CHECK ((hits >= 0))
+);
+
+
+--
+-- Name: TABLE rate_limit_windows; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.rate_limit_windows IS 'Hits per rate-limit bucket per fixed window (private.take_rate_limit); windows older than a day are deleted by the reaper.';
+
+
+--
 -- Name: settings; Type: TABLE; Schema: private; Owner: -
 --
 
@@ -2541,6 +2620,14 @@ ALTER TABLE ONLY ops.alerts
 
 
 --
+-- Name: rate_limit_windows rate_limit_windows_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.rate_limit_windows
+    ADD CONSTRAINT rate_limit_windows_pkey PRIMARY KEY (bucket, window_start);
+
+
+--
 -- Name: settings settings_pkey; Type: CONSTRAINT; Schema: private; Owner: -
 --
 
@@ -2632,6 +2719,13 @@ CREATE INDEX alerts_first_seen_at_idx ON ops.alerts USING btree (first_seen_at D
 --
 
 CREATE UNIQUE INDEX alerts_open_kind_key ON ops.alerts USING btree (kind) WHERE (resolved_at IS NULL);
+
+
+--
+-- Name: rate_limit_windows_window_start_idx; Type: INDEX; Schema: private; Owner: -
+--
+
+CREATE INDEX rate_limit_windows_window_start_idx ON private.rate_limit_windows USING btree (window_start);
 
 
 --
@@ -3322,6 +3416,13 @@ GRANT ALL ON FUNCTION private.normalize_error(message text) TO service_role;
 
 
 --
+-- Name: FUNCTION purge_rate_limit_windows(now timestamp with time zone); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.purge_rate_limit_windows(now timestamp with time zone) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION record_queue_alerts(now timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
@@ -3334,6 +3435,14 @@ GRANT ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) 
 
 REVOKE ALL ON FUNCTION private.retry_backoff_base_seconds() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.retry_backoff_base_seconds() TO service_role;
+
+
+--
+-- Name: FUNCTION take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) TO service_role;
 
 
 --
