@@ -78,7 +78,9 @@ async function checkPrerequisites() {
 async function cleanUp(): Promise<boolean> {
   const result = await psql(`
     drop schema if exists tests cascade;
-    delete from public.workspaces where name like 'pgtap %' and created_by is null;`);
+    delete from public.workspaces where name like 'pgtap %' and created_by is null;
+    delete from public.job_types t where t.description = 'Test type: pgTAP'
+      and not exists (select 1 from public.jobs j where j.job_type = t.name);`);
   if (!result.ok) log(`could not remove the pgTAP helpers: ${result.output}`);
   return result.ok;
 }

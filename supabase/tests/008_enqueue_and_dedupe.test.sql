@@ -117,8 +117,8 @@ select results_eq(format($$ select payload, priority, max_attempts from public.e
   $$ values ('{}'::jsonb, 0::smallint, 5) $$, 'nulls fall back to the defaults');
 select throws_ok(format($$ select public.enqueue_job(%L, 'import_csv') $$, :'other_ws'), '42501', 'You are not a member of this workspace',
   'nobody queues a job in a workspace they do not belong to');
-select throws_ok(format($$ select public.enqueue_job(%L, 'Bad Type') $$, :'ws'), '23514', null, 'a malformed job type is refused');
-select throws_ok(format($$ select public.enqueue_job(%L, 'x', '[]') $$, :'ws'), '23514', null, 'a payload that is not an object is refused');
+select throws_ok(format($$ select public.enqueue_job(%L, 'Bad Type') $$, :'ws'), '22023', 'Unknown job type "Bad Type"', 'a malformed job type is refused');
+select throws_ok(format($$ select public.enqueue_job(%L, 'import_csv', '[]') $$, :'ws'), '23514', null, 'a payload that is not an object is refused');
 
 -- TEST: the service role (the jobs API with the service key) may queue anywhere.
 select tests.authenticate_as_service_role();

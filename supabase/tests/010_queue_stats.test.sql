@@ -37,7 +37,7 @@ select is((select (a.s ->> 'completed_last_24h')::integer - (b.s ->> 'completed_
 select cmp_ok((select (s ->> 'oldest_pending_age_seconds')::integer from after_stats), '>=', 600,
   'oldest_pending_age_seconds is at least the age of our 10-minute-old due job');
 select is((select array_agg(k order by k) from after_stats, jsonb_object_keys(s) k),
-  array['completed_last_24h', 'due', 'failed_last_24h', 'oldest_pending_age_seconds', 'pending', 'processing'],
+  array['completed_last_24h', 'due', 'failed_last_24h', 'oldest_pending_age_seconds', 'pending', 'processing', 'waiting_for_disabled_types'],
   'queue_stats reports exactly these keys');
 select is((public.queue_stats(now() - interval '1 year') ->> 'oldest_pending_age_seconds')::integer, 0,
   'with nothing due (as of a year ago) the oldest due age is 0');

@@ -13,7 +13,7 @@ import {
 } from "../job-worker/operations.ts";
 import { isAuthorizedDuringRotation, previousToken } from "../job-worker/token-rotation.ts";
 import { invokeWorkerAndWait, withSettings, workerHealth } from "./helpers/ops.ts";
-import { createWorkspace, integration, sql, testEnv, WORKER_URL } from "./helpers/stack.ts";
+import { createWorkspace, integration, sql, testEnv, testJobType, WORKER_URL } from "./helpers/stack.ts";
 
 const env = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 const STRONG = "a".repeat(32);
@@ -143,6 +143,7 @@ integration("a job due for longer than alert_due_after_seconds -> degraded; the 
   const ws = await createWorkspace("ops health test");
   try {
     // No processor handles this type, so no worker will ever take it: a stuck queue.
+    await testJobType("ops_test_stuck");
     const [job] = await sql<{ id: string }[]>`
       insert into public.jobs (workspace_id, job_type, scheduled_for)
       values (${ws.id}, 'ops_test_stuck', now() - interval '10 minutes') returning id`;

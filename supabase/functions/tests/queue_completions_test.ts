@@ -2,12 +2,13 @@
 // fenced by its own lease and gets its own answer.
 import assert from "node:assert/strict";
 import { Queue } from "../_shared/jobs/queue.ts";
-import { createWorkspace, integration, sql } from "./helpers/stack.ts";
+import { createWorkspace, integration, sql, testJobType } from "./helpers/stack.ts";
 
 // A job type no processor handles, so the stack's own worker leaves these jobs alone.
 const TYPE = "test_completion_batch";
 
 async function claimed(workspaceId: string, count: number, queue: Queue) {
+  await testJobType(TYPE);
   await sql`insert into public.jobs (workspace_id, job_type, payload)
             select ${workspaceId}, ${TYPE}, jsonb_build_object('n', g) from generate_series(1, ${count}) g`;
   const jobs = await queue.claim(count, [TYPE]);

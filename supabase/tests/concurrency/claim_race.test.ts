@@ -26,13 +26,20 @@ function connect(name: string, max = 1): Sql {
 }
 
 /** A workspace of its own (no members), deleted with everything in it when the test ends. */
-async function withWorkspace(admin: Sql, name: string, body: (workspaceId: string) => Promise<void>) {
+async function withWorkspace(admin: Sql, name: string, jobType: string, body: (workspaceId: string) => Promise<void>) {
   const [{ id }] = await admin<{ id: string }[]>`
     insert into public.workspaces (name) values (${`pgtap ${name} ${new Date().toISOString()}`}) returning id`;
+  // every job's type must be registered; this one only for the length of the test
+  const [{ registered }] = await admin<{ registered: boolean }[]>`
+    with added as (
+      insert into public.job_types (name, description) values (${jobType}, 'Test type: pgTAP concurrency')
+      on conflict (name) do nothing returning 1
+    ) select exists (select 1 from added) as registered`;
   try {
     await body(id);
   } finally {
     await admin`delete from public.workspaces where id = ${id}`;
+    if (registered) await admin`delete from public.job_types where name = ${jobType}`;
   }
 }
 
@@ -47,7 +54,7 @@ Deno.test(`${CLAIMERS} claimers racing over ${JOBS} jobs claim every job exactly
   const admin = connect("claim-race-admin", 2);
   const claimers = await sessions("claim-race", CLAIMERS);
   try {
-    await withWorkspace(admin, "claim-race", async (workspaceId) => {
+    await withWorkspace(admin, "claim-race", JOB_TYPE, async (workspaceId) => {
       await admin`
         insert into public.jobs (workspace_id, job_type, payload)
         select ${workspaceId}, ${JOB_TYPE}, jsonb_build_object('n', g) from generate_series(1, ${JOBS}) g`;
@@ -129,7 +136,7 @@ Deno.test("ten sessions enqueueing the same records at once get one active job p
   const admin = connect("enqueue-race-admin", 2);
   const clients = await sessions("enqueue-race", CLAIMERS);
   try {
-    await withWorkspace(admin, "enqueue-race", async (workspaceId) => {
+    await withWorkspace(admin, "enqueue-race", "test_enqueue_race", async (workspaceId) => {
       const subjects = Array.from({ length: SUBJECTS }, () => crypto.randomUUID());
       // Every session enqueues every subject, each in its own order, all at once.
       const results = await Promise.all(clients.map(async (sql, i) => {

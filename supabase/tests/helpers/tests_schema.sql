@@ -11,6 +11,15 @@ create schema tests;
 comment on schema tests is 'pgTAP helpers; installed and dropped by scripts/test/pgtap.ts, never deployed.';
 grant usage on schema tests to anon, authenticated, service_role;
 
+-- Job types the tests queue: every job's type must be registered (public.job_types). They are
+-- committed with the helpers and deleted with them by scripts/test/pgtap.ts.
+insert into public.job_types (name, description)
+select t.name, 'Test type: pgTAP'
+from unnest(array['test_noop', 'pgtap_job', 'pgtap_ops', 'pgtap_limit', 'pgtap_release', 'pgtap_skip_locked',
+                  'pgtap_claim_this_one', 'claim_test', 'claim_many', 'claim_order', 'cap_test', 'fair_test', 'rr_test',
+                  'share_test', 'import_csv', 'score_account', 'defaults_test', 'type_a', 'type_b', 'type_c']) as t(name)
+on conflict (name) do nothing;
+
 -- Users and workspaces ------------------------------------------------------------------------
 
 create function tests.create_user(email text, workspace_name text default null) returns uuid
@@ -254,6 +263,18 @@ comment on function tests.clear_authentication() is 'Back to the connecting role
 -- The database calls the worker through pg_net (net.http_request_queue). To count only the calls
 -- made by the current test, point project_url at an address of this transaction's own.
 
+-- As if no worker invocation were running and the last wake-up long past (wake-ups are debounced:
+-- private.request_wakeup), so the next enqueue sends one. Within this transaction only.
+create function tests.forget_wakeups() returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  delete from private.worker_runs;
+  update private.worker_wakeups set last_sent_at = '-infinity';
+$$;
+comment on function tests.forget_wakeups() is 'Clears the wake-up state (no invocation running, no recent wake-up) for this transaction.';
+
 create function tests.capture_worker_calls() returns text
 language plpgsql
 set search_path = ''
@@ -264,11 +285,12 @@ begin
   insert into private.settings (key, value) values ('project_url', v_url), ('worker_secret_token', 'pgtap-secret-token')
   on conflict (key) do update set value = excluded.value;
   perform set_config('tests.project_url', v_url, true);
+  perform tests.forget_wakeups();
   return v_url;
 end
 $$;
 comment on function tests.capture_worker_calls() is
-  'Points project_url (and worker_secret_token = pgtap-secret-token) at an address unique to this transaction; returns it.';
+  'Points project_url (and worker_secret_token = pgtap-secret-token) at an address unique to this transaction, with no wake-up sent or invocation running; returns it.';
 
 create function tests.worker_calls(reason text default null) returns integer
 language sql

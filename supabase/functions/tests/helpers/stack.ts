@@ -3,6 +3,7 @@
 // Postgres and fake Apollo. Each test works in a workspace of its own and deletes it after.
 import postgres from "npm:postgres@3.4.9";
 import { testConfig, testEnv } from "../../../../scripts/test/env.ts";
+import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
 
 export { testConfig, testEnv };
@@ -11,6 +12,11 @@ export { testConfig, testEnv };
 export const sql = postgres(testEnv.DB_URL, { max: 4, idle_timeout: 1, onnotice: () => {} });
 
 export const keyEnv = { get: (k: string) => (k === "APOLLO_KEY_ENCRYPTION_KEY" ? testConfig.apolloKeyEncryptionKey : undefined) };
+
+/** Registers a job type no processor handles (the stack's worker leaves its jobs alone). */
+export function testJobType(name: string): Promise<void> {
+  return registerTestJobType(sql, name);
+}
 
 export interface Workspace {
   id: string;
@@ -54,6 +60,7 @@ export interface JobRow {
   scheduled_for: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  locked_by: string | null;
   credits_used: number;
   result: Record<string, unknown> | null;
 }
