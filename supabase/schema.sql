@@ -104,6 +104,7 @@ begin
   from (
     select j.id, j.job_type, private.due_since(j.scheduled_for, s.jobs_paused_until) as due_since
     from public.jobs j
+    join public.job_types t on t.name = j.job_type and t.enabled
     left join public.workspace_settings s on s.workspace_id = j.workspace_id
     where j.status = 'pending' and j.scheduled_for <= current_alerts.now - make_interval(secs => v_due_after)
   ) d
@@ -191,7 +192,7 @@ $$;
 -- Name: FUNCTION current_alerts(now timestamp with time zone); Type: COMMENT; Schema: ops; Owner: -
 --
 
-COMMENT ON FUNCTION ops.current_alerts(now timestamp with time zone) IS 'What is wrong now: jobs_overdue (due longer than alert_due_after_seconds), worker_not_configured (Vault secrets missing), worker_calls_failing (the last alert_failed_calls calls all failed). No rows when all is well.';
+COMMENT ON FUNCTION ops.current_alerts(now timestamp with time zone) IS 'What is wrong now: jobs_overdue (due longer than alert_due_after_seconds, of enabled types), worker_not_configured (Vault secrets missing), worker_calls_failing (the last alert_failed_calls calls all failed). No rows when all is well.';
 
 
 --
@@ -208,13 +209,25 @@ declare
   v_top record;
   v_last_call record;
   v_alerts jsonb;
+  v_disabled jsonb;
 begin
   select floor(extract(epoch from health_snapshot.now - min(private.due_since(j.scheduled_for, s.jobs_paused_until))))::integer as age
   into v_oldest
   from public.jobs j
+  join public.job_types t on t.name = j.job_type and t.enabled
   left join public.workspace_settings s on s.workspace_id = j.workspace_id
   where j.status = 'pending' and j.scheduled_for <= health_snapshot.now
     and private.due_since(j.scheduled_for, s.jobs_paused_until) <= health_snapshot.now;
+
+  select coalesce(jsonb_agg(jsonb_build_object('job_type', d.job_type, 'jobs', d.jobs) order by d.job_type), '[]')
+  into v_disabled
+  from (
+    select j.job_type, count(*)::integer as jobs
+    from public.jobs j
+    join public.job_types t on t.name = j.job_type and not t.enabled
+    where j.status = 'pending'
+    group by j.job_type
+  ) d;
 
   select (select count(*) from public.jobs c where c.status = 'completed' and c.completed_at > health_snapshot.now - interval '24 hours')::integer as completed,
          (select count(*) from public.jobs f where f.status = 'failed' and f.failed_at > health_snapshot.now - interval '24 hours')::integer as failed
@@ -245,6 +258,7 @@ begin
 
   return jsonb_build_object(
     'oldest_due_age_seconds', coalesce(v_oldest.age, 0),
+    'waiting_for_disabled_types', v_disabled,
     'last_24h', jsonb_build_object(
       'completed', v_last24.completed,
       'failed', v_last24.failed,
@@ -267,7 +281,7 @@ $$;
 -- Name: FUNCTION health_snapshot(now timestamp with time zone); Type: COMMENT; Schema: ops; Owner: -
 --
 
-COMMENT ON FUNCTION ops.health_snapshot(now timestamp with time zone) IS 'The headline numbers for the worker''s health check: oldest due job age, last 24 h completed/failed/failure rate/top error, the last worker call, the alert thresholds and ops.current_alerts().';
+COMMENT ON FUNCTION ops.health_snapshot(now timestamp with time zone) IS 'The headline numbers for the worker''s health check: oldest due job age (enabled types), pending jobs waiting for disabled types, last 24 h completed/failed/failure rate/top error, the last worker call, the alert thresholds and ops.current_alerts().';
 
 
 --
@@ -343,7 +357,7 @@ begin
   end;
   perform private.write_job_log(v_job.id, v_job.workspace_id, 0,
     format('Retried by %s: attempts start again from 1', coalesce((select u.email from auth.users u where u.id = new.requested_by), 'a user')));
-  perform private.invoke_worker('retry');
+  perform private.request_wakeup('retry');
   return new;
 end
 $$;
@@ -353,7 +367,7 @@ $$;
 -- Name: FUNCTION apply_job_action(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.apply_job_action() IS 'Trigger: applies a cancel or retry request to its job, or rejects it with the reason.';
+COMMENT ON FUNCTION private.apply_job_action() IS 'Trigger: applies a cancel or retry request to its job, or rejects it with the reason; a retry asks for a (debounced) wake-up.';
 
 
 --
@@ -365,14 +379,18 @@ CREATE FUNCTION private.auto_enrich_new_accounts() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  insert into public.jobs (workspace_id, job_type, payload, created_by)
-  select a.workspace_id, 'enrich_account', jsonb_build_object('account_id', a.id, 'domain', a.domain), a.created_by
-  from new_accounts a
-  join public.workspace_settings s on s.workspace_id = a.workspace_id
-  where s.apollo_auto_enrich and a.domain is not null
-  on conflict (workspace_id, job_type, subject_id)
-    where subject_id is not null and status in ('pending', 'processing')
-    do nothing;
+  begin
+    insert into public.jobs (workspace_id, job_type, payload, created_by)
+    select a.workspace_id, 'enrich_account', jsonb_build_object('account_id', a.id, 'domain', a.domain), a.created_by
+    from new_accounts a
+    join public.workspace_settings s on s.workspace_id = a.workspace_id
+    where s.apollo_auto_enrich and a.domain is not null
+    on conflict (workspace_id, job_type, subject_id)
+      where subject_id is not null and status in ('pending', 'processing')
+      do nothing;
+  exception when sqlstate 'PT429' then
+    raise warning 'auto-enrich skipped: %', sqlerrm;
+  end;
   return null;
 end
 $$;
@@ -382,7 +400,7 @@ $$;
 -- Name: FUNCTION auto_enrich_new_accounts(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.auto_enrich_new_accounts() IS 'Trigger (per statement): queues enrichment of new accounts with a domain in workspaces that have auto-enrich on.';
+COMMENT ON FUNCTION private.auto_enrich_new_accounts() IS 'Trigger (per statement): queues enrichment of new accounts with a domain in workspaces that have auto-enrich on (skipped, with a warning, when a queue quota is reached: the accounts are kept).';
 
 
 --
@@ -410,6 +428,90 @@ $$;
 --
 
 COMMENT ON FUNCTION private.charge_enrichment_credit(job_id uuid, workspace_id uuid) IS 'Counts one Apollo credit for the workspace, once per job however often the job runs.';
+
+
+--
+-- Name: check_new_job(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_new_job() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_type public.job_types;
+  v_payload_bytes integer;
+begin
+  select * into v_type from public.job_types t where t.name = new.job_type;
+  if not found then
+    raise exception 'Unknown job type "%"', new.job_type using errcode = '22023',
+      hint = format('Known job types: %s.', private.enabled_job_type_names());
+  end if;
+  if not v_type.enabled then
+    raise exception 'Job type "%" is disabled: no new jobs of it are accepted', new.job_type using errcode = '22023',
+      hint = format('Enabled job types: %s.', private.enabled_job_type_names());
+  end if;
+  if not isfinite(new.scheduled_for) then
+    raise exception 'scheduled_for must be a date and time, not %', new.scheduled_for using errcode = '22008',
+      hint = 'Leave it out to run the job now.';
+  end if;
+  v_payload_bytes := octet_length(new.payload::text);
+  if v_payload_bytes > 8192 then
+    raise exception 'The job payload is too large: % bytes (at most 8192)', v_payload_bytes using errcode = '54000',
+      hint = 'A payload names the record to work on (e.g. {"account_id": ...}); it does not carry the data.';
+  end if;
+
+  if private.is_browser_request() then
+    if new.scheduled_for not between now() - interval '1 minute' and now() + interval '1 year' then
+      raise exception 'scheduled_for must be between now and a year from now, got %', new.scheduled_for
+        using errcode = '22008', hint = 'Leave it out to run the job now.';
+    end if;
+    if new.priority not between -10 and 10 then
+      raise exception 'priority must be between -10 and 10, got %', new.priority using errcode = '22023',
+        hint = 'Higher runs first within a workspace; 0 is normal.';
+    end if;
+    if new.max_attempts not between 1 and 10 then
+      raise exception 'max_attempts must be between 1 and 10, got %', new.max_attempts using errcode = '22023';
+    end if;
+  end if;
+  return new;
+end
+$$;
+
+
+--
+-- Name: FUNCTION check_new_job(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_new_job() IS 'Trigger: a new job must have a known, enabled type, a finite scheduled_for and a payload of at most 8 KB; a browser user''s job also a scheduled_for within a year, priority -10..10 and max_attempts 1..10.';
+
+
+--
+-- Name: check_new_workspace(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.check_new_workspace() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_max integer := private.int_setting('max_workspaces_per_user', 10);
+begin
+  if private.is_browser_request() and (
+       select count(*) from public.workspaces w where w.created_by = (select auth.uid())) >= v_max then
+    raise exception 'You have created % workspaces, the most one user may create', v_max using errcode = 'PT429',
+      hint = 'Delete a workspace you no longer use, or ask to have the limit raised.';
+  end if;
+  return new;
+end
+$$;
+
+
+--
+-- Name: FUNCTION check_new_workspace(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.check_new_workspace() IS 'Trigger: a browser user may create at most max_workspaces_per_user workspaces (PT429 otherwise).';
 
 
 --
@@ -478,6 +580,69 @@ $$;
 --
 
 COMMENT ON FUNCTION private.due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone) IS 'When a pending job became claimable: scheduled_for, or later if its workspace was paused (Apollo rate limit) until then.';
+
+
+--
+-- Name: enabled_job_type_names(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enabled_job_type_names() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(string_agg(t.name, ', ' order by t.name), '(none)') from public.job_types t where t.enabled
+$$;
+
+
+--
+-- Name: FUNCTION enabled_job_type_names(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enabled_job_type_names() IS 'The enabled job types as a comma-separated list, for error messages.';
+
+
+--
+-- Name: enforce_enqueue_quotas(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enforce_enqueue_quotas() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_max_pending integer := private.int_setting('max_pending_jobs_per_workspace', 10000);
+  v_max_per_minute integer := private.int_setting('max_enqueues_per_workspace_minute', 120);
+  v_workspace record;
+  v_wait double precision;
+  v_pending integer;
+begin
+  if not private.is_browser_request() then
+    return null;
+  end if;
+  for v_workspace in select distinct i.workspace_id from inserted_jobs i loop
+    v_wait := private.take_rate_limit('enqueue:' || v_workspace.workspace_id, v_max_per_minute, 60);
+    if v_wait > 0 then
+      raise exception 'Too many requests to queue jobs in this workspace: at most % per minute', v_max_per_minute
+        using errcode = 'PT429', hint = format('Try again in %s s, or queue many records in one request.', ceil(v_wait));
+    end if;
+    select count(*)::integer into v_pending from public.jobs j
+    where j.workspace_id = v_workspace.workspace_id and j.status = 'pending';
+    if v_pending > v_max_pending then
+      raise exception 'This workspace has too many jobs waiting: % pending, at most %', v_pending - (
+          select count(*) from inserted_jobs i where i.workspace_id = v_workspace.workspace_id), v_max_pending
+        using errcode = 'PT429', hint = 'Wait for queued jobs to finish, or cancel some, then queue more.';
+    end if;
+  end loop;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION enforce_enqueue_quotas(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enforce_enqueue_quotas() IS 'Trigger (per statement): for browser users, at most max_enqueues_per_workspace_minute enqueueing statements per workspace per minute and max_pending_jobs_per_workspace pending jobs; PT429 otherwise.';
 
 
 --
@@ -550,6 +715,25 @@ COMMENT ON FUNCTION private.invoke_worker(reason text) IS 'Queues one POST to th
 
 
 --
+-- Name: is_browser_request(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.is_browser_request() RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce((select auth.role()), '') in ('authenticated', 'anon')
+$$;
+
+
+--
+-- Name: FUNCTION is_browser_request(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.is_browser_request() IS 'True when the current request is a browser user''s (request.jwt.claims role authenticated or anon), whoever owns the running function.';
+
+
+--
 -- Name: is_failed_outcome(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -588,6 +772,31 @@ $$;
 --
 
 COMMENT ON FUNCTION private.is_member(workspace_id uuid) IS 'True when the calling user (auth.uid()) belongs to the workspace.';
+
+
+--
+-- Name: job_type_enabled_changed(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.job_type_enabled_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if not new.enabled then
+    update public.jobs j set claimable = false where j.job_type = new.name and j.status = 'pending' and j.claimable;
+  end if;
+  -- enabled again: claim_jobs marks its due jobs claimable on its next run
+  return new;
+end
+$$;
+
+
+--
+-- Name: FUNCTION job_type_enabled_changed(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.job_type_enabled_changed() IS 'Trigger: disabling a job type takes its pending jobs out of the claim index.';
 
 
 --
@@ -798,6 +1007,34 @@ COMMENT ON FUNCTION private.record_queue_alerts(now timestamp with time zone) IS
 
 
 --
+-- Name: request_wakeup(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.request_wakeup(reason text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if not pg_try_advisory_xact_lock_shared(private.wakeup_lock_key()) then
+    -- an invocation is stopping and cannot promise to see this job: start another
+    return private.invoke_worker(request_wakeup.reason);
+  end if;
+  if exists (select 1 from private.worker_runs r where r.expires_at > clock_timestamp()) then
+    return null; -- a running invocation claims again before it stops, after this transaction ends
+  end if;
+  return private.send_debounced_wakeup(request_wakeup.reason);
+end
+$$;
+
+
+--
+-- Name: FUNCTION request_wakeup(reason text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.request_wakeup(reason text) IS 'Wakes the worker for new due work unless a running invocation will see it, or a wake-up went out less than wakeup_debounce_milliseconds ago; returns the pg_net request id, or null when none was needed.';
+
+
+--
 -- Name: retry_backoff_base_seconds(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -814,6 +1051,66 @@ $$;
 --
 
 COMMENT ON FUNCTION private.retry_backoff_base_seconds() IS 'Base of the retry backoff in seconds: private.settings retry_backoff_base_seconds (1..3600, a test knob used by the chaos soak), else 60 (the spec).';
+
+
+--
+-- Name: send_debounced_wakeup(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.send_debounced_wakeup(reason text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_debounce integer := private.int_setting('wakeup_debounce_milliseconds', 250, 0, 60000);
+  v_last timestamptz;
+begin
+  select w.last_sent_at into v_last from private.worker_wakeups w where w.id for update skip locked;
+  if not found then
+    if exists (select 1 from private.worker_wakeups) then
+      return null; -- another transaction is sending one right now
+    end if;
+    -- the row is gone (an unlogged table is emptied by a crash): start again
+    insert into private.worker_wakeups (id, last_sent_at) values (true, clock_timestamp()) on conflict (id) do nothing;
+    return private.invoke_worker(send_debounced_wakeup.reason);
+  end if;
+  if v_last > clock_timestamp() - make_interval(secs => v_debounce / 1000.0) then
+    return null; -- sent moments ago: the invocation it starts sees this work too
+  end if;
+  update private.worker_wakeups w set last_sent_at = clock_timestamp() where w.id;
+  return private.invoke_worker(send_debounced_wakeup.reason);
+end
+$$;
+
+
+--
+-- Name: FUNCTION send_debounced_wakeup(reason text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.send_debounced_wakeup(reason text) IS 'Calls the worker (private.invoke_worker) unless a call went out less than wakeup_debounce_milliseconds ago or another transaction is sending one; returns the pg_net request id or null.';
+
+
+--
+-- Name: set_job_claimable(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.set_job_claimable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  new.claimable := new.status = 'pending' and new.scheduled_for <= now()
+                   and exists (select 1 from public.job_types t where t.name = new.job_type and t.enabled);
+  return new;
+end
+$$;
+
+
+--
+-- Name: FUNCTION set_job_claimable(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.set_job_claimable() IS 'Trigger: a job written as pending and due, of an enabled type, is claimable (in the claim index); any other is not until claim_jobs finds it due.';
 
 
 --
@@ -915,7 +1212,7 @@ CREATE FUNCTION private.wake_worker_after_insert() RETURNS trigger
     AS $$
 begin
   if exists (select 1 from inserted_jobs i where i.status = 'pending' and i.scheduled_for <= now() + interval '1 second') then
-    perform private.invoke_worker('enqueue');
+    perform private.request_wakeup('enqueue');
   end if;
   return null;
 end
@@ -926,7 +1223,26 @@ $$;
 -- Name: FUNCTION wake_worker_after_insert(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.wake_worker_after_insert() IS 'Trigger (per statement): wakes the worker once when the statement queued due jobs.';
+COMMENT ON FUNCTION private.wake_worker_after_insert() IS 'Trigger (per statement): when the statement queued due jobs, asks for a wake-up (debounced: private.request_wakeup).';
+
+
+--
+-- Name: wakeup_lock_key(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.wakeup_lock_key() RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select 7305416630121475001::bigint
+$$;
+
+
+--
+-- Name: FUNCTION wakeup_lock_key(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.wakeup_lock_key() IS 'The advisory lock between enqueuers that skip a wake-up and a worker invocation that is stopping.';
 
 
 --
@@ -1108,6 +1424,27 @@ $$;
 COMMENT ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) IS 'Worker: writes enriched fields to the job''s contact (keeping the names and email it has) and charges one credit, once per job (a later attempt of a job that already wrote them writes nothing). False when the lease is lost.';
 
 
+--
+-- Name: begin_worker_run(text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.begin_worker_run(worker_id text, seconds integer) RETURNS void
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  insert into private.worker_runs (worker_id, expires_at)
+  values (begin_worker_run.worker_id, clock_timestamp() + make_interval(secs => greatest(begin_worker_run.seconds, 1)))
+  on conflict (worker_id) do update set expires_at = excluded.expires_at
+$$;
+
+
+--
+-- Name: FUNCTION begin_worker_run(worker_id text, seconds integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.begin_worker_run(worker_id text, seconds integer) IS 'Worker: registers a running invocation for the next seconds: until it calls end_worker_run, enqueueing does not wake another.';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -1142,6 +1479,7 @@ CREATE TABLE public.jobs (
     created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    claimable boolean DEFAULT true NOT NULL,
     CONSTRAINT attempts_within_max CHECK ((attempts <= max_attempts)),
     CONSTRAINT cancelled_has_cancelled_at CHECK (((status = 'cancelled'::text) = (cancelled_at IS NOT NULL))),
     CONSTRAINT completed_at_is_after_started_at CHECK (((completed_at IS NULL) OR (started_at IS NULL) OR (completed_at >= started_at))),
@@ -1159,7 +1497,8 @@ CREATE TABLE public.jobs (
     CONSTRAINT next_retry_only_when_pending CHECK (((next_retry_at IS NULL) OR (status = 'pending'::text))),
     CONSTRAINT pending_has_attempts_left CHECK (((status <> 'pending'::text) OR (attempts < max_attempts))),
     CONSTRAINT processing_has_started CHECK (((status <> 'processing'::text) OR (started_at IS NOT NULL))),
-    CONSTRAINT processing_holds_a_lease CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL))))
+    CONSTRAINT processing_holds_a_lease CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
+    CONSTRAINT scheduled_for_is_finite CHECK (isfinite(scheduled_for))
 );
 
 
@@ -1234,6 +1573,13 @@ COMMENT ON COLUMN public.jobs.subject_id IS 'payload.account_id or payload.conta
 
 
 --
+-- Name: COLUMN jobs.claimable; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.claimable IS 'Pending and due, of an enabled type, when last written: only these are in the claim index. claim_jobs marks jobs that have become due since; the flag is an index filter, never the rule (claims still check scheduled_for).';
+
+
+--
 -- Name: cancel_job(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1274,6 +1620,7 @@ CREATE FUNCTION public.claim_jobs(worker_id text, max_jobs integer DEFAULT 5, le
 declare
   v_max_workspaces constant integer := 64;
   v_start uuid := gen_random_uuid();
+  v_types text[];
   v_workspaces uuid[];
   v_limit integer := claim_jobs.max_jobs;
   v_ids uuid[];
@@ -1287,6 +1634,14 @@ begin
   if claim_jobs.lease_seconds is null or claim_jobs.lease_seconds not between 1 and 3600 then
     raise exception 'claim_jobs: lease_seconds must be between 1 and 3600, got %', claim_jobs.lease_seconds using errcode = '22023';
   end if;
+
+  -- The types that may run: the enabled ones (narrowed to job_types when the caller names some).
+  select array_agg(t.name) into v_types from public.job_types t
+  where t.enabled and (claim_jobs.job_types is null or t.name = any (claim_jobs.job_types));
+  if v_types is null then
+    return;
+  end if;
+
   if claim_jobs.max_in_flight is not null then
     if claim_jobs.max_in_flight < 1 then
       raise exception 'claim_jobs: max_in_flight must be at least 1, got %', claim_jobs.max_in_flight using errcode = '22023';
@@ -1300,42 +1655,48 @@ begin
     end if;
   end if;
 
+  -- Jobs that have become due since they were written join the claim index (a bounded batch per
+  -- claim; rows another claimer is marking are skipped, it marks them).
+  update public.jobs j set claimable = true
+  where j.id in (
+    select w.id from public.jobs w
+    where w.status = 'pending' and not w.claimable and w.job_type = any (v_types) and w.scheduled_for <= claim_jobs.now
+    limit 1000
+    for update skip locked
+  );
+
   -- Workspaces with due work: from a random starting point to the end, then from the beginning.
   with recursive after_start(workspace_id) as (
     (select j.workspace_id from public.jobs j
-      where j.status = 'pending' and j.workspace_id >= v_start and j.scheduled_for <= claim_jobs.now
-        and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+      where j.status = 'pending' and j.claimable and j.workspace_id >= v_start and j.scheduled_for <= claim_jobs.now
+        and j.job_type = any (v_types)
       order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
     union all
     select (select j.workspace_id from public.jobs j
-             where j.status = 'pending' and j.workspace_id > a.workspace_id and j.scheduled_for <= claim_jobs.now
-               and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+             where j.status = 'pending' and j.claimable and j.workspace_id > a.workspace_id and j.scheduled_for <= claim_jobs.now
+               and j.job_type = any (v_types)
              order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
     from after_start a where a.workspace_id is not null
   ), before_start(workspace_id) as (
     (select j.workspace_id from public.jobs j
-      where j.status = 'pending' and j.workspace_id < v_start and j.scheduled_for <= claim_jobs.now
-        and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+      where j.status = 'pending' and j.claimable and j.workspace_id < v_start and j.scheduled_for <= claim_jobs.now
+        and j.job_type = any (v_types)
       order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
     union all
     select (select j.workspace_id from public.jobs j
-             where j.status = 'pending' and j.workspace_id > b.workspace_id and j.workspace_id < v_start
-               and j.scheduled_for <= claim_jobs.now
-               and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+             where j.status = 'pending' and j.claimable and j.workspace_id > b.workspace_id and j.workspace_id < v_start
+               and j.scheduled_for <= claim_jobs.now and j.job_type = any (v_types)
              order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
     from before_start b where b.workspace_id is not null
   )
-  select array_agg(w.workspace_id order by random()) into v_workspaces
+  select array_agg(w.workspace_id) into v_workspaces
   from (
     (select a.workspace_id from after_start a where a.workspace_id is not null limit v_max_workspaces)
     union all
     (select b.workspace_id from before_start b where b.workspace_id is not null limit v_max_workspaces)
     limit v_max_workspaces
-  ) w;
-
+  ) w
   -- Workspaces whose jobs are paused (Apollo rate limit) wait until the pause ends.
-  select array_agg(w.workspace_id order by w.rotation) into v_workspaces
-  from unnest(v_workspaces) with ordinality as w(workspace_id, rotation)
   where not exists (select 1 from public.workspace_settings s
                     where s.workspace_id = w.workspace_id and s.jobs_paused_until > claim_jobs.now);
 
@@ -1343,11 +1704,22 @@ begin
     return;
   end if;
 
-  -- Each workspace's first due jobs (locked; others' locks are skipped), taken in turns.
+  -- Turns: owners in a random order (a fresh one per claim); each owner's k-th turn goes to the
+  -- next of its workspaces in a random rotation; within a workspace, priority then age.
   select array_agg(p.id) into v_ids
   from (
     select c.id
-    from unnest(v_workspaces) with ordinality as w(workspace_id, rotation)
+    from (
+      select ws.workspace_id, ws.owner,
+             count(*) over (partition by ws.owner) as owner_workspaces,
+             row_number() over (partition by ws.owner order by md5(ws.workspace_id::text || v_start::text)) as rotation,
+             md5(ws.owner::text || v_start::text) as owner_order
+      from (
+        select w.workspace_id, coalesce(o.created_by, w.workspace_id) as owner
+        from unnest(v_workspaces) as w(workspace_id)
+        join public.workspaces o on o.id = w.workspace_id
+      ) ws
+    ) w
     cross join lateral (
       select l.id, row_number() over (order by l.priority desc, l.scheduled_for, l.id) as turn
       from (
@@ -1355,14 +1727,16 @@ begin
         from public.jobs j
         where j.workspace_id = w.workspace_id
           and j.status = 'pending'
+          and j.claimable
           and j.scheduled_for <= claim_jobs.now
-          and (claim_jobs.job_types is null or j.job_type = any (claim_jobs.job_types))
+          and j.job_type = any (v_types)
         order by j.priority desc, j.scheduled_for, j.id
-        limit v_limit
+        -- an owner's turns are spread over its workspaces: each needs at most its part of the claim
+        limit ceil(v_limit::numeric / w.owner_workspaces)::integer
         for update skip locked
       ) l
     ) c
-    order by c.turn, w.rotation
+    order by row_number() over (partition by w.owner order by c.turn, w.rotation), w.owner_order
     limit v_limit
   ) p;
 
@@ -1384,7 +1758,7 @@ $$;
 -- Name: FUNCTION claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer) IS 'Worker: claims up to max_jobs due pending jobs (FOR UPDATE SKIP LOCKED, fair across workspaces, priority then age within one, paused workspaces skipped), never more than max_in_flight processing in all when given; marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
+COMMENT ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer) IS 'Worker: claims up to max_jobs due pending jobs of enabled types (FOR UPDATE SKIP LOCKED, fair across owners and their workspaces, priority then age within a workspace, paused workspaces skipped), never more than max_in_flight processing in all when given; marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
 
 
 --
@@ -1425,6 +1799,38 @@ $$;
 --
 
 COMMENT ON FUNCTION public.complete_job(job_id uuid, worker_id text, result jsonb, message text, now timestamp with time zone) IS 'Worker: marks a held job completed (progress 100), stores its result and optionally a last log line. False when the lease is lost.';
+
+
+--
+-- Name: end_worker_run(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.end_worker_run(worker_id text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    SET lock_timeout TO '5s'
+    AS $$
+begin
+  begin
+    perform pg_advisory_xact_lock(private.wakeup_lock_key());
+  exception when lock_not_available then
+    raise warning 'end_worker_run: enqueuers held the wake-up lock for over 5 s; stopping without waiting for them';
+  end;
+  -- this invocation, and registrations of crashed ones long past their expiry
+  delete from private.worker_runs r
+  where r.worker_id = end_worker_run.worker_id or r.expires_at < clock_timestamp() - interval '1 hour';
+  if not exists (select 1 from private.worker_runs r where r.expires_at > clock_timestamp()) then
+    update private.worker_wakeups w set last_sent_at = '-infinity' where w.id;
+  end if;
+end
+$$;
+
+
+--
+-- Name: FUNCTION end_worker_run(worker_id text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.end_worker_run(worker_id text) IS 'Worker: unregisters an invocation once every transaction that skipped waking it has ended; the worker then claims once more before it stops.';
 
 
 --
@@ -1544,13 +1950,14 @@ COMMENT ON FUNCTION public.enqueue_enrichment(account_id uuid, priority smallint
 -- Name: enqueue_job(uuid, text, jsonb, smallint, timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.enqueue_job(workspace_id uuid, job_type text, payload jsonb DEFAULT '{}'::jsonb, priority smallint DEFAULT 0, scheduled_for timestamp with time zone DEFAULT now(), max_attempts integer DEFAULT 5) RETURNS public.jobs
+CREATE FUNCTION public.enqueue_job(workspace_id uuid, job_type text, payload jsonb DEFAULT '{}'::jsonb, priority smallint DEFAULT 0, scheduled_for timestamp with time zone DEFAULT now(), max_attempts integer DEFAULT NULL::integer) RETURNS public.jobs
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
 #variable_conflict use_column
 declare
   v_job public.jobs;
+  v_max_attempts integer := enqueue_job.max_attempts;
 begin
   if (select auth.role()) = 'authenticated' and not exists (
     select 1 from public.workspace_members wm
@@ -1558,12 +1965,15 @@ begin
   ) then
     raise exception 'You are not a member of this workspace' using errcode = '42501';
   end if;
+  if v_max_attempts is null then
+    select t.default_max_attempts into v_max_attempts from public.job_types t where t.name = enqueue_job.job_type;
+  end if;
 
   for i in 1..3 loop
     insert into public.jobs (workspace_id, job_type, payload, priority, scheduled_for, max_attempts)
     values (enqueue_job.workspace_id, enqueue_job.job_type, coalesce(enqueue_job.payload, '{}'),
             coalesce(enqueue_job.priority, 0), coalesce(enqueue_job.scheduled_for, now()),
-            coalesce(enqueue_job.max_attempts, 5))
+            coalesce(v_max_attempts, 5))
     on conflict (workspace_id, job_type, subject_id)
       where subject_id is not null and status in ('pending', 'processing')
       do nothing
@@ -1589,7 +1999,7 @@ $$;
 -- Name: FUNCTION enqueue_job(workspace_id uuid, job_type text, payload jsonb, priority smallint, scheduled_for timestamp with time zone, max_attempts integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.enqueue_job(workspace_id uuid, job_type text, payload jsonb, priority smallint, scheduled_for timestamp with time zone, max_attempts integer) IS 'Queues a job in a workspace the caller belongs to; returns it, or the already active job for the same subject.';
+COMMENT ON FUNCTION public.enqueue_job(workspace_id uuid, job_type text, payload jsonb, priority smallint, scheduled_for timestamp with time zone, max_attempts integer) IS 'Queues a job in a workspace the caller belongs to (max_attempts defaults to the job type''s); returns it, or the already active job for the same subject.';
 
 
 --
@@ -1765,16 +2175,18 @@ CREATE FUNCTION public.queue_stats(now timestamp with time zone DEFAULT now()) R
     AS $$
   select jsonb_build_object(
     'pending', count(*) filter (where j.status = 'pending'),
-    'due', count(*) filter (where j.status = 'pending' and j.scheduled_for <= queue_stats.now),
+    'due', count(*) filter (where j.status = 'pending' and t.enabled and j.scheduled_for <= queue_stats.now),
     'processing', count(*) filter (where j.status = 'processing'),
     'failed_last_24h', (select count(*) from public.jobs f
                         where f.status = 'failed' and f.failed_at > queue_stats.now - interval '24 hours'),
     'completed_last_24h', (select count(*) from public.jobs c
                            where c.status = 'completed' and c.completed_at > queue_stats.now - interval '24 hours'),
     'oldest_pending_age_seconds', coalesce(floor(extract(epoch from
-        queue_stats.now - min(j.scheduled_for) filter (where j.status = 'pending' and j.scheduled_for <= queue_stats.now))), 0)
+        queue_stats.now - min(j.scheduled_for) filter (where j.status = 'pending' and t.enabled and j.scheduled_for <= queue_stats.now))), 0),
+    'waiting_for_disabled_types', count(*) filter (where j.status = 'pending' and not t.enabled)
   )
   from public.jobs j
+  join public.job_types t on t.name = j.job_type
   where j.status in ('pending', 'processing')
 $$;
 
@@ -1783,7 +2195,7 @@ $$;
 -- Name: FUNCTION queue_stats(now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.queue_stats(now timestamp with time zone) IS 'Health: counts of pending (and due), processing, failed and completed in the last 24 h, and the age of the oldest due job in seconds.';
+COMMENT ON FUNCTION public.queue_stats(now timestamp with time zone) IS 'Health: counts of pending (and due, of enabled types), processing, failed and completed in the last 24 h, the age of the oldest due job in seconds, and pending jobs waiting for a disabled type.';
 
 
 --
@@ -1939,6 +2351,33 @@ COMMENT ON FUNCTION public.retry_job(job_id uuid) IS 'Browser: queues a failed o
 
 
 --
+-- Name: wake_another_worker(text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wake_another_worker(reason text, max_running integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if (select count(*) from private.worker_runs r where r.expires_at > clock_timestamp()) >= wake_another_worker.max_running then
+    return null;
+  end if;
+  if not exists (select 1 from public.jobs j where j.status = 'pending' and j.claimable and j.scheduled_for <= now()) then
+    return null;
+  end if;
+  return private.send_debounced_wakeup(wake_another_worker.reason);
+end
+$$;
+
+
+--
+-- Name: FUNCTION wake_another_worker(reason text, max_running integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.wake_another_worker(reason text, max_running integer) IS 'Worker: starts one more invocation (debounced) when due work is waiting and fewer than max_running invocations are registered: fan-out when the backlog is larger than the running ones take, and hand-off when an invocation''s time is up.';
+
+
+--
 -- Name: alerts; Type: TABLE; Schema: ops; Owner: -
 --
 
@@ -2082,6 +2521,61 @@ COMMENT ON VIEW ops.job_failure_rate_24h IS 'Per job type and in all ((all) row)
 
 
 --
+-- Name: job_types; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_types (
+    name text NOT NULL,
+    subject text,
+    description text NOT NULL,
+    batchable boolean DEFAULT false NOT NULL,
+    default_max_attempts integer DEFAULT 5 NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT job_types_default_max_attempts_check CHECK (((default_max_attempts >= 1) AND (default_max_attempts <= 100))),
+    CONSTRAINT job_types_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 500))),
+    CONSTRAINT job_types_name_check CHECK ((name ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT job_types_subject_check CHECK ((subject = ANY (ARRAY['account'::text, 'contact'::text])))
+);
+
+
+--
+-- Name: TABLE job_types; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.job_types IS 'The kinds of job the system runs: what each acts on, whether jobs of it may be batched into one Apollo call, its default attempts, and whether it is enabled. Every job''s job_type is one of these.';
+
+
+--
+-- Name: COLUMN job_types.subject; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_types.subject IS 'The record a job of this type works on (payload.account_id or payload.contact_id), or null when none.';
+
+
+--
+-- Name: COLUMN job_types.batchable; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_types.batchable IS 'Whether the worker may run several due jobs of this type in one Apollo bulk call.';
+
+
+--
+-- Name: COLUMN job_types.default_max_attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_types.default_max_attempts IS 'max_attempts given to jobs of this type queued through enqueue_job when the caller names none.';
+
+
+--
+-- Name: COLUMN job_types.enabled; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.job_types.enabled IS 'Disabled: no new jobs of this type are accepted and pending ones are not claimed until it is enabled again.';
+
+
+--
 -- Name: workspace_settings; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2147,7 +2641,8 @@ CREATE VIEW ops.oldest_due_job AS
     (floor(EXTRACT(epoch FROM (now() - private.due_since(j.scheduled_for, s.jobs_paused_until)))))::integer AS age_seconds,
     ((floor(EXTRACT(epoch FROM (now() - private.due_since(j.scheduled_for, s.jobs_paused_until)))))::integer > t.alert_due_after_seconds) AS overdue,
     j.error_message AS last_error
-   FROM ((public.jobs j
+   FROM (((public.jobs j
+     JOIN public.job_types jt ON (((jt.name = j.job_type) AND jt.enabled)))
      LEFT JOIN public.workspace_settings s ON ((s.workspace_id = j.workspace_id)))
      CROSS JOIN ops.alert_thresholds() t(alert_due_after_seconds, alert_failed_calls))
   WHERE ((j.status = 'pending'::text) AND (private.due_since(j.scheduled_for, s.jobs_paused_until) <= now()))
@@ -2159,7 +2654,7 @@ CREATE VIEW ops.oldest_due_job AS
 -- Name: VIEW oldest_due_job; Type: COMMENT; Schema: ops; Owner: -
 --
 
-COMMENT ON VIEW ops.oldest_due_job IS 'The job that has waited longest since it became due (no row when nothing is due), and whether that is longer than alert_due_after_seconds.';
+COMMENT ON VIEW ops.oldest_due_job IS 'The job of an enabled type that has waited longest since it became due (no row when nothing is due), and whether that is longer than alert_due_after_seconds.';
 
 
 --
@@ -2172,8 +2667,10 @@ CREATE VIEW ops.queue_depth AS
     (count(*))::integer AS jobs,
     (count(*) FILTER (WHERE ((j.status = 'pending'::text) AND (private.due_since(j.scheduled_for, s.jobs_paused_until) <= now()))))::integer AS due,
     (count(*) FILTER (WHERE ((j.status = 'pending'::text) AND (s.jobs_paused_until > now()))))::integer AS paused,
-    (floor(EXTRACT(epoch FROM (now() - min(private.due_since(j.scheduled_for, s.jobs_paused_until)) FILTER (WHERE ((j.status = 'pending'::text) AND (private.due_since(j.scheduled_for, s.jobs_paused_until) <= now())))))))::integer AS oldest_due_age_seconds
-   FROM (public.jobs j
+    (floor(EXTRACT(epoch FROM (now() - min(private.due_since(j.scheduled_for, s.jobs_paused_until)) FILTER (WHERE ((j.status = 'pending'::text) AND (private.due_since(j.scheduled_for, s.jobs_paused_until) <= now())))))))::integer AS oldest_due_age_seconds,
+    bool_and(t.enabled) AS job_type_enabled
+   FROM ((public.jobs j
+     JOIN public.job_types t ON ((t.name = j.job_type)))
      LEFT JOIN public.workspace_settings s ON ((s.workspace_id = j.workspace_id)))
   GROUP BY j.status, j.job_type
   ORDER BY (array_position(ARRAY['pending'::text, 'processing'::text, 'failed'::text, 'completed'::text, 'cancelled'::text], j.status)), j.job_type;
@@ -2183,7 +2680,7 @@ CREATE VIEW ops.queue_depth AS
 -- Name: VIEW queue_depth; Type: COMMENT; Schema: ops; Owner: -
 --
 
-COMMENT ON VIEW ops.queue_depth IS 'Jobs by status and job type: how many, how many are due now and how many wait on a paused workspace (pending only), and the age of the oldest due one.';
+COMMENT ON VIEW ops.queue_depth IS 'Jobs by status and job type: how many, how many are due now and how many wait on a paused workspace (pending only), the age of the oldest due one, and whether the type is enabled (pending jobs of a disabled type wait for it).';
 
 
 --
@@ -2325,6 +2822,43 @@ ALTER TABLE private.worker_calls ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTIT
     NO MAXVALUE
     CACHE 1
 );
+
+
+--
+-- Name: worker_runs; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE UNLOGGED TABLE private.worker_runs (
+    worker_id text NOT NULL,
+    started_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT worker_runs_worker_id_check CHECK (((length(worker_id) >= 1) AND (length(worker_id) <= 200)))
+);
+
+
+--
+-- Name: TABLE worker_runs; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.worker_runs IS 'Worker invocations that are claiming now and will look for new jobs before they stop (begin_worker_run / end_worker_run). A row past expires_at is a crashed invocation and is ignored. Unlogged: after a crash it is empty, which only means a wake-up too many.';
+
+
+--
+-- Name: worker_wakeups; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE UNLOGGED TABLE private.worker_wakeups (
+    id boolean DEFAULT true NOT NULL,
+    last_sent_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    CONSTRAINT worker_wakeups_id_check CHECK (id)
+);
+
+
+--
+-- Name: TABLE worker_wakeups; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.worker_wakeups IS 'When the last debounced wake-up call was sent (one row). Reset when the last running invocation stops, so the next enqueue wakes a new one at once.';
 
 
 --
@@ -2644,6 +3178,22 @@ ALTER TABLE ONLY private.worker_calls
 
 
 --
+-- Name: worker_runs worker_runs_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.worker_runs
+    ADD CONSTRAINT worker_runs_pkey PRIMARY KEY (worker_id);
+
+
+--
+-- Name: worker_wakeups worker_wakeups_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.worker_wakeups
+    ADD CONSTRAINT worker_wakeups_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: accounts accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2673,6 +3223,14 @@ ALTER TABLE ONLY public.job_actions
 
 ALTER TABLE ONLY public.job_logs
     ADD CONSTRAINT job_logs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: job_types job_types_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.job_types
+    ADD CONSTRAINT job_types_pkey PRIMARY KEY (name);
 
 
 --
@@ -2834,10 +3392,10 @@ CREATE INDEX jobs_cancelled_at_idx ON public.jobs USING btree (cancelled_at) WHE
 
 
 --
--- Name: jobs_claim_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: jobs_claimable_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX jobs_claim_idx ON public.jobs USING btree (workspace_id, priority DESC, scheduled_for, id) WHERE (status = 'pending'::text);
+CREATE INDEX jobs_claimable_idx ON public.jobs USING btree (workspace_id, priority DESC, scheduled_for, id) WHERE ((status = 'pending'::text) AND claimable);
 
 
 --
@@ -2869,10 +3427,24 @@ CREATE INDEX jobs_lease_idx ON public.jobs USING btree (locked_until) WHERE (sta
 
 
 --
+-- Name: jobs_pending_workspace_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_pending_workspace_idx ON public.jobs USING btree (workspace_id) WHERE (status = 'pending'::text);
+
+
+--
 -- Name: jobs_subject_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX jobs_subject_idx ON public.jobs USING btree (workspace_id, subject_id, created_at DESC) WHERE (subject_id IS NOT NULL);
+
+
+--
+-- Name: jobs_waiting_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_waiting_idx ON public.jobs USING btree (job_type, scheduled_for) WHERE ((status = 'pending'::text) AND (NOT claimable));
 
 
 --
@@ -2925,10 +3497,38 @@ CREATE TRIGGER auto_enrich AFTER INSERT ON public.accounts REFERENCING NEW TABLE
 
 
 --
+-- Name: jobs check_new_job; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER check_new_job BEFORE INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.check_new_job();
+
+
+--
+-- Name: workspaces check_new_workspace; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER check_new_workspace BEFORE INSERT ON public.workspaces FOR EACH ROW EXECUTE FUNCTION private.check_new_workspace();
+
+
+--
 -- Name: workspaces create_settings; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER create_settings AFTER INSERT ON public.workspaces FOR EACH ROW EXECUTE FUNCTION private.create_workspace_settings();
+
+
+--
+-- Name: job_types enabled_changed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER enabled_changed AFTER UPDATE OF enabled ON public.job_types FOR EACH ROW WHEN ((old.enabled IS DISTINCT FROM new.enabled)) EXECUTE FUNCTION private.job_type_enabled_changed();
+
+
+--
+-- Name: jobs enforce_enqueue_quotas; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER enforce_enqueue_quotas AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS inserted_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.enforce_enqueue_quotas();
 
 
 --
@@ -2946,6 +3546,13 @@ CREATE TRIGGER "normalize" BEFORE INSERT OR UPDATE OF email, account_id, workspa
 
 
 --
+-- Name: jobs set_claimable; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER set_claimable BEFORE INSERT OR UPDATE OF status, scheduled_for, job_type ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.set_job_claimable();
+
+
+--
 -- Name: accounts touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2957,6 +3564,13 @@ CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.accounts FOR EACH ROW EX
 --
 
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.contacts FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: job_types touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.job_types FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 
 
 --
@@ -3073,6 +3687,14 @@ ALTER TABLE ONLY public.job_logs
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: jobs jobs_job_type_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.jobs
+    ADD CONSTRAINT jobs_job_type_fkey FOREIGN KEY (job_type) REFERENCES public.job_types(name) ON UPDATE CASCADE;
 
 
 --
@@ -3193,12 +3815,14 @@ CREATE POLICY "Members can edit their workspace's contacts" ON public.contacts F
 
 
 --
--- Name: jobs Members can queue jobs in their workspace; Type: POLICY; Schema: public; Owner: -
+-- Name: jobs Members can queue jobs of enabled types in their workspace; Type: POLICY; Schema: public; Owner: -
 --
 
-CREATE POLICY "Members can queue jobs in their workspace" ON public.jobs FOR INSERT TO authenticated WITH CHECK (((workspace_id IN ( SELECT wm.workspace_id
+CREATE POLICY "Members can queue jobs of enabled types in their workspace" ON public.jobs FOR INSERT TO authenticated WITH CHECK (((workspace_id IN ( SELECT wm.workspace_id
    FROM public.workspace_members wm
-  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))) AND (status = 'pending'::text) AND (attempts = 0)));
+  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))) AND (status = 'pending'::text) AND (attempts = 0) AND (job_type IN ( SELECT t.name
+   FROM public.job_types t
+  WHERE t.enabled))));
 
 
 --
@@ -3292,6 +3916,13 @@ CREATE POLICY "Signed-in users can create a workspace of their own" ON public.wo
 
 
 --
+-- Name: job_types Signed-in users can see the job types; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Signed-in users can see the job types" ON public.job_types FOR SELECT TO authenticated USING (true);
+
+
+--
 -- Name: workspace_members Users can see their own memberships; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3321,6 +3952,12 @@ ALTER TABLE public.job_actions ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.job_logs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: job_types; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.job_types ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: jobs; Type: ROW SECURITY; Schema: public; Owner: -
@@ -3402,6 +4039,20 @@ GRANT ALL ON FUNCTION private.due_since(scheduled_for timestamp with time zone, 
 
 
 --
+-- Name: FUNCTION enabled_job_type_names(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.enabled_job_type_names() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION is_browser_request(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.is_browser_request() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION is_failed_outcome(outcome text); Type: ACL; Schema: private; Owner: -
 --
 
@@ -3430,6 +4081,13 @@ GRANT ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) 
 
 
 --
+-- Name: FUNCTION request_wakeup(reason text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.request_wakeup(reason text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION retry_backoff_base_seconds(); Type: ACL; Schema: private; Owner: -
 --
 
@@ -3438,11 +4096,25 @@ GRANT ALL ON FUNCTION private.retry_backoff_base_seconds() TO service_role;
 
 
 --
+-- Name: FUNCTION send_debounced_wakeup(reason text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.send_debounced_wakeup(reason text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION wakeup_lock_key(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.wakeup_lock_key() FROM PUBLIC;
 
 
 --
@@ -3466,6 +4138,14 @@ GRANT ALL ON FUNCTION public.apply_account_enrichment(job_id uuid, worker_id tex
 
 REVOKE ALL ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION begin_worker_run(worker_id text, seconds integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer) TO service_role;
 
 
 --
@@ -3541,6 +4221,14 @@ GRANT ALL ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_
 
 REVOKE ALL ON FUNCTION public.complete_job(job_id uuid, worker_id text, result jsonb, message text, now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.complete_job(job_id uuid, worker_id text, result jsonb, message text, now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION end_worker_run(worker_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.end_worker_run(worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.end_worker_run(worker_id text) TO service_role;
 
 
 --
@@ -3653,6 +4341,14 @@ GRANT ALL ON FUNCTION public.retry_job(job_id uuid) TO authenticated;
 
 
 --
+-- Name: FUNCTION wake_another_worker(reason text, max_running integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer) TO service_role;
+
+
+--
 -- Name: TABLE alerts; Type: ACL; Schema: ops; Owner: -
 --
 
@@ -3686,6 +4382,14 @@ GRANT SELECT ON TABLE ops.credits_daily TO service_role;
 --
 
 GRANT SELECT ON TABLE ops.job_failure_rate_24h TO service_role;
+
+
+--
+-- Name: TABLE job_types; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.job_types TO service_role;
+GRANT SELECT ON TABLE public.job_types TO authenticated;
 
 
 --

@@ -62,7 +62,8 @@ select throws_ok(format($$ select public.cancel_job(%L) $$, gen_random_uuid()), 
 select throws_ok(format($$ select public.cancel_job(%L) $$, :'others_job'), 'PT404', 'Job not found', 'another workspace''s job: PT404');
 select is((select count(*)::integer from public.job_actions), 2, 'refused actions leave no audit row');
 
--- TEST: retrying a failed job.
+-- TEST: retrying a failed job (a while after the jobs above were queued: its wake-up is not debounced away).
+select tests.forget_wakeups();
 select results_eq(format($$ select status, attempts, error_message, failed_at, scheduled_for, next_retry_at, progress
                             from public.retry_job(%L) $$, :'failed_job'),
   $$ values ('pending'::text, 0, null::text, null::timestamptz, now(), null::timestamptz, '{"percentage": 0}'::jsonb) $$,

@@ -2,7 +2,7 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(31);
+select plan(34);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
@@ -20,6 +20,9 @@ insert into expected_execute values
   ('public.queue_stats(timestamptz)', false, false, true),
   ('public.apply_account_enrichment(uuid, text, jsonb, jsonb, timestamptz)', false, false, true),
   ('public.apply_contact_enrichment(uuid, text, jsonb, jsonb, timestamptz)', false, false, true),
+  ('public.begin_worker_run(text, integer)', false, false, true),
+  ('public.end_worker_run(text)', false, false, true),
+  ('public.wake_another_worker(text, integer)', false, false, true),
   -- browser (authenticated), and the service role for the jobs API
   ('public.enqueue_job(uuid, text, jsonb, smallint, timestamptz, integer)', false, true, true),
   ('public.enqueue_enrichment(uuid, smallint)', false, true, true),

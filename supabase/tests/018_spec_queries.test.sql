@@ -138,7 +138,8 @@ select is((select enrichment_credits_used from spec1 where workspace_id = :'demo
           (select enrichment_credits_used from public.workspace_settings where workspace_id = :'demo_ws'),
   'the enrichment cost the workspace one credit');
 
--- Test 6 ("Job Retry on Failure"): the guide's INSERT, verbatim.
+-- Test 6 ("Job Retry on Failure"): the guide's INSERT, verbatim (a while after the Enrich above).
+select tests.forget_wakeups();
 prepare spec_test6_insert as
 INSERT INTO jobs (workspace_id, job_type, payload, status)
 VALUES (

@@ -36,6 +36,7 @@ const config: WorkerConfig = {
   maxGlobalConcurrency: options.maxInFlight as number,
   timeBudgetMs: 3_600_000,
   leaseSeconds: 60,
+  pollMs: 50,
   region: "bench",
   env: "development",
 };

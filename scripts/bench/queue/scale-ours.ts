@@ -35,6 +35,7 @@ const config: WorkerConfig = {
   maxGlobalConcurrency: MAX_IN_FLIGHT,
   timeBudgetMs: 3_600_000,
   leaseSeconds: 60,
+  pollMs: 50,
   region: "bench",
   env: "development",
 };

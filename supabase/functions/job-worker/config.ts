@@ -9,6 +9,8 @@ export interface WorkerConfig {
   maxGlobalConcurrency: number;
   timeBudgetMs: number;
   leaseSeconds: number;
+  /** How often an invocation with free slots looks for newly queued jobs. */
+  pollMs: number;
   region: string;
   env: "production" | "development";
   /** Why the worker refuses to run, if it does. */
@@ -44,6 +46,7 @@ export function loadConfig(env: { get(k: string): string | undefined } = Deno.en
     maxGlobalConcurrency: intFrom(env, "MAX_GLOBAL_CONCURRENCY", 20, 1, 1000),
     timeBudgetMs: intFrom(env, "WORKER_TIME_BUDGET_MS", 50_000, 100, 390_000),
     leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
+    pollMs: intFrom(env, "WORKER_POLL_MS", 50, 10, 10_000),
     region,
     env: production ? "production" : "development",
     misconfiguration,

@@ -1,6 +1,14 @@
 // One worker invocation: claim up to maxConcurrent jobs, run them concurrently, and refill each
-// free slot as soon as it frees, until nothing is due or the time budget is spent. Jobs already
-// running when the budget ends are finished (their lease covers them).
+// free slot as soon as it frees (and look for newly queued jobs every pollMs while slots are
+// free), until nothing is due or the time budget is spent. Jobs already running when the budget
+// ends are finished (their lease covers them).
+//
+// Invocations cooperate through the database (20261205000500_debounced_wakeups.sql): a running
+// invocation is registered, so enqueueing wakes no other; when every slot is busy and more is due
+// it starts another (fan-out, up to enough invocations to fill MAX_GLOBAL_CONCURRENCY); when its
+// time is up with work still due it starts its successor (hand-off); before it stops it
+// unregisters and claims once more, so a job queued by a transaction that relied on it is never
+// left for the next cron tick.
 //
 // A slot frees when its job's processor is done; the job's completion is then written in the
 // background (Queue.complete writes the completions that arrive together in one statement), so
@@ -14,6 +22,12 @@ import type { WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
 import { processors } from "./processors/registry.ts";
 
+/** How long a registration lasts unless renewed, and how often a running invocation renews it. */
+const RUN_TTL_SECONDS = 10;
+const RUN_RENEW_MS = 3_000;
+/** How often a busy invocation with a backlog asks for another one (the database's debounce is 250 ms). */
+const FAN_OUT_INTERVAL_MS = 250;
+
 export interface BatchResult {
   claimed: number;
   completed: number;
@@ -25,8 +39,9 @@ export interface BatchResult {
 export async function runBatch(config: WorkerConfig, workerId: string): Promise<BatchResult> {
   const sql = db();
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
-  const jobTypes = [...processors.keys()];
   const deadline = Date.now() + config.timeBudgetMs;
+  /** Invocations that together can fill MAX_GLOBAL_CONCURRENCY: fan-out stops there. */
+  const maxRuns = Math.ceil(config.maxGlobalConcurrency / config.maxConcurrent);
   const stop = new AbortController();
   const totals: BatchResult = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
   /** A promise per busy slot, settled when the slot frees. */
@@ -47,40 +62,95 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
     });
     outcomes.add(outcome);
   };
+  // The types this worker has a processor for (claim_jobs narrows them to the enabled ones); the
+  // registry is tested against public.job_types, so every enabled type is among them.
+  const jobTypes = [...processors.keys()];
+  const claim = async (count: number) => {
+    const jobs = await queue.claim(count, jobTypes);
+    if (firstClaim) {
+      console.log(`[JobWorker] Found ${jobs.length} pending job(s)`);
+      firstClaim = false;
+    }
+    totals.claimed += jobs.length;
+    jobs.forEach(start);
+    return jobs.length;
+  };
 
-  while (true) {
-    // Fill every free slot. Jobs may finish while a claim is in flight, so look again after
-    // each full claim; a claim that comes back short means nothing else is due right now, or
-    // that max_in_flight is reached.
-    let free = config.maxConcurrent - running.size;
-    // The short claim may be ours: completions still being written count against max_in_flight.
-    let heldBackByOurWrites = false;
-    while (free > 0 && Date.now() < deadline) {
-      const unwritten = outcomes.size - running.size;
-      const jobs = await queue.claim(free, jobTypes);
-      if (firstClaim) {
-        console.log(`[JobWorker] Found ${jobs.length} pending job(s)`);
-        firstClaim = false;
+  // While registered, enqueueing wakes no other invocation: this one looks for new jobs while it
+  // has free slots, and once more after unregistering (see end_worker_run). The registration is
+  // renewed as it runs, so a crashed invocation stops counting within RUN_TTL_SECONDS.
+  await queue.beginRun(RUN_TTL_SECONDS);
+  let registered = true;
+  let renewedAt = Date.now();
+  /** The last claim got every job it asked for: more may be due than this invocation can take. */
+  let backlog = false;
+  let fannedOutAt = 0;
+  try {
+    while (true) {
+      // Fill every free slot. Jobs may finish while a claim is in flight, so look again after
+      // each full claim; a claim that comes back short means nothing else is due right now, or
+      // that max_in_flight is reached.
+      let free = config.maxConcurrent - running.size;
+      // The short claim may be ours: completions still being written count against max_in_flight.
+      let heldBackByOurWrites = false;
+      while (free > 0 && Date.now() < deadline) {
+        const unwritten = outcomes.size - running.size;
+        const claimed = await claim(free);
+        backlog = claimed === free;
+        if (claimed < free) {
+          heldBackByOurWrites = queue.maxInFlight !== null && unwritten > 0;
+          break;
+        }
+        free = config.maxConcurrent - running.size;
       }
-      totals.claimed += jobs.length;
-      jobs.forEach(start);
-      if (jobs.length < free) {
-        heldBackByOurWrites = queue.maxInFlight !== null && unwritten > 0;
-        break;
+      // Every slot taken and more may be due: another invocation can take what this one cannot
+      // (asked again while the backlog lasts; the database debounces and caps the calls).
+      const busy = running.size === config.maxConcurrent;
+      if (backlog && busy && Date.now() < deadline && Date.now() - fannedOutAt >= FAN_OUT_INTERVAL_MS) {
+        fannedOutAt = Date.now();
+        await queue.wakeAnother("fan_out", maxRuns);
       }
-      free = config.maxConcurrent - running.size;
+      if (Date.now() - renewedAt > RUN_RENEW_MS) {
+        await queue.beginRun(RUN_TTL_SECONDS);
+        renewedAt = Date.now();
+      }
+      if (running.size > 0) {
+        // A slot frees, or (with slots free) new jobs may have been queued: look again shortly.
+        const look = !busy && Date.now() < deadline;
+        await raceWithDelay(running, look ? config.pollMs : backlog ? FAN_OUT_INTERVAL_MS : RUN_RENEW_MS);
+      } else if (heldBackByOurWrites && Date.now() < deadline) {
+        // claim again once (some of) those completions are in
+        if (outcomes.size > 0) await Promise.race(outcomes);
+      } else {
+        await queue.endRun();
+        registered = false;
+        if (Date.now() >= deadline) {
+          // Time is up: if work is still due, the next invocation starts now, not at the next cron tick.
+          await queue.wakeAnother("handoff", maxRuns);
+          break;
+        }
+        // Jobs queued by transactions that relied on this invocation are visible now.
+        if ((await claim(config.maxConcurrent)) === 0) break;
+        await queue.beginRun(RUN_TTL_SECONDS);
+        registered = true;
+        renewedAt = Date.now();
+      }
     }
-    if (running.size > 0) {
-      await Promise.race(running);
-    } else if (heldBackByOurWrites && Date.now() < deadline) {
-      // claim again once (some of) those completions are in
-      if (outcomes.size > 0) await Promise.race(outcomes);
-    } else {
-      break;
-    }
+  } finally {
+    if (registered) await queue.endRun().catch((error) => console.error("[JobWorker] could not unregister:", error));
   }
   await Promise.all(outcomes);
   return totals;
+}
+
+/** Settles when one of the promises settles or after ms, whichever is first (the timer is cleared). */
+async function raceWithDelay(promises: Iterable<Promise<void>>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([...promises, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function runJob(

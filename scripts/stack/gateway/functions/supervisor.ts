@@ -48,7 +48,7 @@ export class FunctionSupervisor {
       ...fromFile,
       // the stack's own settings win over a stray .env (tests rely on them)
       ...pick(Deno.env.toObject(), ["MAX_CONCURRENT", "MAX_GLOBAL_CONCURRENCY", "WORKER_TIME_BUDGET_MS", "USE_MOCK_APOLLO",
-        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS"]),
+        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS"]),
     };
   }
 

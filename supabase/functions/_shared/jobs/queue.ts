@@ -39,11 +39,32 @@ export class Queue {
     readonly maxInFlight: number | null = null,
   ) {}
 
-  async claim(maxJobs: number, jobTypes: string[]): Promise<Job[]> {
+  /** Claims up to maxJobs due jobs of the enabled job types (of jobTypes only, when given). */
+  async claim(maxJobs: number, jobTypes: string[] | null = null): Promise<Job[]> {
     return await this.sql<Job[]>`
       select id, workspace_id, job_type, payload, status, attempts, max_attempts, priority, created_at, credits_used
       from public.claim_jobs(${this.workerId}, ${maxJobs}, ${this.leaseSeconds}, ${jobTypes}::text[],
                              max_in_flight => ${this.maxInFlight}::integer)`;
+  }
+
+  /** Registers this invocation as running for `seconds`: enqueueing meanwhile wakes no other one. */
+  async beginRun(seconds: number): Promise<void> {
+    await this.sql`select public.begin_worker_run(${this.workerId}, ${seconds})`;
+  }
+
+  /**
+   * Unregisters this invocation once every transaction that skipped waking it (because it was
+   * running) has ended; claim once more afterwards, or their jobs wait for the next cron tick.
+   */
+  async endRun(): Promise<void> {
+    await this.sql`select public.end_worker_run(${this.workerId})`;
+  }
+
+  /** Starts one more invocation (debounced) when due work waits and fewer than maxRunning run. */
+  async wakeAnother(reason: "fan_out" | "handoff", maxRunning: number): Promise<boolean> {
+    const [row] = await this.sql<{ id: string | null }[]>`
+      select public.wake_another_worker(${reason}, ${maxRunning})::text as id`;
+    return row.id !== null;
   }
 
   async progress(jobId: string, percentage: number, message?: string): Promise<boolean> {
