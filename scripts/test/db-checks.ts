@@ -4,10 +4,12 @@
 //   supabase db advisors  Supabase's splinter lints (security and performance), level warn and up:
 //                         any finding fails (INFO findings such as unused_index are not reported)
 //   schema snapshot       supabase/schema.sql equals pg_dump of what the migrations built
+//   add-only migrations   every shipped migration file is unchanged (supabase/migrations.sha256)
 // Exits non-zero when either finds anything, printing each finding readably.
 // Usage: deno run -A scripts/test/db-checks.ts
 import { repoRoot } from "../stack/config.ts";
 import { run } from "../stack/shell.ts";
+import { checkMigrations } from "../db/migration-checksums.ts";
 import { describeDifference, dumpSchema, SNAPSHOT } from "../db/schema-snapshot.ts";
 import { testConfig, testEnv } from "./env.ts";
 
@@ -117,6 +119,12 @@ async function schemaSnapshot(): Promise<Check> {
   return { name: "supabase/schema.sql matches the migrations", ok: findings.length === 0, findings };
 }
 
+/** Shipped migrations are never edited (supabase db push would not re-apply them). */
+async function addOnlyMigrations(): Promise<Check> {
+  const findings = await checkMigrations();
+  return { name: "migrations are add-only (supabase/migrations.sha256)", ok: findings.length === 0, findings };
+}
+
 async function main(): Promise<number> {
   const probe = await run("psql", [
     testEnv.DB_URL,
@@ -137,7 +145,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const checks = [await lint(), await advisors(), await schemaSnapshot()];
+  const checks = [await lint(), await advisors(), await schemaSnapshot(), await addOnlyMigrations()];
   for (const check of checks) {
     console.log(
       `${check.ok ? "PASS" : "FAIL"}  ${check.name}${

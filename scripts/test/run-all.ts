@@ -23,7 +23,8 @@ const SUITES: Suite[] = [
   { name: "types", what: "deno check (stack, functions, scripts)", cmd: [deno, "check", "-q", "scripts", "supabase/functions"] },
   { name: "lint", what: "deno lint", cmd: [deno, "lint", "-q", "scripts", "supabase/functions", "examples"] },
   { name: "db", what: "pgTAP + concurrency (pg_prove)", cmd: [deno, "run", "-A", "scripts/test/pgtap.ts"], needs: "scripts/test/pgtap.ts" },
-  { name: "db-checks", what: "supabase db lint + advisors", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
+  { name: "db-checks", what: "supabase db lint + advisors, schema snapshot, add-only migrations", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
+  { name: "scripts", what: "unit tests of the database scripts (the add-only rule)", cmd: [deno, "test", "-A", "-q", "scripts/db/"], needs: "scripts/db" },
   { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", `--ignore=${DEPLOY_TEST}`, "supabase/functions/tests/"], needs: "supabase/functions/tests" },
   // verify:deploy against this stack; it unschedules a cron job for a moment, so it runs alone
   { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose)", cmd: [deno, "test", "-A", DEPLOY_TEST], needs: DEPLOY_TEST },

@@ -67,7 +67,7 @@ begin
   end if;
   v_payload_bytes := octet_length(new.payload::text);
   if v_payload_bytes > 8192 then
-    raise exception 'The job payload is too large: % bytes (at most 8192)', v_payload_bytes using errcode = '54000',
+    raise exception 'The job payload is too large: % bytes (at most 8192)', v_payload_bytes using errcode = 'PT413',
       hint = 'A payload names the record to work on (e.g. {"account_id": ...}); it does not carry the data.';
   end if;
 

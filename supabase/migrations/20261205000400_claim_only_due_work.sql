@@ -11,8 +11,9 @@
 --    claim index; enabling it lets the next claim take them back.
 -- 2. Fair shares by owner, not by workspace. Workspaces are cheap to create, so a round-robin over
 --    workspaces gave a user with 40 workspaces 40 times the share of one with one. claim_jobs now
---    takes turns between owners (a workspace's creator; a workspace without one is its own owner):
---    each owner's first job, then each one's second, ...; an owner's turns go round its workspaces.
+--    takes turns between owners (a workspace's creator; a workspace without one is its own owner),
+--    counting the jobs each already has running: an owner with nothing running gets the next free
+--    slots before one that holds twenty. An owner's turns go round its workspaces.
 
 alter table public.jobs add column claimable boolean not null default true;
 comment on column public.jobs.claimable is
@@ -164,8 +165,16 @@ begin
     return;
   end if;
 
-  -- Turns: owners in a random order (a fresh one per claim); each owner's k-th turn goes to the
-  -- next of its workspaces in a random rotation; within a workspace, priority then age.
+  -- Turns: an owner's k-th turn in this claim is its (jobs processing now + k)-th, so an owner
+  -- with fewer jobs running goes first (the slots that free go to whoever has least); ties in a
+  -- random order, fresh per claim. An owner's turns go round its workspaces in a random rotation;
+  -- within a workspace, priority then age.
+  with running as (
+    select coalesce(ro.created_by, r.workspace_id) as owner, count(*) as jobs
+    from public.jobs r join public.workspaces ro on ro.id = r.workspace_id
+    where r.status = 'processing'
+    group by 1
+  )
   select array_agg(p.id) into v_ids
   from (
     select c.id
@@ -173,12 +182,14 @@ begin
       select ws.workspace_id, ws.owner,
              count(*) over (partition by ws.owner) as owner_workspaces,
              row_number() over (partition by ws.owner order by md5(ws.workspace_id::text || v_start::text)) as rotation,
-             md5(ws.owner::text || v_start::text) as owner_order
+             md5(ws.owner::text || v_start::text) as owner_order,
+             coalesce(r.jobs, 0) as owner_running
       from (
         select w.workspace_id, coalesce(o.created_by, w.workspace_id) as owner
         from unnest(v_workspaces) as w(workspace_id)
         join public.workspaces o on o.id = w.workspace_id
       ) ws
+      left join running r on r.owner = ws.owner
     ) w
     cross join lateral (
       select l.id, row_number() over (order by l.priority desc, l.scheduled_for, l.id) as turn
@@ -196,7 +207,7 @@ begin
         for update skip locked
       ) l
     ) c
-    order by row_number() over (partition by w.owner order by c.turn, w.rotation), w.owner_order
+    order by w.owner_running + row_number() over (partition by w.owner order by c.turn, w.rotation), w.owner_order
     limit v_limit
   ) p;
 

@@ -3,7 +3,7 @@
 -- job scheduled for later, waiting for a retry, or of a disabled type is out of the claim index
 -- until it is due. (Before: 300,000 far-future rows made every claim walk past them.)
 begin;
-select plan(17);
+select plan(19);
 
 -- SETUP: Mallory owns 40 workspaces with 25 old jobs each; Val owns one with 10 newer jobs.
 select tests.create_user('mallory@share.test') as mallory \gset
@@ -37,13 +37,24 @@ insert into claims (id, workspace_id) select c.id, c.workspace_id from public.cl
 select is((select count(distinct workspace_id)::integer from claims), 30,
   'with Val''s jobs all taken, a claim of 30 takes one job from each of 30 of Mallory''s workspaces');
 
+-- TEST: an owner with jobs running gets its turns after those with fewer: the slots that free
+-- go to whoever has least running.
+select tests.create_user('nina@share.test') as nina \gset
+select tests.create_jobs(tests.personal_workspace('nina@share.test'), 6, 'fair_test');
+select is((select count(*)::integer from public.claim_jobs('w', 5, 60, array['fair_test']) c
+           where c.workspace_id = tests.personal_workspace('nina@share.test')), 5,
+  'with Mallory running 40 jobs and Nina none, a claim of 5 takes all 5 of Nina''s first');
+select is((select count(*)::integer from public.claim_jobs('w', 4, 60, array['fair_test']) c
+           where c.workspace_id = tests.personal_workspace('nina@share.test')), 1,
+  'the next claim gives Nina her last job and the rest of the slots to Mallory');
+
 -- TEST: a workspace without a creator is an owner of its own (as before).
 truncate claims;
 select tests.create_workspace('Ownerless') as ownerless \gset
 select tests.create_jobs(:'ownerless', 3, 'fair_test');
 insert into claims (id, workspace_id) select c.id, c.workspace_id from public.claim_jobs('w', 2, 60, array['fair_test']) c;
-select is((select count(*)::integer from claims where workspace_id = :'ownerless'), 1,
-  'an ownerless workspace gets its own turn next to Mallory''s');
+select is((select count(*)::integer from claims where workspace_id = :'ownerless'), 2,
+  'an ownerless workspace is an owner of its own: with nothing running it gets both slots before Mallory');
 
 -- SETUP: a workspace with one due job behind 3,000 jobs for later.
 select tests.create_workspace('Later') as later \gset

@@ -16,7 +16,31 @@ export class HttpError extends Error {
   }
 }
 
+/** SQLSTATEs our SQL raises for a caller to act on (rules, quotas, permissions), as HTTP statuses. */
+const DATABASE_STATUS: Record<string, number> = {
+  "22023": 400, // invalid value (job type, priority, attempts)
+  "22008": 400, // a time out of range
+  "23514": 400, // a CHECK constraint
+  "P0001": 400,
+  "42501": 403,
+  PT404: 404,
+  PT409: 409,
+  PT413: 413, // a payload too large
+  PT429: 429,
+};
+
+/** A database error meant for the caller (message and hint written for users), as an HttpError. */
+export function httpErrorFromDatabase(error: unknown): HttpError | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, message, hint } = error as { code?: unknown; message?: unknown; hint?: unknown };
+  const status = typeof code === "string" ? DATABASE_STATUS[code] : undefined;
+  if (status === undefined || typeof message !== "string") return undefined;
+  return new HttpError(status, message, typeof hint === "string" && hint !== "" ? { hint } : undefined);
+}
+
 export function errorResponse(error: unknown, context: string): Response {
+  const fromDatabase = httpErrorFromDatabase(error);
+  if (fromDatabase) error = fromDatabase;
   if (error instanceof HttpError) {
     return json({ error: error.message, ...(error.details === undefined ? {} : { details: error.details }) }, error.status);
   }

@@ -1,6 +1,7 @@
 // The jobs function (spec test 8's POST /api/jobs): validation, membership, 201 with the job.
 import assert from "node:assert/strict";
-import { callFunction, createAccount, integration, signIn, signUp, sql, testEnv } from "./helpers/stack.ts";
+import { callFunction, createAccount, finished, integration, signIn, signUp, sql, testEnv, waitForJob } from "./helpers/stack.ts";
+import { withSettings } from "./helpers/ops.ts";
 
 const DEMO_WS = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const jobCount = async (ws: string) => Number((await sql`select count(*) from public.jobs where workspace_id = ${ws}`)[0].count);
@@ -84,4 +85,31 @@ integration("without a valid session the jobs API answers 401", async () => {
   });
   assert.equal(wrongType.status, 415);
   assert.match((await wrongType.json()).error, /JSON/);
+});
+
+integration("over a queue quota the jobs API answers 429 with the database's words, not a 500", async () => {
+  const user = await signUp("jobs-quota");
+  try {
+    const first = await createAccount(user.workspaceId, "quota-one.test");
+    const second = await createAccount(user.workspaceId, "quota-two.test");
+    const queue = (accountId: string) =>
+      callFunction("jobs", {
+        token: user.token,
+        body: { workspace_id: user.workspaceId, job_type: "enrich_account", payload: { account_id: accountId } },
+      });
+    await withSettings({ max_enqueues_per_workspace_minute: "1" }, async () => {
+      const queued = await queue(first);
+      assert.equal(queued.status, 201);
+      const over = await queue(second);
+      assert.equal(over.status, 429, JSON.stringify(over.body));
+      const body = over.body as { error: string; details?: { hint?: string } };
+      assert.match(body.error, /Too many requests to queue jobs in this workspace: at most 1 per minute/);
+      assert.match(body.details?.hint ?? "", /Try again in \d+ s/);
+      // the first job ends at once (this workspace has no Apollo key); then the workspace can go
+      await waitForJob((queued.body as { id: string }).id, finished);
+    });
+    assert.equal(await jobCount(user.workspaceId), 1, "the refused job was not queued");
+  } finally {
+    await user.cleanup();
+  }
 });
