@@ -131,6 +131,26 @@ describe("AccountsPage", () => {
     expect(screen.queryByText(/selected$/)).not.toBeInTheDocument();
   });
 
+  it("shows a queue quota's words when the workspace has too many jobs waiting", async () => {
+    const user = userEvent.setup();
+    const rows = [account(1, { name: "Acme" })];
+    const fake = createFakeSupabase(withWorkspace(serve(rows)));
+    fake.client.rpc.mockResolvedValueOnce({
+      data: null,
+      error: {
+        code: "PT429",
+        message: "This workspace has too many jobs waiting: 10000 pending, at most 10000",
+        details: null,
+        hint: "Wait for queued jobs to finish, or cancel some, then queue more.",
+      },
+    } as never);
+    renderPage(<AccountsPage />, { path: "/accounts", route: "/accounts" });
+    await user.click(await screen.findByRole("checkbox", { name: "Select all accounts on this page" }));
+    await user.click(screen.getByRole("button", { name: "Enrich 1 selected" }));
+    expect(await screen.findByText(/This workspace has too many jobs waiting: 10000 pending, at most 10000/)).toBeInTheDocument();
+    expect(screen.getByText(/Wait for queued jobs to finish, or cancel some, then queue more\./)).toBeInTheDocument();
+  });
+
   it("keeps the selection across pages", async () => {
     const user = userEvent.setup();
     const fake = createFakeSupabase(withWorkspace(serve(Array.from({ length: 12 }, (_, i) => account(i + 1)))));
