@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { answer, assertClientError, badTokens, fc, fcOptions, testEnv, unchanged } from "./abuse_helpers.ts";
 import { createFixture } from "./rest_helpers.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 const HTTP_URL = `${testEnv.API_URL}/realtime/v1/websocket`;
 const WS_URL = HTTP_URL.replace(/^http/, "ws");
@@ -85,6 +86,7 @@ Deno.test("abuse: /realtime/v1/websocket", async (t) => {
   const fx = await createFixture([{ name: "Alice RT", domain: "alice-rt.com" }]);
   const db = fx.db;
   const scope = { workspaceIds: [fx.alice.workspaceId, fx.bob.workspaceId], userIds: [fx.alice.id, fx.bob.id] };
+  await registerTestJobType(db, "abuse_realtime");
   const [bobJob] = await db`
     insert into public.jobs (workspace_id, job_type, scheduled_for)
     values (${fx.bob.workspaceId}, 'abuse_realtime', now() + interval '1 day') returning id`;

@@ -5,6 +5,7 @@ import postgres from "npm:postgres@3.4.9";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
 import { testEnv } from "../../test/env.ts";
 import { signJwt } from "../jwt.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 export const DEMO = {
   email: testEnv.DEMO_EMAIL,
@@ -95,6 +96,7 @@ export async function closeClient(client: SupabaseClient): Promise<void> {
 
 /** A pending job in a workspace, created directly in SQL; returns its id. */
 export async function insertJob(sql: postgres.Sql, workspaceId: string, jobType = "realtime_test"): Promise<string> {
+  await registerTestJobType(sql, jobType);
   const [row] = await sql`
     insert into public.jobs (workspace_id, job_type, payload) values (${workspaceId}, ${jobType}, '{}')
     returning id`;

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import type { RealtimePostgresChangesPayload } from "npm:@supabase/supabase-js@2.119.1";
 import { closeClient, db, DEMO, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 type Row = Record<string, unknown>;
 interface Received {
@@ -16,6 +17,7 @@ const ISO_TZ = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/;
 
 Deno.test("a channel on one job receives its INSERT and every UPDATE in order, each within 500 ms of commit", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const client = await signedInClient(DEMO);
   const jobId = crypto.randomUUID();
   const decoyId = crypto.randomUUID();
@@ -111,6 +113,7 @@ Deno.test("a channel on one job receives its INSERT and every UPDATE in order, e
 
 Deno.test("job_logs INSERTs of a job arrive, in order, with typed values", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const client = await signedInClient(DEMO);
   const jobId = crypto.randomUUID();
   const logs: Received[] = [];
@@ -146,6 +149,7 @@ Deno.test("job_logs INSERTs of a job arrive, in order, with typed values", async
 
 Deno.test("a client on vsn 1.0.0 (JSON object frames) subscribes and receives changes too", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const client = await signedInClient(DEMO, { vsn: "1.0.0" });
   const jobId = crypto.randomUUID();
   const received: Received[] = [];
@@ -173,8 +177,10 @@ Deno.test("a client on vsn 1.0.0 (JSON object frames) subscribes and receives ch
 
 Deno.test("filters eq, neq, lt, lte, gt, gte and in (several joined by commas) pick the right changes", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const client = await signedInClient(DEMO);
   const marker = `flt_${crypto.randomUUID().slice(0, 8)}`;
+  await registerTestJobType(sql, marker);
   const jobId = crypto.randomUUID();
   const filters = {
     gt: "priority=gt.4",

@@ -13,6 +13,7 @@ import {
   sleep,
   subscribe,
 } from "./auth_realtime_helpers.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 async function demoToken(): Promise<string> {
   const client = newClient();
@@ -30,6 +31,7 @@ const defaultConfig = (postgresChanges: unknown[]) => ({
 
 Deno.test("vsn 2.0.0 frames: heartbeat, join reply echoing the bindings with ids, system message, changes, leave", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const socket = await RawSocket.open("2.0.0");
   const jobId = crypto.randomUUID();
   try {

@@ -16,6 +16,7 @@ import {
   userToken,
   waitFor,
 } from "./auth_realtime_helpers.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 type Row = Record<string, unknown>;
 type Payload = RealtimePostgresChangesPayload<Row>;
@@ -25,10 +26,12 @@ const PUSH_TIMEOUT_MS = 1500;
 
 Deno.test("user A never receives workspace B's rows, and B never A's (jobs, job_logs, accounts; one batch)", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const a = await signedInClient(DEMO);
   const b = await signedInClient(OTHER);
   const anon = newClient();
   const marker = `rls_${crypto.randomUUID().slice(0, 8)}`;
+  await registerTestJobType(sql, marker);
   const jobA = crypto.randomUUID();
   const jobB = crypto.randomUUID();
   const got = { a: [] as Payload[], b: [] as Payload[], anon: [] as Payload[] };
@@ -92,6 +95,7 @@ Deno.test("user A never receives workspace B's rows, and B never A's (jobs, job_
 
 Deno.test("an access_token event changes what the channel may see; an invalid token closes it", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const jobA = crypto.randomUUID();
   let token = await userToken(OTHER, 3600);
   const client = await tokenClient(() => token, { timeout: PUSH_TIMEOUT_MS });

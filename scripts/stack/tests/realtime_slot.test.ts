@@ -9,6 +9,7 @@ import { startDaemons, stopDaemon } from "../daemons.ts";
 import { startCluster, stopCluster } from "../postgres.ts";
 import { testConfig } from "../../test/env.ts";
 import { closeClient, db, DEMO, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 type Row = Record<string, unknown>;
 const SLOT = `stack_realtime_${testConfig.instance.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`;
@@ -23,6 +24,7 @@ const theSlot = { slot_name: SLOT, plugin: "wal2json", slot_type: "logical", tem
 
 Deno.test("the stack instance has exactly one replication slot: Realtime's permanent wal2json slot", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   try {
     assert.deepEqual(await slots(sql), [theSlot]);
   } finally {
@@ -32,6 +34,7 @@ Deno.test("the stack instance has exactly one replication slot: Realtime's perma
 
 Deno.test("a gateway restart keeps the same slot and its backlog: a change made while it was down arrives after the rejoin", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   // Reconnecting every 500 ms keeps the test short; the server holds its backlog for slower clients too.
   const client = await signedInClient(DEMO, { reconnectAfterMs: 500 });
   const [during, after] = [crypto.randomUUID(), crypto.randomUUID()];
@@ -88,6 +91,7 @@ Deno.test("a gateway restart keeps the same slot and its backlog: a change made 
 
 Deno.test("the slot reader reconnects when its database connections are cut", async () => {
   const sql = db();
+  await registerTestJobType(sql, "realtime_test");
   const client = await signedInClient(DEMO);
   const jobId = crypto.randomUUID();
   const received: unknown[] = [];
@@ -118,6 +122,7 @@ Deno.test("a Postgres restart keeps the slot and its backlog; the reader reconne
   const [backlog, live] = [crypto.randomUUID(), crypto.randomUUID()];
   const received: string[] = [];
   let sql = db();
+  await registerTestJobType(sql, "realtime_test");
   try {
     const channel = client.channel(`pg-restart-${backlog}`).on<Row>(
       "postgres_changes",
@@ -140,6 +145,7 @@ Deno.test("a Postgres restart keeps the slot and its backlog; the reader reconne
     await stopCluster(testConfig);
     await startCluster(testConfig);
     sql = db();
+    await registerTestJobType(sql, "realtime_test");
     const started = Date.now();
     await sql`insert into public.jobs (id, workspace_id, job_type, scheduled_for)
               values (${live}, ${DEMO.workspace}, 'realtime_test', now() + interval '1 day')`;

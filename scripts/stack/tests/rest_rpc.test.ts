@@ -4,6 +4,7 @@
 // Run: STACK_INSTANCE=rest STACK_PORT_BASE=56000 node_modules/.bin/deno test -A scripts/stack/tests/
 import assert from "node:assert/strict";
 import { anonClient, createFixture, rest, serviceClient } from "./rest_helpers.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 
 interface Job {
   id: string;
@@ -137,6 +138,7 @@ Deno.test("rest: rpc", async (t) => {
 
     await t.step("cancel_job / retry_job: composite results and PT409", async () => {
       const future = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+      await registerTestJobType(fx.db, "rest_contract_test");
       const queued = await client.rpc("enqueue_job", {
         workspace_id: workspaceId,
         job_type: "rest_contract_test",
