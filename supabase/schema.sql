@@ -3395,24 +3395,119 @@ GRANT ALL ON FUNCTION ops.health_snapshot(now timestamp with time zone) TO servi
 
 
 --
+-- Name: FUNCTION add_workspace_owner(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.add_workspace_owner() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION apply_job_action(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.apply_job_action() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION auto_enrich_new_accounts(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.auto_enrich_new_accounts() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION charge_enrichment_credit(job_id uuid, workspace_id uuid); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.charge_enrichment_credit(job_id uuid, workspace_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.charge_enrichment_credit(job_id uuid, workspace_id uuid) TO service_role;
+
+
+--
+-- Name: FUNCTION create_personal_workspace(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.create_personal_workspace() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION create_workspace_settings(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.create_workspace_settings() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION int_setting(name text, fallback integer, min_value integer, max_value integer); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.int_setting(name text, fallback integer, min_value integer, max_value integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION invoke_worker(reason text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.invoke_worker(reason text) FROM PUBLIC;
 
 
 --
 -- Name: FUNCTION is_failed_outcome(outcome text); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.is_failed_outcome(outcome text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_failed_outcome(outcome text) TO service_role;
+
+
+--
+-- Name: FUNCTION is_member(workspace_id uuid); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.is_member(workspace_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_account(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.normalize_account() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_contact(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.normalize_contact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_domain(domain text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.normalize_domain(domain text) FROM PUBLIC;
 
 
 --
 -- Name: FUNCTION normalize_error(message text); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.normalize_error(message text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.normalize_error(message text) TO service_role;
+
+
+--
+-- Name: FUNCTION purge_old_jobs(now timestamp with time zone); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.purge_old_jobs(now timestamp with time zone) FROM PUBLIC;
 
 
 --
@@ -3426,6 +3521,7 @@ REVOKE ALL ON FUNCTION private.purge_rate_limit_windows(now timestamp with time 
 -- Name: FUNCTION record_queue_alerts(now timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) TO service_role;
 
 
@@ -3438,6 +3534,13 @@ GRANT ALL ON FUNCTION private.retry_backoff_base_seconds() TO service_role;
 
 
 --
+-- Name: FUNCTION setting(name text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.setting(name text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
@@ -3446,10 +3549,33 @@ GRANT ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, win
 
 
 --
+-- Name: FUNCTION touch_updated_at(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION wake_worker_after_insert(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.wake_worker_after_insert() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION worker_call_outcome(status_code integer, timed_out boolean, error_msg text, answered boolean, requested_at timestamp with time zone, timeout_milliseconds integer, at timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.worker_call_outcome(status_code integer, timed_out boolean, error_msg text, answered boolean, requested_at timestamp with time zone, timeout_milliseconds integer, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.worker_call_outcome(status_code integer, timed_out boolean, error_msg text, answered boolean, requested_at timestamp with time zone, timeout_milliseconds integer, at timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION write_job_log(job_id uuid, workspace_id uuid, attempt integer, message text, log_level text, metadata jsonb); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.write_job_log(job_id uuid, workspace_id uuid, attempt integer, message text, log_level text, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.write_job_log(job_id uuid, workspace_id uuid, attempt integer, message text, log_level text, metadata jsonb) TO service_role;
 
 
 --
@@ -3664,14 +3790,14 @@ GRANT SELECT ON TABLE ops.alerts TO service_role;
 --
 
 GRANT ALL ON TABLE public.workspaces TO service_role;
-GRANT SELECT,INSERT ON TABLE public.workspaces TO authenticated;
+GRANT SELECT ON TABLE public.workspaces TO authenticated;
 
 
 --
 -- Name: COLUMN workspaces.name; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT UPDATE(name) ON TABLE public.workspaces TO authenticated;
+GRANT INSERT(name),UPDATE(name) ON TABLE public.workspaces TO authenticated;
 
 
 --
@@ -3798,7 +3924,105 @@ GRANT SELECT ON TABLE ops.worker_invocations TO service_role;
 --
 
 GRANT ALL ON TABLE public.accounts TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.accounts TO authenticated;
+GRANT SELECT,DELETE ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.domain; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(domain),UPDATE(domain) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.industry; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(industry),UPDATE(industry) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.employee_count; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(employee_count),UPDATE(employee_count) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.annual_revenue; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(annual_revenue),UPDATE(annual_revenue) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.city; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(city),UPDATE(city) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(state),UPDATE(state) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.country; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(country),UPDATE(country) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.phone; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.linkedin_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(linkedin_url),UPDATE(linkedin_url) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.website_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(website_url),UPDATE(website_url) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.description; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.founded_year; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(founded_year),UPDATE(founded_year) ON TABLE public.accounts TO authenticated;
 
 
 --
@@ -3814,7 +4038,91 @@ GRANT SELECT ON TABLE public.accounts_with_enrichment TO authenticated;
 --
 
 GRANT ALL ON TABLE public.contacts TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.contacts TO authenticated;
+GRANT SELECT,DELETE ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.account_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(account_id),UPDATE(account_id) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.first_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(first_name),UPDATE(first_name) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.last_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(last_name),UPDATE(last_name) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email),UPDATE(email) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.title; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.seniority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(seniority),UPDATE(seniority) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.phone; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.linkedin_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(linkedin_url),UPDATE(linkedin_url) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.city; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(city),UPDATE(city) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(state),UPDATE(state) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.country; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(country),UPDATE(country) ON TABLE public.contacts TO authenticated;
 
 
 --
@@ -3850,8 +4158,6 @@ GRANT INSERT(action) ON TABLE public.job_actions TO authenticated;
 -- Name: SEQUENCE job_actions_id_seq; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT ALL ON SEQUENCE public.job_actions_id_seq TO anon;
-GRANT ALL ON SEQUENCE public.job_actions_id_seq TO authenticated;
 GRANT ALL ON SEQUENCE public.job_actions_id_seq TO service_role;
 
 
@@ -3867,8 +4173,6 @@ GRANT SELECT ON TABLE public.job_logs TO authenticated;
 -- Name: SEQUENCE job_logs_id_seq; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT ALL ON SEQUENCE public.job_logs_id_seq TO anon;
-GRANT ALL ON SEQUENCE public.job_logs_id_seq TO authenticated;
 GRANT ALL ON SEQUENCE public.job_logs_id_seq TO service_role;
 
 
@@ -3893,8 +4197,6 @@ GRANT SELECT ON TABLE public.workspace_activity TO authenticated;
 --
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO postgres;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
 
 
@@ -3911,8 +4213,6 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIO
 --
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO anon;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO authenticated;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
 
 

@@ -10,6 +10,8 @@
 create schema tests;
 comment on schema tests is 'pgTAP helpers; installed and dropped by scripts/test/pgtap.ts, never deployed.';
 grant usage on schema tests to anon, authenticated, service_role;
+-- Functions start closed to PUBLIC (the migrations set it so); these are called while acting as any role.
+alter default privileges in schema tests grant execute on functions to anon, authenticated, service_role;
 
 -- Users and workspaces ------------------------------------------------------------------------
 
