@@ -3,7 +3,7 @@
 -- and members write only the columns a user edits (never ids, attribution, timestamps or the
 -- enrichment state the worker owns). The service role still reaches what the worker functions call.
 begin;
-select plan(42);
+select plan(43);
 
 -- SETUP: Ada owns a workspace with an account, a contact and a pending job; Ben owns another.
 select tests.create_user('ada@least.test') as ada \gset
@@ -45,6 +45,14 @@ select is_empty($$
   where d.defaclrole = 'postgres'::regrole and a.grantee in ('anon'::regrole, 'authenticated'::regrole)
     and d.defaclnamespace in ('public'::regnamespace, 'private'::regnamespace, 'ops'::regnamespace, 0)
 $$, 'no default privilege of postgres in public, private or ops names anon or authenticated');
+
+-- TEST: no browser may TRUNCATE (it skips row level security), REFERENCES or TRIGGER a table in public.
+select is_empty($$
+  select c.oid::regclass::text || ' ' || r.rolname || ' ' || p.privilege_type
+  from pg_catalog.pg_class c, (values ('anon'), ('authenticated')) r(rolname), unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p(privilege_type)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+    and has_table_privilege(r.rolname, c.oid, p.privilege_type)
+$$, 'no table or view in public grants TRUNCATE, REFERENCES or TRIGGER to anon or authenticated');
 
 -- TEST: sequences in public are not the browsers' (identity columns draw from them without USAGE).
 select is_empty($$
