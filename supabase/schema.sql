@@ -457,7 +457,7 @@ begin
   end if;
   v_payload_bytes := octet_length(new.payload::text);
   if v_payload_bytes > 8192 then
-    raise exception 'The job payload is too large: % bytes (at most 8192)', v_payload_bytes using errcode = '54000',
+    raise exception 'The job payload is too large: % bytes (at most 8192)', v_payload_bytes using errcode = 'PT413',
       hint = 'A payload names the record to work on (e.g. {"account_id": ...}); it does not carry the data.';
   end if;
 
@@ -1429,7 +1429,7 @@ COMMENT ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text,
 --
 
 CREATE FUNCTION public.begin_worker_run(worker_id text, seconds integer) RETURNS void
-    LANGUAGE sql
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
   insert into private.worker_runs (worker_id, expires_at)
@@ -1704,8 +1704,16 @@ begin
     return;
   end if;
 
-  -- Turns: owners in a random order (a fresh one per claim); each owner's k-th turn goes to the
-  -- next of its workspaces in a random rotation; within a workspace, priority then age.
+  -- Turns: an owner's k-th turn in this claim is its (jobs processing now + k)-th, so an owner
+  -- with fewer jobs running goes first (the slots that free go to whoever has least); ties in a
+  -- random order, fresh per claim. An owner's turns go round its workspaces in a random rotation;
+  -- within a workspace, priority then age.
+  with running as (
+    select coalesce(ro.created_by, r.workspace_id) as owner, count(*) as jobs
+    from public.jobs r join public.workspaces ro on ro.id = r.workspace_id
+    where r.status = 'processing'
+    group by 1
+  )
   select array_agg(p.id) into v_ids
   from (
     select c.id
@@ -1713,12 +1721,14 @@ begin
       select ws.workspace_id, ws.owner,
              count(*) over (partition by ws.owner) as owner_workspaces,
              row_number() over (partition by ws.owner order by md5(ws.workspace_id::text || v_start::text)) as rotation,
-             md5(ws.owner::text || v_start::text) as owner_order
+             md5(ws.owner::text || v_start::text) as owner_order,
+             coalesce(r.jobs, 0) as owner_running
       from (
         select w.workspace_id, coalesce(o.created_by, w.workspace_id) as owner
         from unnest(v_workspaces) as w(workspace_id)
         join public.workspaces o on o.id = w.workspace_id
       ) ws
+      left join running r on r.owner = ws.owner
     ) w
     cross join lateral (
       select l.id, row_number() over (order by l.priority desc, l.scheduled_for, l.id) as turn
@@ -1736,7 +1746,7 @@ begin
         for update skip locked
       ) l
     ) c
-    order by row_number() over (partition by w.owner order by c.turn, w.rotation), w.owner_order
+    order by w.owner_running + row_number() over (partition by w.owner order by c.turn, w.rotation), w.owner_order
     limit v_limit
   ) p;
 
@@ -1806,7 +1816,7 @@ COMMENT ON FUNCTION public.complete_job(job_id uuid, worker_id text, result json
 --
 
 CREATE FUNCTION public.end_worker_run(worker_id text) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     SET lock_timeout TO '5s'
     AS $$
@@ -4032,9 +4042,67 @@ GRANT ALL ON FUNCTION ops.health_snapshot(now timestamp with time zone) TO servi
 
 
 --
+-- Name: FUNCTION add_workspace_owner(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.add_workspace_owner() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION apply_job_action(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.apply_job_action() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION auto_enrich_new_accounts(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.auto_enrich_new_accounts() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION charge_enrichment_credit(job_id uuid, workspace_id uuid); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.charge_enrichment_credit(job_id uuid, workspace_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.charge_enrichment_credit(job_id uuid, workspace_id uuid) TO service_role;
+
+
+--
+-- Name: FUNCTION check_new_job(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.check_new_job() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION check_new_workspace(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.check_new_workspace() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION create_personal_workspace(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.create_personal_workspace() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION create_workspace_settings(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.create_workspace_settings() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone) TO service_role;
 
 
@@ -4043,6 +4111,27 @@ GRANT ALL ON FUNCTION private.due_since(scheduled_for timestamp with time zone, 
 --
 
 REVOKE ALL ON FUNCTION private.enabled_job_type_names() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enforce_enqueue_quotas(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.enforce_enqueue_quotas() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION int_setting(name text, fallback integer, min_value integer, max_value integer); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.int_setting(name text, fallback integer, min_value integer, max_value integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION invoke_worker(reason text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.invoke_worker(reason text) FROM PUBLIC;
 
 
 --
@@ -4056,14 +4145,58 @@ REVOKE ALL ON FUNCTION private.is_browser_request() FROM PUBLIC;
 -- Name: FUNCTION is_failed_outcome(outcome text); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.is_failed_outcome(outcome text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.is_failed_outcome(outcome text) TO service_role;
+
+
+--
+-- Name: FUNCTION is_member(workspace_id uuid); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.is_member(workspace_id uuid) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION job_type_enabled_changed(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.job_type_enabled_changed() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_account(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.normalize_account() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_contact(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.normalize_contact() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION normalize_domain(domain text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.normalize_domain(domain text) FROM PUBLIC;
 
 
 --
 -- Name: FUNCTION normalize_error(message text); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.normalize_error(message text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.normalize_error(message text) TO service_role;
+
+
+--
+-- Name: FUNCTION purge_old_jobs(now timestamp with time zone); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.purge_old_jobs(now timestamp with time zone) FROM PUBLIC;
 
 
 --
@@ -4077,6 +4210,7 @@ REVOKE ALL ON FUNCTION private.purge_rate_limit_windows(now timestamp with time 
 -- Name: FUNCTION record_queue_alerts(now timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) TO service_role;
 
 
@@ -4103,11 +4237,39 @@ REVOKE ALL ON FUNCTION private.send_debounced_wakeup(reason text) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION set_job_claimable(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.set_job_claimable() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION setting(name text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.setting(name text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, window_seconds integer, hits integer, now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION touch_updated_at(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION wake_worker_after_insert(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.wake_worker_after_insert() FROM PUBLIC;
 
 
 --
@@ -4121,7 +4283,16 @@ REVOKE ALL ON FUNCTION private.wakeup_lock_key() FROM PUBLIC;
 -- Name: FUNCTION worker_call_outcome(status_code integer, timed_out boolean, error_msg text, answered boolean, requested_at timestamp with time zone, timeout_milliseconds integer, at timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
+REVOKE ALL ON FUNCTION private.worker_call_outcome(status_code integer, timed_out boolean, error_msg text, answered boolean, requested_at timestamp with time zone, timeout_milliseconds integer, at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.worker_call_outcome(status_code integer, timed_out boolean, error_msg text, answered boolean, requested_at timestamp with time zone, timeout_milliseconds integer, at timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION write_job_log(job_id uuid, workspace_id uuid, attempt integer, message text, log_level text, metadata jsonb); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.write_job_log(job_id uuid, workspace_id uuid, attempt integer, message text, log_level text, metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.write_job_log(job_id uuid, workspace_id uuid, attempt integer, message text, log_level text, metadata jsonb) TO service_role;
 
 
 --
@@ -4360,14 +4531,14 @@ GRANT SELECT ON TABLE ops.alerts TO service_role;
 --
 
 GRANT ALL ON TABLE public.workspaces TO service_role;
-GRANT SELECT,INSERT ON TABLE public.workspaces TO authenticated;
+GRANT SELECT ON TABLE public.workspaces TO authenticated;
 
 
 --
 -- Name: COLUMN workspaces.name; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT UPDATE(name) ON TABLE public.workspaces TO authenticated;
+GRANT INSERT(name),UPDATE(name) ON TABLE public.workspaces TO authenticated;
 
 
 --
@@ -4502,7 +4673,105 @@ GRANT SELECT ON TABLE ops.worker_invocations TO service_role;
 --
 
 GRANT ALL ON TABLE public.accounts TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.accounts TO authenticated;
+GRANT SELECT,DELETE ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.domain; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(domain),UPDATE(domain) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.industry; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(industry),UPDATE(industry) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.employee_count; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(employee_count),UPDATE(employee_count) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.annual_revenue; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(annual_revenue),UPDATE(annual_revenue) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.city; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(city),UPDATE(city) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(state),UPDATE(state) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.country; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(country),UPDATE(country) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.phone; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.linkedin_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(linkedin_url),UPDATE(linkedin_url) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.website_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(website_url),UPDATE(website_url) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.description; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: COLUMN accounts.founded_year; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(founded_year),UPDATE(founded_year) ON TABLE public.accounts TO authenticated;
 
 
 --
@@ -4518,7 +4787,91 @@ GRANT SELECT ON TABLE public.accounts_with_enrichment TO authenticated;
 --
 
 GRANT ALL ON TABLE public.contacts TO service_role;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.contacts TO authenticated;
+GRANT SELECT,DELETE ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.account_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(account_id),UPDATE(account_id) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.first_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(first_name),UPDATE(first_name) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.last_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(last_name),UPDATE(last_name) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.email; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(email),UPDATE(email) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.title; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(title),UPDATE(title) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.seniority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(seniority),UPDATE(seniority) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.phone; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(phone),UPDATE(phone) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.linkedin_url; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(linkedin_url),UPDATE(linkedin_url) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.city; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(city),UPDATE(city) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.state; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(state),UPDATE(state) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: COLUMN contacts.country; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(country),UPDATE(country) ON TABLE public.contacts TO authenticated;
 
 
 --
@@ -4554,8 +4907,6 @@ GRANT INSERT(action) ON TABLE public.job_actions TO authenticated;
 -- Name: SEQUENCE job_actions_id_seq; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT ALL ON SEQUENCE public.job_actions_id_seq TO anon;
-GRANT ALL ON SEQUENCE public.job_actions_id_seq TO authenticated;
 GRANT ALL ON SEQUENCE public.job_actions_id_seq TO service_role;
 
 
@@ -4571,8 +4922,6 @@ GRANT SELECT ON TABLE public.job_logs TO authenticated;
 -- Name: SEQUENCE job_logs_id_seq; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT ALL ON SEQUENCE public.job_logs_id_seq TO anon;
-GRANT ALL ON SEQUENCE public.job_logs_id_seq TO authenticated;
 GRANT ALL ON SEQUENCE public.job_logs_id_seq TO service_role;
 
 
@@ -4597,8 +4946,6 @@ GRANT SELECT ON TABLE public.workspace_activity TO authenticated;
 --
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO postgres;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
 
 
@@ -4615,8 +4962,6 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIO
 --
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO anon;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO authenticated;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
 
 

@@ -51,6 +51,50 @@ async function privilegesCell(sql: postgres.Sql, rel: RelationRow, role: string)
   return parts.length ? parts.join("; ") : "—";
 }
 
+/**
+ * What a new object gets before any GRANT, when postgres (every migration) creates it: the global
+ * default (Postgres's own when none is set: EXECUTE for PUBLIC on functions) plus the schema's.
+ * A privilege held by PUBLIC counts for every role.
+ */
+async function defaultPrivileges(sql: postgres.Sql): Promise<string[]> {
+  const rows = await sql<{ schema: string | null; kind: string; role: string; privileges: string[] }[]>`
+    with kinds(objtype, acltype, kind) as (
+      values ('r'::"char", 'r'::"char", 'tables'), ('S', 's', 'sequences'), ('f', 'f', 'functions')
+    ), schemas(name) as (values ('public'), ('private'), ('ops'), (null))
+    select s.name as schema, k.kind, r.role,
+           array(select distinct a.privilege_type from (
+                   select * from aclexplode(coalesce(
+                     (select d.defaclacl from pg_catalog.pg_default_acl d
+                      where d.defaclrole = 'postgres'::regrole and d.defaclnamespace = 0 and d.defaclobjtype = k.objtype),
+                     acldefault(k.acltype, 'postgres'::regrole)))
+                   union all
+                   select * from aclexplode((select d.defaclacl from pg_catalog.pg_default_acl d
+                     where d.defaclrole = 'postgres'::regrole and d.defaclnamespace = to_regnamespace(s.name)
+                       and d.defaclobjtype = k.objtype))
+                 ) a where a.grantee in (0, r.role::regrole) order by 1) as privileges
+    from kinds k, schemas s, unnest(${[...ROLES]}::text[]) r(role)`;
+  const allOnTables = 7; // arwdDxt
+  const lines = [
+    "**Defaults for new objects**: what a table, sequence or function that `postgres` (every migration) creates holds " +
+    "before any grant (`alter default privileges`; what PUBLIC holds counts for every role).",
+    "",
+    "| new object in schema | anon | authenticated | service_role |",
+    "|---|---|---|---|",
+  ];
+  for (const schema of ["public", "private", "ops", null]) {
+    const cells = ROLES.map((role) => {
+      const parts = rows.filter((r) => r.schema === schema && r.role === role && r.privileges.length).map((r) =>
+        r.kind === "tables" && r.privileges.length === allOnTables
+          ? "all on tables"
+          : `${r.privileges.join(", ").toLowerCase()} on ${r.kind}`
+      );
+      return parts.length ? parts.join("; ") : "—";
+    });
+    lines.push(`| ${schema ? `\`${schema}\`` : "any other"} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
 export async function roleMatrix(sql: postgres.Sql): Promise<string> {
   const lines: string[] = [];
 
@@ -73,6 +117,14 @@ export async function roleMatrix(sql: postgres.Sql): Promise<string> {
     lines.push(`| \`${schema}\` | ${cells.join(" | ")} |`);
   }
   lines.push("");
+  const api = parse(await Deno.readTextFile(`${repoRoot}/supabase/config.toml`)) as { api?: { schemas?: string[] } };
+  lines.push(
+    "**Exposed over `/rest/v1`** (`supabase/config.toml` `[api] schemas`): " +
+      (api.api?.schemas ?? []).map((schema) => `\`${schema}\``).join(", ") + ".",
+  );
+  lines.push("");
+
+  lines.push(...await defaultPrivileges(sql), "");
 
   // Tables and views of the API.
   const relations = await sql<RelationRow[]>`
@@ -107,6 +159,20 @@ export async function roleMatrix(sql: postgres.Sql): Promise<string> {
   }
   lines.push("");
 
+  // Sequences of the API schema (identity columns draw from theirs without any grant).
+  const sequences = await sql<{ name: string; cells: string[] }[]>`
+    select c.relname as name,
+           array(select coalesce(nullif(array_to_string(array(
+                   select lower(p) from unnest(array['USAGE', 'SELECT', 'UPDATE']) p
+                   where has_sequence_privilege(r, c.oid, p)), ', '), ''), '—')
+                 from unnest(${[...ROLES]}::text[]) with ordinality as x(r, n) order by n) as cells
+    from pg_catalog.pg_class c
+    where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'
+    order by c.relname`;
+  lines.push("| sequence | anon | authenticated | service_role |", "|---|---|---|---|");
+  for (const q of sequences) lines.push(`| \`${q.name}\` | ${q.cells.join(" | ")} |`);
+  lines.push("");
+
   // Functions of the API.
   const functions = await sql<{ signature: string; definer: boolean; anon: boolean; authenticated: boolean; service_role: boolean }[]>`
     select p.oid::regprocedure::text as signature, p.prosecdef as definer,
@@ -116,14 +182,35 @@ export async function roleMatrix(sql: postgres.Sql): Promise<string> {
     from pg_catalog.pg_proc p where p.pronamespace = 'public'::regnamespace
     order by (has_function_privilege('authenticated', p.oid, 'execute')) desc, p.proname, 1`;
   lines.push("| function (`/rest/v1/rpc/...`) | anon | authenticated | service_role | runs as |", "|---|---|---|---|---|");
+  const mark = (b: boolean) => (b ? "execute" : "—");
   for (const f of functions) {
-    const mark = (b: boolean) => (b ? "execute" : "—");
     lines.push(
       `| \`${f.signature.replace(/^public\./, "")}\` | ${mark(f.anon)} | ${mark(f.authenticated)} | ${mark(f.service_role)} | ${
         f.definer ? "**definer**" : "caller"
       } |`,
     );
   }
+  lines.push("");
+
+  // Functions behind the API: who may execute them besides their owner.
+  const internal = await sql<{ signature: string; definer: boolean; anon: boolean; authenticated: boolean; service_role: boolean }[]>`
+    select p.oid::regprocedure::text as signature, p.prosecdef as definer,
+           has_function_privilege('anon', p.oid, 'execute') as anon,
+           has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
+           has_function_privilege('service_role', p.oid, 'execute') as service_role
+    from pg_catalog.pg_proc p where p.pronamespace in ('private'::regnamespace, 'ops'::regnamespace)
+    order by 1`;
+  const granted = internal.filter((f) => f.anon || f.authenticated || f.service_role);
+  lines.push(
+    "| function in `private` / `ops` | anon | authenticated | service_role | runs as |",
+    "|---|---|---|---|---|",
+  );
+  for (const f of granted) {
+    lines.push(
+      `| \`${f.signature}\` | ${mark(f.anon)} | ${mark(f.authenticated)} | ${mark(f.service_role)} | ${f.definer ? "**definer**" : "caller"} |`,
+    );
+  }
+  lines.push(`| the other ${internal.length - granted.length}: their owner (\`postgres\`) only | — | — | — | |`);
   lines.push("");
 
   // Edge Functions: the gateway's JWT check comes from config.toml; the rest is in their code.

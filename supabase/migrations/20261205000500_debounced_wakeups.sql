@@ -116,6 +116,7 @@ grant execute on function public.wake_another_worker(text, integer) to service_r
 
 create function public.begin_worker_run(worker_id text, seconds integer) returns void
 language sql
+security definer
 set search_path = ''
 as $$
   insert into private.worker_runs (worker_id, expires_at)
@@ -129,6 +130,7 @@ grant execute on function public.begin_worker_run(text, integer) to service_role
 
 create function public.end_worker_run(worker_id text) returns void
 language plpgsql
+security definer
 set search_path = ''
 -- Waits for enqueuers that skipped their wake-up; one stuck for longer than this is left to
 -- pg_cron's minute call.

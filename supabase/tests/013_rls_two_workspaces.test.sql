@@ -66,7 +66,7 @@ select throws_ok(format($$ insert into public.accounts (workspace_id, name) valu
 select throws_ok(format($$ insert into public.contacts (workspace_id, last_name) values (%L, 'Planted') $$, :'ws_b'),
   '42501', 'new row violates row-level security policy for table "contacts"', 'nor a contact');
 select throws_ok(format($$ update public.accounts set workspace_id = %L where id = %L $$, :'ws_b', :'account_a'),
-  '42501', 'new row violates row-level security policy for table "accounts"', 'nor move her account into it');
+  '42501', 'permission denied for table accounts', 'nor move her account into it (workspace_id is set once, on insert)');
 select throws_ok(format($$ insert into public.workspace_members (workspace_id, user_id) values (%L, %L) $$, :'ws_b', :'alice'),
   '42501', 'permission denied for table workspace_members', 'nor join Bob''s workspace');
 select throws_ok(format($$ insert into public.jobs (workspace_id, job_type) values (%L, 'enrich_account') $$, :'ws_b'),

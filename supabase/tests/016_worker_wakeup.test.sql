@@ -5,7 +5,7 @@
 -- it runs (begin_worker_run) and unregisters through end_worker_run, which waits for the
 -- enqueuers that skipped their wake-up (they hold the wake-up lock shared until they end).
 begin;
-select plan(28);
+select plan(29);
 
 -- SETUP: the worker URL points at an address of this transaction's own; a user with accounts.
 select tests.capture_worker_calls() as project_url \gset
@@ -111,6 +111,14 @@ select is(tests.worker_calls('retry'), 1, 'retrying queues one, with reason retr
 select public.cancel_job((select id from public.jobs where subject_id = :'acme'));
 select public.retry_job((select id from public.jobs where subject_id = :'acme'));
 select is(tests.worker_calls('retry'), 1, 'retrying again at once is debounced like an enqueue');
+
+-- TEST: the worker's side is the service role's (the role worker functions are granted to).
+-- (Last: end_worker_run takes the wake-up lock exclusively until this transaction ends.)
+select tests.authenticate_as_service_role();
+select lives_ok($$ select public.begin_worker_run('pgtap-service', 5); select public.end_worker_run('pgtap-service');
+                   select public.wake_another_worker('fan_out', 0) $$,
+  'the service role can register, unregister and ask for another invocation');
+select tests.clear_authentication();
 
 -- TEST: requests go out only after commit (pg_net semantics): this transaction's are invisible to others.
 select tests.clear_authentication();

@@ -37,6 +37,8 @@ grant usage on schema public to postgres, anon, authenticated, service_role;
 alter default privileges in schema public grant all on tables to postgres, anon, authenticated, service_role;
 alter default privileges in schema public grant all on functions to postgres, anon, authenticated, service_role;
 alter default privileges in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+-- (Migration 20261205003000_least_privilege.sql takes the anon/authenticated part of these back, as it
+-- does on a hosted project: new objects are closed until a migration grants them.)
 
 -- Extensions, installed where Supabase installs them ---------------------------------------
 create extension if not exists pgcrypto with schema extensions;

@@ -109,13 +109,13 @@ Deno.test("rest: insert, update, delete", async (t) => {
         .db`select city from public.accounts where workspace_id = ${workspaceId} and name = 'Minimal'`;
       assert.equal(row.city, "Lisbon");
 
-      const rep = await client.from("accounts").update({ country: "Portugal", metadata: { source: "test" } })
-        .in("name", ["Minimal", "Represented"]).select("name,country,metadata").order("name");
+      const rep = await client.from("accounts").update({ country: "Portugal", founded_year: 1999 })
+        .in("name", ["Minimal", "Represented"]).select("name,country,founded_year,metadata").order("name");
       assert.equal(rep.error, null);
       assert.equal(rep.status, 200);
       assert.deepEqual(rep.data, [
-        { name: "Minimal", country: "Portugal", metadata: { source: "test" } },
-        { name: "Represented", country: "Portugal", metadata: { source: "test" } },
+        { name: "Minimal", country: "Portugal", founded_year: 1999, metadata: {} },
+        { name: "Represented", country: "Portugal", founded_year: 1999, metadata: {} },
       ]);
     });
 

@@ -10,6 +10,8 @@
 create schema tests;
 comment on schema tests is 'pgTAP helpers; installed and dropped by scripts/test/pgtap.ts, never deployed.';
 grant usage on schema tests to anon, authenticated, service_role;
+-- Functions start closed to PUBLIC (the migrations set it so); these are called while acting as any role.
+alter default privileges in schema tests grant execute on functions to anon, authenticated, service_role;
 
 -- Job types the tests queue: every job's type must be registered (public.job_types). They are
 -- committed with the helpers and deleted with them by scripts/test/pgtap.ts.

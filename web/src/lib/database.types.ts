@@ -71,8 +71,10 @@ export type AccountInsert = {
   website_url?: string | null;
   description?: string | null;
   founded_year?: number | null;
-  metadata?: Json;
 };
+
+/** Members write only the fields a user edits; workspace_id is set once, on insert (column grants). */
+export type AccountUpdate = Partial<Omit<AccountInsert, "workspace_id">>;
 
 export type AccountWithEnrichmentRow = AccountRow & {
   latest_job_id: string | null;
@@ -103,9 +105,14 @@ export type ContactRow = {
   updated_at: string;
 };
 
-export type ContactInsert = Partial<Omit<ContactRow, "id" | "workspace_id" | "created_at" | "updated_at">> & {
+/** id, attribution, timestamps and the enrichment state (enriched_at, metadata) are the server's. */
+type ContactServerColumns = "id" | "workspace_id" | "enriched_at" | "metadata" | "created_by" | "created_at" | "updated_at";
+
+export type ContactInsert = Partial<Omit<ContactRow, ContactServerColumns>> & {
   workspace_id: string;
 };
+
+export type ContactUpdate = Partial<Omit<ContactRow, ContactServerColumns>>;
 
 export type JobRow = {
   id: string;
@@ -194,7 +201,7 @@ export type Database = {
     Tables: {
       workspaces: {
         Row: WorkspaceRow;
-        Insert: { name: string; id?: string; created_by?: string | null };
+        Insert: { name: string };
         Update: { name?: string };
         Relationships: [];
       };
@@ -207,13 +214,13 @@ export type Database = {
       accounts: {
         Row: AccountRow;
         Insert: AccountInsert;
-        Update: Partial<AccountInsert>;
+        Update: AccountUpdate;
         Relationships: [];
       };
       contacts: {
         Row: ContactRow;
         Insert: ContactInsert;
-        Update: Partial<ContactInsert>;
+        Update: ContactUpdate;
         Relationships: [];
       };
       jobs: {
