@@ -303,6 +303,65 @@ integration("abuse: oversized bodies 413, wrong content types 415, broken JSON 4
   }
 });
 
+/** A body of `totalBytes` made only as the sender pulls it; `pulled()` says how much was sent. */
+function lazyUpload(totalBytes: number) {
+  let pulled = 0;
+  const chunk = new Uint8Array(64 * 1024).fill("x".charCodeAt(0));
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled >= totalBytes) return controller.close();
+      pulled += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  }, { highWaterMark: 0 });
+  return { stream, pulled: () => pulled };
+}
+
+integration("abuse: a 160 MB body streamed without Content-Length is refused after a few MB, not read whole", async () => {
+  const p = await people();
+  const total = 160 * 1024 * 1024;
+  // What may be in flight when the answer comes: the 64 KB the function reads, plus the socket
+  // buffers between the client, the gateway and the function (about 14 MB here). Reading the body
+  // whole, in the function or in the gateway, pulls all 160 MB.
+  const inFlight = 48 * 1024 * 1024;
+  try {
+    await unchanged(sql, p.scope, "streamed oversized bodies", async () => {
+      const cases: Array<[string, string, number[]]> = [
+        ["apollo-settings", p.owner.token, [413]],
+        ["apollo-settings/test", p.owner.token, [413]],
+        ["jobs", p.owner.token, [413]],
+        ["job-worker", "not-the-worker-token", [401]],
+      ];
+      for (const [path, token, statuses] of cases) {
+        const upload = lazyUpload(total);
+        const response = await fetch(`${FUNCTIONS}/${path}`, {
+          method: "POST",
+          headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: upload.stream,
+        });
+        const a = await answer(response);
+        assertClientError(a, `${path} with a streamed 160 MB body`, statuses);
+        if (statuses.includes(413)) {
+          assert.deepEqual(JSON.parse(a.text), { error: "The request body is too large (max 65536 bytes)." });
+        }
+        assert.ok(upload.pulled() < inFlight, `${path}: ${upload.pulled()} bytes were sent before the answer`);
+      }
+      // The worker never reads its POST body: with the right token it runs, and the upload stops too.
+      const upload = lazyUpload(total);
+      const ran = await fetch(WORKER_URL, {
+        method: "POST",
+        headers: { authorization: `Bearer ${testEnv.WORKER_SECRET_TOKEN}`, "content-type": "application/json" },
+        body: upload.stream,
+      });
+      assert.equal(ran.status, 200);
+      assert.equal((await ran.json()).success, true);
+      assert.ok(upload.pulled() < inFlight, `job-worker: ${upload.pulled()} bytes were sent before the answer`);
+    });
+  } finally {
+    await cleanupPeople(p);
+  }
+});
+
 integration("abuse: API keys Apollo could never have issued (NUL, control or non-ASCII characters) are a 400, not a 5xx", async () => {
   const p = await people();
   try {

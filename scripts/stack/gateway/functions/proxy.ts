@@ -1,6 +1,8 @@
 // /functions/v1/<name>/*: forwards to the function's process like Supabase's edge runtime.
 // verify_jwt (config.toml, default true) requires a valid JWT in Authorization, as on Supabase.
 // Responses pass through untouched: functions answer CORS themselves, as they must on Supabase.
+// Request bodies are streamed, never buffered, and stop when the function has answered: a function
+// that refuses an oversized body after reading its first 64 KB stops the upload there.
 import { bearerOf, callerFromToken } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
@@ -34,7 +36,9 @@ export async function handleFunctions(req: Request, ctx: GatewayContext, supervi
     const response = await fetch(target, {
       method: req.method,
       headers,
-      body: req.body,
+      // Through a JS stream: handed the server's own body stream, Deno's fetch sends all of it
+      // before it hands back the function's answer, draining any upload however large.
+      body: req.body?.pipeThrough(new TransformStream()),
       redirect: "manual",
     });
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
