@@ -9,9 +9,14 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** An error a caller can act on: its status and message are sent as they are. */
+/** An error a caller can act on: its status, message (and headers such as Retry-After) are sent as they are. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "HttpError";
   }
@@ -19,7 +24,8 @@ export class HttpError extends Error {
 
 export function errorResponse(error: unknown, context: string): Response {
   if (error instanceof HttpError) {
-    return json({ error: error.message, ...(error.details === undefined ? {} : { details: error.details }) }, error.status);
+    const body = { error: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    return json(body, error.status, error.headers);
   }
   // Unexpected: log it whole, answer without internals.
   console.error(`[${context}] unexpected error:`, error);

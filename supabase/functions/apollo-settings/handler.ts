@@ -4,7 +4,9 @@
 //   POST   /apollo-settings        {workspace_id, api_key} -> {message, settings}
 //   POST   /apollo-settings/test   {workspace_id, api_key?} -> {ok, mock, message, ...}
 //   DELETE /apollo-settings?workspace_id=...       -> {message, settings}
-// The key is stored AES-256-GCM encrypted and never returned; the test key is refused in production.
+// The key is stored AES-256-GCM encrypted and never returned. A key typed into a request is checked
+// with Apollo at most apollo_key_tests_per_10_minutes times per user (key-test-limit.ts), and the
+// test key is refused in production.
 import { z } from "npm:zod@4.6.7";
 import { apolloClientFor, MOCK_API_KEY, TestKeyInProductionError } from "../_shared/apollo/index.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
@@ -14,6 +16,7 @@ import { decryptApiKey, encryptApiKey, KeyDecryptionError, lastFour } from "../_
 import { db } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, readJsonBody } from "../_shared/http.ts";
 import { parseOr400 } from "../_shared/validation.ts";
+import { spendKeyTest } from "./key-test-limit.ts";
 import { memberRole, readSettings, removeKey, requireEditor, saveKey, storedCiphertext } from "./store.ts";
 
 const workspaceId = z.uuid({ error: "must be a workspace id (uuid)" });
@@ -58,6 +61,7 @@ export async function handler(req: Request): Promise<Response> {
       requireEditor(role);
       const apollo = clientFor(body.api_key);
       if (body.api_key !== MOCK_API_KEY) {
+        await spendKeyTest(sql, user.id);
         const check = await apollo.checkConnection().catch((error) => {
           if (error instanceof ApolloError && !error.retryable) {
             throw new HttpError(422, `Apollo rejected this API key: ${error.message}`);
@@ -73,9 +77,12 @@ export async function handler(req: Request): Promise<Response> {
 
     if (req.method === "POST" && action === "/test") {
       const body = parseOr400(testBody, await readJsonBody(req));
-      await memberRole(sql, body.workspace_id, user.id);
+      // The test shows the Apollo account behind the key (email, name, team, usage): not for members.
+      requireEditor(await memberRole(sql, body.workspace_id, user.id), "test the Apollo API key");
       let apiKey = body.api_key;
-      if (!apiKey) {
+      if (apiKey) {
+        await spendKeyTest(sql, user.id);
+      } else {
         const stored = await storedCiphertext(sql, body.workspace_id);
         if (!stored) throw new HttpError(400, "No Apollo API key is saved for this workspace: enter one first.");
         apiKey = await decryptApiKey(stored, body.workspace_id).catch((error) => {

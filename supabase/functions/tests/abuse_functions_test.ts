@@ -17,8 +17,9 @@ import {
   unchanged,
 } from "../../../scripts/stack/tests/abuse_helpers.ts";
 import { signJwt } from "../../../scripts/stack/jwt.ts";
+import { withSettings } from "./helpers/ops.ts";
 import {
-  createAccount, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, WORKER_URL, withCronPaused,
+  createAccount, fakeApollo, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, WORKER_URL, withCronPaused,
 } from "./helpers/stack.ts";
 
 const FUNCTIONS = `${testEnv.API_URL}/functions/v1`;
@@ -217,6 +218,16 @@ integration("abuse: another workspace's ids get 403/404/422, a plain member cann
       ["DELETE", `apollo-settings?workspace_id=${theirs}`, undefined, mine, [404]],
       ["POST", "apollo-settings", JSON.stringify({ workspace_id: p.owner.workspaceId, api_key: "test-key-12345" }), p.member.token, [403]],
       ["DELETE", `apollo-settings?workspace_id=${p.owner.workspaceId}`, undefined, p.member.token, [403]],
+      // Testing shows the Apollo account behind a key: members may not, with the stored key or a typed one.
+      ["POST", "apollo-settings/test", JSON.stringify({ workspace_id: p.owner.workspaceId }), p.member.token, [403]],
+      [
+        "POST",
+        "apollo-settings/test",
+        JSON.stringify({ workspace_id: p.owner.workspaceId, api_key: "live-key-leaked-0001" }),
+        p.member.token,
+        [403],
+      ],
+      ["POST", "apollo-settings/test", JSON.stringify({ workspace_id: theirs, api_key: "live-key-leaked-0002" }), mine, [404]],
       [
         "POST",
         "jobs",
@@ -417,6 +428,51 @@ integration("abuse: random JSON (fast-check) to apollo-settings and jobs is a 4x
       fcOptions,
     );
     assert.deepEqual(await fingerprint(sql, p.scope), before, "random JSON changed the database");
+  } finally {
+    await cleanupPeople(p);
+  }
+});
+
+integration("abuse: trying keys one after another (fast-check) reaches Apollo at most the per-user limit, then 429", async () => {
+  const p = await people();
+  const limit = 5;
+  try {
+    await withSettings({ apollo_key_tests_per_10_minutes: String(limit) }, async () => {
+      // All hits must land in one fixed 10-minute window: wait out the end of the current one if near.
+      const [{ left }] = await sql<{ left: number }[]>`
+        select 600 - mod(extract(epoch from clock_timestamp())::numeric, 600)::float8 as left`;
+      if (left < 60) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+      await fakeApollo.reset();
+      let answered = 0;
+      let refused = 0;
+      await unchanged(sql, p.scope, "key trying", async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            // keys Apollo rejects (fake-key-401-*), so a save that got through would still store nothing
+            fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-_") }),
+            fc.constantFrom("apollo-settings/test", "apollo-settings"),
+            async (suffix, path) => {
+              const body = JSON.stringify({ workspace_id: p.stranger.workspaceId, api_key: `fake-key-401-${suffix}` });
+              const a = await fn(path, { body, token: p.stranger.token });
+              if (a.status === 429) {
+                refused++;
+                assertClientError(a, `${path} over the limit`, [429]);
+                assert.match(a.headers.get("retry-after") ?? "", /^[1-9][0-9]*$/);
+                assert.match(JSON.parse(a.text).error, /^Too many Apollo API key checks/);
+                return;
+              }
+              answered++;
+              assert.ok(answered <= limit, `${path}: answer ${answered} is past the limit of ${limit}: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+            },
+          ),
+          fcOptions,
+        );
+      });
+      assert.equal(answered, limit);
+      assert.ok(refused > 0);
+      const checks = (await fakeApollo.requests()).filter((r) => r.path.includes("users/api_profile"));
+      assert.equal(checks.length, limit, "Apollo saw exactly the limit");
+    });
   } finally {
     await cleanupPeople(p);
   }
