@@ -160,7 +160,7 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
             ) : null}
           </p>
         ) : (
-          <p className="muted">No key yet: enrichment jobs fail until one is saved. Use test-key-12345 to try the mock.</p>
+          <p className="muted">No key yet: enrichment jobs fail until one is saved. Outside production, test-key-12345 tries the mock.</p>
         )}
 
         {canEdit ? (
