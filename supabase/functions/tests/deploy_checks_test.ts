@@ -27,6 +27,7 @@ Deno.test("the repository's migrations and the cron jobs they schedule", () => {
       ["job-reaper", "* * * * *", "select public.reap_expired_leases()"],
       ["job-retention", "17 3 * * *", "select private.purge_old_jobs()"],
       ["job-worker", "* * * * *", "select private.invoke_worker('cron')"],
+      ["rate-limit-retention", "23 * * * *", "select private.purge_rate_limit_windows()"],
     ],
   );
 });
