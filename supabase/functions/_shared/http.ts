@@ -1,5 +1,6 @@
 // JSON responses and the errors functions answer with: `{error: message, details?}`.
 import { corsHeaders } from "./cors.ts";
+import { BodyTooLargeError, readBodyCapped } from "./request-body.ts";
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -8,9 +9,14 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** An error a caller can act on: its status and message are sent as they are. */
+/** An error a caller can act on: its status, message (and headers such as Retry-After) are sent as they are. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = "HttpError";
   }
@@ -42,14 +48,15 @@ export function errorResponse(error: unknown, context: string): Response {
   const fromDatabase = httpErrorFromDatabase(error);
   if (fromDatabase) error = fromDatabase;
   if (error instanceof HttpError) {
-    return json({ error: error.message, ...(error.details === undefined ? {} : { details: error.details }) }, error.status);
+    const body = { error: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+    return json(body, error.status, error.headers);
   }
   // Unexpected: log it whole, answer without internals.
   console.error(`[${context}] unexpected error:`, error);
   return json({ error: "Something went wrong on our side. Please try again; if it keeps happening, contact support." }, 500);
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Reads a JSON object body: 415 for another content type, 413 when too large, 400 when not JSON. */
 export async function readJsonBody(req: Request): Promise<unknown> {
@@ -57,14 +64,15 @@ export async function readJsonBody(req: Request): Promise<unknown> {
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(415, "Send the request body as JSON (Content-Type: application/json).");
   }
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) throw new HttpError(413, `The request body is too large (max ${MAX_BODY_BYTES} bytes).`);
-  const text = await req.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) {
-    throw new HttpError(413, `The request body is too large (max ${MAX_BODY_BYTES} bytes).`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBodyCapped(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new HttpError(413, error.message);
+    throw error;
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new HttpError(400, "The request body is not valid JSON.");
   }

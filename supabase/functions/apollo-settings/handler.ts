@@ -1,12 +1,14 @@
 // apollo-settings: a workspace's Apollo key. Signed-in members read the status; owners and
-// admins save (checked against Apollo first, unless it is the mock key), test and remove it.
+// admins save (checked against Apollo first, unless it is the test key), test and remove it.
 //   GET    /apollo-settings?workspace_id=...       -> settings view
 //   POST   /apollo-settings        {workspace_id, api_key} -> {message, settings}
 //   POST   /apollo-settings/test   {workspace_id, api_key?} -> {ok, mock, message, ...}
 //   DELETE /apollo-settings?workspace_id=...       -> {message, settings}
-// The key is stored AES-256-GCM encrypted and never returned.
+// The key is stored AES-256-GCM encrypted and never returned. A key typed into a request is checked
+// with Apollo at most apollo_key_tests_per_10_minutes times per user (key-test-limit.ts), and the
+// test key is refused in production.
 import { z } from "npm:zod@4.6.7";
-import { apolloClientFor, MOCK_API_KEY } from "../_shared/apollo/index.ts";
+import { apolloClientFor, MOCK_API_KEY, TestKeyInProductionError } from "../_shared/apollo/index.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
 import { requireUser } from "../_shared/auth.ts";
 import { corsHeaders } from "../_shared/cors.ts";
@@ -14,6 +16,7 @@ import { decryptApiKey, encryptApiKey, KeyDecryptionError, lastFour } from "../_
 import { db } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, readJsonBody } from "../_shared/http.ts";
 import { parseOr400 } from "../_shared/validation.ts";
+import { spendKeyTest } from "./key-test-limit.ts";
 import { memberRole, readSettings, removeKey, requireEditor, saveKey, storedCiphertext } from "./store.ts";
 
 const workspaceId = z.uuid({ error: "must be a workspace id (uuid)" });
@@ -30,9 +33,14 @@ function workspaceFromQuery(req: Request): string {
   return parseOr400(workspaceId, new URL(req.url).searchParams.get("workspace_id"), "workspace_id");
 }
 
-async function testKey(apiKey: string) {
-  const check = await apolloClientFor(apiKey).checkConnection();
-  return check;
+/** The client for a key; the test key in production is a 422 saying what to do instead. */
+function clientFor(apiKey: string) {
+  try {
+    return apolloClientFor(apiKey);
+  } catch (error) {
+    if (error instanceof TestKeyInProductionError) throw new HttpError(422, error.message);
+    throw error;
+  }
 }
 
 export async function handler(req: Request): Promise<Response> {
@@ -51,8 +59,10 @@ export async function handler(req: Request): Promise<Response> {
       const body = parseOr400(saveBody, await readJsonBody(req));
       const role = await memberRole(sql, body.workspace_id, user.id);
       requireEditor(role);
+      const apollo = clientFor(body.api_key);
       if (body.api_key !== MOCK_API_KEY) {
-        const check = await testKey(body.api_key).catch((error) => {
+        await spendKeyTest(sql, user.id);
+        const check = await apollo.checkConnection().catch((error) => {
           if (error instanceof ApolloError && !error.retryable) {
             throw new HttpError(422, `Apollo rejected this API key: ${error.message}`);
           }
@@ -67,9 +77,12 @@ export async function handler(req: Request): Promise<Response> {
 
     if (req.method === "POST" && action === "/test") {
       const body = parseOr400(testBody, await readJsonBody(req));
-      await memberRole(sql, body.workspace_id, user.id);
+      // The test shows the Apollo account behind the key (email, name, team, usage): not for members.
+      requireEditor(await memberRole(sql, body.workspace_id, user.id), "test the Apollo API key");
       let apiKey = body.api_key;
-      if (!apiKey) {
+      if (apiKey) {
+        await spendKeyTest(sql, user.id);
+      } else {
         const stored = await storedCiphertext(sql, body.workspace_id);
         if (!stored) throw new HttpError(400, "No Apollo API key is saved for this workspace: enter one first.");
         apiKey = await decryptApiKey(stored, body.workspace_id).catch((error) => {
@@ -80,7 +93,7 @@ export async function handler(req: Request): Promise<Response> {
         });
       }
       try {
-        return json(await testKey(apiKey));
+        return json(await clientFor(apiKey).checkConnection());
       } catch (error) {
         if (error instanceof ApolloError) {
           return json({ ok: false, mock: false, message: error.message, kind: error.kind });

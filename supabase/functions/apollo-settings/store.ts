@@ -24,9 +24,10 @@ export async function memberRole(sql: Sql, workspaceId: string, userId: string):
   return row.role;
 }
 
-export function requireEditor(role: Role) {
+/** 403 unless the caller is an owner or admin; `action` says what they tried ("change the Apollo API key"). */
+export function requireEditor(role: Role, action = "change the Apollo API key") {
   if (role !== "owner" && role !== "admin") {
-    throw new HttpError(403, "Only workspace owners and admins can change the Apollo API key.");
+    throw new HttpError(403, `Only workspace owners and admins can ${action}.`);
   }
 }
 

@@ -1,4 +1,5 @@
 // The worker's settings, read once from the environment and checked up front.
+import { type Deployment, deploymentOf, type EnvReader } from "../_shared/environment.ts";
 
 export const DEVELOPMENT_TOKEN = "dev-secret-token";
 
@@ -12,12 +13,12 @@ export interface WorkerConfig {
   /** How often an invocation with free slots looks for newly queued jobs. */
   pollMs: number;
   region: string;
-  env: "production" | "development";
+  env: Deployment;
   /** Why the worker refuses to run, if it does. */
   misconfiguration?: string;
 }
 
-function intFrom(env: { get(k: string): string | undefined }, name: string, fallback: number, min: number, max: number) {
+function intFrom(env: EnvReader, name: string, fallback: number, min: number, max: number) {
   const raw = env.get(name);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -27,10 +28,9 @@ function intFrom(env: { get(k: string): string | undefined }, name: string, fall
   return value;
 }
 
-export function loadConfig(env: { get(k: string): string | undefined } = Deno.env): WorkerConfig {
+export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
   const region = env.get("SB_REGION") ?? "local";
-  const declared = env.get("ENVIRONMENT");
-  const production = declared ? declared === "production" : env.get("SB_REGION") !== undefined;
+  const production = deploymentOf(env) === "production";
   const secretToken = env.get("WORKER_SECRET_TOKEN") ?? "";
   let misconfiguration: string | undefined;
   if (production && (secretToken === "" || secretToken === DEVELOPMENT_TOKEN || secretToken.length < 24)) {

@@ -1,6 +1,8 @@
 // job-worker over HTTP. POST runs a batch of jobs (pg_cron calls it every minute through
 // pg_net, and enqueueing wakes it at once); GET is the health check. Both need
 // `Authorization: Bearer <WORKER_SECRET_TOKEN>` (or WORKER_SECRET_TOKEN_PREVIOUS during a rotation).
+// The POST body carries nothing and is never read: an unread body is not buffered, so whatever a
+// caller sends costs no memory here.
 import { json } from "../_shared/http.ts";
 import { loadConfig, newWorkerId, type WorkerConfig } from "./config.ts";
 import { health } from "./health.ts";

@@ -8,11 +8,11 @@
 // queue; the body says which of the two it is. The headline numbers are in `queue` (public.queue_stats)
 // and `operations` (ops.health_snapshot).
 import { db } from "../_shared/db.ts";
+import type { EnvReader } from "../_shared/environment.ts";
 import type { WorkerConfig } from "./config.ts";
 import {
   configurationAlerts,
   configurationWarnings,
-  type EnvReader,
   type OperationsSnapshot,
   readConfiguration,
   verdict,

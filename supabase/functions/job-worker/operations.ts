@@ -2,6 +2,7 @@
 // configured for production? The queue side is SQL (ops.health_snapshot(), migration
 // 20261129002000_operator_views.sql); the configuration side is read from the environment here.
 // Pure functions, so they are tested without a stack (ops_health_test.ts).
+import { type Deployment, type EnvReader, mockApolloRequested } from "../_shared/environment.ts";
 
 /** One alert of ops.current_alerts(): jobs_overdue, worker_not_configured, worker_calls_failing. */
 export interface Alert {
@@ -30,17 +31,13 @@ export interface OperationsSnapshot {
   alerts: Alert[];
 }
 
-export interface EnvReader {
-  get(name: string): string | undefined;
-}
-
 export type KeyState = "set" | "missing" | "invalid";
 
 export interface Configuration {
   apollo_key_encryption_key: KeyState;
   /** APOLLO_KEY_ENCRYPTION_KEY_PREVIOUS is set: a key rotation is in progress. */
   apollo_key_rotation: boolean;
-  /** USE_MOCK_APOLLO=true: every workspace gets the mock's sample data. */
+  /** USE_MOCK_APOLLO=true: every workspace gets the mock's sample data (outside production; ignored in it). */
   mock_apollo: boolean;
   /** WORKER_SECRET_TOKEN_PREVIOUS is accepted: a worker token rotation is in progress. */
   worker_token_rotation: boolean;
@@ -60,7 +57,7 @@ export function readConfiguration(env: EnvReader, acceptsPreviousToken: boolean)
   return {
     apollo_key_encryption_key: keyState(env.get("APOLLO_KEY_ENCRYPTION_KEY")),
     apollo_key_rotation: keyState(env.get("APOLLO_KEY_ENCRYPTION_KEY_PREVIOUS")) === "set",
-    mock_apollo: env.get("USE_MOCK_APOLLO")?.trim().toLowerCase() === "true",
+    mock_apollo: mockApolloRequested(env),
     worker_token_rotation: acceptsPreviousToken,
   };
 }
@@ -81,11 +78,12 @@ export function configurationAlerts(configuration: Configuration): Alert[] {
 }
 
 /** Worth knowing, not worth paging anyone: shown in the health body and by verify:deploy as warnings. */
-export function configurationWarnings(configuration: Configuration, env: "production" | "development"): string[] {
+export function configurationWarnings(configuration: Configuration, env: Deployment): string[] {
   const warnings: string[] = [];
   if (configuration.mock_apollo && env === "production") {
     warnings.push(
-      "USE_MOCK_APOLLO=true: every workspace gets the mock's sample data (supabase secrets unset USE_MOCK_APOLLO)",
+      "USE_MOCK_APOLLO=true is set but ignored in production: workspaces enrich with their own keys " +
+        "(supabase secrets unset USE_MOCK_APOLLO)",
     );
   }
   if (configuration.apollo_key_rotation) {

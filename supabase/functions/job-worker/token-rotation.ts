@@ -6,10 +6,8 @@
 //   3. supabase secrets unset WORKER_SECRET_TOKEN_PREVIOUS
 import { isAuthorized } from "./auth.ts";
 import { DEVELOPMENT_TOKEN, type WorkerConfig } from "./config.ts";
+import type { EnvReader } from "../_shared/environment.ts";
 
-export interface EnvReader {
-  get(name: string): string | undefined;
-}
 
 /**
  * The previous token, when it may be accepted: set, different from the current one, and in

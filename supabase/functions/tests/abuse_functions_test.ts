@@ -17,8 +17,9 @@ import {
   unchanged,
 } from "../../../scripts/stack/tests/abuse_helpers.ts";
 import { signJwt } from "../../../scripts/stack/jwt.ts";
+import { withSettings } from "./helpers/ops.ts";
 import {
-  createAccount, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, WORKER_URL, withCronPaused,
+  createAccount, fakeApollo, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, WORKER_URL, withCronPaused,
 } from "./helpers/stack.ts";
 
 const FUNCTIONS = `${testEnv.API_URL}/functions/v1`;
@@ -217,6 +218,16 @@ integration("abuse: another workspace's ids get 403/404/422, a plain member cann
       ["DELETE", `apollo-settings?workspace_id=${theirs}`, undefined, mine, [404]],
       ["POST", "apollo-settings", JSON.stringify({ workspace_id: p.owner.workspaceId, api_key: "test-key-12345" }), p.member.token, [403]],
       ["DELETE", `apollo-settings?workspace_id=${p.owner.workspaceId}`, undefined, p.member.token, [403]],
+      // Testing shows the Apollo account behind a key: members may not, with the stored key or a typed one.
+      ["POST", "apollo-settings/test", JSON.stringify({ workspace_id: p.owner.workspaceId }), p.member.token, [403]],
+      [
+        "POST",
+        "apollo-settings/test",
+        JSON.stringify({ workspace_id: p.owner.workspaceId, api_key: "live-key-leaked-0001" }),
+        p.member.token,
+        [403],
+      ],
+      ["POST", "apollo-settings/test", JSON.stringify({ workspace_id: theirs, api_key: "live-key-leaked-0002" }), mine, [404]],
       [
         "POST",
         "jobs",
@@ -303,6 +314,74 @@ integration("abuse: oversized bodies 413, wrong content types 415, broken JSON 4
   }
 });
 
+/**
+ * A body of `totalBytes` made only as the sender pulls it; `pulled()` says how much was sent. After
+ * the answer, `end()` ends it: Deno's fetch keeps pulling a request body the server no longer reads.
+ */
+function lazyUpload(totalBytes: number) {
+  let pulled = 0;
+  let ended = false;
+  const chunk = new Uint8Array(64 * 1024).fill("x".charCodeAt(0));
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (ended || pulled >= totalBytes) return controller.close();
+      pulled += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  }, { highWaterMark: 0 });
+  return { stream, pulled: () => pulled, end: () => (ended = true) };
+}
+
+integration("abuse: a 160 MB body streamed without Content-Length is refused after a few MB, not read whole", async () => {
+  const p = await people();
+  const total = 160 * 1024 * 1024;
+  // What may be in flight when the answer comes: the 64 KB the function reads, plus the socket
+  // buffers between the client, the gateway and the function (about 14 MB here). Reading the body
+  // whole, in the function or in the gateway, pulls all 160 MB.
+  const inFlight = 48 * 1024 * 1024;
+  try {
+    await unchanged(sql, p.scope, "streamed oversized bodies", async () => {
+      const cases: Array<[string, string, number[]]> = [
+        ["apollo-settings", p.owner.token, [413]],
+        ["apollo-settings/test", p.owner.token, [413]],
+        ["jobs", p.owner.token, [413]],
+        ["job-worker", "not-the-worker-token", [401]],
+      ];
+      for (const [path, token, statuses] of cases) {
+        const upload = lazyUpload(total);
+        const response = await fetch(`${FUNCTIONS}/${path}`, {
+          method: "POST",
+          headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: upload.stream,
+        });
+        const a = await answer(response);
+        const sent = upload.pulled();
+        upload.end();
+        assertClientError(a, `${path} with a streamed 160 MB body`, statuses);
+        if (statuses.includes(413)) {
+          assert.deepEqual(JSON.parse(a.text), { error: "The request body is too large (max 65536 bytes)." });
+        }
+        assert.ok(sent < inFlight, `${path}: ${sent} bytes were sent before the answer`);
+      }
+      // The worker never reads its POST body: with the right token it runs, and the upload stops too.
+      const upload = lazyUpload(total);
+      const ran = await fetch(WORKER_URL, {
+        method: "POST",
+        headers: { authorization: `Bearer ${testEnv.WORKER_SECRET_TOKEN}`, "content-type": "application/json" },
+        body: upload.stream,
+      });
+      const ranBody = await ran.json();
+      const sent = upload.pulled();
+      upload.end();
+      assert.equal(ran.status, 200);
+      assert.equal(ranBody.success, true);
+      assert.ok(sent < inFlight, `job-worker: ${sent} bytes were sent before the answer`);
+    });
+  } finally {
+    await cleanupPeople(p);
+  }
+});
+
 integration("abuse: API keys Apollo could never have issued (NUL, control or non-ASCII characters) are a 400, not a 5xx", async () => {
   const p = await people();
   try {
@@ -349,6 +428,51 @@ integration("abuse: random JSON (fast-check) to apollo-settings and jobs is a 4x
       fcOptions,
     );
     assert.deepEqual(await fingerprint(sql, p.scope), before, "random JSON changed the database");
+  } finally {
+    await cleanupPeople(p);
+  }
+});
+
+integration("abuse: trying keys one after another (fast-check) reaches Apollo at most the per-user limit, then 429", async () => {
+  const p = await people();
+  const limit = 5;
+  try {
+    await withSettings({ apollo_key_tests_per_10_minutes: String(limit) }, async () => {
+      // All hits must land in one fixed 10-minute window: wait out the end of the current one if near.
+      const [{ left }] = await sql<{ left: number }[]>`
+        select 600 - mod(extract(epoch from clock_timestamp())::numeric, 600)::float8 as left`;
+      if (left < 60) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+      await fakeApollo.reset();
+      let answered = 0;
+      let refused = 0;
+      await unchanged(sql, p.scope, "key trying", async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            // keys Apollo rejects (fake-key-401-*), so a save that got through would still store nothing
+            fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-_") }),
+            fc.constantFrom("apollo-settings/test", "apollo-settings"),
+            async (suffix, path) => {
+              const body = JSON.stringify({ workspace_id: p.stranger.workspaceId, api_key: `fake-key-401-${suffix}` });
+              const a = await fn(path, { body, token: p.stranger.token });
+              if (a.status === 429) {
+                refused++;
+                assertClientError(a, `${path} over the limit`, [429]);
+                assert.match(a.headers.get("retry-after") ?? "", /^[1-9][0-9]*$/);
+                assert.match(JSON.parse(a.text).error, /^Too many Apollo API key checks/);
+                return;
+              }
+              answered++;
+              assert.ok(answered <= limit, `${path}: answer ${answered} is past the limit of ${limit}: HTTP ${a.status} ${a.text.slice(0, 200)}`);
+            },
+          ),
+          fcOptions,
+        );
+      });
+      assert.equal(answered, limit);
+      assert.ok(refused > 0);
+      const checks = (await fakeApollo.requests()).filter((r) => r.path.includes("users/api_profile"));
+      assert.equal(checks.length, limit, "Apollo saw exactly the limit");
+    });
   } finally {
     await cleanupPeople(p);
   }

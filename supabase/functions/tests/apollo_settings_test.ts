@@ -1,7 +1,9 @@
 // apollo-settings (spec test 1): save, status, test connection, remove; only owners and admins
-// change it; the key is stored encrypted and no answer ever contains it.
+// change or test it; keys typed into requests are checked a limited number of times per user; the
+// key is stored encrypted and no answer ever contains it.
 import assert from "node:assert/strict";
-import { callFunction, fakeApollo, integration, signUp, sql } from "./helpers/stack.ts";
+import { withSettings } from "./helpers/ops.ts";
+import { callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv } from "./helpers/stack.ts";
 
 integration("save the mock key, see Configured, test the connection (mock), remove it", async () => {
   const owner = await signUp("settings-owner");
@@ -74,9 +76,20 @@ integration("members may read but not change the key; strangers see nothing", as
     const ws = owner.workspaceId;
     await sql`insert into public.workspace_members (workspace_id, user_id, role) values (${ws}, ${member.userId}, 'member')`;
 
+    await setApolloKey(ws, "live-key-owner-5678");
     const read = await callFunction("apollo-settings", { method: "GET", token: member.token, query: `?workspace_id=${ws}` });
     assert.equal(read.status, 200);
     assert.equal((read.body as Record<string, unknown>).can_edit, false);
+    assert.equal((read.body as Record<string, unknown>).has_apollo_key, true, "a member sees that a key is configured");
+
+    // Testing shows the Apollo account behind the key (email, name, team, usage): not for members.
+    await fakeApollo.reset();
+    for (const body of [{ workspace_id: ws }, { workspace_id: ws, api_key: "live-key-member-0000" }]) {
+      const test = await callFunction("apollo-settings/test", { token: member.token, body });
+      assert.equal(test.status, 403, test.text);
+      assert.deepEqual(test.body, { error: "Only workspace owners and admins can test the Apollo API key." });
+    }
+    assert.deepEqual(await fakeApollo.requests(), [], "nothing was sent to Apollo for the member");
 
     const save = await callFunction("apollo-settings", { token: member.token, body: { workspace_id: ws, api_key: "test-key-12345" } });
     assert.equal(save.status, 403);
@@ -90,8 +103,8 @@ integration("members may read but not change the key; strangers see nothing", as
     ]) {
       assert.equal((await request).status, 404);
     }
-    const [row] = await sql`select apollo_api_key_encrypted from public.workspace_settings where workspace_id = ${ws}`;
-    assert.equal(row.apollo_api_key_encrypted, null);
+    const [row] = await sql`select apollo_api_key_last4 from public.workspace_settings where workspace_id = ${ws}`;
+    assert.equal(row.apollo_api_key_last4, "5678", "the owner's key is untouched");
   } finally {
     await member.cleanup();
     await stranger.cleanup();
@@ -112,6 +125,62 @@ integration("bad input gets a 400 that says what is wrong", async () => {
     assert.equal(noKey.status, 400);
     assert.match((noKey.body as { error: string }).error, /No Apollo API key/);
   } finally {
+    await owner.cleanup();
+  }
+});
+
+/** Waits out the end of the current 10-minute rate-limit window when it is near, so a test's hits share one window. */
+async function inOneRateLimitWindow() {
+  const [{ left }] = await sql<{ left: number }[]>`
+    select 600 - mod(extract(epoch from clock_timestamp())::numeric, 600)::float8 as left`;
+  if (left < 30) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+}
+
+integration("keys typed into a request are checked with Apollo at most N times per user per 10 minutes: then 429", async () => {
+  const owner = await signUp("settings-limit");
+  const other = await signUp("settings-limit-other");
+  try {
+    const ws = owner.workspaceId;
+    await setApolloKey(ws, "live-key-saved-4321");
+    await withSettings({ apollo_key_tests_per_10_minutes: "3" }, async () => {
+      await inOneRateLimitWindow();
+      await fakeApollo.reset();
+      for (let i = 1; i <= 3; i++) {
+        const test = await callFunction("apollo-settings/test", { token: owner.token, body: { workspace_id: ws, api_key: `live-key-try-000${i}` } });
+        assert.equal(test.status, 200, test.text);
+        assert.equal((test.body as { ok: boolean }).ok, true);
+      }
+      const sentBefore = (await fakeApollo.requests()).length;
+
+      const response = await fetch(`${testEnv.API_URL}/functions/v1/apollo-settings/test`, {
+        method: "POST",
+        headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ workspace_id: ws, api_key: "live-key-try-0004" }),
+      });
+      assert.equal(response.status, 429);
+      const retryAfter = Number(response.headers.get("retry-after"));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 600, `Retry-After: ${retryAfter}`);
+      const { error } = await response.json();
+      assert.match(error, /^Too many Apollo API key checks: you can check 3 keys every 10 minutes\. Try again in \d+ (second|minute)s?\.$/);
+
+      // Saving a new key checks it with Apollo too, so it spends the same budget.
+      const save = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "live-key-new-9999" } });
+      assert.equal(save.status, 429, save.text);
+      const [row] = await sql`select apollo_api_key_last4 from public.workspace_settings where workspace_id = ${ws}`;
+      assert.equal(row.apollo_api_key_last4, "4321", "the refused key was not saved");
+      assert.equal((await fakeApollo.requests()).length, sentBefore, "nothing was sent to Apollo after the limit");
+
+      // The saved key can still be tested, and the limit is per user.
+      const stored = await callFunction("apollo-settings/test", { token: owner.token, body: { workspace_id: ws } });
+      assert.equal(stored.status, 200, stored.text);
+      const theirs = await callFunction("apollo-settings/test", {
+        token: other.token,
+        body: { workspace_id: other.workspaceId, api_key: "live-key-other-0001" },
+      });
+      assert.equal(theirs.status, 200, theirs.text);
+    });
+  } finally {
+    await other.cleanup();
     await owner.cleanup();
   }
 });

@@ -176,7 +176,34 @@ describe("ApiSettingsPage", () => {
     expect(document.querySelector("input[name=apollo_api_key]")).toBeNull();
     expect(screen.queryByRole("button", { name: "Remove key" })).not.toBeInTheDocument();
     expect(screen.getByRole("switch", { name: "Enrich new accounts automatically" })).toBeDisabled();
-    expect(screen.getByRole("button", { name: "Test Connection" })).toBeEnabled();
+    // The test shows the Apollo account behind the key: members see why they cannot run it.
+    const testButton = screen.getByRole("button", { name: "Test Connection" });
+    expect(testButton).toBeDisabled();
+    expect(testButton).toHaveAccessibleDescription(
+      "Only owners and admins can test the connection: the test shows the Apollo account behind the key.",
+    );
+  });
+
+  it("shows the function's words when the test is refused (403) or rate-limited (429)", async () => {
+    const user = userEvent.setup();
+    let answer = httpError(403, { error: "Only workspace owners and admins can test the Apollo API key." });
+    setup(CONFIGURED, (name) => (name === "apollo-settings/test" ? { data: null, error: answer } : (undefined as never)));
+    await user.click(await screen.findByRole("button", { name: "Test Connection" }));
+    let alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The connection test did not run");
+    expect(alert).toHaveTextContent("Only workspace owners and admins can test the Apollo API key.");
+    expect(alert).toHaveTextContent("Ask an owner or admin of this workspace.");
+
+    answer = httpError(429, {
+      error: "Too many Apollo API key checks: you can check 10 keys every 10 minutes. Try again in 4 minutes.",
+    });
+    await user.click(screen.getByRole("button", { name: "Test Connection" }));
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("Try again in 4 minutes."));
+    alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("The connection test did not run");
+    expect(alert).toHaveTextContent("Too many Apollo API key checks: you can check 10 keys every 10 minutes.");
+    expect(alert.textContent).not.toMatch(/[{}]/);
+    expect(screen.queryByTestId("connection-result")).not.toBeInTheDocument();
   });
 
   it("explains when the settings cannot be loaded", async () => {

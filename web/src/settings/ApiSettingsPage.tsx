@@ -54,6 +54,7 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
   const keyHelpId = useId();
   const keyErrorId = useId();
   const autoId = useId();
+  const testReasonId = useId();
   const [apiKey, setApiKey] = useState("");
   const [showKey, setShowKey] = useState(false);
   const [keyError, setKeyError] = useState<string | undefined>();
@@ -159,7 +160,7 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
             ) : null}
           </p>
         ) : (
-          <p className="muted">No key yet: enrichment jobs fail until one is saved. Use test-key-12345 to try the mock.</p>
+          <p className="muted">No key yet: enrichment jobs fail until one is saved. Outside production, test-key-12345 tries the mock.</p>
         )}
 
         {canEdit ? (
@@ -227,7 +228,8 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
             type="button"
             className="btn btn-secondary"
             onClick={() => test.mutate()}
-            disabled={!settings.has_apollo_key || test.isPending}
+            disabled={!canEdit || !settings.has_apollo_key || test.isPending}
+            aria-describedby={canEdit ? undefined : testReasonId}
           >
             {test.isPending ? "Testing…" : "Test Connection"}
           </button>
@@ -238,7 +240,13 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
             </button>
           ) : null}
         </div>
-        {!settings.has_apollo_key ? <p className="muted small">Save a key first.</p> : null}
+        {!canEdit ? (
+          <p id={testReasonId} className="muted small">
+            Only owners and admins can test the connection: the test shows the Apollo account behind the key.
+          </p>
+        ) : !settings.has_apollo_key ? (
+          <p className="muted small">Save a key first.</p>
+        ) : null}
         {test.error ? <ErrorAlert error={test.error} title="The connection test did not run" /> : null}
         {test.data ? <ConnectionResult result={test.data} /> : null}
         {remove.error ? <ErrorAlert error={remove.error} title="The key was not removed" /> : null}

@@ -1,6 +1,8 @@
 // /functions/v1/<name>/*: forwards to the function's process like Supabase's edge runtime.
 // verify_jwt (config.toml, default true) requires a valid JWT in Authorization, as on Supabase.
 // Responses pass through untouched: functions answer CORS themselves, as they must on Supabase.
+// Request bodies are streamed, never buffered, and stop when the function has answered: a function
+// that refuses an oversized body after reading its first 64 KB stops the upload there.
 import { bearerOf, callerFromToken } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
@@ -30,15 +32,17 @@ export async function handleFunctions(req: Request, ctx: GatewayContext, supervi
   const target = `http://127.0.0.1:${fn.port}/${fn.name}${match[2] ?? ""}${url.search}`;
   const headers = new Headers(req.headers);
   headers.delete("host");
+  // Through a JS stream: handed the server's own body stream, Deno's fetch sends all of it before it
+  // hands back the function's answer, draining any upload however large.
+  const forwarding = new AbortController();
+  const body = req.body?.pipeThrough(new TransformStream(), { signal: forwarding.signal });
   try {
-    const response = await fetch(target, {
-      method: req.method,
-      headers,
-      body: req.body,
-      redirect: "manual",
-    });
+    const response = await fetch(target, { method: req.method, headers, body, redirect: "manual" });
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
   } catch (error) {
     return json({ code: "WORKER_ERROR", message: `Function ${fn.name} did not answer: ${(error as Error).message}` }, 502);
+  } finally {
+    // The function has answered (or is gone): whatever it has not read of the body, it does not want.
+    forwarding.abort();
   }
 }
