@@ -33,14 +33,35 @@ export class FunctionSupervisor {
     return names.sort();
   }
 
+  /**
+   * What Supabase sets for every function: the project's URL and database, and its keys. A project
+   * with publishable and secret keys gets them as JSON dictionaries (name -> key) and its JWKS, and
+   * still gets the legacy JWT keys, which its gateway refuses once they are disabled; a legacy
+   * project gets only the legacy keys.
+   */
+  projectEnv(): Record<string, string> {
+    const { config, keys } = this.ctx;
+    const legacy = {
+      SUPABASE_ANON_KEY: keys.legacy.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: keys.legacy.serviceRoleKey,
+    };
+    return {
+      SUPABASE_URL: config.apiUrl,
+      SUPABASE_DB_URL: config.dbUrl,
+      ...legacy,
+      ...(keys.mode === "legacy" ? {} : {
+        SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+        SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+        SUPABASE_JWKS: JSON.stringify(keys.jwks),
+      }),
+    };
+  }
+
   async env(): Promise<Record<string, string>> {
     const { config } = this.ctx;
     const fromFile = await readEnvFile(`${repoRoot}/supabase/functions/.env`);
     return {
-      SUPABASE_URL: config.apiUrl,
-      SUPABASE_DB_URL: config.dbUrl,
-      SUPABASE_ANON_KEY: this.ctx.anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: this.ctx.serviceRoleKey,
+      ...this.projectEnv(),
       WORKER_SECRET_TOKEN: config.workerSecretToken,
       APOLLO_KEY_ENCRYPTION_KEY: config.apolloKeyEncryptionKey,
       APOLLO_BASE_URL: `${config.fakeApolloUrl}/api/v1`,
