@@ -25,6 +25,8 @@ export const testKeys = {
   server: serverKey(stackKeys),
   /** The legacy JWT keys and secret (refused by a stack with signing keys). */
   legacyKeys: stackKeys.legacy,
+  /** The publishable and secret keys (not accepted by a legacy stack). */
+  newKeys: { publishable: stackKeys.publishableKey, secret: stackKeys.secretKey },
   /** The published JWKS (empty on a legacy stack). */
   jwks: stackKeys.jwks,
   /** The signing key's id, as Auth puts it in the `kid` header. */
