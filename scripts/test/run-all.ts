@@ -28,6 +28,8 @@ const SUITES: Suite[] = [
   // verify:deploy against this stack; it unschedules a cron job for a moment, so it runs alone
   { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose)", cmd: [deno, "test", "-A", DEPLOY_TEST], needs: DEPLOY_TEST },
   { name: "gateway", what: "gateway contract tests (supabase-js)", cmd: [deno, "test", "-A", "scripts/stack/tests/"], needs: "scripts/stack/tests" },
+  // the key-dependent gateway and functions tests again, on the stack switched to legacy keys; it then switches back
+  { name: "gateway-legacy", what: "API key and JWT tests with legacy keys (STACK_LEGACY_KEYS=1)", cmd: [deno, "run", "-A", "scripts/test/legacy-keys.ts"], needs: "scripts/test/legacy-keys.ts" },
   { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },
   { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },
   { name: "e2e", what: "end to end in Chromium (Playwright)", cmd: ["npm", "run", "--silent", "test:e2e", "--workspace", "web"], needs: "web/e2e" },
