@@ -20,6 +20,7 @@ const FUNCTION_TESTS = [
   "supabase/functions/tests/functions_auth_test.ts",
   "supabase/functions/tests/apollo_settings_test.ts",
   "supabase/functions/tests/jobs_api_test.ts",
+  "supabase/functions/tests/deploy_keys_test.ts",
 ];
 
 const deno = Deno.execPath();
