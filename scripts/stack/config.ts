@@ -56,8 +56,9 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
  * are printed only by a stack that runs with them (STACK_LEGACY_KEYS=1), since elsewhere they are refused.
  */
 export async function envBlock(config: StackConfig): Promise<Record<string, string>> {
-  const keys = await readKeys(config);
-  const apiKeys: Record<string, string> = keys.mode === "legacy"
+  // An instance that was never brought up has no keys yet (stack:up makes them): no key lines then.
+  const keys = await readKeys(config).catch(() => null);
+  const apiKeys: Record<string, string> = !keys ? {} : keys.mode === "legacy"
     ? { ANON_KEY: clientKey(keys), SERVICE_ROLE_KEY: serverKey(keys), JWT_SECRET: keys.legacy.jwtSecret }
     : {
       PUBLISHABLE_KEY: clientKey(keys),
