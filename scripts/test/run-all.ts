@@ -80,8 +80,9 @@ for (const suite of selected) {
 if (Deno.env.get("KEEP_STACK") !== "1") await run([deno, "run", "-A", "scripts/stack/cli.ts", "down"]);
 
 console.log("\n== summary");
+const width = Math.max(...results.map((r) => r.suite.name.length));
 for (const r of results) {
-  console.log(`  ${r.status.padEnd(7)} ${r.suite.name.padEnd(10)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.suite.what}`);
+  console.log(`  ${r.status.padEnd(7)} ${r.suite.name.padEnd(width)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.suite.what}`);
 }
 const failed = results.filter((r) => r.status === "FAILED").length;
 const passed = results.filter((r) => r.status === "passed").length;
