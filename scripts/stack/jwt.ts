@@ -8,6 +8,9 @@ export type JwtClaims = Record<string, unknown> & { role?: string; sub?: string;
 /** A private ES256 signing key as a JWK: the stack keeps it in .stack/<instance>/keys.json. */
 export type SigningJwk = jose.JWK & { kid: string; alg: "ES256"; d: string };
 
+/** A published key set: public keys only. */
+export type PublicJwks = jose.JSONWebKeySet;
+
 /** Members of a JWK that belong to the private key: never in a published key set. */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
 
@@ -52,7 +55,7 @@ export class JwtVerifier {
     private readonly algorithm: "ES256" | "HS256",
   ) {}
 
-  static forKeySet(keys: jose.JSONWebKeySet): JwtVerifier {
+  static forKeySet(keys: PublicJwks): JwtVerifier {
     return new JwtVerifier(jose.createLocalJWKSet(keys), "ES256");
   }
 
@@ -67,6 +70,7 @@ export class JwtVerifier {
   async verify(token: string, { allowExpired = false } = {}): Promise<JwtClaims> {
     const options = { algorithms: [this.algorithm] };
     try {
+      // Two calls only because jose types a key and a key resolver as separate overloads.
       const { payload } = this.key instanceof Uint8Array
         ? await jose.jwtVerify(token, this.key, options)
         : await jose.jwtVerify(token, this.key, options);

@@ -7,7 +7,16 @@
 //   legacy (STACK_LEGACY_KEYS=1): like a project of a year ago. The anon and service_role JWT keys
 //     and HS256 tokens signed with the shared JWT secret, as `supabase start` still has them.
 import type { StackConfig } from "./config.ts";
-import { generateSigningKey, type JwtClaims, JwtVerifier, publicJwk, signEs256, signHs256, type SigningJwk } from "./jwt.ts";
+import {
+  generateSigningKey,
+  type JwtClaims,
+  JwtVerifier,
+  publicJwk,
+  type PublicJwks,
+  signEs256,
+  signHs256,
+  type SigningJwk,
+} from "./jwt.ts";
 
 export type KeyMode = "signing-keys" | "legacy";
 
@@ -23,7 +32,7 @@ interface KeysFile {
 
 export interface StackKeys extends KeysFile {
   /** The JWKS Auth publishes: the signing key's public half, or nothing while tokens are HS256. */
-  jwks: { keys: Record<string, unknown>[] };
+  jwks: PublicJwks;
   legacy: { jwtSecret: string; anonKey: string; serviceRoleKey: string };
 }
 
@@ -123,5 +132,5 @@ export function signToken(keys: StackKeys, claims: JwtClaims): Promise<string> {
 
 /** What this stack trusts a token from: the published signing keys, or the legacy secret. */
 export function tokenVerifier(keys: StackKeys): JwtVerifier {
-  return keys.mode === "legacy" ? JwtVerifier.forSecret(keys.legacy.jwtSecret) : JwtVerifier.forKeySet(keys.jwks as never);
+  return keys.mode === "legacy" ? JwtVerifier.forSecret(keys.legacy.jwtSecret) : JwtVerifier.forKeySet(keys.jwks);
 }

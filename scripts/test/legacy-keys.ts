@@ -39,5 +39,7 @@ if (code === 0) code = await run(["test", "-A", "--no-check", ...GATEWAY_TESTS, 
 else console.error("The stack could not be switched to legacy keys; see the error above.");
 
 console.log(`\n-- stack "${config.instance}": back to ${before === "legacy" ? "legacy keys" : "signing keys"}`);
-const restored = await run(["run", "-A", "scripts/stack/cli.ts", "up"], { STACK_LEGACY_KEYS: before === "legacy" ? "1" : "0" });
+const restored = await run(["run", "-A", "scripts/stack/cli.ts", "up"], {
+  STACK_LEGACY_KEYS: before === "legacy" ? "1" : "0",
+});
 Deno.exit(code || restored);

@@ -28,7 +28,11 @@ const PROBES: Probe[] = [
       fetch(`${ctx.apiUrl}/functions/v1/jobs`, {
         method: "POST",
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ workspace_id: nowhere(), job_type: "enrich_account", payload: { account_id: nowhere() } }),
+        body: JSON.stringify({
+          workspace_id: nowhere(),
+          job_type: "enrich_account",
+          payload: { account_id: nowhere() },
+        }),
         signal: AbortSignal.timeout(30_000),
       }),
   },
@@ -77,9 +81,13 @@ export function judgeForgedAnswer(fn: string, status: number, text: string): Out
     );
   }
   if (status === 401) return pass(`${fn}: 401 "${said}"`);
-  if (status === 404) return fail(`${fn} is not deployed (404 ${said}): supabase functions deploy ${fn} --no-verify-jwt --use-api`);
+  if (status === 404) {
+    return fail(`${fn} is not deployed (404 ${said}): supabase functions deploy ${fn} --no-verify-jwt --use-api`);
+  }
   if (status >= 500) {
-    return fail(`${fn} failed on the forged token (HTTP ${status} ${said}): see Dashboard -> Edge Functions -> ${fn} -> Logs`);
+    return fail(
+      `${fn} failed on the forged token (HTTP ${status} ${said}): see Dashboard -> Edge Functions -> ${fn} -> Logs`,
+    );
   }
   return fail(
     `${fn} let a forged token through (HTTP ${status} ${said}): it does not verify the caller's JWT; ` +

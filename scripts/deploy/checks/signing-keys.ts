@@ -46,7 +46,8 @@ export function judgeJwks(url: string, status: number, text: string): Outcome {
     );
   }
   const usable = (keys as Jwk[]).filter((k) =>
-    typeof k.kid === "string" && VERIFIABLE_ALGORITHMS.includes(String(k.alg)) && ["EC", "RSA", "OKP"].includes(String(k.kty))
+    typeof k.kid === "string" && VERIFIABLE_ALGORITHMS.includes(String(k.alg)) &&
+    ["EC", "RSA", "OKP"].includes(String(k.kty))
   );
   if (usable.length === 0) {
     return fail(

@@ -82,7 +82,9 @@ function refusal(error: AuthError): [number, string] {
     return [401, AUTH_MESSAGES.malformed];
   }
   // supabase-js turns Auth's session_not_found into AuthSessionMissingError.
-  if (error.name === "AuthSessionMissingError" || error.code === "user_not_found") return [401, AUTH_MESSAGES.sessionEnded];
+  if (error.name === "AuthSessionMissingError" || error.code === "user_not_found") {
+    return [401, AUTH_MESSAGES.sessionEnded];
+  }
   if (/token is expired/i.test(error.message)) return [401, AUTH_MESSAGES.expired];
   if (/missing sub claim/i.test(error.message)) return [401, AUTH_MESSAGES.notAUser];
   return [401, AUTH_MESSAGES.untrusted];

@@ -11,9 +11,16 @@ integration("verify:deploy: the JWKS and the functions' own check of a forged to
   const keys = item(items, "signing-keys");
   const functions = item(items, "functions-auth");
   assert.equal(functions.status, "PASS", functions.summary);
-  assert.match(functions.summary, /apollo-settings and jobs answer 401 themselves to a user token signed by a made-up key/);
-  assert.ok(functions.details?.every((d) => /^PASS (apollo-settings|jobs): 401 "The access token was not issued by this project/.test(d)),
-    functions.details?.join("\n"));
+  assert.match(
+    functions.summary,
+    /apollo-settings and jobs answer 401 themselves to a user token signed by a made-up key/,
+  );
+  assert.ok(
+    functions.details?.every((d) =>
+      /^PASS (apollo-settings|jobs): 401 "The access token was not issued by this project/.test(d)
+    ),
+    functions.details?.join("\n"),
+  );
   if (testKeys.legacy) {
     assert.equal(keys.status, "WARN", keys.summary);
     assert.match(keys.summary, /legacy JWT secret \(HS256\)/);

@@ -25,10 +25,16 @@ Deno.test("project keys: a legacy project's anon and service_role keys; a single
 });
 
 Deno.test("project keys: what is wrong when they cannot be read", () => {
-  assert.throws(() => projectKey("publishable", env({ SUPABASE_PUBLISHABLE_KEYS: "sb_publishable_a" })), /SUPABASE_PUBLISHABLE_KEYS is not JSON/);
+  assert.throws(
+    () => projectKey("publishable", env({ SUPABASE_PUBLISHABLE_KEYS: "sb_publishable_a" })),
+    /SUPABASE_PUBLISHABLE_KEYS is not JSON/,
+  );
   assert.throws(
     () => projectKey("secret", env({ SUPABASE_SECRET_KEYS: '{"a":"sb_secret_a","b":"sb_secret_b"}' })),
     /SUPABASE_SECRET_KEYS has no key named "default" \(it has: a, b\)/,
   );
-  assert.throws(() => projectKey("publishable", env({})), /Neither SUPABASE_PUBLISHABLE_KEYS nor SUPABASE_ANON_KEY is set/);
+  assert.throws(
+    () => projectKey("publishable", env({})),
+    /Neither SUPABASE_PUBLISHABLE_KEYS nor SUPABASE_ANON_KEY is set/,
+  );
 });

@@ -47,4 +47,3 @@ export const item = (items: Item[], id: string) => {
   assert.ok(found, `no item ${id} in ${JSON.stringify(items.map((i) => i.id))}`);
   return found;
 };
-
