@@ -4,14 +4,15 @@
 //
 //   node examples/watch-enrichment.mjs          (the stack must be up: npm run stack:up)
 //
-// It reads API_URL, ANON_KEY, DEMO_EMAIL and DEMO_PASSWORD from the environment, or else from
-// `npm run --silent stack:status` (STACK_INSTANCE picks the instance). DOMAIN picks the account.
+// It reads API_URL, PUBLISHABLE_KEY (or, for a project on the legacy keys, ANON_KEY), DEMO_EMAIL
+// and DEMO_PASSWORD from the environment, or else from `npm run --silent stack:status`
+// (STACK_INSTANCE picks the instance). DOMAIN picks the account.
 import { execFileSync } from "node:child_process";
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 
 function stackEnv() {
-  if (process.env.API_URL && process.env.ANON_KEY) return process.env;
+  if (process.env.API_URL && (process.env.PUBLISHABLE_KEY || process.env.ANON_KEY)) return process.env;
   const out = execFileSync("npm", ["run", "--silent", "stack:status"], { encoding: "utf8" });
   const env = Object.fromEntries([...out.matchAll(/^([A-Z_]+)="(.*)"$/gm)].map((m) => [m[1], m[2]]));
   return { ...env, ...process.env };
@@ -19,10 +20,11 @@ function stackEnv() {
 
 const env = stackEnv();
 const url = env.API_URL;
-const anonKey = env.ANON_KEY;
+// The publishable key (sb_publishable_...); the anon key on a project that still uses legacy keys.
+const publishableKey = env.PUBLISHABLE_KEY || env.ANON_KEY;
 
 // Node 20 has no global WebSocket; realtime-js takes one as its transport.
-const supabase = createClient(url, anonKey, { realtime: { transport: WebSocket } });
+const supabase = createClient(url, publishableKey, { realtime: { transport: WebSocket } });
 const fail = (what, error) => {
   console.error(`${what} failed: ${error.message}`);
   process.exit(1);

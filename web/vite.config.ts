@@ -2,8 +2,9 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-// The SPA needs VITE_SUPABASE_URL and VITE_SUPABASE_ANON_KEY (see README). `npm start` passes the
-// local stack's; a static build for a real Supabase project takes them from the environment.
+// The SPA needs VITE_SUPABASE_URL and VITE_SUPABASE_PUBLISHABLE_KEY (VITE_SUPABASE_ANON_KEY for a
+// project on the legacy keys; see README). `npm start` passes the local stack's; a static build for a
+// real Supabase project takes them from the environment.
 export default defineConfig({
   plugins: [react()],
   server: { host: "127.0.0.1", port: 5173 },
@@ -33,7 +34,7 @@ export default defineConfig({
     restoreMocks: true,
     env: {
       VITE_SUPABASE_URL: "http://127.0.0.1:54321",
-      VITE_SUPABASE_ANON_KEY: "test-anon-key",
+      VITE_SUPABASE_PUBLISHABLE_KEY: "sb_publishable_test",
     },
   },
 });

@@ -12,7 +12,8 @@ import {
 } from "./database.ts";
 import { ensurePackages } from "./packages.ts";
 import { clusterExists, clusterRunning, initCluster, startCluster, stopCluster } from "./postgres.ts";
-import { daemonsStatus, startDaemons, stopDaemons } from "./daemons.ts";
+import { daemonPid, daemonsStatus, startDaemons, stopDaemon, stopDaemons } from "./daemons.ts";
+import { ensureKeys, type KeyMode, requestedKeyMode } from "./keys.ts";
 import { saveDemoApolloKey } from "./demo-key.ts";
 import { StackError } from "./shell.ts";
 
@@ -49,6 +50,7 @@ async function up(config: StackConfig, { quiet = false } = {}) {
     await applySeed(config);
   }
   await writeLocalSettings(config);
+  await useKeys(config, requestedKeyMode());
   await startDaemons(config, { fresh });
   if (fresh) {
     log("saving the mock Apollo key for the demo workspace (through apollo-settings)");
@@ -57,6 +59,21 @@ async function up(config: StackConfig, { quiet = false } = {}) {
   }
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!quiet) await printEnv(config);
+}
+
+const KEY_MODES: Record<KeyMode, string> = {
+  "signing-keys": "publishable and secret API keys, user tokens signed ES256 (JWKS at /auth/v1/.well-known/jwks.json)",
+  legacy: "legacy anon and service_role JWT keys, user tokens signed HS256 with the JWT secret (STACK_LEGACY_KEYS=1)",
+};
+
+/** The instance's keys in the mode asked for; a running gateway restarts when the mode changes. */
+async function useKeys(config: StackConfig, mode: KeyMode | undefined) {
+  const { keys, changed } = await ensureKeys(config, mode);
+  if (changed && daemonPid(config, "gateway") !== null) {
+    log(`switching to ${keys.mode} keys: restarting the gateway`);
+    await stopDaemon(config, "gateway");
+  }
+  log(`API keys: ${KEY_MODES[keys.mode]}`);
 }
 
 async function down(config: StackConfig) {
@@ -125,7 +142,12 @@ async function start(config: StackConfig) {
     spa = new Deno.Command("npm", {
       args: ["run", "dev", "--workspace", "web", "--", "--host", "127.0.0.1", "--port", String(config.ports.spa), "--strictPort"],
       cwd: repoRoot,
-      env: { VITE_SUPABASE_URL: env.API_URL, VITE_SUPABASE_ANON_KEY: env.ANON_KEY },
+      // A project with publishable keys gets VITE_SUPABASE_PUBLISHABLE_KEY; a legacy one the anon key.
+      env: {
+        VITE_SUPABASE_URL: env.API_URL,
+        VITE_SUPABASE_PUBLISHABLE_KEY: env.PUBLISHABLE_KEY ?? "",
+        VITE_SUPABASE_ANON_KEY: env.ANON_KEY ?? "",
+      },
       stdout: "inherit",
       stderr: "inherit",
     }).spawn();

@@ -1,11 +1,9 @@
 // Where a local stack instance lives and how to reach it. Two instances exist so that
 // `npm test` (instance "test") can run while `npm start` (instance "dev") is up.
-import { signJwt } from "./jwt.ts";
+import { clientKey, readKeys, serverKey } from "./keys.ts";
 
 export const repoRoot = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
-/** Supabase CLI's local JWT secret: the anon and service keys derived from it are the well-known local ones. */
-export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 /** Development-only AES-256 key (base64, 32 bytes). Production sets its own with `supabase secrets set`. */
 export const LOCAL_APOLLO_KEY_ENCRYPTION_KEY = "ZGV2LW9ubHktYXBvbGxvLWtleS1lbmNyeXB0aW9uMzI=";
 export const LOCAL_WORKER_SECRET_TOKEN = "dev-secret-token";
@@ -22,7 +20,6 @@ export interface StackConfig {
   apiUrl: string;
   fakeApolloUrl: string;
   spaUrl: string;
-  jwtSecret: string;
   workerSecretToken: string;
   apolloKeyEncryptionKey: string;
   demo: { email: string; password: string };
@@ -46,7 +43,6 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     apiUrl: `http://127.0.0.1:${ports.api}`,
     fakeApolloUrl: `http://127.0.0.1:${ports.fakeApollo}`,
     spaUrl: `http://127.0.0.1:${ports.spa}`,
-    jwtSecret: LOCAL_JWT_SECRET,
     workerSecretToken: LOCAL_WORKER_SECRET_TOKEN,
     apolloKeyEncryptionKey: LOCAL_APOLLO_KEY_ENCRYPTION_KEY,
     demo: { email: "demo@example.com", password: "demo-password" },
@@ -54,19 +50,25 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
   };
 }
 
-/** Long-lived keys with Supabase's local claims, so they equal the keys `supabase status` prints. */
-export function apiKey(role: "anon" | "service_role", secret = LOCAL_JWT_SECRET): Promise<string> {
-  return signJwt({ iss: "supabase-demo", role, exp: 1983812996 }, secret);
-}
-
-/** The env block printed by `stack:status`, in the order `supabase status -o env` uses. */
+/**
+ * The env block printed by `stack:status`, in the order `supabase status -o env` uses. A stack with
+ * signing keys prints its publishable and secret keys and its JWKS; the legacy JWT keys and secret
+ * are printed only by a stack that runs with them (STACK_LEGACY_KEYS=1), since elsewhere they are refused.
+ */
 export async function envBlock(config: StackConfig): Promise<Record<string, string>> {
+  // An instance that was never brought up has no keys yet (stack:up makes them): no key lines then.
+  const keys = await readKeys(config).catch(() => null);
+  const apiKeys: Record<string, string> = !keys ? {} : keys.mode === "legacy"
+    ? { ANON_KEY: clientKey(keys), SERVICE_ROLE_KEY: serverKey(keys), JWT_SECRET: keys.legacy.jwtSecret }
+    : {
+      PUBLISHABLE_KEY: clientKey(keys),
+      SECRET_KEY: serverKey(keys),
+      JWKS_URL: `${config.apiUrl}/auth/v1/.well-known/jwks.json`,
+    };
   return {
     API_URL: config.apiUrl,
     DB_URL: config.dbUrl,
-    ANON_KEY: await apiKey("anon", config.jwtSecret),
-    SERVICE_ROLE_KEY: await apiKey("service_role", config.jwtSecret),
-    JWT_SECRET: config.jwtSecret,
+    ...apiKeys,
     WORKER_SECRET_TOKEN: config.workerSecretToken,
     DEMO_EMAIL: config.demo.email,
     DEMO_PASSWORD: config.demo.password,

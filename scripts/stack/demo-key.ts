@@ -1,16 +1,17 @@
 // On a fresh stack, the demo workspace gets the mock Apollo key through the real save path:
 // sign in as the demo user (/auth/v1) and POST it to the apollo-settings function.
-import { apiKey, type StackConfig } from "./config.ts";
+import type { StackConfig } from "./config.ts";
+import { clientKey, readKeys } from "./keys.ts";
 import { StackError } from "./shell.ts";
 
 export const DEMO_WORKSPACE_ID = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 export const MOCK_APOLLO_KEY = "test-key-12345";
 
 export async function saveDemoApolloKey(config: StackConfig): Promise<void> {
-  const anon = await apiKey("anon", config.jwtSecret);
+  const apikey = clientKey(await readKeys(config));
   const signIn = await fetch(`${config.apiUrl}/auth/v1/token?grant_type=password`, {
     method: "POST",
-    headers: { apikey: anon, "content-type": "application/json" },
+    headers: { apikey, "content-type": "application/json" },
     body: JSON.stringify({ email: config.demo.email, password: config.demo.password }),
   });
   const session = await signIn.json().catch(() => ({}));
@@ -19,7 +20,7 @@ export async function saveDemoApolloKey(config: StackConfig): Promise<void> {
   }
   const save = await fetch(`${config.apiUrl}/functions/v1/apollo-settings`, {
     method: "POST",
-    headers: { apikey: anon, authorization: `Bearer ${session.access_token}`, "content-type": "application/json" },
+    headers: { apikey, authorization: `Bearer ${session.access_token}`, "content-type": "application/json" },
     body: JSON.stringify({ workspace_id: DEMO_WORKSPACE_ID, api_key: MOCK_APOLLO_KEY }),
   });
   const body = await save.json().catch(() => ({}));

@@ -29,6 +29,8 @@ const SUITES: Suite[] = [
   // verify:deploy against this stack; it unschedules a cron job for a moment, so it runs alone
   { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose)", cmd: [deno, "test", "-A", DEPLOY_TEST], needs: DEPLOY_TEST },
   { name: "gateway", what: "gateway contract tests (supabase-js)", cmd: [deno, "test", "-A", "scripts/stack/tests/"], needs: "scripts/stack/tests" },
+  // the key-dependent gateway and functions tests again, on the stack switched to legacy keys; it then switches back
+  { name: "gateway-legacy", what: "API key and JWT tests with legacy keys (STACK_LEGACY_KEYS=1)", cmd: [deno, "run", "-A", "scripts/test/legacy-keys.ts"], needs: "scripts/test/legacy-keys.ts" },
   { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },
   { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },
   { name: "e2e", what: "end to end in Chromium (Playwright)", cmd: ["npm", "run", "--silent", "test:e2e", "--workspace", "web"], needs: "web/e2e" },
@@ -79,8 +81,9 @@ for (const suite of selected) {
 if (Deno.env.get("KEEP_STACK") !== "1") await run([deno, "run", "-A", "scripts/stack/cli.ts", "down"]);
 
 console.log("\n== summary");
+const width = Math.max(...results.map((r) => r.suite.name.length));
 for (const r of results) {
-  console.log(`  ${r.status.padEnd(7)} ${r.suite.name.padEnd(10)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.suite.what}`);
+  console.log(`  ${r.status.padEnd(7)} ${r.suite.name.padEnd(width)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.suite.what}`);
 }
 const failed = results.filter((r) => r.status === "FAILED").length;
 const passed = results.filter((r) => r.status === "passed").length;

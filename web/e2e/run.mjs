@@ -32,7 +32,7 @@ function stackStatus() {
   if (result.status !== 0) {
     fail(
       `the local stack "${process.env.STACK_INSTANCE ?? "dev"}" is not running (npm run stack:status failed)`,
-      "start it with `npm run stack:up` (or set E2E_API_URL, E2E_ANON_KEY, ... to test another Supabase project)",
+      "start it with `npm run stack:up` (or set E2E_API_URL, E2E_PUBLISHABLE_KEY, ... to test another Supabase project)",
     );
   }
   const env = {};
@@ -45,10 +45,12 @@ function stackStatus() {
 
 function resolveConfig() {
   const given = process.env;
-  const status = given.E2E_API_URL && given.E2E_ANON_KEY ? {} : stackStatus();
+  const givenKey = given.E2E_PUBLISHABLE_KEY || given.E2E_ANON_KEY;
+  const status = given.E2E_API_URL && givenKey ? {} : stackStatus();
   const config = {
     apiUrl: given.E2E_API_URL ?? status.API_URL,
-    anonKey: given.E2E_ANON_KEY ?? status.ANON_KEY,
+    // The publishable key; the anon key for a project (or a stack) on the legacy keys.
+    publishableKey: givenKey ?? status.PUBLISHABLE_KEY ?? status.ANON_KEY,
     spaUrl: given.E2E_SPA_URL ?? status.SPA_URL ?? "http://127.0.0.1:4173",
     spaGiven: Boolean(given.E2E_SPA_URL),
     demoEmail: given.E2E_DEMO_EMAIL ?? status.DEMO_EMAIL ?? "demo@example.com",
@@ -58,7 +60,9 @@ function resolveConfig() {
     workerToken: given.E2E_WORKER_TOKEN ?? status.WORKER_SECRET_TOKEN ?? "",
     chromium: given.CHROMIUM_PATH ?? "/usr/bin/chromium",
   };
-  if (!config.apiUrl || !config.anonKey) fail("no API URL or anon key", "set E2E_API_URL and E2E_ANON_KEY");
+  if (!config.apiUrl || !config.publishableKey) {
+    fail("no API URL or publishable key", "set E2E_API_URL and E2E_PUBLISHABLE_KEY (E2E_ANON_KEY for a project on the legacy keys)");
+  }
   return config;
 }
 
@@ -90,7 +94,7 @@ async function fetchWithTimeout(url, init = {}, ms = 5000) {
 
 /** The stack must answer auth and let the demo user sign in; otherwise say which part is missing. */
 async function checkStack(config) {
-  const headers = { apikey: config.anonKey, "Content-Type": "application/json" };
+  const headers = { apikey: config.publishableKey, "Content-Type": "application/json" };
   let response;
   try {
     response = await fetchWithTimeout(`${config.apiUrl}/auth/v1/settings`, { headers });
@@ -167,7 +171,7 @@ async function serveSpa(config) {
     fail(`port ${port} (${config.spaUrl}) is taken by something that is not the SPA`, `stop it (ss -ltnp 'sport = :${port}') or set E2E_SPA_URL`);
   }
   const viteBin = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
-  const env = { ...process.env, VITE_SUPABASE_URL: config.apiUrl, VITE_SUPABASE_ANON_KEY: config.anonKey };
+  const env = { ...process.env, VITE_SUPABASE_URL: config.apiUrl, VITE_SUPABASE_PUBLISHABLE_KEY: config.publishableKey };
   log(`building the SPA for ${config.apiUrl}`);
   const build = spawnSync(process.execPath, [viteBin, "build", "--logLevel", "warn"], { cwd: webDir, stdio: "inherit", env });
   if (build.status !== 0) fail("vite build failed");
@@ -205,7 +209,7 @@ const child = spawn(process.execPath, [playwrightCli, "test", "-c", join(e2eDir,
     ...process.env,
     E2E_SPA_URL: spaUrl,
     E2E_API_URL: config.apiUrl,
-    E2E_ANON_KEY: config.anonKey,
+    E2E_PUBLISHABLE_KEY: config.publishableKey,
     E2E_DEMO_EMAIL: config.demoEmail,
     E2E_DEMO_PASSWORD: config.demoPassword,
     E2E_OTHER_EMAIL: config.otherEmail,

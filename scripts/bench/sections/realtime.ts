@@ -15,7 +15,7 @@ const DEMO_WORKSPACE = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 
 export async function realtimeSection(sql: Sql, config: StackConfig, count: number, log: (s: string) => void) {
   const env = await envBlock(config);
-  const supabase = createClient(env.API_URL, env.ANON_KEY, {
+  const supabase = createClient(env.API_URL, env.PUBLISHABLE_KEY ?? env.ANON_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
   });
   const { error: signInError } = await supabase.auth.signInWithPassword({

@@ -5,8 +5,10 @@ import { advisorsCheck } from "./advisors.ts";
 import { cronJobsCheck } from "./cron-jobs.ts";
 import { cronRunsCheck } from "./cron-runs.ts";
 import { enrichmentCheck } from "./enrichment.ts";
+import { functionsAuthCheck } from "./functions-auth.ts";
 import { migrationsCheck } from "./migrations.ts";
 import { realtimeCheck } from "./realtime.ts";
+import { signingKeysCheck } from "./signing-keys.ts";
 import { workerCallsCheck } from "./worker-calls.ts";
 import { workerHealthCheck } from "./worker-health.ts";
 
@@ -16,6 +18,8 @@ export const CHECKS: Check[] = [
   cronRunsCheck,
   workerCallsCheck,
   workerHealthCheck,
+  signingKeysCheck,
+  functionsAuthCheck,
   realtimeCheck,
   advisorsCheck,
   enrichmentCheck,

@@ -1,6 +1,8 @@
 // What every gateway route needs: the stack's configuration, a database pool, and the keys.
 import postgres from "npm:postgres@3.4.9";
-import { apiKey, type StackConfig } from "../config.ts";
+import type { StackConfig } from "../config.ts";
+import type { JwtClaims, JwtVerifier } from "../jwt.ts";
+import { readKeys, signToken, type StackKeys, tokenVerifier } from "../keys.ts";
 
 export type Sql = postgres.Sql;
 
@@ -8,9 +10,12 @@ export interface GatewayContext {
   config: StackConfig;
   /** Pool for API requests; each request runs in its own transaction as the JWT's role. */
   sql: Sql;
-  jwtSecret: string;
-  anonKey: string;
-  serviceRoleKey: string;
+  /** The instance's API keys and signing key, and which of them are in use (signing keys or legacy). */
+  keys: StackKeys;
+  /** Checks access tokens the way every Supabase service does: against the JWKS, or the legacy secret. */
+  tokens: JwtVerifier;
+  /** Signs a token as this stack's Auth does (ES256 with the signing key's kid, or HS256 when legacy). */
+  sign(claims: JwtClaims): Promise<string>;
   /** Origins allowed by CORS (the SPA's). */
   allowedOrigins: string[];
 }
@@ -23,12 +28,13 @@ export async function createContext(config: StackConfig): Promise<GatewayContext
     onnotice: () => {},
     connection: { application_name: "stack-gateway" },
   });
+  const keys = await readKeys(config);
   return {
     config,
     sql,
-    jwtSecret: config.jwtSecret,
-    anonKey: await apiKey("anon", config.jwtSecret),
-    serviceRoleKey: await apiKey("service_role", config.jwtSecret),
+    keys,
+    tokens: tokenVerifier(keys),
+    sign: (claims) => signToken(keys, claims),
     allowedOrigins: [config.spaUrl, config.spaUrl.replace("127.0.0.1", "localhost")],
   };
 }

@@ -14,7 +14,7 @@ import {
   objectsNear,
   unchanged,
 } from "./abuse_helpers.ts";
-import { createFixture, testEnv } from "./rest_helpers.ts";
+import { createFixture, testEnv, testKeys } from "./rest_helpers.ts";
 
 const AUTH = `${testEnv.API_URL}/auth/v1`;
 
@@ -23,7 +23,7 @@ async function auth(
   init: { method?: string; body?: string; token?: string; apikey?: string | null; headers?: Record<string, string> } = {},
 ) {
   const headers = new Headers(init.headers);
-  if (init.apikey !== null) headers.set("apikey", init.apikey ?? testEnv.ANON_KEY);
+  if (init.apikey !== null) headers.set("apikey", init.apikey ?? testKeys.client);
   headers.set("x-supabase-api-version", "2024-01-01");
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
@@ -166,7 +166,7 @@ Deno.test("abuse: /auth/v1", async (t) => {
 Deno.test("abuse: /auth/v1 still signs a real user in afterwards (the refusals above were not a broken service)", async () => {
   const response = await fetch(`${AUTH}/token?grant_type=password`, {
     method: "POST",
-    headers: { apikey: testEnv.ANON_KEY, "content-type": "application/json" },
+    headers: { apikey: testKeys.client, "content-type": "application/json" },
     body: JSON.stringify({ email: testEnv.DEMO_EMAIL, password: testEnv.DEMO_PASSWORD }),
   });
   assert.equal(response.status, 200);

@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
 import type postgres from "npm:postgres@3.4.9";
-import { signJwt } from "../jwt.ts";
-import { testEnv } from "../../test/env.ts";
+import { signHs256 } from "../jwt.ts";
+import { testEnv, testKeys } from "../../test/env.ts";
 
-export { fc, testEnv };
+export { fc, testEnv, testKeys };
 
 /** Every property runs this many seeded cases: the suite stays fast and a failure replays. */
 export const FC_RUNS = Number(Deno.env.get("ABUSE_FC_RUNS") ?? 100);
@@ -82,17 +82,26 @@ function base64url(text: string): string {
 
 /**
  * Tokens that must never get a caller in: each is refused with a 401 (PostgREST, functions) or a
- * 401/403 (GoTrue's /user). `user` is who the forgery pretends to be.
+ * 401/403 (GoTrue's /user). `user` is who the forgery pretends to be. On a stack with signing keys
+ * the legacy ways in are among them: an HS256 token signed with the legacy JWT secret, and one
+ * signed with the public key as an HS256 secret.
  */
 export async function badTokens(user: { id: string; email: string }): Promise<Array<[string, string]>> {
   const claims = userClaims(user.id, user.email);
-  const [header, body, signature] = (await signJwt(claims, testEnv.JWT_SECRET)).split(".");
+  const [header, body, signature] = (await testKeys.sign(claims)).split(".");
   const otherBody = base64url(JSON.stringify({ ...claims, role: "service_role" }));
+  const unknownKid = base64url(JSON.stringify({ alg: "ES256", kid: crypto.randomUUID(), typ: "JWT" }));
+  const legacyOnly: Array<[string, string]> = testKeys.legacy ? [] : [
+    ["HS256 signed with the legacy JWT secret", await signHs256(claims, testKeys.legacyKeys.jwtSecret)],
+    ["HS256 signed with the public key as the secret", await signHs256(claims, JSON.stringify(testKeys.jwks.keys[0]))],
+    ["a kid that is not in the JWKS", `${unknownKid}.${body}.${signature}`],
+  ];
   return [
-    ["forged (another secret)", await signJwt(claims, "not-the-secret-but-at-least-32-characters!!")],
-    ["expired", await signJwt({ ...claims, iat: now() - 7200, exp: now() - 60 }, testEnv.JWT_SECRET)],
+    ["forged (signed with another key)", await testKeys.signForeign(claims)],
+    ["expired", await testKeys.sign({ ...claims, iat: now() - 7200, exp: now() - 60 })],
     ["alg none", `${base64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${body}.`],
-    ["alg HS512 header on an HS256 signature", `${base64url(JSON.stringify({ alg: "HS512", typ: "JWT" }))}.${body}.${signature}`],
+    ["alg HS512 header on a real signature", `${base64url(JSON.stringify({ alg: "HS512", typ: "JWT" }))}.${body}.${signature}`],
+    ...legacyOnly,
     ["claims swapped under a valid signature (role escalation)", `${header}.${otherBody}.${signature}`],
     ["signature cut off", `${header}.${body}.`],
     ["two parts", `${header}.${body}`],

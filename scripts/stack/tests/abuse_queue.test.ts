@@ -8,6 +8,7 @@
 // view answers, and the health check is not "unhealthy".
 import assert from "node:assert/strict";
 import { answer, assertNotServerError, fc, fcOptions, NASTY_STRINGS } from "./abuse_helpers.ts";
+import { testKeys } from "../../test/env.ts";
 import { createFixture, testEnv } from "./rest_helpers.ts";
 
 const REST = `${testEnv.API_URL}/rest/v1`;
@@ -74,7 +75,7 @@ Deno.test("abuse: no job row a member can write breaks the queue's monitoring", 
           await fetch(`${REST}/jobs`, {
             method: "POST",
             headers: {
-              apikey: testEnv.ANON_KEY,
+              apikey: testKeys.client,
               authorization: `Bearer ${fx.alice.token}`,
               "content-type": "application/json",
               prefer: "return=minimal",

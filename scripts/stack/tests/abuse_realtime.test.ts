@@ -4,7 +4,7 @@
 // message; on the socket a bad frame is ignored or answered with an error reply, the socket stays
 // usable, a bad token never subscribes, and no change of another workspace is ever delivered.
 import assert from "node:assert/strict";
-import { answer, assertClientError, badTokens, fc, fcOptions, testEnv, unchanged } from "./abuse_helpers.ts";
+import { answer, assertClientError, badTokens, fc, fcOptions, testEnv, testKeys, unchanged } from "./abuse_helpers.ts";
 import { createFixture } from "./rest_helpers.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 
@@ -19,7 +19,7 @@ class Socket {
   #ref = 0;
 
   private constructor(vsn: string) {
-    this.ws = new WebSocket(`${WS_URL}?apikey=${testEnv.ANON_KEY}&vsn=${vsn}`);
+    this.ws = new WebSocket(`${WS_URL}?apikey=${testKeys.client}&vsn=${vsn}`);
     this.ws.onmessage = (e) => {
       try {
         this.frames.push(JSON.parse(String(e.data)));
@@ -94,9 +94,9 @@ Deno.test("abuse: /realtime/v1/websocket", async (t) => {
     await t.step("the HTTP side: no apikey, a wrong one, no upgrade, unknown vsn: 4xx with a JSON message", async () => {
       assertClientError(await answer(await fetch(HTTP_URL)), "no apikey", [401]);
       assertClientError(await answer(await fetch(`${HTTP_URL}?apikey=wrong`)), "wrong apikey", [401]);
-      assertClientError(await answer(await fetch(`${HTTP_URL}?apikey=${testEnv.ANON_KEY}`)), "no upgrade", [400]);
+      assertClientError(await answer(await fetch(`${HTTP_URL}?apikey=${testKeys.client}`)), "no upgrade", [400]);
       assertClientError(
-        await answer(await fetch(`${HTTP_URL}?apikey=${testEnv.ANON_KEY}&vsn=9.9.9`, { headers: { upgrade: "websocket" } })),
+        await answer(await fetch(`${HTTP_URL}?apikey=${testKeys.client}&vsn=9.9.9`, { headers: { upgrade: "websocket" } })),
         "unknown vsn",
         [400],
       );

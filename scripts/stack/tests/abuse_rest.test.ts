@@ -17,7 +17,7 @@ import {
   objectsNear,
   unchanged,
 } from "./abuse_helpers.ts";
-import { createFixture, SEED, testEnv } from "./rest_helpers.ts";
+import { createFixture, SEED, testEnv, testKeys } from "./rest_helpers.ts";
 
 const REST = `${testEnv.API_URL}/rest/v1`;
 
@@ -32,7 +32,7 @@ interface Call {
 
 async function call(c: Call) {
   const headers = new Headers(c.headers);
-  if (c.apikey !== null) headers.set("apikey", c.apikey ?? testEnv.ANON_KEY);
+  if (c.apikey !== null) headers.set("apikey", c.apikey ?? testKeys.client);
   if (c.token) headers.set("authorization", `Bearer ${c.token}`);
   if (c.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   return await answer(await fetch(`${REST}${c.path}`, { method: c.method, headers, body: c.body }));
@@ -209,7 +209,7 @@ Deno.test("abuse: /rest/v1", async (t) => {
         // A Content-Length that lies about a big body, and one that is not a number.
         const lying = await fetch(`${REST}/accounts`, {
           method: "POST",
-          headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${alice}`, "content-type": "application/json" },
+          headers: { apikey: testKeys.client, authorization: `Bearer ${alice}`, "content-type": "application/json" },
           body: new ReadableStream({
             start(controller) {
               for (let i = 0; i < 40; i++) controller.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));

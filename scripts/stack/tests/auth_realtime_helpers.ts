@@ -3,8 +3,7 @@
 // leak checks pass. No tests in here.
 import postgres from "npm:postgres@3.4.9";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
-import { testEnv } from "../../test/env.ts";
-import { signJwt } from "../jwt.ts";
+import { testEnv, testKeys } from "../../test/env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 
 export const DEMO = {
@@ -43,7 +42,7 @@ function realtimeOptions(options: ClientOptions) {
 }
 
 export function newClient(options: ClientOptions = {}): SupabaseClient {
-  return createClient(testEnv.API_URL, options.key ?? testEnv.ANON_KEY, {
+  return createClient(testEnv.API_URL, options.key ?? testKeys.client, {
     auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
     realtime: realtimeOptions(options),
   });
@@ -137,7 +136,7 @@ export class RawSocket {
     }&vsn=${vsn}`;
   }
 
-  static open(vsn: "1.0.0" | "2.0.0", apikey = testEnv.ANON_KEY): Promise<RawSocket> {
+  static open(vsn: "1.0.0" | "2.0.0", apikey = testKeys.client): Promise<RawSocket> {
     const ws = new WebSocket(RawSocket.url(vsn, apikey));
     return new Promise((resolve, reject) => {
       ws.onopen = () => resolve(new RawSocket(ws, vsn));
@@ -175,7 +174,7 @@ export class RawSocket {
  * option): `client.realtime.setAuth()` then sends whatever it returns as an access_token event.
  */
 export async function tokenClient(token: () => string, options: ClientOptions = {}): Promise<SupabaseClient> {
-  const client = createClient(testEnv.API_URL, options.key ?? testEnv.ANON_KEY, {
+  const client = createClient(testEnv.API_URL, options.key ?? testKeys.client, {
     accessToken: () => Promise.resolve(token()),
     realtime: realtimeOptions(options),
   });
@@ -184,14 +183,17 @@ export async function tokenClient(token: () => string, options: ClientOptions = 
   return client;
 }
 
-/** An access token as /auth/v1 would sign it for the user, expiring in `expiresIn` seconds. */
+/**
+ * An access token as /auth/v1 would sign it for the user, expiring in `expiresIn` seconds; with
+ * `foreign`, signed by a key the stack does not trust.
+ */
 export async function userToken(
   user: { id: string; email: string },
   expiresIn: number,
-  secret = testEnv.JWT_SECRET,
+  { foreign = false } = {},
 ): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
-  return await signJwt({
+  return await (foreign ? testKeys.signForeign : testKeys.sign)({
     iss: `${testEnv.API_URL}/auth/v1`,
     sub: user.id,
     aud: "authenticated",
@@ -202,5 +204,5 @@ export async function userToken(
     aal: "aal1",
     session_id: crypto.randomUUID(),
     is_anonymous: false,
-  }, secret);
+  });
 }

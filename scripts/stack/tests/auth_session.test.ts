@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import { isAuthApiError, isAuthWeakPasswordError, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
 import type postgres from "npm:postgres@3.4.9";
-import { verifyJwt } from "../jwt.ts";
-import { testEnv } from "../../test/env.ts";
+import { testEnv, testKeys } from "../../test/env.ts";
 import { db, DEMO, newClient } from "./auth_realtime_helpers.ts";
 
 /** A fresh user (signed up through /auth/v1), removed with its workspace afterwards. */
@@ -43,7 +42,7 @@ Deno.test("signInWithPassword as the seeded demo user: session, claims, last_sig
     assert.equal(data.user?.id, DEMO.id);
     assert.equal(data.user?.email, DEMO.email);
     assert.equal(data.session?.expires_in, 3600);
-    const claims = await verifyJwt(data.session!.access_token, testEnv.JWT_SECRET);
+    const claims = await testKeys.verify(data.session!.access_token);
     assert.equal(claims.sub, DEMO.id);
     assert.equal(claims.role, "authenticated");
     assert.equal(claims.aud, "authenticated");
@@ -100,8 +99,8 @@ Deno.test("refresh_token grant rotates: a used token is revoked, reuse outside t
     assert.equal(error, null);
     const r2 = second.session!.refresh_token;
     assert.notEqual(r2, r1, "a new refresh token");
-    const a1 = await verifyJwt(first!.access_token, testEnv.JWT_SECRET);
-    const a2 = await verifyJwt(second.session!.access_token, testEnv.JWT_SECRET);
+    const a1 = await testKeys.verify(first!.access_token);
+    const a2 = await testKeys.verify(second.session!.access_token);
     assert.equal(a2.session_id, a1.session_id, "same session");
     const rows =
       await sql`select token, revoked, parent from auth.refresh_tokens where token in (${r1}, ${r2}) order by id`;
@@ -210,7 +209,7 @@ Deno.test("the apikey is required, and clients without X-Supabase-Api-Version ge
   const legacy = await fetch(url, {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", apikey: testEnv.ANON_KEY },
+    headers: { "content-type": "application/json", apikey: testKeys.client },
   });
   assert.equal(legacy.status, 400);
   assert.equal(legacy.headers.get("x-supabase-api-version"), null);
@@ -223,12 +222,12 @@ Deno.test("the apikey is required, and clients without X-Supabase-Api-Version ge
   const current = await fetch(url, {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", apikey: testEnv.ANON_KEY, "x-supabase-api-version": "2024-01-01" },
+    headers: { "content-type": "application/json", apikey: testKeys.client, "x-supabase-api-version": "2024-01-01" },
   });
   assert.equal(current.headers.get("x-supabase-api-version"), "2024-01-01");
   assert.deepEqual(await current.json(), { code: "invalid_credentials", message: "Invalid login credentials" });
 
-  const settings = await (await fetch(`${testEnv.API_URL}/auth/v1/settings`, { headers: { apikey: testEnv.ANON_KEY } }))
+  const settings = await (await fetch(`${testEnv.API_URL}/auth/v1/settings`, { headers: { apikey: testKeys.client } }))
     .json();
   assert.equal(settings.external.email, true);
   assert.equal(settings.disable_signup, false);

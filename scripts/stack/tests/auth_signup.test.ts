@@ -3,8 +3,7 @@
 // errors supabase-js surfaces as AuthApiError with GoTrue's codes.
 import assert from "node:assert/strict";
 import { isAuthApiError, isAuthWeakPasswordError } from "npm:@supabase/supabase-js@2.119.1";
-import { verifyJwt } from "../jwt.ts";
-import { testEnv } from "../../test/env.ts";
+import { testEnv, testKeys } from "../../test/env.ts";
 import { db, DEMO, newClient } from "./auth_realtime_helpers.ts";
 
 const uniqueEmail = (what: string) => `${what}-${crypto.randomUUID().slice(0, 8)}@example.com`;
@@ -42,7 +41,7 @@ Deno.test("signUp: a confirmed user with a session, GoTrue's claims, rows in aut
     assert.equal(user.identities![0].provider, "email");
     assert.equal(user.identities![0].id, user.id);
 
-    const claims = await verifyJwt(session.access_token, testEnv.JWT_SECRET);
+    const claims = await testKeys.verify(session.access_token);
     assert.deepEqual(Object.keys(claims).sort(), [
       "aal",
       "amr",

@@ -133,7 +133,7 @@ Deno.test("an access_token event changes what the channel may see; an invalid to
     await waitFor(() => received.length === 1, 3000, "the UPDATE now that the channel is DEMO's");
     assert.equal((received[0].new as Row).priority, 3);
 
-    token = await userToken(DEMO, 3600, "a-different-secret-of-at-least-32-characters");
+    token = await userToken(DEMO, 3600, { foreign: true });
     await client.realtime.setAuth();
     await waitFor(() => statuses.includes("CLOSED"), 3000, "the channel to close");
     assert.deepEqual(system.at(-1), {

@@ -4,10 +4,9 @@
 // so the tests run repeatedly and next to other suites without touching the seed.
 import { createClient, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
 import postgres from "npm:postgres@3.4.9";
-import { signJwt } from "../jwt.ts";
-import { testEnv } from "../../test/env.ts";
+import { testEnv, testKeys } from "../../test/env.ts";
 
-export { testEnv };
+export { testEnv, testKeys };
 
 export const SEED = {
   demoUser: "11111111-1111-4111-8111-111111111111",
@@ -21,14 +20,14 @@ export function adminDb(): postgres.Sql {
   return postgres(testEnv.DB_URL, { max: 2, onnotice: () => {}, connection: { application_name: "rest-tests" } });
 }
 
-/** An access token with GoTrue's claims for this user. */
+/** An access token with GoTrue's claims for this user, signed as the stack's Auth signs. */
 export async function userToken(
   userId: string,
   email: string,
   overrides: Record<string, unknown> = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return await signJwt({
+  return await testKeys.sign({
     iss: `${testEnv.API_URL}/auth/v1`,
     sub: userId,
     aud: "authenticated",
@@ -44,22 +43,22 @@ export async function userToken(
     iat: now,
     exp: now + 3600,
     ...overrides,
-  }, testEnv.JWT_SECRET);
+  });
 }
 
 const clientOptions = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } };
 
 /** supabase-js as the holder of `token` (the way the SPA calls after sign-in). */
 export function clientWithToken(token: string): SupabaseClient {
-  return createClient(testEnv.API_URL, testEnv.ANON_KEY, { accessToken: () => Promise.resolve(token) });
+  return createClient(testEnv.API_URL, testKeys.client, { accessToken: () => Promise.resolve(token) });
 }
 
 export function anonClient(): SupabaseClient {
-  return createClient(testEnv.API_URL, testEnv.ANON_KEY, clientOptions);
+  return createClient(testEnv.API_URL, testKeys.client, clientOptions);
 }
 
 export function serviceClient(): SupabaseClient {
-  return createClient(testEnv.API_URL, testEnv.SERVICE_ROLE_KEY, clientOptions);
+  return createClient(testEnv.API_URL, testKeys.server, clientOptions);
 }
 
 /** Plain fetch for what supabase-js cannot send (bad bodies, Range headers, odd content types). */
@@ -68,7 +67,7 @@ export async function rest(
   init: RequestInit & { token?: string; apikey?: string } = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: () => unknown }> {
   const headers = new Headers(init.headers);
-  if (!headers.has("apikey")) headers.set("apikey", init.apikey ?? testEnv.ANON_KEY);
+  if (!headers.has("apikey")) headers.set("apikey", init.apikey ?? testKeys.client);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   const response = await fetch(`${testEnv.API_URL}/rest/v1${path}`, { ...init, headers });
   const text = await response.text();

@@ -3,8 +3,7 @@
 // query string — each followed by a look at the database to prove nothing changed.
 // Run: STACK_INSTANCE=rest STACK_PORT_BASE=56000 node_modules/.bin/deno test -A scripts/stack/tests/
 import assert from "node:assert/strict";
-import { signJwt } from "../jwt.ts";
-import { anonClient, clientWithToken, createFixture, rest, SEED, testEnv, userToken } from "./rest_helpers.ts";
+import { anonClient, clientWithToken, createFixture, rest, SEED, testEnv, testKeys, userToken } from "./rest_helpers.ts";
 
 Deno.test("rest: security", async (t) => {
   const fx = await createFixture([{ name: "Alice Co", domain: "alice-co.com" }]);
@@ -124,11 +123,11 @@ Deno.test("rest: security", async (t) => {
         assert.equal(wrongKey.status, 401);
         assert.equal((wrongKey.json() as { message: string }).message, "Invalid API key");
 
-        const forged = await signJwt({
+        const forged = await testKeys.signForeign({
           sub: fx.alice.id,
           role: "authenticated",
           exp: Math.floor(Date.now() / 1000) + 60,
-        }, "a-different-secret-of-at-least-32-chars!!");
+        });
         const badSignature = await clientWithToken(forged).from("accounts").select("id");
         assert.equal(badSignature.status, 401);
         assert.equal(badSignature.error?.code, "PGRST301");

@@ -16,10 +16,9 @@ import {
   objectsNear,
   unchanged,
 } from "../../../scripts/stack/tests/abuse_helpers.ts";
-import { signJwt } from "../../../scripts/stack/jwt.ts";
 import { withSettings } from "./helpers/ops.ts";
 import {
-  createAccount, fakeApollo, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, WORKER_URL, withCronPaused,
+  createAccount, fakeApollo, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, testKeys, WORKER_URL, withCronPaused,
 } from "./helpers/stack.ts";
 
 const FUNCTIONS = `${testEnv.API_URL}/functions/v1`;
@@ -29,7 +28,7 @@ async function fn(
   init: { method?: string; token?: string | null; body?: string; headers?: Record<string, string> } = {},
 ) {
   const headers = new Headers(init.headers);
-  headers.set("apikey", testEnv.ANON_KEY);
+  headers.set("apikey", testKeys.client);
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   return await answer(await fetch(`${FUNCTIONS}/${path}`, { method: init.method ?? "POST", headers, body: init.body }));
@@ -58,8 +57,10 @@ integration("abuse: job-worker refuses every token but its own (wrong, prefix, l
         token.slice(1),
         token.toUpperCase(),
         ...Array.from(token, (c, i) => token.slice(0, i) + (c === "a" ? "b" : "a") + token.slice(i + 1)), // one character off
-        testEnv.ANON_KEY,
-        testEnv.SERVICE_ROLE_KEY,
+        testKeys.client,
+        testKeys.server,
+        testKeys.legacyKeys.anonKey,
+        testKeys.legacyKeys.serviceRoleKey,
         owner.token,
         // deno-lint-ignore no-control-regex
         ...NASTY_STRINGS.filter((s) => !/[\u0000-\u001f\u007f-\uffff]/.test(s) && s.length < 200),
@@ -159,14 +160,16 @@ async function refusedTokens(p: People): Promise<Array<[string, string]>> {
   const gone = await signUp("abuse-gone");
   await gone.cleanup();
   const now = Math.floor(Date.now() / 1000);
-  const deadSession = await signJwt({
+  const deadSession = await testKeys.sign({
     sub: p.owner.userId, role: "authenticated", aud: "authenticated", email: p.owner.email,
     session_id: crypto.randomUUID(), iat: now, exp: now + 600,
-  }, testEnv.JWT_SECRET);
+  });
   return [
     ...(await badTokens({ id: p.owner.userId, email: p.owner.email })),
-    ["the anon key", testEnv.ANON_KEY],
-    ["the service role key", testEnv.SERVICE_ROLE_KEY],
+    ["the client API key", testKeys.client],
+    ["the server API key", testKeys.server],
+    ["the legacy anon key", testKeys.legacyKeys.anonKey],
+    ["the legacy service role key", testKeys.legacyKeys.serviceRoleKey],
     ["a deleted user's token", gone.token],
     ["a token naming a session that does not exist", deadSession],
   ];
@@ -272,7 +275,7 @@ integration("abuse: oversized bodies 413, wrong content types 415, broken JSON 4
         assertClientError(await fn(path, { body: big, token: mine }), `${path} with ${big.length} bytes`, [413]);
         const streamed = await fetch(`${FUNCTIONS}/${path}`, {
           method: "POST",
-          headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${mine}`, "content-type": "application/json" },
+          headers: { apikey: testKeys.client, authorization: `Bearer ${mine}`, "content-type": "application/json" },
           body: new ReadableStream({
             start(c) {
               for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode("x".repeat(16 * 1024)));
@@ -351,7 +354,7 @@ integration("abuse: a 160 MB body streamed without Content-Length is refused aft
         const upload = lazyUpload(total);
         const response = await fetch(`${FUNCTIONS}/${path}`, {
           method: "POST",
-          headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${token}`, "content-type": "application/json" },
+          headers: { apikey: testKeys.client, authorization: `Bearer ${token}`, "content-type": "application/json" },
           body: upload.stream,
         });
         const a = await answer(response);

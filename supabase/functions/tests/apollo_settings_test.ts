@@ -3,7 +3,7 @@
 // key is stored encrypted and no answer ever contains it.
 import assert from "node:assert/strict";
 import { withSettings } from "./helpers/ops.ts";
-import { callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv } from "./helpers/stack.ts";
+import { callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv, testKeys } from "./helpers/stack.ts";
 
 integration("save the mock key, see Configured, test the connection (mock), remove it", async () => {
   const owner = await signUp("settings-owner");
@@ -154,7 +154,7 @@ integration("keys typed into a request are checked with Apollo at most N times p
 
       const response = await fetch(`${testEnv.API_URL}/functions/v1/apollo-settings/test`, {
         method: "POST",
-        headers: { apikey: testEnv.ANON_KEY, authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
+        headers: { apikey: testKeys.client, authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
         body: JSON.stringify({ workspace_id: ws, api_key: "live-key-try-0004" }),
       });
       assert.equal(response.status, 429);

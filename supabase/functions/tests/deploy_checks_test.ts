@@ -2,6 +2,8 @@
 // parsed from them), argument parsing, exit status, and the hints its failures give.
 import assert from "node:assert/strict";
 import { advisorsDbUrl } from "../../../scripts/deploy/checks/advisors.ts";
+import { judgeForgedAnswer } from "../../../scripts/deploy/checks/functions-auth.ts";
+import { judgeJwks } from "../../../scripts/deploy/checks/signing-keys.ts";
 import { hintFor } from "../../../scripts/deploy/checks/worker-calls.ts";
 import { describeDbUrl, isLoopback, worst } from "../../../scripts/deploy/lib/context.ts";
 import { expectedCronJobs, migrations, sameCommand, scheduleInterval } from "../../../scripts/deploy/lib/repo.ts";
@@ -139,4 +141,41 @@ Deno.test("failed worker calls come with what to do", () => {
   assert.match(hintFor({ status_code: 404, outcome: "http_error", detail: null }), /deploy it, or fix project_url/);
   assert.match(hintFor({ status_code: null, outcome: "no_response", detail: null }), /net\.worker_restart/);
   assert.match(hintFor({ status_code: null, outcome: "timeout", detail: null }), /60 s/);
+});
+
+const JWKS = "https://abcdefghijklmnopqrst.supabase.co/auth/v1/.well-known/jwks.json";
+const publicKey = { kty: "EC", crv: "P-256", x: "x", y: "y", kid: "3a18cfe2-7226-43b0-bbb4-7c5242f2406e", alg: "ES256", use: "sig" };
+
+Deno.test("signing keys: public ES256/RS256 keys pass; none is the legacy secret; private parts or junk fail", () => {
+  const ok = judgeJwks(JWKS, 200, JSON.stringify({ keys: [publicKey] }));
+  assert.equal(ok.status, "PASS");
+  assert.match(ok.summary, /1 signing key\(s\) published, public parts only: ES256 kid 3a18cfe2/);
+
+  const legacy = judgeJwks(JWKS, 200, '{"keys":[]}');
+  assert.equal(legacy.status, "WARN");
+  assert.match(legacy.summary, /legacy JWT secret \(HS256\).*Migrate to JWT signing keys/);
+
+  for (const secret of [{ ...publicKey, d: "private scalar" }, { kty: "oct", k: "c2VjcmV0", kid: "legacy" }]) {
+    const leak = judgeJwks(JWKS, 200, JSON.stringify({ keys: [secret] }));
+    assert.equal(leak.status, "FAIL");
+    assert.match(leak.summary, /publishes private key material .*Revoke that key now/);
+  }
+  assert.match(judgeJwks(JWKS, 200, JSON.stringify({ keys: [{ ...publicKey, kid: undefined }] })).summary, /none a function can verify/);
+  assert.match(judgeJwks(JWKS, 404, '{"message":"no Route matched"}').summary, /answered HTTP 404: .*is --url the project's API URL/);
+  assert.match(judgeJwks(JWKS, 200, "<html>").summary, /is not a JWKS/);
+});
+
+Deno.test("functions and a forged token: their own 401 passes; the platform's warns; anything else fails with what to do", () => {
+  const own = judgeForgedAnswer("jobs", 401, '{"error":"The access token was not issued by this project."}');
+  assert.equal(own.status, "PASS");
+  const platform = judgeForgedAnswer("jobs", 401, '{"code":"UNAUTHORIZED_INVALID_JWT_FORMAT","message":"Invalid JWT"}');
+  assert.equal(platform.status, "WARN");
+  assert.match(platform.summary, /refused by the platform's JWT check .*--no-verify-jwt/);
+  for (const [status, body] of [[200, "{}"], [403, '{"error":"You are not a member of this workspace."}'], [400, '{"error":"bad"}']] as const) {
+    const through = judgeForgedAnswer("apollo-settings", status, body);
+    assert.equal(through.status, "FAIL");
+    assert.match(through.summary, /apollo-settings let a forged token through .*does not verify the caller's JWT/);
+  }
+  assert.match(judgeForgedAnswer("jobs", 404, '{"code":"NOT_FOUND"}').summary, /not deployed .*functions deploy jobs --no-verify-jwt/);
+  assert.match(judgeForgedAnswer("jobs", 500, '{"error":"boom"}').summary, /failed on the forged token \(HTTP 500 boom\)/);
 });

@@ -9,52 +9,7 @@ import assert from "node:assert/strict";
 import { expectedCronJobs } from "../../../scripts/deploy/lib/repo.ts";
 import { invokeWorkerAndWait, withSettings } from "./helpers/ops.ts";
 import { createWorkspace, integration, setApolloKey, sql, testEnv } from "./helpers/stack.ts";
-
-const VERIFY = new URL("../../../scripts/deploy/verify.ts", import.meta.url).pathname;
-
-interface Item {
-  id: string;
-  status: "PASS" | "WARN" | "FAIL" | "SKIP";
-  summary: string;
-  details?: string[];
-}
-
-async function verify(extra: string[] = [], token = testEnv.WORKER_SECRET_TOKEN, json = true) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      VERIFY,
-      "--url",
-      testEnv.API_URL,
-      "--db-url",
-      testEnv.DB_URL,
-      "--worker-token",
-      token,
-      ...extra,
-      ...(json ? ["--json"] : []),
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  if (!json) return { code: output.code, text: stdout + stderr, items: [] as Item[] };
-  let items: Item[];
-  try {
-    items = JSON.parse(stdout).items;
-  } catch {
-    throw new Error(`verify:deploy printed no JSON (exit ${output.code}):\n${stdout}\n${stderr}`);
-  }
-  return { code: output.code, text: stdout, items };
-}
-
-const item = (items: Item[], id: string) => {
-  const found = items.find((i) => i.id === id);
-  assert.ok(found, `no item ${id} in ${JSON.stringify(items.map((i) => i.id))}`);
-  return found;
-};
+import { item, verify, VERIFY } from "./helpers/verify.ts";
 
 /** A deployment that has been up a minute: pg_cron has run the every-minute jobs at least once. */
 async function waitForCronRuns(timeoutMs = 75_000) {
@@ -87,6 +42,8 @@ integration("verify:deploy: every item passes against the local stack, a real en
         ["cron-runs", "PASS"],
         ["worker-calls", "PASS"],
         ["worker-health", "PASS"],
+        ["signing-keys", "PASS"],
+        ["functions-auth", "PASS"],
         ["realtime", "PASS"],
         ["advisors", "PASS"],
         ["enrichment", "PASS"],
@@ -108,7 +65,7 @@ integration("verify:deploy: every item passes against the local stack, a real en
   assert.equal(human.code, 0);
   assert.match(human.text, /^PASS {2}migrations applied {2,}all \d+ migrations applied/m);
   assert.match(human.text, /^SKIP {2}first real enrichment/m);
-  assert.match(human.text, /^PASS: 6 passed, 0 warning\(s\), 0 failed, 1 skipped$/m);
+  assert.match(human.text, /^PASS: 8 passed, 0 warning\(s\), 0 failed, 1 skipped$/m);
 });
 
 integration(

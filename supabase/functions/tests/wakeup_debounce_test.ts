@@ -4,7 +4,7 @@
 // inserting statement.)
 import assert from "node:assert/strict";
 import {
-  createAccount, fakeApollo, finished, integration, job, setApolloKey, signUp, sql, testEnv, waitForJob, withCronPaused,
+  createAccount, fakeApollo, finished, integration, job, setApolloKey, signUp, sql, testEnv, testKeys, waitForJob, withCronPaused,
 } from "./helpers/stack.ts";
 
 integration("20 single-row enqueues make at most 2 wake-up calls, and every job starts within seconds, none waits for cron", async () => {
@@ -30,7 +30,7 @@ integration("20 single-row enqueues make at most 2 wake-up calls, and every job 
         const response = await fetch(`${testEnv.API_URL}/rest/v1/rpc/enqueue_enrichment`, {
           method: "POST",
           headers: {
-            apikey: testEnv.ANON_KEY,
+            apikey: testKeys.client,
             authorization: `Bearer ${user.token}`,
             "content-type": "application/json",
           },

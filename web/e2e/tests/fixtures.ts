@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 export const env = {
   apiUrl: required("E2E_API_URL"),
-  anonKey: required("E2E_ANON_KEY"),
+  publishableKey: required("E2E_PUBLISHABLE_KEY"),
   demo: { email: process.env.E2E_DEMO_EMAIL ?? "demo@example.com", password: process.env.E2E_DEMO_PASSWORD ?? "demo-password" },
   other: { email: process.env.E2E_OTHER_EMAIL ?? "other@example.com", password: process.env.E2E_OTHER_PASSWORD ?? "other-password" },
   workerToken: process.env.E2E_WORKER_TOKEN ?? "",
@@ -65,7 +65,7 @@ async function loadSupabase() {
 /** A supabase-js client signed in as `who`: setup and checks go through RLS, like the browser. */
 export async function apiAs(who: { email: string; password: string }): Promise<SupabaseClient> {
   const { createClient } = await loadSupabase();
-  const client = createClient(env.apiUrl, env.anonKey, {
+  const client = createClient(env.apiUrl, env.publishableKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: NoWebSocket as never },
   });

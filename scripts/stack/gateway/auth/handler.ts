@@ -23,8 +23,10 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
 };
 
 export async function handleAuth(req: Request, ctx: GatewayContext): Promise<Response> {
-  requireApikey(req, ctx);
   const path = new URL(req.url).pathname.replace(/^\/auth\/v1/, "").replace(/\/+$/, "") || "/";
+  // Key discovery is public, as on Supabase: anyone may verify tokens with the public keys.
+  if (path === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) return jwks(ctx);
+  requireApikey(req, ctx);
   const methods = ROUTES[path];
   try {
     if (!methods) throw new AuthApiError(404, "not_found", "Not Found");
@@ -77,6 +79,14 @@ async function settings(): Promise<Response> {
     sms_provider: "",
     saml_enabled: false,
   });
+}
+
+/**
+ * The signing keys' public halves (none while tokens are HS256 with the legacy secret, which is
+ * never published). Supabase's edge caches this 10 minutes; clients may keep it 10 more.
+ */
+function jwks(ctx: GatewayContext): Response {
+  return json(ctx.keys.jwks, 200, { "cache-control": "public, max-age=600" });
 }
 
 function health(): Promise<Response> {

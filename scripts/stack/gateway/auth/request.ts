@@ -1,8 +1,8 @@
 // Reading what a /auth/v1 request carries: its JSON body (checked with zod) and its Bearer user,
 // with GoTrue's errors for each way they can be wrong (internal/api/auth.go, helpers.go).
 import type { z } from "npm:zod@4.6.7";
-import { type JwtClaims, JwtError, verifyJwt } from "../../jwt.ts";
-import { bearerOf } from "../apikey.ts";
+import { type JwtClaims, JwtError } from "../../jwt.ts";
+import { apikeyOf, bearerOf } from "../apikey.ts";
 import { readBodyCapped } from "../http.ts";
 import type { GatewayContext } from "../context.ts";
 import { AuthApiError, badRequest, forbidden } from "./errors.ts";
@@ -62,11 +62,18 @@ export interface BearerUser {
 export async function requireBearerUser(req: Request, ctx: GatewayContext): Promise<BearerUser> {
   const token = bearerOf(req);
   if (!token) throw new AuthApiError(401, "no_authorization", "This endpoint requires a valid Bearer token");
+  // An API key is not a user's token: in front of Auth the gateway swaps the apikey repeated in
+  // Authorization for a token of the key's role, which names no user.
+  if (token.startsWith("sb_")) {
+    throw token === apikeyOf(req)
+      ? forbidden("bad_jwt", "invalid claim: missing sub claim")
+      : forbidden("bad_jwt", "invalid JWT: unable to parse or verify signature, an API key is not a JWT");
+  }
   let claims: JwtClaims;
   try {
-    claims = await verifyJwt(token, ctx.jwtSecret);
+    claims = await ctx.tokens.verify(token);
   } catch (error) {
-    const reason = error instanceof JwtError && error.message === "JWT expired"
+    const reason = error instanceof JwtError && error.reason === "expired"
       ? "token has invalid claims: token is expired"
       : (error as Error).message;
     throw forbidden("bad_jwt", `invalid JWT: unable to parse or verify signature, ${reason}`);

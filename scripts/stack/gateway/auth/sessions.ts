@@ -1,6 +1,5 @@
 // Sessions (auth.sessions), refresh tokens (auth.refresh_tokens) and the access tokens GoTrue signs
 // for them (supabase/auth internal/tokens/service.go, internal/models/refresh_token.go).
-import { signJwt } from "../../jwt.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Db as Sql } from "./db.ts";
 import type { AuthSettings } from "./settings.ts";
@@ -99,7 +98,7 @@ export async function signAccessToken(
     session_id: session.id,
     is_anonymous: user.is_anonymous,
   };
-  return { accessToken: await signJwt(claims, ctx.jwtSecret), expiresAt: exp };
+  return { accessToken: await ctx.sign(claims), expiresAt: exp };
 }
 
 /** The body of a successful signup/token response: the session with the user in it. */

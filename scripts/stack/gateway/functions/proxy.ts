@@ -1,5 +1,7 @@
 // /functions/v1/<name>/*: forwards to the function's process like Supabase's edge runtime.
-// verify_jwt (config.toml, default true) requires a valid JWT in Authorization, as on Supabase.
+// verify_jwt (config.toml, default true) requires a valid JWT in Authorization (signed by the
+// project's signing key, or on a legacy stack its JWT secret), as on Supabase; with verify_jwt =
+// false nothing is checked here and the function verifies its caller itself.
 // Responses pass through untouched: functions answer CORS themselves, as they must on Supabase.
 // Request bodies are streamed, never buffered, and stop when the function has answered: a function
 // that refuses an oversized body after reading its first 64 KB stops the upload there.

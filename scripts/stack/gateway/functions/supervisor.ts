@@ -1,6 +1,7 @@
 // Starts one process per Edge Function (supabase/functions/<name>/index.ts), restarts it when
 // it exits, and gives each Supabase's env vars plus the project's secrets.
 import { repoRoot } from "../../config.ts";
+import { projectFunctionEnv } from "../../keys.ts";
 import { waitFor } from "../../shell.ts";
 import type { GatewayContext } from "../context.ts";
 import { readFunctionsConfig } from "./config.ts";
@@ -33,14 +34,21 @@ export class FunctionSupervisor {
     return names.sort();
   }
 
+  /**
+   * What Supabase sets for every function: the project's URL and database, and its keys. A project
+   * with publishable and secret keys gets them as JSON dictionaries (name -> key) and its JWKS, and
+   * still gets the legacy JWT keys, which its gateway refuses once they are disabled; a legacy
+   * project gets only the legacy keys.
+   */
+  projectEnv(): Record<string, string> {
+    return projectFunctionEnv(this.ctx.config, this.ctx.keys);
+  }
+
   async env(): Promise<Record<string, string>> {
     const { config } = this.ctx;
     const fromFile = await readEnvFile(`${repoRoot}/supabase/functions/.env`);
     return {
-      SUPABASE_URL: config.apiUrl,
-      SUPABASE_DB_URL: config.dbUrl,
-      SUPABASE_ANON_KEY: this.ctx.anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: this.ctx.serviceRoleKey,
+      ...this.projectEnv(),
       WORKER_SECRET_TOKEN: config.workerSecretToken,
       APOLLO_KEY_ENCRYPTION_KEY: config.apolloKeyEncryptionKey,
       APOLLO_BASE_URL: `${config.fakeApolloUrl}/api/v1`,

@@ -5,11 +5,12 @@ import type { Catalog } from "./catalog.ts";
 import { type ChannelState, JoinPayload, parseBindings, UnsupportedJoinError } from "./channel.ts";
 import { decodeBinary, decodeText, encode, type Frame, FrameError, type Vsn } from "./protocol.ts";
 import { ChannelTokenError, checkChannelToken } from "./token.ts";
+import type { JwtVerifier } from "../../jwt.ts";
 
 /** What a connection needs from the server. */
 export interface Hub {
   catalog: Catalog;
-  jwtSecret: string;
+  tokens: JwtVerifier;
   log(message: string): void;
   channelsChanged(): void;
 }
@@ -26,8 +27,8 @@ export class Connection {
   constructor(
     private readonly ws: WebSocket,
     readonly vsn: Vsn,
-    /** The apikey the socket connected with: a channel's token when its join sends none. */
-    private readonly apikey: string,
+    /** The token the socket's apikey stands for: a channel's token when its join sends none (or an API key). */
+    private readonly tenantToken: string,
     private readonly hub: Hub,
     private readonly onClose: (c: Connection) => void,
   ) {
@@ -143,10 +144,10 @@ export class Connection {
     if (config.broadcast?.replay) return fail(`BroadcastReplayNotSupported: Broadcast replay ${NOT_SUPPORTED}`);
 
     const requested = payload.access_token ?? payload.user_token ?? null;
-    const token = requested && !requested.startsWith("sb_") ? requested : this.apikey;
+    const token = requested && !requested.startsWith("sb_") ? requested : this.tenantToken;
     let auth;
     try {
-      auth = await checkChannelToken(token, this.hub.jwtSecret);
+      auth = await checkChannelToken(token, this.hub.tokens);
     } catch (error) {
       if (error instanceof ChannelTokenError) return fail(error.reason);
       throw error;
@@ -208,7 +209,7 @@ export class Connection {
     // Realtime ignores null, publishable/secret keys (sb_...) and the token it already has; no reply.
     if (typeof token !== "string" || token.startsWith("sb_") || token === channel.auth.token) return;
     try {
-      channel.auth = await checkChannelToken(token, this.hub.jwtSecret);
+      channel.auth = await checkChannelToken(token, this.hub.tokens);
     } catch (error) {
       if (error instanceof ChannelTokenError) return this.#shutdown(channel, error.message);
       throw error;

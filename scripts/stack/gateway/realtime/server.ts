@@ -2,8 +2,9 @@
 // postgres_changes from the instance's wal2json slot, each change checked against RLS as the
 // subscriber. Broadcast, presence and private channels are refused with an error reply.
 import postgres from "npm:postgres@3.4.9";
-import { requireApikey } from "../apikey.ts";
+import { type ApiKey, requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
+import type { JwtVerifier } from "../../jwt.ts";
 import { json } from "../http.ts";
 import { Catalog } from "./catalog.ts";
 import { Connection, type Hub } from "./connection.ts";
@@ -24,7 +25,7 @@ export { realtimeSlotName } from "./slot.ts";
 
 export class Realtime implements Hub {
   readonly catalog: Catalog;
-  readonly jwtSecret: string;
+  readonly tokens: JwtVerifier;
   #sql: postgres.Sql;
   #connections = new Set<Connection>();
   #reader: SlotReader;
@@ -33,7 +34,7 @@ export class Realtime implements Hub {
   #released = false;
 
   constructor(readonly ctx: GatewayContext) {
-    this.jwtSecret = ctx.jwtSecret;
+    this.tokens = ctx.tokens;
     // Realtime's own small pool: RLS checks and catalog reads never wait behind /rest/v1 requests.
     this.#sql = postgres(ctx.config.dbUrl, {
       max: 4,
@@ -76,19 +77,30 @@ export class Realtime implements Hub {
     await this.#sql.end({ timeout: 2 }).catch(() => {});
   }
 
-  upgrade(req: Request): Promise<Response> {
+  async upgrade(req: Request): Promise<Response> {
     const apikey = requireApikey(req, this.ctx);
     if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return Promise.resolve(json({ message: "Expected a WebSocket upgrade (Upgrade: websocket)" }, 400));
+      return json({ message: "Expected a WebSocket upgrade (Upgrade: websocket)" }, 400);
     }
     const vsn = new URL(req.url).searchParams.get("vsn") ?? "1.0.0";
     if (!VSNS.includes(vsn as Vsn)) {
-      return Promise.resolve(json({ message: `Unsupported protocol version vsn=${vsn}: use 1.0.0 or 2.0.0` }, 400));
+      return json({ message: `Unsupported protocol version vsn=${vsn}: use 1.0.0 or 2.0.0` }, 400);
     }
     const { socket, response } = Deno.upgradeWebSocket(req);
-    const conn = new Connection(socket, vsn as Vsn, apikey, this, (c) => this.#connections.delete(c));
+    const conn = new Connection(socket, vsn as Vsn, await this.#tenantToken(apikey), this, (c) => this.#connections.delete(c));
     this.#connections.add(conn);
-    return Promise.resolve(response);
+    return response;
+  }
+
+  /**
+   * The token a socket's apikey stands for. A legacy key is a JWT already; for a publishable or
+   * secret key Supabase's gateway mints one with the key's role, valid 24 hours (the limit of a
+   * Realtime connection that no user signs in on).
+   */
+  async #tenantToken(apikey: ApiKey): Promise<string> {
+    if (this.ctx.keys.mode === "legacy") return apikey.value;
+    const iat = Math.floor(Date.now() / 1000);
+    return await this.ctx.sign({ iss: "supabase", role: apikey.role, iat, exp: iat + 24 * 3600 });
   }
 
   channelsChanged(): void {

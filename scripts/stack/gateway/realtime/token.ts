@@ -1,6 +1,7 @@
-// A channel's access token, checked as Supabase Realtime's confirm_token does: valid HS256
-// signature, `role` and `exp` present, not expired. Errors carry Realtime's codes and messages.
-import { type JwtClaims, verifyJwt } from "../../jwt.ts";
+// A channel's access token, checked as Supabase Realtime's confirm_token does: signed by a key the
+// project trusts (its JWKS, or the legacy secret), `role` and `exp` present, not expired. Errors
+// carry Realtime's codes and messages.
+import { type JwtClaims, JwtError, type JwtVerifier } from "../../jwt.ts";
 
 const API_ROLES = new Set(["anon", "authenticated", "service_role"]);
 
@@ -21,17 +22,23 @@ export interface ChannelAuth {
   exp: number;
 }
 
-export async function checkChannelToken(token: string, secret: string): Promise<ChannelAuth> {
+export async function checkChannelToken(token: string, verifier: JwtVerifier): Promise<ChannelAuth> {
   if (token.split(".").length !== 3) {
     throw new ChannelTokenError("MalformedJWT", "The token provided is not a valid JWT");
   }
   let claims: JwtClaims;
   try {
     // Expiry is checked below, with Realtime's message.
-    claims = await verifyJwt(token, secret, -Infinity);
+    claims = await verifier.verify(token, { allowExpired: true });
   } catch (error) {
-    const message = (error as Error).message;
-    if (/signature|algorithm/i.test(message)) {
+    if (!(error instanceof JwtError)) throw error;
+    if (error.reason === "unknown_key") {
+      throw new ChannelTokenError(
+        "JwtSignerError",
+        `Failed to generate JWT signer for key ID (kid) ${JSON.stringify(error.kid ?? null)}, check your JWT secret or JWKS configuration`,
+      );
+    }
+    if (error.reason === "signature" || error.reason === "algorithm") {
       throw new ChannelTokenError("JwtSignatureError", "Failed to validate JWT signature");
     }
     throw new ChannelTokenError("MalformedJWT", "The token provided is not a valid JWT");

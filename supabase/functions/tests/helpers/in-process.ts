@@ -1,14 +1,13 @@
 // Runs a function's own code inside the test process, against the real local stack (Postgres, Auth,
 // the fake Apollo), with the environment chosen by the test. This is how production behaviour is
 // tested: the stack runs its function processes as development, with the development worker token.
+import { projectFunctionEnv, readKeys } from "../../../../scripts/stack/keys.ts";
 import { db } from "../../_shared/db.ts";
 import { testConfig, testEnv } from "./stack.ts";
 
 /** What Supabase gives every function, pointed at the test stack. */
 const STACK_ENV: Record<string, string> = {
-  SUPABASE_URL: testEnv.API_URL,
-  SUPABASE_ANON_KEY: testEnv.ANON_KEY,
-  SUPABASE_DB_URL: testEnv.DB_URL,
+  ...projectFunctionEnv(testConfig, await readKeys(testConfig)),
   APOLLO_KEY_ENCRYPTION_KEY: testConfig.apolloKeyEncryptionKey,
   APOLLO_BASE_URL: `${testEnv.FAKE_APOLLO_URL}/api/v1`,
   MOCK_APOLLO_DELAY_MS: "0",

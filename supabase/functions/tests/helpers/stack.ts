@@ -2,11 +2,11 @@
 // (scripts/test/env.ts picks the instance), through the real gateway, worker, pg_net shim,
 // Postgres and fake Apollo. Each test works in a workspace of its own and deletes it after.
 import postgres from "npm:postgres@3.4.9";
-import { testConfig, testEnv } from "../../../../scripts/test/env.ts";
+import { testConfig, testEnv, testKeys } from "../../../../scripts/test/env.ts";
 import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
 
-export { testConfig, testEnv };
+export { testConfig, testEnv, testKeys };
 
 // idle_timeout lets the test process exit once the tests are done
 export const sql = postgres(testEnv.DB_URL, { max: 4, idle_timeout: 1, onnotice: () => {} });
@@ -148,7 +148,7 @@ export const fakeApollo = {
 export async function signIn(email = testEnv.DEMO_EMAIL, password = testEnv.DEMO_PASSWORD): Promise<string> {
   const response = await fetch(`${testEnv.API_URL}/auth/v1/token?grant_type=password`, {
     method: "POST",
-    headers: { apikey: testEnv.ANON_KEY, "content-type": "application/json" },
+    headers: { apikey: testKeys.client, "content-type": "application/json" },
     body: JSON.stringify({ email, password }),
   });
   const body = await response.json();
@@ -162,7 +162,7 @@ export async function signUp(prefix: string) {
   const password = "correct-horse-battery";
   const response = await fetch(`${testEnv.API_URL}/auth/v1/signup`, {
     method: "POST",
-    headers: { apikey: testEnv.ANON_KEY, "content-type": "application/json" },
+    headers: { apikey: testKeys.client, "content-type": "application/json" },
     body: JSON.stringify({ email, password }),
   });
   const body = await response.json();
@@ -186,7 +186,7 @@ export async function callFunction(name: string, init: { method?: string; token?
   const response = await fetch(`${testEnv.API_URL}/functions/v1/${name}${init.query ?? ""}`, {
     method: init.method ?? "POST",
     headers: {
-      apikey: testEnv.ANON_KEY,
+      apikey: testKeys.client,
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
       ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
     },
