@@ -311,6 +311,48 @@ COMMENT ON FUNCTION private.add_workspace_owner() IS 'Trigger: makes the creator
 
 
 --
+-- Name: apollo_assumed_limit(text, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.apollo_assumed_limit(endpoint text, kind text) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select case when apollo_assumed_limit.endpoint like '%bulk%'
+              then case apollo_assumed_limit.kind when 'minute' then 5 when 'hour' then 20 else 60 end
+              else case apollo_assumed_limit.kind when 'minute' then 50 when 'hour' then 200 else 600 end end
+$$;
+
+
+--
+-- Name: FUNCTION apollo_assumed_limit(endpoint text, kind text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.apollo_assumed_limit(endpoint text, kind text) IS 'Apollo''s Free plan limits for an enrichment endpoint (bulk: a tenth), assumed until Apollo''s headers say otherwise.';
+
+
+--
+-- Name: apollo_window_seconds(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.apollo_window_seconds(kind text) RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $_$
+  select (case apollo_window_seconds.kind when 'minute' then 60 when 'hour' then 3600 else 86400 end)
+         * coalesce(case when private.setting('apollo_window_scale') ~ '^[0-9]*\.?[0-9]+$'
+                         then least(greatest(private.setting('apollo_window_scale')::double precision, 0.0001), 1) end, 1)
+$_$;
+
+
+--
+-- Name: FUNCTION apollo_window_seconds(kind text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.apollo_window_seconds(kind text) IS 'A window''s length in seconds: 60, 3600 or 86400, times private.settings apollo_window_scale (a test knob, 0.0001..1; default 1).';
+
+
+--
 -- Name: apply_job_action(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -2154,6 +2196,32 @@ COMMENT ON FUNCTION public.job_progress(job_id uuid, worker_id text, percentage 
 
 
 --
+-- Name: pause_apollo_key(text, timestamp with time zone, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pause_apollo_key(pacing_key text, until timestamp with time zone, reason text) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  with paused as (
+    update public.workspace_settings s
+    set jobs_paused_until = greatest(coalesce(s.jobs_paused_until, pause_apollo_key.until), pause_apollo_key.until),
+        jobs_paused_reason = pause_apollo_key.reason
+    where s.apollo_pacing_key = pause_apollo_key.pacing_key
+    returning 1
+  )
+  select count(*)::integer from paused
+$$;
+
+
+--
+-- Name: FUNCTION pause_apollo_key(pacing_key text, until timestamp with time zone, reason text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.pause_apollo_key(pacing_key text, until timestamp with time zone, reason text) IS 'Worker: no job of any workspace that spends pacing_key''s Apollo budget is claimed before until (extends, never shortens, a pause); returns how many workspaces.';
+
+
+--
 -- Name: pause_workspace_jobs(uuid, timestamp with time zone, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2273,6 +2341,80 @@ COMMENT ON FUNCTION public.reap_expired_leases(now timestamp with time zone) IS 
 
 
 --
+-- Name: record_apollo_answer(text, text, jsonb, double precision, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_apollo_answer(pacing_key text, endpoint text, windows jsonb, retry_after_seconds double precision DEFAULT NULL::double precision, now timestamp with time zone DEFAULT clock_timestamp()) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_reported boolean := record_apollo_answer.windows <> '{}'::jsonb;
+  v_kind text;
+  v_limit integer;
+  v_left integer;
+  v_spent_kinds text[] := array[]::text[];
+begin
+  if not v_reported and record_apollo_answer.retry_after_seconds is null then
+    return;
+  end if;
+  insert into private.apollo_windows (pacing_key, endpoint, kind, max_requests)
+  select record_apollo_answer.pacing_key, record_apollo_answer.endpoint, k.kind,
+         private.apollo_assumed_limit(record_apollo_answer.endpoint, k.kind)
+  from unnest(array['minute', 'hour', 'day']) as k(kind)
+  on conflict on constraint apollo_windows_pkey do nothing;
+
+  foreach v_kind in array array['day', 'hour', 'minute'] loop
+    v_limit := nullif(record_apollo_answer.windows -> v_kind ->> 'limit', '')::integer;
+    v_left := nullif(record_apollo_answer.windows -> v_kind ->> 'left', '')::integer;
+    if v_left is not null and v_left <= 0 then
+      v_spent_kinds := v_spent_kinds || v_kind;
+    end if;
+    if v_reported then
+      update private.apollo_windows w
+      set max_requests = case when v_limit is not null and v_limit > 0 then v_limit
+                              when record_apollo_answer.windows ? v_kind then w.max_requests
+                              else null end, -- a window Apollo does not report has no limit
+          used = case when v_limit is not null and v_left is not null
+                      then greatest(w.used, v_limit - greatest(v_left, 0)) else w.used end,
+          opens_at = coalesce(w.opens_at, record_apollo_answer.now),
+          -- the first answer of a window: Apollo's window opened before it, so ours resets after Apollo's
+          resets_at = case when not w.answered or w.resets_at is null
+                           then record_apollo_answer.now + make_interval(secs => private.apollo_window_seconds(v_kind))
+                           else w.resets_at end,
+          answered = true,
+          limit_learned_at = record_apollo_answer.now
+      where w.pacing_key = record_apollo_answer.pacing_key and w.endpoint = record_apollo_answer.endpoint and w.kind = v_kind;
+    end if;
+  end loop;
+
+  -- A 429: the window Apollo says is spent (the minute when it does not say) is full until retry-after.
+  if record_apollo_answer.retry_after_seconds is not null then
+    if cardinality(v_spent_kinds) = 0 then
+      v_spent_kinds := array['minute'];
+    end if;
+    update private.apollo_windows w
+    set used = greatest(w.used, coalesce(w.max_requests, w.used + 1)),
+        max_requests = coalesce(w.max_requests, greatest(w.used, 1)),
+        opens_at = coalesce(w.opens_at, record_apollo_answer.now),
+        -- Apollo knows when its window opens again
+        resets_at = record_apollo_answer.now + make_interval(secs => greatest(record_apollo_answer.retry_after_seconds, 0)),
+        answered = true
+    where w.pacing_key = record_apollo_answer.pacing_key and w.endpoint = record_apollo_answer.endpoint
+      and w.kind = any (v_spent_kinds);
+  end if;
+end
+$$;
+
+
+--
+-- Name: FUNCTION record_apollo_answer(pacing_key text, endpoint text, windows jsonb, retry_after_seconds double precision, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.record_apollo_answer(pacing_key text, endpoint text, windows jsonb, retry_after_seconds double precision, now timestamp with time zone) IS 'Worker: learns from an Apollo answer on endpoint: the limits and what is left per window (from the rate-limit headers), and for a 429 the retry-after that keeps the spent window shut.';
+
+
+--
 -- Name: release_job(uuid, text, double precision, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2358,6 +2500,89 @@ $$;
 --
 
 COMMENT ON FUNCTION public.retry_job(job_id uuid) IS 'Browser: queues a failed or cancelled job again with a fresh set of attempts; returns it.';
+
+
+--
+-- Name: set_apollo_pacing_key(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  update public.workspace_settings s set apollo_pacing_key = set_apollo_pacing_key.pacing_key
+  where s.workspace_id = set_apollo_pacing_key.workspace_id
+    and s.apollo_pacing_key is distinct from set_apollo_pacing_key.pacing_key
+$$;
+
+
+--
+-- Name: FUNCTION set_apollo_pacing_key(workspace_id uuid, pacing_key text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) IS 'Worker and apollo-settings: records whose Apollo budget the workspace''s key spends (see apollo_pacing_key).';
+
+
+--
+-- Name: take_apollo_permit(text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone DEFAULT clock_timestamp()) RETURNS TABLE(granted boolean, wait_until timestamp with time zone, spent_window text, window_limit integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_window private.apollo_windows;
+  v_spent text;
+  v_until timestamptz;
+  v_limit integer;
+begin
+  insert into private.apollo_windows (pacing_key, endpoint, kind, max_requests)
+  select take_apollo_permit.pacing_key, take_apollo_permit.endpoint, k.kind,
+         private.apollo_assumed_limit(take_apollo_permit.endpoint, k.kind)
+  from unnest(array['minute', 'hour', 'day']) as k(kind)
+  on conflict on constraint apollo_windows_pkey do nothing;
+
+  for v_window in
+    select * from private.apollo_windows w
+    where w.pacing_key = take_apollo_permit.pacing_key and w.endpoint = take_apollo_permit.endpoint
+    order by w.kind
+    for update
+  loop
+    if v_window.resets_at is not null and v_window.resets_at <= take_apollo_permit.now then
+      update private.apollo_windows w set used = 0, opens_at = null, resets_at = null, answered = false
+      where w.pacing_key = v_window.pacing_key and w.endpoint = v_window.endpoint and w.kind = v_window.kind;
+      v_window.used := 0;
+      v_window.resets_at := null;
+    end if;
+    if v_window.max_requests is not null and v_window.used >= v_window.max_requests
+       and (v_until is null or v_window.resets_at > v_until) then
+      v_spent := v_window.kind;
+      v_until := v_window.resets_at;
+      v_limit := v_window.max_requests;
+    end if;
+  end loop;
+
+  if v_spent is not null then
+    return query select false, v_until, v_spent, v_limit;
+    return;
+  end if;
+
+  update private.apollo_windows w
+  set used = w.used + 1,
+      opens_at = coalesce(w.opens_at, take_apollo_permit.now),
+      resets_at = coalesce(w.resets_at, take_apollo_permit.now + make_interval(secs => private.apollo_window_seconds(w.kind)))
+  where w.pacing_key = take_apollo_permit.pacing_key and w.endpoint = take_apollo_permit.endpoint;
+  return query select true, null::timestamptz, null::text, null::integer;
+end
+$$;
+
+
+--
+-- Name: FUNCTION take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone) IS 'Worker: takes a permit for one Apollo call of pacing_key''s team on endpoint, or (granted false) says which window is spent, its limit and when it opens again.';
 
 
 --
@@ -2602,8 +2827,10 @@ CREATE TABLE public.workspace_settings (
     jobs_paused_reason text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    apollo_pacing_key text,
     CONSTRAINT key_and_last4_together CHECK (((apollo_api_key_encrypted IS NULL) = (apollo_api_key_last4 IS NULL))),
     CONSTRAINT workspace_settings_apollo_api_key_last4_check CHECK ((length(apollo_api_key_last4) <= 4)),
+    CONSTRAINT workspace_settings_apollo_pacing_key_check CHECK ((apollo_pacing_key ~ '^(team|key):[A-Za-z0-9_-]{1,128}$'::text)),
     CONSTRAINT workspace_settings_enrichment_credits_used_check CHECK ((enrichment_credits_used >= 0))
 );
 
@@ -2634,6 +2861,13 @@ COMMENT ON COLUMN public.workspace_settings.enrichment_credits_used IS 'Apollo c
 --
 
 COMMENT ON COLUMN public.workspace_settings.jobs_paused_until IS 'No job of this workspace is claimed before this time: set when Apollo rate-limits its key (retry-after), so queued jobs wait instead of each burning an attempt.';
+
+
+--
+-- Name: COLUMN workspace_settings.apollo_pacing_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.workspace_settings.apollo_pacing_key IS 'Whose Apollo budget this workspace''s key spends: team:<Apollo team id> when Apollo told us, else key:<fingerprint of the key> (workspaces that saved the same key share it). Not readable by browsers.';
 
 
 --
@@ -2779,6 +3013,35 @@ CREATE VIEW ops.worker_invocations AS
 --
 
 COMMENT ON VIEW ops.worker_invocations IS 'Worker calls made through pg_net, newest first: reason (cron, enqueue, retry, verify), HTTP status, outcome, round trip (queued -> answer recorded) and the worker''s own duration_ms. Answers are kept 6 h by pg_net, the calls 7 days.';
+
+
+--
+-- Name: apollo_windows; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.apollo_windows (
+    pacing_key text NOT NULL,
+    endpoint text NOT NULL,
+    kind text NOT NULL,
+    max_requests integer,
+    used integer DEFAULT 0 NOT NULL,
+    opens_at timestamp with time zone,
+    resets_at timestamp with time zone,
+    answered boolean DEFAULT false NOT NULL,
+    limit_learned_at timestamp with time zone,
+    CONSTRAINT apollo_windows_endpoint_check CHECK ((endpoint = ANY (ARRAY['organizations/enrich'::text, 'organizations/bulk_enrich'::text, 'people/match'::text, 'people/bulk_match'::text]))),
+    CONSTRAINT apollo_windows_kind_check CHECK ((kind = ANY (ARRAY['minute'::text, 'hour'::text, 'day'::text]))),
+    CONSTRAINT apollo_windows_max_requests_check CHECK ((max_requests > 0)),
+    CONSTRAINT apollo_windows_used_check CHECK ((used >= 0)),
+    CONSTRAINT open_windows_reset CHECK (((opens_at IS NULL) = (resets_at IS NULL)))
+);
+
+
+--
+-- Name: TABLE apollo_windows; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.apollo_windows IS 'Apollo''s rate-limit windows per pacing key (team), endpoint and kind: limit (null: none), permits taken, when the window opened and resets. Written by take_apollo_permit and record_apollo_answer.';
 
 
 --
@@ -3164,6 +3427,14 @@ ALTER TABLE ONLY ops.alerts
 
 
 --
+-- Name: apollo_windows apollo_windows_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.apollo_windows
+    ADD CONSTRAINT apollo_windows_pkey PRIMARY KEY (pacing_key, endpoint, kind);
+
+
+--
 -- Name: rate_limit_windows rate_limit_windows_pkey; Type: CONSTRAINT; Schema: private; Owner: -
 --
 
@@ -3476,6 +3747,13 @@ CREATE INDEX workspace_members_user_id_idx ON public.workspace_members USING btr
 --
 
 CREATE INDEX workspace_settings_key_updated_by_idx ON public.workspace_settings USING btree (apollo_key_updated_by);
+
+
+--
+-- Name: workspace_settings_pacing_key_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX workspace_settings_pacing_key_idx ON public.workspace_settings USING btree (apollo_pacing_key) WHERE (apollo_pacing_key IS NOT NULL);
 
 
 --
@@ -4049,6 +4327,20 @@ REVOKE ALL ON FUNCTION private.add_workspace_owner() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION apollo_assumed_limit(endpoint text, kind text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.apollo_assumed_limit(endpoint text, kind text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION apollo_window_seconds(kind text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.apollo_window_seconds(kind text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION apply_job_action(); Type: ACL; Schema: private; Owner: -
 --
 
@@ -4463,6 +4755,14 @@ GRANT ALL ON FUNCTION public.job_progress(job_id uuid, worker_id text, percentag
 
 
 --
+-- Name: FUNCTION pause_apollo_key(pacing_key text, until timestamp with time zone, reason text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.pause_apollo_key(pacing_key text, until timestamp with time zone, reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.pause_apollo_key(pacing_key text, until timestamp with time zone, reason text) TO service_role;
+
+
+--
 -- Name: FUNCTION pause_workspace_jobs(workspace_id uuid, until timestamp with time zone, reason text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -4484,6 +4784,14 @@ GRANT ALL ON FUNCTION public.queue_stats(now timestamp with time zone) TO servic
 
 REVOKE ALL ON FUNCTION public.reap_expired_leases(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.reap_expired_leases(now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION record_apollo_answer(pacing_key text, endpoint text, windows jsonb, retry_after_seconds double precision, now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.record_apollo_answer(pacing_key text, endpoint text, windows jsonb, retry_after_seconds double precision, now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.record_apollo_answer(pacing_key text, endpoint text, windows jsonb, retry_after_seconds double precision, now timestamp with time zone) TO service_role;
 
 
 --
@@ -4509,6 +4817,22 @@ GRANT ALL ON FUNCTION public.retry_backoff_seconds(attempt integer, jitter doubl
 REVOKE ALL ON FUNCTION public.retry_job(job_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.retry_job(job_id uuid) TO service_role;
 GRANT ALL ON FUNCTION public.retry_job(job_id uuid) TO authenticated;
+
+
+--
+-- Name: FUNCTION set_apollo_pacing_key(workspace_id uuid, pacing_key text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) TO service_role;
+
+
+--
+-- Name: FUNCTION take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone) TO service_role;
 
 
 --

@@ -2,7 +2,7 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(34);
+select plan(38);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
@@ -23,6 +23,10 @@ insert into expected_execute values
   ('public.begin_worker_run(text, integer)', false, false, true),
   ('public.end_worker_run(text)', false, false, true),
   ('public.wake_another_worker(text, integer)', false, false, true),
+  ('public.take_apollo_permit(text, text, timestamptz)', false, false, true),
+  ('public.record_apollo_answer(text, text, jsonb, double precision, timestamptz)', false, false, true),
+  ('public.pause_apollo_key(text, timestamptz, text)', false, false, true),
+  ('public.set_apollo_pacing_key(uuid, text)', false, false, true),
   -- browser (authenticated), and the service role for the jobs API
   ('public.enqueue_job(uuid, text, jsonb, smallint, timestamptz, integer)', false, true, true),
   ('public.enqueue_enrichment(uuid, smallint)', false, true, true),

@@ -10,6 +10,7 @@
 import { z } from "npm:zod@4.6.7";
 import { apolloClientFor, MOCK_API_KEY, TestKeyInProductionError } from "../_shared/apollo/index.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
+import { keyPacingKey, teamPacingKey } from "../_shared/apollo/pacing-key.ts";
 import { requireUser } from "../_shared/auth.ts";
 import { corsHeaders } from "../_shared/cors.ts";
 import { decryptApiKey, encryptApiKey, KeyDecryptionError, lastFour } from "../_shared/crypto/apollo-key.ts";
@@ -60,6 +61,7 @@ export async function handler(req: Request): Promise<Response> {
       const role = await memberRole(sql, body.workspace_id, user.id);
       requireEditor(role);
       const apollo = clientFor(body.api_key);
+      let teamId: string | undefined;
       if (body.api_key !== MOCK_API_KEY) {
         await spendKeyTest(sql, user.id);
         const check = await apollo.checkConnection().catch((error) => {
@@ -69,9 +71,12 @@ export async function handler(req: Request): Promise<Response> {
           throw new HttpError(502, `Could not reach Apollo to check the key (${(error as Error).message}). Try again.`);
         });
         if (!check.ok) throw new HttpError(422, `Apollo rejected this API key: ${check.message}`);
+        teamId = check.user?.team_id;
       }
       const ciphertext = await encryptApiKey(body.api_key, body.workspace_id);
-      await saveKey(sql, body.workspace_id, ciphertext, lastFour(body.api_key), user.id);
+      // the budget this key spends: its Apollo team, or a fingerprint of the key (see pacing-key.ts)
+      const pacingKey = teamPacingKey(teamId) ?? await keyPacingKey(body.api_key);
+      await saveKey(sql, body.workspace_id, ciphertext, lastFour(body.api_key), user.id, pacingKey);
       return json({ message: "API key saved successfully", settings: await readSettings(sql, body.workspace_id, role) });
     }
 

@@ -46,18 +46,25 @@ export async function storedCiphertext(sql: Sql, workspaceId: string): Promise<s
   return row?.apollo_api_key_encrypted ?? null;
 }
 
-export async function saveKey(sql: Sql, workspaceId: string, ciphertext: string, last4: string, userId: string) {
+export async function saveKey(
+  sql: Sql,
+  workspaceId: string,
+  ciphertext: string,
+  last4: string,
+  userId: string,
+  pacingKey: string,
+) {
   await sql`
     update public.workspace_settings
     set apollo_api_key_encrypted = ${ciphertext}, apollo_api_key_last4 = ${last4},
-        apollo_key_updated_at = now(), apollo_key_updated_by = ${userId}
+        apollo_key_updated_at = now(), apollo_key_updated_by = ${userId}, apollo_pacing_key = ${pacingKey}
     where workspace_id = ${workspaceId}`;
 }
 
 export async function removeKey(sql: Sql, workspaceId: string, userId: string) {
   await sql`
     update public.workspace_settings
-    set apollo_api_key_encrypted = null, apollo_api_key_last4 = null,
+    set apollo_api_key_encrypted = null, apollo_api_key_last4 = null, apollo_pacing_key = null,
         apollo_key_updated_at = now(), apollo_key_updated_by = ${userId}
     where workspace_id = ${workspaceId}`;
 }

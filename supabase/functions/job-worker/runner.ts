@@ -16,7 +16,7 @@
 // `processing` in the database until the write commits, so max_in_flight still counts it, and
 // the invocation returns only once every job's outcome is recorded.
 import { db } from "../_shared/db.ts";
-import { LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
+import { type FailureVerdict, LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
 import { type Job, Queue } from "../_shared/jobs/queue.ts";
 import type { WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
@@ -182,7 +182,7 @@ async function runJob(
       return;
     }
     const verdict = verdictOf(error);
-    if (verdict.rateLimited) return await releaseRateLimited(job, queue, verdict.message, verdict.retryAfterSeconds, totals);
+    if (verdict.rateLimited) return await releaseRateLimited(job, queue, verdict, totals);
     let status: string | null;
     try {
       status = await queue.fail(job.id, verdict.message, verdict.retryable, verdict.retryAfterSeconds);
@@ -205,12 +205,18 @@ async function runJob(
   }
 }
 
-/** Apollo rate-limited the workspace's key: its jobs wait out retry-after; this attempt is not counted. */
-async function releaseRateLimited(job: Job, queue: Queue, message: string, retryAfter: number | undefined, totals: BatchResult) {
-  const delay = Math.max(1, Math.ceil(retryAfter ?? 60));
+/**
+ * Apollo's limit for the workspace's key is reached (a 429, or the pacer found the window spent):
+ * every workspace spending that budget waits it out, and this attempt is not counted.
+ */
+async function releaseRateLimited(job: Job, queue: Queue, verdict: FailureVerdict, totals: BatchResult) {
+  const delay = Math.max(1, Math.ceil(verdict.retryAfterSeconds ?? 60));
+  const message = verdict.message;
   try {
-    await queue.pauseWorkspace(job.workspace_id, delay, message);
-    if (await queue.release(job.id, delay, `Apollo rate limit reached for this workspace's key`)) {
+    if (verdict.pacingKey) await queue.pauseApolloKey(verdict.pacingKey, delay, message);
+    else await queue.pauseWorkspace(job.workspace_id, delay, message);
+    const reason = verdict.paced ? message : `Apollo rate limit reached for this workspace's key`;
+    if (await queue.release(job.id, delay, reason)) {
       totals.retried++;
       console.warn(`[JobWorker] Job ${job.id} hit Apollo's rate limit; workspace ${job.workspace_id} waits ${delay} s`);
     } else {

@@ -143,6 +143,12 @@ export class Queue {
     return row.ok;
   }
 
+  /** No job of any workspace spending this Apollo budget (team) is claimed for delaySeconds. */
+  async pauseApolloKey(pacingKey: string, delaySeconds: number, reason: string): Promise<void> {
+    await this.sql`
+      select public.pause_apollo_key(${pacingKey}, now() + make_interval(secs => ${delaySeconds}), ${reason})`;
+  }
+
   /** No job of the workspace is claimed for delaySeconds (a rate limit on its Apollo key). */
   async pauseWorkspace(workspaceId: string, delaySeconds: number, reason: string): Promise<void> {
     await this.sql`

@@ -5,7 +5,7 @@ import { JobError } from "../../_shared/jobs/errors.ts";
 import { describeIssues } from "../../_shared/validation.ts";
 import { accountFieldsFrom } from "./organization-fields.ts";
 import type { JobContext, Processor, ProcessorResult } from "./types.ts";
-import { apolloClient, workspaceApiKey } from "./workspace-apollo.ts";
+import { apolloClient, withPacing, workspaceApiKey } from "./workspace-apollo.ts";
 
 export const enrichAccount: Processor = {
   jobType: "enrich_account",
@@ -42,7 +42,7 @@ export const enrichAccount: Processor = {
     const apiKey = await workspaceApiKey(ctx.sql, ctx.job.workspace_id);
 
     await ctx.progress(30, "Initializing Apollo client...");
-    const apollo = apolloClient(apiKey);
+    const apollo = await withPacing(ctx.sql, ctx.job.workspace_id, apiKey, apolloClient(apiKey));
 
     await ctx.progress(40, `Enriching with domain ${domain}...`);
     const { organization } = await apollo.enrichOrganization({ domain }, { signal: ctx.signal });

@@ -6,7 +6,7 @@ import type { PersonMatchRequest } from "../../_shared/apollo/types.ts";
 import { describeIssues } from "../../_shared/validation.ts";
 import { contactFieldsFrom } from "./person-fields.ts";
 import type { JobContext, Processor, ProcessorResult } from "./types.ts";
-import { apolloClient, workspaceApiKey } from "./workspace-apollo.ts";
+import { apolloClient, withPacing, workspaceApiKey } from "./workspace-apollo.ts";
 
 interface ContactRow {
   id: string;
@@ -66,7 +66,7 @@ export const enrichContact: Processor = {
     const apiKey = await workspaceApiKey(ctx.sql, ctx.job.workspace_id);
 
     await ctx.progress(30, "Initializing Apollo client...");
-    const apollo = apolloClient(apiKey);
+    const apollo = await withPacing(ctx.sql, ctx.job.workspace_id, apiKey, apolloClient(apiKey));
 
     await ctx.progress(40, `Matching person ${who}...`);
     const { person } = await apollo.enrichPerson(request, { signal: ctx.signal });
