@@ -1651,10 +1651,10 @@ COMMENT ON FUNCTION public.cancel_job(job_id uuid) IS 'Browser: cancels a pendin
 
 
 --
--- Name: claim_jobs(text, integer, integer, text[], timestamp with time zone, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: claim_jobs(text, integer, integer, text[], timestamp with time zone, integer, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.claim_jobs(worker_id text, max_jobs integer DEFAULT 5, lease_seconds integer DEFAULT 60, job_types text[] DEFAULT NULL::text[], now timestamp with time zone DEFAULT now(), max_in_flight integer DEFAULT NULL::integer) RETURNS SETOF public.jobs
+CREATE FUNCTION public.claim_jobs(worker_id text, max_jobs integer DEFAULT 5, lease_seconds integer DEFAULT 60, job_types text[] DEFAULT NULL::text[], now timestamp with time zone DEFAULT now(), max_in_flight integer DEFAULT NULL::integer, workspace_id uuid DEFAULT NULL::uuid) RETURNS SETOF public.jobs
     LANGUAGE plpgsql
     SET search_path TO ''
     SET plan_cache_mode TO 'force_generic_plan'
@@ -1707,40 +1707,48 @@ begin
     for update skip locked
   );
 
-  -- Workspaces with due work: from a random starting point to the end, then from the beginning.
-  with recursive after_start(workspace_id) as (
-    (select j.workspace_id from public.jobs j
-      where j.status = 'pending' and j.claimable and j.workspace_id >= v_start and j.scheduled_for <= claim_jobs.now
-        and j.job_type = any (v_types)
-      order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
-    union all
-    select (select j.workspace_id from public.jobs j
-             where j.status = 'pending' and j.claimable and j.workspace_id > a.workspace_id and j.scheduled_for <= claim_jobs.now
-               and j.job_type = any (v_types)
-             order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
-    from after_start a where a.workspace_id is not null
-  ), before_start(workspace_id) as (
-    (select j.workspace_id from public.jobs j
-      where j.status = 'pending' and j.claimable and j.workspace_id < v_start and j.scheduled_for <= claim_jobs.now
-        and j.job_type = any (v_types)
-      order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
-    union all
-    select (select j.workspace_id from public.jobs j
-             where j.status = 'pending' and j.claimable and j.workspace_id > b.workspace_id and j.workspace_id < v_start
-               and j.scheduled_for <= claim_jobs.now and j.job_type = any (v_types)
-             order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
-    from before_start b where b.workspace_id is not null
-  )
-  select array_agg(w.workspace_id) into v_workspaces
-  from (
-    (select a.workspace_id from after_start a where a.workspace_id is not null limit v_max_workspaces)
-    union all
-    (select b.workspace_id from before_start b where b.workspace_id is not null limit v_max_workspaces)
-    limit v_max_workspaces
-  ) w
-  -- Workspaces whose jobs are paused (Apollo rate limit) wait until the pause ends.
-  where not exists (select 1 from public.workspace_settings s
-                    where s.workspace_id = w.workspace_id and s.jobs_paused_until > claim_jobs.now);
+  if claim_jobs.workspace_id is not null then
+    -- One workspace's due work (a worker filling a bulk call from the workspace it is serving).
+    select array_agg(w.id) into v_workspaces from public.workspaces w
+    where w.id = claim_jobs.workspace_id
+      and not exists (select 1 from public.workspace_settings s
+                      where s.workspace_id = w.id and s.jobs_paused_until > claim_jobs.now);
+  else
+    -- Workspaces with due work: from a random starting point to the end, then from the beginning.
+    with recursive after_start(workspace_id) as (
+      (select j.workspace_id from public.jobs j
+        where j.status = 'pending' and j.claimable and j.workspace_id >= v_start and j.scheduled_for <= claim_jobs.now
+          and j.job_type = any (v_types)
+        order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
+      union all
+      select (select j.workspace_id from public.jobs j
+               where j.status = 'pending' and j.claimable and j.workspace_id > a.workspace_id and j.scheduled_for <= claim_jobs.now
+                 and j.job_type = any (v_types)
+               order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
+      from after_start a where a.workspace_id is not null
+    ), before_start(workspace_id) as (
+      (select j.workspace_id from public.jobs j
+        where j.status = 'pending' and j.claimable and j.workspace_id < v_start and j.scheduled_for <= claim_jobs.now
+          and j.job_type = any (v_types)
+        order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
+      union all
+      select (select j.workspace_id from public.jobs j
+               where j.status = 'pending' and j.claimable and j.workspace_id > b.workspace_id and j.workspace_id < v_start
+                 and j.scheduled_for <= claim_jobs.now and j.job_type = any (v_types)
+               order by j.workspace_id, j.priority desc, j.scheduled_for, j.id limit 1)
+      from before_start b where b.workspace_id is not null
+    )
+    select array_agg(w.workspace_id) into v_workspaces
+    from (
+      (select a.workspace_id from after_start a where a.workspace_id is not null limit v_max_workspaces)
+      union all
+      (select b.workspace_id from before_start b where b.workspace_id is not null limit v_max_workspaces)
+      limit v_max_workspaces
+    ) w
+    -- Workspaces whose jobs are paused (Apollo rate limit) wait until the pause ends.
+    where not exists (select 1 from public.workspace_settings s
+                      where s.workspace_id = w.workspace_id and s.jobs_paused_until > claim_jobs.now);
+  end if;
 
   if v_workspaces is null then
     return;
@@ -1807,10 +1815,10 @@ $$;
 
 
 --
--- Name: FUNCTION claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer, workspace_id uuid); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer) IS 'Worker: claims up to max_jobs due pending jobs of enabled types (FOR UPDATE SKIP LOCKED, fair across owners and their workspaces, priority then age within a workspace, paused workspaces skipped), never more than max_in_flight processing in all when given; marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
+COMMENT ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer, workspace_id uuid) IS 'Worker: claims up to max_jobs due pending jobs of enabled types (FOR UPDATE SKIP LOCKED, fair across owners and their workspaces, priority then age within a workspace, paused workspaces skipped; of workspace_id only when given), never more than max_in_flight processing in all when given; marks them processing under a lease of lease_seconds held by worker_id, and counts the attempt.';
 
 
 --
@@ -2399,7 +2407,8 @@ begin
         opens_at = coalesce(w.opens_at, record_apollo_answer.now),
         -- Apollo knows when its window opens again
         resets_at = record_apollo_answer.now + make_interval(secs => greatest(record_apollo_answer.retry_after_seconds, 0)),
-        answered = true
+        answered = true,
+        shut_by_apollo = true
     where w.pacing_key = record_apollo_answer.pacing_key and w.endpoint = record_apollo_answer.endpoint
       and w.kind = any (v_spent_kinds);
   end if;
@@ -2503,6 +2512,37 @@ COMMENT ON FUNCTION public.retry_job(job_id uuid) IS 'Browser: queues a failed o
 
 
 --
+-- Name: seconds_until_due(text[], timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.seconds_until_due(job_types text[] DEFAULT NULL::text[], now timestamp with time zone DEFAULT now()) RETURNS double precision
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select greatest(extract(epoch from least(
+    -- the next job scheduled for later (or waiting for its retry), of an enabled type
+    (select min(j.scheduled_for) from public.jobs j
+     where j.status = 'pending' and not j.claimable
+       and j.job_type in (select t.name from public.job_types t
+                          where t.enabled and (seconds_until_due.job_types is null or t.name = any (seconds_until_due.job_types)))),
+    -- the end of a pause of a workspace that has claimable work (its Apollo budget is spent)
+    (select min(s.jobs_paused_until) from public.workspace_settings s
+     where s.jobs_paused_until > seconds_until_due.now
+       and exists (select 1 from public.jobs j
+                   where j.workspace_id = s.workspace_id and j.status = 'pending' and j.claimable
+                     and (seconds_until_due.job_types is null or j.job_type = any (seconds_until_due.job_types))))
+  ) - seconds_until_due.now), 0)
+$$;
+
+
+--
+-- Name: FUNCTION seconds_until_due(job_types text[], now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.seconds_until_due(job_types text[], now timestamp with time zone) IS 'Worker: seconds until pending work that cannot be claimed now becomes claimable (a later scheduled_for, or the end of a workspace''s pause); null when there is none.';
+
+
+--
 -- Name: set_apollo_pacing_key(uuid, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2527,7 +2567,7 @@ COMMENT ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key t
 -- Name: take_apollo_permit(text, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone DEFAULT clock_timestamp()) RETURNS TABLE(granted boolean, wait_until timestamp with time zone, spent_window text, window_limit integer)
+CREATE FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone DEFAULT clock_timestamp()) RETURNS TABLE(granted boolean, wait_until timestamp with time zone, spent_window text, window_limit integer, apollo_said_429 boolean)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -2536,6 +2576,7 @@ declare
   v_spent text;
   v_until timestamptz;
   v_limit integer;
+  v_by_apollo boolean;
 begin
   insert into private.apollo_windows (pacing_key, endpoint, kind, max_requests)
   select take_apollo_permit.pacing_key, take_apollo_permit.endpoint, k.kind,
@@ -2550,7 +2591,7 @@ begin
     for update
   loop
     if v_window.resets_at is not null and v_window.resets_at <= take_apollo_permit.now then
-      update private.apollo_windows w set used = 0, opens_at = null, resets_at = null, answered = false
+      update private.apollo_windows w set used = 0, opens_at = null, resets_at = null, answered = false, shut_by_apollo = false
       where w.pacing_key = v_window.pacing_key and w.endpoint = v_window.endpoint and w.kind = v_window.kind;
       v_window.used := 0;
       v_window.resets_at := null;
@@ -2560,11 +2601,12 @@ begin
       v_spent := v_window.kind;
       v_until := v_window.resets_at;
       v_limit := v_window.max_requests;
+      v_by_apollo := v_window.shut_by_apollo;
     end if;
   end loop;
 
   if v_spent is not null then
-    return query select false, v_until, v_spent, v_limit;
+    return query select false, v_until, v_spent, v_limit, v_by_apollo;
     return;
   end if;
 
@@ -2573,7 +2615,7 @@ begin
       opens_at = coalesce(w.opens_at, take_apollo_permit.now),
       resets_at = coalesce(w.resets_at, take_apollo_permit.now + make_interval(secs => private.apollo_window_seconds(w.kind)))
   where w.pacing_key = take_apollo_permit.pacing_key and w.endpoint = take_apollo_permit.endpoint;
-  return query select true, null::timestamptz, null::text, null::integer;
+  return query select true, null::timestamptz, null::text, null::integer, false;
 end
 $$;
 
@@ -2582,14 +2624,14 @@ $$;
 -- Name: FUNCTION take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone) IS 'Worker: takes a permit for one Apollo call of pacing_key''s team on endpoint, or (granted false) says which window is spent, its limit and when it opens again.';
+COMMENT ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, now timestamp with time zone) IS 'Worker: takes a permit for one Apollo call of pacing_key''s team on endpoint, or (granted false) says which window is spent, its limit, when it opens again, and whether Apollo shut it with a 429.';
 
 
 --
--- Name: wake_another_worker(text, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: wake_another_worker(text, integer, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.wake_another_worker(reason text, max_running integer) RETURNS bigint
+CREATE FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision DEFAULT 0) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -2597,7 +2639,8 @@ begin
   if (select count(*) from private.worker_runs r where r.expires_at > clock_timestamp()) >= wake_another_worker.max_running then
     return null;
   end if;
-  if not exists (select 1 from public.jobs j where j.status = 'pending' and j.claimable and j.scheduled_for <= now()) then
+  if not exists (select 1 from public.jobs j where j.status = 'pending' and j.claimable and j.scheduled_for <= now())
+     and coalesce(public.seconds_until_due() > wake_another_worker.due_within_seconds, true) then
     return null;
   end if;
   return private.send_debounced_wakeup(wake_another_worker.reason);
@@ -2606,10 +2649,10 @@ $$;
 
 
 --
--- Name: FUNCTION wake_another_worker(reason text, max_running integer); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION wake_another_worker(reason text, max_running integer, due_within_seconds double precision); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.wake_another_worker(reason text, max_running integer) IS 'Worker: starts one more invocation (debounced) when due work is waiting and fewer than max_running invocations are registered: fan-out when the backlog is larger than the running ones take, and hand-off when an invocation''s time is up.';
+COMMENT ON FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision) IS 'Worker: starts one more invocation (debounced) when work is due (or falls due within due_within_seconds) and fewer than max_running invocations are registered: fan-out when the backlog is larger than the running ones take, and hand-off when an invocation''s time is up.';
 
 
 --
@@ -3028,6 +3071,7 @@ CREATE TABLE private.apollo_windows (
     opens_at timestamp with time zone,
     resets_at timestamp with time zone,
     answered boolean DEFAULT false NOT NULL,
+    shut_by_apollo boolean DEFAULT false NOT NULL,
     limit_learned_at timestamp with time zone,
     CONSTRAINT apollo_windows_endpoint_check CHECK ((endpoint = ANY (ARRAY['organizations/enrich'::text, 'organizations/bulk_enrich'::text, 'people/match'::text, 'people/bulk_match'::text]))),
     CONSTRAINT apollo_windows_kind_check CHECK ((kind = ANY (ARRAY['minute'::text, 'hour'::text, 'day'::text]))),
@@ -4671,11 +4715,11 @@ GRANT ALL ON FUNCTION public.cancel_job(job_id uuid) TO authenticated;
 
 
 --
--- Name: FUNCTION claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer, workspace_id uuid); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer) TO service_role;
+REVOKE ALL ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer, workspace_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_seconds integer, job_types text[], now timestamp with time zone, max_in_flight integer, workspace_id uuid) TO service_role;
 
 
 --
@@ -4820,6 +4864,14 @@ GRANT ALL ON FUNCTION public.retry_job(job_id uuid) TO authenticated;
 
 
 --
+-- Name: FUNCTION seconds_until_due(job_types text[], now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.seconds_until_due(job_types text[], now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.seconds_until_due(job_types text[], now timestamp with time zone) TO service_role;
+
+
+--
 -- Name: FUNCTION set_apollo_pacing_key(workspace_id uuid, pacing_key text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -4836,11 +4888,11 @@ GRANT ALL ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, 
 
 
 --
--- Name: FUNCTION wake_another_worker(reason text, max_running integer); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION wake_another_worker(reason text, max_running integer, due_within_seconds double precision); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer) TO service_role;
+REVOKE ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision) TO service_role;
 
 
 --

@@ -39,6 +39,8 @@ create table private.apollo_windows (
   resets_at timestamptz,
   -- the first answer of this window has been seen (it fixes when the window resets)
   answered boolean not null default false,
+  -- Apollo answered 429 for it (rather than our count reaching the limit)
+  shut_by_apollo boolean not null default false,
   limit_learned_at timestamptz,
   primary key (pacing_key, endpoint, kind),
   constraint open_windows_reset check ((opens_at is null) = (resets_at is null))
@@ -78,7 +80,7 @@ create function public.take_apollo_permit(
   pacing_key text,
   endpoint text,
   now timestamptz default clock_timestamp()
-) returns table (granted boolean, wait_until timestamptz, spent_window text, window_limit integer)
+) returns table (granted boolean, wait_until timestamptz, spent_window text, window_limit integer, apollo_said_429 boolean)
 language plpgsql
 security definer
 set search_path = ''
@@ -88,6 +90,7 @@ declare
   v_spent text;
   v_until timestamptz;
   v_limit integer;
+  v_by_apollo boolean;
 begin
   insert into private.apollo_windows (pacing_key, endpoint, kind, max_requests)
   select take_apollo_permit.pacing_key, take_apollo_permit.endpoint, k.kind,
@@ -102,7 +105,7 @@ begin
     for update
   loop
     if v_window.resets_at is not null and v_window.resets_at <= take_apollo_permit.now then
-      update private.apollo_windows w set used = 0, opens_at = null, resets_at = null, answered = false
+      update private.apollo_windows w set used = 0, opens_at = null, resets_at = null, answered = false, shut_by_apollo = false
       where w.pacing_key = v_window.pacing_key and w.endpoint = v_window.endpoint and w.kind = v_window.kind;
       v_window.used := 0;
       v_window.resets_at := null;
@@ -112,11 +115,12 @@ begin
       v_spent := v_window.kind;
       v_until := v_window.resets_at;
       v_limit := v_window.max_requests;
+      v_by_apollo := v_window.shut_by_apollo;
     end if;
   end loop;
 
   if v_spent is not null then
-    return query select false, v_until, v_spent, v_limit;
+    return query select false, v_until, v_spent, v_limit, v_by_apollo;
     return;
   end if;
 
@@ -125,11 +129,11 @@ begin
       opens_at = coalesce(w.opens_at, take_apollo_permit.now),
       resets_at = coalesce(w.resets_at, take_apollo_permit.now + make_interval(secs => private.apollo_window_seconds(w.kind)))
   where w.pacing_key = take_apollo_permit.pacing_key and w.endpoint = take_apollo_permit.endpoint;
-  return query select true, null::timestamptz, null::text, null::integer;
+  return query select true, null::timestamptz, null::text, null::integer, false;
 end
 $$;
 comment on function public.take_apollo_permit(text, text, timestamptz) is
-  'Worker: takes a permit for one Apollo call of pacing_key''s team on endpoint, or (granted false) says which window is spent, its limit and when it opens again.';
+  'Worker: takes a permit for one Apollo call of pacing_key''s team on endpoint, or (granted false) says which window is spent, its limit, when it opens again, and whether Apollo shut it with a 429.';
 revoke execute on function public.take_apollo_permit(text, text, timestamptz) from public, anon, authenticated;
 grant execute on function public.take_apollo_permit(text, text, timestamptz) to service_role;
 
@@ -196,7 +200,8 @@ begin
         opens_at = coalesce(w.opens_at, record_apollo_answer.now),
         -- Apollo knows when its window opens again
         resets_at = record_apollo_answer.now + make_interval(secs => greatest(record_apollo_answer.retry_after_seconds, 0)),
-        answered = true
+        answered = true,
+        shut_by_apollo = true
     where w.pacing_key = record_apollo_answer.pacing_key and w.endpoint = record_apollo_answer.endpoint
       and w.kind = any (v_spent_kinds);
   end if;

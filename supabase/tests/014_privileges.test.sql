@@ -2,13 +2,13 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(38);
+select plan(39);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
 insert into expected_execute values
   -- worker-only (service_role)
-  ('public.claim_jobs(text, integer, integer, text[], timestamptz, integer)', false, false, true),
+  ('public.claim_jobs(text, integer, integer, text[], timestamptz, integer, uuid)', false, false, true),
   ('public.release_job(uuid, text, double precision, text, timestamptz)', false, false, true),
   ('public.pause_workspace_jobs(uuid, timestamptz, text)', false, false, true),
   ('public.job_log(uuid, text, text, text, jsonb)', false, false, true),
@@ -22,7 +22,8 @@ insert into expected_execute values
   ('public.apply_contact_enrichment(uuid, text, jsonb, jsonb, timestamptz)', false, false, true),
   ('public.begin_worker_run(text, integer)', false, false, true),
   ('public.end_worker_run(text)', false, false, true),
-  ('public.wake_another_worker(text, integer)', false, false, true),
+  ('public.wake_another_worker(text, integer, double precision)', false, false, true),
+  ('public.seconds_until_due(text[], timestamptz)', false, false, true),
   ('public.take_apollo_permit(text, text, timestamptz)', false, false, true),
   ('public.record_apollo_answer(text, text, jsonb, double precision, timestamptz)', false, false, true),
   ('public.pause_apollo_key(text, timestamptz, text)', false, false, true),

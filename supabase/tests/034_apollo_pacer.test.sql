@@ -15,7 +15,7 @@ create temporary table permits (n integer generated always as identity, granted 
 
 -- TEST: before Apollo has answered, the Free plan's limits are assumed (bulk: a tenth).
 insert into permits (granted, wait_until, spent_window, window_limit)
-select p.* from generate_series(1, 6) g, lateral public.take_apollo_permit('key:pgtap-shared', 'organizations/bulk_enrich', now() + g * interval '1 microsecond') p;
+select p.granted, p.wait_until, p.spent_window, p.window_limit from generate_series(1, 6) g, lateral public.take_apollo_permit('key:pgtap-shared', 'organizations/bulk_enrich', now() + g * interval '1 microsecond') p;
 select is((select count(*)::integer from permits where granted), 5, 'five bulk calls a minute are granted (Free: 5/min for bulk)');
 select results_eq($$ select granted, wait_until, spent_window, window_limit from permits where n = 6 $$,
   $$ values (false, now() + interval '60.000001 seconds', 'minute'::text, 5) $$,
@@ -52,8 +52,8 @@ select is((select resets_at from private.apollo_windows where pacing_key = 'team
 
 -- TEST: a 429's retry-after shuts the spent window, and later permits wait for it.
 select public.record_apollo_answer('team:pgtap-429', 'organizations/enrich', '{"hour": {"limit": 200, "left": 0}}', 1800, now());
-select results_eq($$ select granted, wait_until, spent_window from public.take_apollo_permit('team:pgtap-429', 'organizations/enrich', now()) $$,
-  $$ values (false, now() + interval '1800 seconds', 'hour'::text) $$, 'after a 429 on the hour window, permits wait for its retry-after');
+select results_eq($$ select granted, wait_until, spent_window, apollo_said_429 from public.take_apollo_permit('team:pgtap-429', 'organizations/enrich', now()) $$,
+  $$ values (false, now() + interval '1800 seconds', 'hour'::text, true) $$, 'after a 429 on the hour window, permits wait for its retry-after (and say Apollo shut it)');
 select public.record_apollo_answer('team:pgtap-429b', 'organizations/enrich', '{}', 7, now());
 select is((select granted from public.take_apollo_permit('team:pgtap-429b', 'organizations/enrich', now() + interval '3 seconds')), false,
   'a 429 without headers shuts the minute window for its retry-after');

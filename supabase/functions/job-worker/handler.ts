@@ -1,12 +1,29 @@
 // job-worker over HTTP. POST runs a batch of jobs (pg_cron calls it every minute through
 // pg_net, and enqueueing wakes it at once); GET is the health check. Both need
 // `Authorization: Bearer <WORKER_SECRET_TOKEN>` (or WORKER_SECRET_TOKEN_PREVIOUS during a rotation).
-// The POST body carries nothing and is never read: an unread body is not buffered, so whatever a
-// caller sends costs no memory here.
+// The POST body says who called ({reason: "cron" | "enqueue" | ...}, as private.invoke_worker sends
+// it); at most 4 KB of it is read, so whatever a caller sends costs no memory here. The database's own
+// calls drain the queue (they also wait for work falling due within their time); a call by hand
+// (curl, verify:deploy, tests) runs what is due now and answers.
 import { json } from "../_shared/http.ts";
+import { readBodyCapped } from "../_shared/request-body.ts";
 import { loadConfig, newWorkerId, type WorkerConfig } from "./config.ts";
 import { health } from "./health.ts";
 import { runBatch } from "./runner.ts";
+
+/** The reasons private.invoke_worker gives when the database itself starts an invocation. */
+const DRAINING_REASONS = new Set(["cron", "enqueue", "retry", "fan_out", "handoff"]);
+
+/** The caller's reason from a small JSON body; "manual" for anything else. */
+async function callerReason(req: Request): Promise<string> {
+  if (!/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) return "manual";
+  try {
+    const body = JSON.parse(new TextDecoder().decode(await readBodyCapped(req, 4096))) as { reason?: unknown };
+    return typeof body.reason === "string" && /^[a-z_-]{1,32}$/.test(body.reason) ? body.reason : "manual";
+  } catch {
+    return "manual";
+  }
+}
 import { isAuthorizedDuringRotation } from "./token-rotation.ts";
 
 let config: WorkerConfig | undefined;
@@ -34,9 +51,10 @@ export async function handler(req: Request): Promise<Response> {
 
   const started = Date.now();
   const workerId = newWorkerId(config);
-  console.log(`[JobWorker] Starting job execution... (worker ${workerId})`);
+  const reason = await callerReason(req);
+  console.log(`[JobWorker] Starting job execution... (worker ${workerId}, ${reason})`);
   try {
-    const result = await runBatch(config, workerId);
+    const result = await runBatch(config, workerId, { waitForDueWork: DRAINING_REASONS.has(reason) });
     const duration = Date.now() - started;
     console.log(`[JobWorker] Execution completed in ${duration}ms`);
     return json({ success: true, duration_ms: duration, worker_id: workerId, timestamp: new Date().toISOString(), ...result });

@@ -23,11 +23,15 @@ export class ApolloWindowSpent extends Error {
     readonly window: string,
     readonly limit: number | null,
     readonly until: Date,
+    /** Apollo answered 429 (its count, not ours, said the window is spent). */
+    readonly apolloSaid429 = false,
   ) {
     const at = until.toISOString().slice(11, 19);
     super(
-      `Waiting for Apollo's ${WINDOW_WORDS[window] ?? window} limit` +
-        `${limit ? ` (${limit} calls ${WINDOW_UNIT[window] ?? `per ${window}`} on ${endpoint})` : ""}, resumes at ${at} UTC`,
+      apolloSaid429
+        ? `Apollo rate limit reached for this key (429 on ${endpoint}), resumes at ${at} UTC`
+        : `Waiting for Apollo's ${WINDOW_WORDS[window] ?? window} limit` +
+          `${limit ? ` (${limit} calls ${WINDOW_UNIT[window] ?? `per ${window}`} on ${endpoint})` : ""}, resumes at ${at} UTC`,
     );
     this.name = "ApolloWindowSpent";
     this.retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
@@ -52,10 +56,14 @@ export class Pacer {
 
   /** Takes a permit for one call, or throws ApolloWindowSpent naming the spent window. */
   async permit(endpoint: PacedEndpoint): Promise<void> {
-    const [row] = await this.sql<{ granted: boolean; wait_until: Date | null; spent_window: string | null; window_limit: number | null }[]>`
-      select granted, wait_until, spent_window, window_limit from public.take_apollo_permit(${this.pacingKey}, ${endpoint})`;
+    const [row] = await this.sql<
+      { granted: boolean; wait_until: Date | null; spent_window: string | null; window_limit: number | null; apollo_said_429: boolean }[]
+    >`select granted, wait_until, spent_window, window_limit, apollo_said_429
+      from public.take_apollo_permit(${this.pacingKey}, ${endpoint})`;
     if (!row.granted) {
-      throw new ApolloWindowSpent(this.pacingKey, endpoint, row.spent_window ?? "minute", row.window_limit, row.wait_until ?? new Date());
+      throw new ApolloWindowSpent(
+        this.pacingKey, endpoint, row.spent_window ?? "minute", row.window_limit, row.wait_until ?? new Date(), row.apollo_said_429,
+      );
     }
   }
 
@@ -96,6 +104,9 @@ export function pacedClient(client: ApolloClient, pacer: Pacer): ApolloClient {
   return {
     enrichOrganization: (request, options) => pacer.call("organizations/enrich", () => client.enrichOrganization(request, options)),
     enrichPerson: (request, options) => pacer.call("people/match", () => client.enrichPerson(request, options)),
+    bulkEnrichOrganizations: (domains, options) =>
+      pacer.call("organizations/bulk_enrich", () => client.bulkEnrichOrganizations(domains, options)),
+    bulkMatchPeople: (requests, options) => pacer.call("people/bulk_match", () => client.bulkMatchPeople(requests, options)),
     checkConnection: (options) => client.checkConnection(options),
   };
 }

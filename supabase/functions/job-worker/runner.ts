@@ -21,12 +21,18 @@ import { type Job, Queue } from "../_shared/jobs/queue.ts";
 import type { WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
 import { processors } from "./processors/registry.ts";
+import type { ProcessorResult } from "./processors/types.ts";
+import { BULK_MAX_RECORDS } from "../_shared/apollo/bulk-identity.ts";
 
 /** How long a registration lasts unless renewed, and how often a running invocation renews it. */
 const RUN_TTL_SECONDS = 10;
 const RUN_RENEW_MS = 3_000;
 /** How often a busy invocation with a backlog asks for another one (the database's debounce is 250 ms). */
 const FAN_OUT_INTERVAL_MS = 250;
+/** Work due this close to the end of the time budget is left to the next invocation. */
+const WAIT_MARGIN_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface BatchResult {
   claimed: number;
@@ -36,7 +42,15 @@ export interface BatchResult {
   lost: number;
 }
 
-export async function runBatch(config: WorkerConfig, workerId: string): Promise<BatchResult> {
+export interface RunOptions {
+  /**
+   * Wait (within the time budget) for work that falls due soon: a retry, a workspace waiting for
+   * Apollo's window. The database's own calls do; a call by hand answers with what is due now.
+   */
+  waitForDueWork?: boolean;
+}
+
+export async function runBatch(config: WorkerConfig, workerId: string, options: RunOptions = {}): Promise<BatchResult> {
   const sql = db();
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
   const deadline = Date.now() + config.timeBudgetMs;
@@ -50,13 +64,14 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
   const outcomes = new Set<Promise<void>>();
   let firstClaim = true;
 
-  const start = (job: Job) => {
+  /** Starts one slot: a job on its own, or up to BULK_MAX_RECORDS jobs of one workspace and type in one bulk call. */
+  const start = (group: Job[]) => {
     let release!: () => void;
     const slot: Promise<void> = new Promise<void>((resolve) => (release = resolve)).then(() => {
       running.delete(slot);
     });
     running.add(slot);
-    const outcome: Promise<void> = runJob(job, queue, stop.signal, totals, release).finally(() => {
+    const outcome: Promise<void> = runGroup(group, queue, stop.signal, totals, release).finally(() => {
       release();
       outcomes.delete(outcome);
     });
@@ -65,6 +80,7 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
   // The types this worker has a processor for (claim_jobs narrows them to the enabled ones); the
   // registry is tested against public.job_types, so every enabled type is among them.
   const jobTypes = [...processors.keys()];
+  /** Claims up to count jobs fairly; a job of a batchable type brings more of its workspace's due jobs into its bulk call. */
   const claim = async (count: number) => {
     const jobs = await queue.claim(count, jobTypes);
     if (firstClaim) {
@@ -72,7 +88,24 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
       firstClaim = false;
     }
     totals.claimed += jobs.length;
-    jobs.forEach(start);
+    const batchable = jobs.length > 0 ? await queue.batchableTypes() : new Set<string>();
+    const groups = new Map<string, Job[]>();
+    for (const job of jobs) {
+      if (!batchable.has(job.job_type) || !processors.get(job.job_type)?.processBatch) {
+        start([job]);
+        continue;
+      }
+      const key = `${job.workspace_id}/${job.job_type}`;
+      groups.set(key, [...(groups.get(key) ?? []), job]);
+    }
+    for (const group of groups.values()) {
+      if (group.length % BULK_MAX_RECORDS !== 0) {
+        const more = await queue.claim(BULK_MAX_RECORDS - (group.length % BULK_MAX_RECORDS), [group[0].job_type], group[0].workspace_id);
+        totals.claimed += more.length;
+        group.push(...more);
+      }
+      for (let i = 0; i < group.length; i += BULK_MAX_RECORDS) start(group.slice(i, i + BULK_MAX_RECORDS));
+    }
     return jobs.length;
   };
 
@@ -122,11 +155,19 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
         // claim again once (some of) those completions are in
         if (outcomes.size > 0) await Promise.race(outcomes);
       } else {
+        // Nothing to claim now. Work that falls due within this invocation's time (a retry, a
+        // workspace waiting for Apollo's window) is waited for here rather than left to pg_cron.
+        const dueIn = options.waitForDueWork && Date.now() < deadline ? await queue.secondsUntilDue(jobTypes) : null;
+        if (dueIn !== null && Date.now() + dueIn * 1000 < deadline - WAIT_MARGIN_MS) {
+          await sleep(Math.min(Math.max(dueIn * 1000, config.pollMs), RUN_RENEW_MS));
+          continue;
+        }
         await queue.endRun();
         registered = false;
-        if (Date.now() >= deadline) {
-          // Time is up: if work is still due, the next invocation starts now, not at the next cron tick.
-          await queue.wakeAnother("handoff", maxRuns);
+        if (Date.now() >= deadline - WAIT_MARGIN_MS) {
+          // Time is up: if work is due, or falls due within the next one's time, the next
+          // invocation starts now, not at the next cron tick.
+          await queue.wakeAnother("handoff", maxRuns, config.timeBudgetMs / 1000);
           break;
         }
         // Jobs queued by transactions that relied on this invocation are visible now.
@@ -153,56 +194,84 @@ async function raceWithDelay(promises: Iterable<Promise<void>>, ms: number): Pro
   }
 }
 
-async function runJob(
-  job: Job,
+/** Runs one slot's jobs (one alone, or several in one bulk call) and records each one's outcome. */
+async function runGroup(
+  jobs: Job[],
   queue: Queue,
   stop: AbortSignal,
   totals: BatchResult,
   releaseSlot: () => void,
 ): Promise<void> {
-  const attempt = `attempt ${job.attempts} of ${job.max_attempts}`;
-  console.log(`[JobWorker] Processing job ${job.id} (type: ${job.job_type}, ${attempt})`);
-  const processor = processors.get(job.job_type);
+  const processor = processors.get(jobs[0].job_type);
+  for (const job of jobs) {
+    console.log(`[JobWorker] Processing job ${job.id} (type: ${job.job_type}, attempt ${job.attempts} of ${job.max_attempts}` +
+      `${jobs.length > 1 ? `, one of ${jobs.length} in a bulk call` : ""})`);
+  }
+  let results: Array<ProcessorResult | unknown>;
   try {
     if (!processor) {
-      throw Object.assign(new Error(`No processor is registered for job type "${job.job_type}"`), { retryable: false });
+      throw Object.assign(new Error(`No processor is registered for job type "${jobs[0].job_type}"`), { retryable: false });
     }
-    const outcome = await processor.process(createJobContext(job, queue, db(), stop)).finally(releaseSlot);
-    if (await queue.complete(job.id, outcome.result, outcome.message)) {
-      totals.completed++;
-      console.log(`[JobWorker] Job ${job.id} completed successfully`);
-    } else {
-      totals.lost++;
-      console.warn(`[JobWorker] Job ${job.id} finished, but its lease was lost (cancelled or reclaimed); result discarded`);
-    }
+    const contexts = jobs.map((job) => createJobContext(job, queue, db(), stop));
+    results = jobs.length === 1 || !processor.processBatch
+      ? [await processor.process(contexts[0])]
+      : await processor.processBatch(contexts);
   } catch (error) {
-    if (error instanceof LeaseLostError) {
-      totals.lost++;
-      console.warn(`[JobWorker] Job ${job.id} stopped: ${error.message}`);
-      return;
-    }
-    const verdict = verdictOf(error);
-    if (verdict.rateLimited) return await releaseRateLimited(job, queue, verdict, totals);
-    let status: string | null;
+    results = jobs.map(() => error);
+  } finally {
+    releaseSlot();
+  }
+  await Promise.all(jobs.map((job, i) => recordOutcome(job, queue, results[i], totals)));
+}
+
+/** Completes the job with its result, or records why this attempt ended (retry, failure, release, lost lease). */
+async function recordOutcome(job: Job, queue: Queue, result: ProcessorResult | unknown, totals: BatchResult): Promise<void> {
+  const attempt = `attempt ${job.attempts} of ${job.max_attempts}`;
+  if (!(result instanceof Error) && isProcessorResult(result)) {
     try {
-      status = await queue.fail(job.id, verdict.message, verdict.retryable, verdict.retryAfterSeconds);
-    } catch (recordError) {
-      // The database is unreachable: the lease will expire and the reaper will retry the job.
-      console.error(`[JobWorker] Job ${job.id} failed (${verdict.message}) and the failure could not be recorded:`, recordError);
-      totals.lost++;
+      if (await queue.complete(job.id, result.result, result.message)) {
+        totals.completed++;
+        console.log(`[JobWorker] Job ${job.id} completed successfully`);
+      } else {
+        totals.lost++;
+        console.warn(`[JobWorker] Job ${job.id} finished, but its lease was lost (cancelled or reclaimed); result discarded`);
+      }
       return;
-    }
-    if (status === "pending") {
-      totals.retried++;
-      console.warn(`[JobWorker] Job ${job.id} failed (${attempt}): ${verdict.message}; it will be retried`);
-    } else if (status === "failed") {
-      totals.failed++;
-      console.error(`[JobWorker] Job ${job.id} failed (${attempt}): ${verdict.message}; no retries left`);
-    } else {
-      totals.lost++;
-      console.warn(`[JobWorker] Job ${job.id} failed (${verdict.message}) after its lease was lost; not recorded`);
+    } catch (error) {
+      result = error;
     }
   }
+  const error = result;
+  if (error instanceof LeaseLostError) {
+    totals.lost++;
+    console.warn(`[JobWorker] Job ${job.id} stopped: ${error.message}`);
+    return;
+  }
+  const verdict = verdictOf(error);
+  if (verdict.rateLimited) return await releaseRateLimited(job, queue, verdict, totals);
+  let status: string | null;
+  try {
+    status = await queue.fail(job.id, verdict.message, verdict.retryable, verdict.retryAfterSeconds);
+  } catch (recordError) {
+    // The database is unreachable: the lease will expire and the reaper will retry the job.
+    console.error(`[JobWorker] Job ${job.id} failed (${verdict.message}) and the failure could not be recorded:`, recordError);
+    totals.lost++;
+    return;
+  }
+  if (status === "pending") {
+    totals.retried++;
+    console.warn(`[JobWorker] Job ${job.id} failed (${attempt}): ${verdict.message}; it will be retried`);
+  } else if (status === "failed") {
+    totals.failed++;
+    console.error(`[JobWorker] Job ${job.id} failed (${attempt}): ${verdict.message}; no retries left`);
+  } else {
+    totals.lost++;
+    console.warn(`[JobWorker] Job ${job.id} failed (${verdict.message}) after its lease was lost; not recorded`);
+  }
+}
+
+function isProcessorResult(value: unknown): value is ProcessorResult {
+  return typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string";
 }
 
 /**

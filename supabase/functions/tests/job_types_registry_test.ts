@@ -9,14 +9,16 @@ import { processors } from "../job-worker/processors/registry.ts";
 import { integration, sql } from "./helpers/stack.ts";
 
 integration("every enabled job type has a processor and a payload schema, and every processor a job type", async () => {
-  const types = await sql<{ name: string; enabled: boolean; subject: string | null }[]>`
-    select name, enabled, subject from public.job_types
+  const types = await sql<{ name: string; enabled: boolean; subject: string | null; batchable: boolean }[]>`
+    select name, enabled, subject, batchable from public.job_types
     where description not like ${TEST_JOB_TYPE_DESCRIPTION_PREFIX + "%"} order by name`;
   const enabled = types.filter((t) => t.enabled).map((t) => t.name);
   assert.deepEqual(enabled, [...processors.keys()].sort(), "enabled job types = the worker's processors");
   assert.deepEqual(enabled, Object.keys(payloadSchemas).sort(), "enabled job types = the jobs API's payload schemas");
   for (const processor of processors.values()) {
-    assert.ok(types.some((t) => t.name === processor.jobType), `processor ${processor.jobType} has a row in public.job_types`);
+    const type = types.find((t) => t.name === processor.jobType);
+    assert.ok(type, `processor ${processor.jobType} has a row in public.job_types`);
+    assert.equal(type.batchable, Boolean(processor.processBatch), `${processor.jobType}: batchable in SQL = a bulk path in the worker`);
   }
   for (const t of types.filter((t) => t.enabled && t.subject !== null)) {
     const shape = payloadSchemas[t.name as keyof typeof payloadSchemas].shape as Record<string, unknown>;

@@ -4,7 +4,7 @@
 // (an audit trigger installed for this test) and from the fake Apollo's request log.
 import assert from "node:assert/strict";
 import {
-  createWorkspace, fakeApollo, finished, integration, runWorker, sql, waitForJob, withCronPaused,
+  createWorkspace, fakeApollo, finished, integration, runWorker, sql, waitForJob, withBulkCallsOff, withCronPaused,
 } from "./helpers/stack.ts";
 
 // The functions run with the defaults unless the stack was started with these set.
@@ -55,7 +55,8 @@ async function removeTransitionAudit() {
 }
 
 integration("cron tick + enqueue wake-ups + 10 calls at once: no job runs twice, both concurrency caps hold", async () => {
-  await withCronPaused(async () => {
+  // one job, one Apollo call: this test counts requests per job
+  await withBulkCallsOff(() => withCronPaused(async () => {
     await fakeApollo.reset();
     await fakeApollo.latency(300);
     await installTransitionAudit();
@@ -136,5 +137,5 @@ integration("cron tick + enqueue wake-ups + 10 calls at once: no job runs twice,
       await fakeApollo.latency(0);
       for (const ws of workspaces) await ws.cleanup();
     }
-  });
+  }));
 });

@@ -4,13 +4,14 @@
 import assert from "node:assert/strict";
 import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, runWorker, sql,
-  waitForJob, withCronPaused,
+  waitForJob, withBulkCallsOff, withCronPaused,
 } from "./helpers/stack.ts";
 
 const RETRY_AFTER = 4;
 
 integration("a 429 for one workspace's key pauses that workspace until retry-after; no attempt is burned, others run", async () => {
-  await withCronPaused(async () => {
+  // one job, one Apollo call: this test counts requests per job
+  await withBulkCallsOff(() => withCronPaused(async () => {
     await fakeApollo.reset();
     await fakeApollo.latency(250);
     const tag = crypto.randomUUID().slice(0, 6);
@@ -62,8 +63,9 @@ integration("a 429 for one workspace's key pauses that workspace until retry-aft
         assert.deepEqual(row.errors, [], "nor is it recorded as a failed attempt");
       }
 
-      // Apollo's side: A's key got its 429s only from requests already in flight when the first
-      // 429 came back; no new request for A went out before retry-after; B ran meanwhile.
+      // Apollo's side: A's key got its 429s only from requests that went out before the first 429
+      // was recorded (the pacer shuts the key's window then); none went out after, until
+      // retry-after; B ran meanwhile.
       const requests = (await fakeApollo.requests()).filter((r) => r.path.endsWith("organizations/enrich"));
       const forA = requests.filter((r) => r.domain?.startsWith("budget-a-") && r.domain.endsWith(`${tag}.example`));
       const forB = requests.filter((r) => r.domain?.startsWith("budget-b-") && r.domain.endsWith(`${tag}.example`));
@@ -71,13 +73,15 @@ integration("a 429 for one workspace's key pauses that workspace until retry-aft
       assert.ok(limited.length >= 1 && limited.length <= 3, `A was rate-limited (${limited.length} x 429)`);
       const firstLimit = Math.min(...limited.map((r) => Date.parse(r.at)));
       const start = (r: { at: string; ms: number }) => Date.parse(r.at) - r.ms;
-      for (const r of limited) assert.ok(start(r) <= firstLimit, "every 429 was a request already in flight");
       // The pause takes effect when the worker has recorded it (pause_workspace_jobs, just before
       // release_job logs the released attempt); a claim that began before that may still take one
       // of A's jobs (it is released uncounted too if Apollo says 429 again). After it: no claim of A.
       const [{ recorded }] = await sql<{ recorded: number }[]>`
         select (extract(epoch from min(created_at)) * 1000)::float8 as recorded from public.job_logs
         where job_id = any(${aJobs}::uuid[]) and metadata ->> 'released' = 'true'`;
+      for (const r of limited) {
+        assert.ok(start(r) <= recorded + 50, "every 429 was a request that went out before the first 429 was recorded");
+      }
       const claims = await sql<{ id: string; claimed: number }[]>`
         select id, (extract(epoch from started_at) * 1000)::float8 as claimed from public.jobs where id = any(${aJobs}::uuid[])`;
       const claimedDuringPause = claims.filter((c) => c.claimed > recorded && c.claimed < pausedUntil - 10);
@@ -97,11 +101,12 @@ integration("a 429 for one workspace's key pauses that workspace until retry-aft
       for (const id of aJobs) {
         if ((await logs(id)).some((l) => /this attempt is not counted/.test(l.message))) released.push(id);
       }
-      assert.equal(released.length, limited.length, "each rate-limited job says it was put back uncounted");
+      // each job that got a 429 was put back uncounted, and so was any the pacer held back afterwards
+      assert.ok(released.length >= limited.length, `each rate-limited job says it was put back uncounted (${released.length})`);
     } finally {
       await fakeApollo.latency(0);
       await a.cleanup();
       await b.cleanup();
     }
-  });
+  }));
 });

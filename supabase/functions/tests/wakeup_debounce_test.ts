@@ -43,7 +43,8 @@ integration("20 single-row enqueues make at most 2 wake-up calls, and every job 
 
       const [{ calls }] = await sql<{ calls: number }[]>`
         select count(*)::integer as calls from private.worker_calls where reason = 'enqueue' and requested_at >= ${since}`;
-      assert.ok(calls >= 1 && calls <= 2, `20 enqueues made ${calls} wake-up call(s)`);
+      // 1 or 2 on an idle queue; 0 when an invocation was still running and took them itself
+      assert.ok(calls <= 2, `20 enqueues made ${calls} wake-up call(s)`);
       const waits = [];
       for (const id of jobIds) {
         const row = await job(id);

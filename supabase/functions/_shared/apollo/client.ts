@@ -5,8 +5,11 @@ import { isPlausibleDomain, normalizeDomain } from "./domain.ts";
 import { envNumber, type EnvReader, processEnv } from "./env.ts";
 import { ApolloError, errorFromResponse, redact } from "./errors.ts";
 import { describeRateLimit, parseRateLimit } from "./rate-limit.ts";
+import { BULK_MAX_RECORDS, organizationsByDomain, peopleByRequest } from "./bulk-identity.ts";
 import {
   apiProfileResponseSchema,
+  bulkOrganizationResponseSchema,
+  bulkPeopleResponseSchema,
   describeSchemaIssues,
   healthResponseSchema,
   organizationEnrichResponseSchema,
@@ -17,6 +20,8 @@ import type {
   ApolloClient,
   ApolloOrganization,
   ApolloPerson,
+  BulkOrganizationEnrichment,
+  BulkPersonMatch,
   ConnectionCheck,
   OrganizationEnrichment,
   PersonEnrichment,
@@ -52,7 +57,8 @@ const PERSON_FIELDS = [
 ] as const;
 
 interface RequestOptions {
-  query?: Record<string, string>;
+  /** A list value is sent as the parameter repeated (domains[]=a&domains[]=b). */
+  query?: Record<string, string | string[]>;
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -86,7 +92,9 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
   ): Promise<{ data: z.infer<S>; rateLimit: RateLimitInfo; status: number }> {
     if (signal?.aborted) throw signal.reason;
     const url = new URL(`${baseUrl}/${endpoint}`);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      for (const value of Array.isArray(v) ? v : [v]) url.searchParams.append(k, value);
+    }
     const headers: Record<string, string> = {
       "x-api-key": apiKey,
       "accept": "application/json",
@@ -223,6 +231,47 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
       });
       const person = (data.person ?? null) as ApolloPerson | null;
       return { person, credits_used: person ? 1 : 0, rateLimit };
+    },
+
+    async bulkEnrichOrganizations(domains: string[], opts = {}): Promise<BulkOrganizationEnrichment> {
+      const wanted = [...new Set(domains.map(normalizeDomain))];
+      if (wanted.length === 0 || wanted.length > BULK_MAX_RECORDS || !wanted.every(isPlausibleDomain)) {
+        throw new ApolloError(
+          "bad_request",
+          `organizations/bulk_enrich takes 1 to ${BULK_MAX_RECORDS} domains like example.com (got ${wanted.length}).`,
+          { endpoint: "organizations/bulk_enrich" },
+        );
+      }
+      // In the query as domains[], as Apollo's current docs have it (older docs: a JSON body; one form
+      // only, so no domain is counted twice against the 10).
+      const { data, rateLimit } = await request("POST", "organizations/bulk_enrich", bulkOrganizationResponseSchema, {
+        query: { "domains[]": wanted },
+        signal: opts.signal,
+      });
+      return { byDomain: organizationsByDomain(wanted, (data.organizations ?? []) as ApolloOrganization[]), rateLimit };
+    },
+
+    async bulkMatchPeople(requests: PersonMatchRequest[], opts = {}): Promise<BulkPersonMatch> {
+      if (requests.length === 0 || requests.length > BULK_MAX_RECORDS) {
+        throw new ApolloError("bad_request", `people/bulk_match takes 1 to ${BULK_MAX_RECORDS} people (got ${requests.length}).`, {
+          endpoint: "people/bulk_match",
+        });
+      }
+      const details = requests.map((r) => {
+        const detail: Record<string, string> = {};
+        const source = r as Record<string, unknown>;
+        for (const field of PERSON_FIELDS) {
+          const value = source[field];
+          if (typeof value === "string" && value.trim() !== "") detail[field] = value.trim();
+        }
+        if (detail.domain) detail.domain = normalizeDomain(detail.domain);
+        return detail;
+      });
+      const { data, rateLimit } = await request("POST", "people/bulk_match", bulkPeopleResponseSchema, {
+        body: { details },
+        signal: opts.signal,
+      });
+      return { ...peopleByRequest(requests, (data.matches ?? []) as ApolloPerson[]), rateLimit };
     },
 
     async checkConnection(opts = {}): Promise<ConnectionCheck> {

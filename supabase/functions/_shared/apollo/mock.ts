@@ -4,6 +4,10 @@ import { normalizeDomain } from "./domain.ts";
 import { envNumber, type EnvReader, processEnv } from "./env.ts";
 import type {
   ApolloClient,
+  ApolloOrganization,
+  ApolloPerson,
+  BulkOrganizationEnrichment,
+  BulkPersonMatch,
   ConnectionCheck,
   OrganizationEnrichment,
   PersonEnrichment,
@@ -35,6 +39,36 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The testing guide's sample organization for a domain. */
+function sampleOrganization(requested: string): ApolloOrganization {
+  const domain = normalizeDomain(requested) || requested;
+  return {
+    id: "mock-org-123",
+    name: `Mock Company for ${domain}`,
+    website_url: `https://${domain}`,
+    primary_domain: domain,
+    industry: "Technology",
+    estimated_num_employees: 50,
+    city: "San Francisco",
+    state: "CA",
+    country: "USA",
+    linkedin_url: `https://linkedin.com/company/${domain}`,
+  };
+}
+
+/** The testing guide's sample person, with the email asked about. */
+function samplePerson(request: PersonMatchRequest): ApolloPerson {
+  return {
+    id: "mock-person-123",
+    first_name: "John",
+    last_name: "Doe",
+    name: "John Doe",
+    email: request.email ?? null,
+    title: "Software Engineer",
+    linkedin_url: "https://linkedin.com/in/johndoe",
+  };
+}
+
 export class MockApolloClient implements ApolloClient {
   readonly delayMs: number;
 
@@ -48,40 +82,27 @@ export class MockApolloClient implements ApolloClient {
     options: { signal?: AbortSignal } = {},
   ): Promise<OrganizationEnrichment> {
     await delay(this.delayMs, options.signal);
-    const domain = normalizeDomain(request.domain ?? "") || request.domain;
-    return {
-      organization: {
-        id: "mock-org-123",
-        name: `Mock Company for ${domain}`,
-        website_url: `https://${domain}`,
-        primary_domain: domain,
-        industry: "Technology",
-        estimated_num_employees: 50,
-        city: "San Francisco",
-        state: "CA",
-        country: "USA",
-        linkedin_url: `https://linkedin.com/company/${domain}`,
-      },
-      credits_used: 1,
-      rateLimit: {},
-    };
+    return { organization: sampleOrganization(request.domain ?? ""), credits_used: 1, rateLimit: {} };
   }
 
   async enrichPerson(request: PersonMatchRequest, options: { signal?: AbortSignal } = {}): Promise<PersonEnrichment> {
     await delay(this.delayMs, options.signal);
-    return {
-      person: {
-        id: "mock-person-123",
-        first_name: "John",
-        last_name: "Doe",
-        name: "John Doe",
-        email: request.email ?? null,
-        title: "Software Engineer",
-        linkedin_url: "https://linkedin.com/in/johndoe",
-      },
-      credits_used: 1,
-      rateLimit: {},
-    };
+    return { person: samplePerson(request), credits_used: 1, rateLimit: {} };
+  }
+
+  /** One simulated delay for the whole call, the same sample record per domain as one by one. */
+  async bulkEnrichOrganizations(domains: string[], options: { signal?: AbortSignal } = {}): Promise<BulkOrganizationEnrichment> {
+    await delay(this.delayMs, options.signal);
+    const byDomain = new Map<string, ApolloOrganization>();
+    for (const d of domains) byDomain.set(normalizeDomain(d) || d, sampleOrganization(d));
+    return { byDomain, rateLimit: {} };
+  }
+
+  async bulkMatchPeople(requests: PersonMatchRequest[], options: { signal?: AbortSignal } = {}): Promise<BulkPersonMatch> {
+    await delay(this.delayMs, options.signal);
+    const byRequest = new Map<number, ApolloPerson>();
+    requests.forEach((r, i) => byRequest.set(i, samplePerson(r)));
+    return { byRequest, unidentified: 0, rateLimit: {} };
   }
 
   checkConnection(options: { signal?: AbortSignal } = {}): Promise<ConnectionCheck> {

@@ -64,6 +64,20 @@ export interface PersonEnrichment {
   rateLimit: RateLimitInfo;
 }
 
+/** organizations/bulk_enrich: what Apollo matched, by the requested (bare) domain it belongs to. */
+export interface BulkOrganizationEnrichment {
+  byDomain: Map<string, ApolloOrganization>;
+  rateLimit: RateLimitInfo;
+}
+
+/** people/bulk_match: what Apollo matched, by the request's index (found by identity, never by position). */
+export interface BulkPersonMatch {
+  byRequest: Map<number, ApolloPerson>;
+  /** Matches that could not be tied to a request by email or LinkedIn URL (e.g. a locked email). */
+  unidentified: number;
+  rateLimit: RateLimitInfo;
+}
+
 export interface PersonMatchRequest {
   email?: string;
   first_name?: string;
@@ -87,6 +101,10 @@ export interface ConnectionCheck {
 export interface ApolloClient {
   enrichOrganization(request: { domain: string }, options?: { signal?: AbortSignal }): Promise<OrganizationEnrichment>;
   enrichPerson(request: PersonMatchRequest, options?: { signal?: AbortSignal }): Promise<PersonEnrichment>;
+  /** Up to 10 domains in one call (a tenth of the single endpoint's rate limit, counted in calls). */
+  bulkEnrichOrganizations(domains: string[], options?: { signal?: AbortSignal }): Promise<BulkOrganizationEnrichment>;
+  /** Up to 10 people in one call. */
+  bulkMatchPeople(requests: PersonMatchRequest[], options?: { signal?: AbortSignal }): Promise<BulkPersonMatch>;
   checkConnection(options?: { signal?: AbortSignal }): Promise<ConnectionCheck>;
 }
 

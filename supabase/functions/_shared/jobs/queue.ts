@@ -29,6 +29,7 @@ const COMPLETE_BATCH_MAX = 500;
 
 export class Queue {
   #completions: PendingCompletion[] = [];
+  #batchable?: { at: number; types: Set<string> };
   #flushing = false;
 
   constructor(
@@ -39,12 +40,24 @@ export class Queue {
     readonly maxInFlight: number | null = null,
   ) {}
 
-  /** Claims up to maxJobs due jobs of the enabled job types (of jobTypes only, when given). */
-  async claim(maxJobs: number, jobTypes: string[] | null = null): Promise<Job[]> {
+  /** Claims up to maxJobs due jobs of the enabled job types (of jobTypes, of workspaceId, when given). */
+  async claim(maxJobs: number, jobTypes: string[] | null = null, workspaceId: string | null = null): Promise<Job[]> {
     return await this.sql<Job[]>`
       select id, workspace_id, job_type, payload, status, attempts, max_attempts, priority, created_at, credits_used
       from public.claim_jobs(${this.workerId}, ${maxJobs}, ${this.leaseSeconds}, ${jobTypes}::text[],
-                             max_in_flight => ${this.maxInFlight}::integer)`;
+                             max_in_flight => ${this.maxInFlight}::integer, workspace_id => ${workspaceId}::uuid)`;
+  }
+
+  /**
+   * The enabled job types whose jobs may share one Apollo bulk call (public.job_types.batchable),
+   * read at most once a second, so an operator's change reaches running invocations at once.
+   */
+  async batchableTypes(): Promise<Set<string>> {
+    if (!this.#batchable || Date.now() - this.#batchable.at > 1_000) {
+      const rows = await this.sql<{ name: string }[]>`select name from public.job_types where batchable and enabled`;
+      this.#batchable = { at: Date.now(), types: new Set(rows.map((r) => r.name)) };
+    }
+    return this.#batchable.types;
   }
 
   /** Registers this invocation as running for `seconds`: enqueueing meanwhile wakes no other one. */
@@ -60,11 +73,20 @@ export class Queue {
     await this.sql`select public.end_worker_run(${this.workerId})`;
   }
 
-  /** Starts one more invocation (debounced) when due work waits and fewer than maxRunning run. */
-  async wakeAnother(reason: "fan_out" | "handoff", maxRunning: number): Promise<boolean> {
+  /**
+   * Starts one more invocation (debounced) when work is due, or falls due within dueWithinSeconds,
+   * and fewer than maxRunning run.
+   */
+  async wakeAnother(reason: "fan_out" | "handoff", maxRunning: number, dueWithinSeconds = 0): Promise<boolean> {
     const [row] = await this.sql<{ id: string | null }[]>`
-      select public.wake_another_worker(${reason}, ${maxRunning})::text as id`;
+      select public.wake_another_worker(${reason}, ${maxRunning}, ${dueWithinSeconds})::text as id`;
     return row.id !== null;
+  }
+
+  /** Seconds until pending work that cannot be claimed now (later, retrying, paused) can be; null when none. */
+  async secondsUntilDue(jobTypes: string[]): Promise<number | null> {
+    const [row] = await this.sql<{ seconds: number | null }[]>`select public.seconds_until_due(${jobTypes}::text[]) as seconds`;
+    return row.seconds;
   }
 
   async progress(jobId: string, percentage: number, message?: string): Promise<boolean> {

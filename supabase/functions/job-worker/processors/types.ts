@@ -22,7 +22,16 @@ export interface ProcessorResult {
   message: string;
 }
 
+/** One job's outcome in a batch: its result, or the error that ends this attempt (as process() throws). */
+export type BatchOutcome = ProcessorResult | Error;
+
 export interface Processor {
   jobType: string;
   process(ctx: JobContext): Promise<ProcessorResult>;
+  /**
+   * Several due jobs of one workspace in one Apollo bulk call (job types marked batchable in
+   * public.job_types). Each job keeps its own progress, log lines and outcome: the answer has one
+   * entry per context, in their order. Jobs the bulk call cannot carry go through process().
+   */
+  processBatch?(ctxs: JobContext[]): Promise<BatchOutcome[]>;
 }

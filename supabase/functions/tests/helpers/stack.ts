@@ -61,6 +61,7 @@ export interface JobRow {
   started_at: Date | null;
   completed_at: Date | null;
   locked_by: string | null;
+  payload: Record<string, unknown>;
   credits_used: number;
   result: Record<string, unknown> | null;
 }
@@ -110,6 +111,20 @@ export const WORKER_URL = `${testEnv.API_URL}/functions/v1/job-worker`;
 export async function runWorker(token = testEnv.WORKER_SECRET_TOKEN, method = "POST") {
   const response = await fetch(WORKER_URL, { method, headers: { Authorization: `Bearer ${token}` } });
   return { status: response.status, body: await response.json() };
+}
+
+/**
+ * Runs fn with Apollo bulk calls off (public.job_types.batchable, read by each new invocation): for
+ * tests about the one-job-one-call path (per-call caps, 429s per request).
+ */
+export async function withBulkCallsOff<T>(fn: () => Promise<T>): Promise<T> {
+  await sql`update public.job_types set batchable = false where name in ('enrich_account', 'enrich_contact')`;
+  await new Promise((r) => setTimeout(r, 1_100)); // running invocations re-read it within a second
+  try {
+    return await fn();
+  } finally {
+    await sql`update public.job_types set batchable = true where name in ('enrich_account', 'enrich_contact')`;
+  }
 }
 
 /** pg_cron's every-minute worker call would add a second invocation; some tests need exactly one. */
