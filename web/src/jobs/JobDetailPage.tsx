@@ -16,6 +16,7 @@ import { displayPercentage, isActive, isWaitingForRetry } from "./live";
 import { jobDetailQuery, jobLogsQuery, jobSubjectQuery } from "./queries";
 import { useProgressSequence } from "./progress-sequence";
 import { useJobLive } from "./useJobLive";
+import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -112,11 +113,14 @@ export function JobSummary({ job, percentage = displayPercentage(job) }: { job: 
   const subject = useQuery(jobSubjectQuery(job));
   const now = useNow(1000);
   const waiting = isWaitingForRetry(job);
-  const message = waiting
+  const apolloWait = useApolloWait(job.workspace_id);
+  const message = job.status === "pending" && apolloWait
+    ? apolloWait.reason
+    : waiting
     ? `Waiting for attempt ${job.attempts + 1} of ${job.max_attempts}`
     : job.status === "pending"
-      ? "Waiting for a worker"
-      : (job.progress?.message ?? null);
+    ? "Waiting for a worker"
+    : (job.progress?.message ?? null);
 
   return (
     <section className="card" aria-label="Job status">
@@ -133,6 +137,7 @@ export function JobSummary({ job, percentage = displayPercentage(job) }: { job: 
         </Alert>
       ) : null}
       {job.status === "cancelled" ? <Alert tone="info" title="This job was cancelled." /> : null}
+      {job.status === "pending" && apolloWait ? <ApolloWaitNotice wait={apolloWait} /> : null}
 
       <dl className="details">
         <div>

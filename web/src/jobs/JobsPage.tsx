@@ -10,6 +10,7 @@ import { EmptyState, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
 import { jobTypeLabel, shortId } from "../lib/format";
 import { debounce, usePostgresChanges } from "../lib/realtime";
+import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
 import { displayPercentage, isWaitingForRetry } from "./live";
 import { JOBS_FILTERS, JOBS_PAGE_SIZE, jobKeys, jobsListQuery, jobSubjectsQuery, parseJobsFilter } from "./queries";
@@ -33,6 +34,7 @@ export function JobsPage() {
   const filter = parseJobsFilter(params.get("status"));
   const page = Math.max(1, Number.parseInt(params.get("page") ?? "1", 10) || 1);
   const jobs = useQuery(jobsListQuery(current.id, filter, page));
+  const apolloWait = useApolloWait(current.id);
   const subjects = useQuery(jobSubjectsQuery(current.id, jobs.data?.rows ?? []));
 
   const invalidate = useMemo(
@@ -62,6 +64,7 @@ export function JobsPage() {
         </div>
         <LiveIndicator status={live} />
       </header>
+      {apolloWait ? <ApolloWaitNotice wait={apolloWait} /> : null}
 
       <div className="filters" role="group" aria-label="Filter by status">
         {JOBS_FILTERS.map((f) => (

@@ -188,13 +188,16 @@ export type WorkspaceSettingsRow = {
   has_apollo_key: boolean;
   apollo_auto_enrich: boolean;
   enrichment_credits_used: number;
+  /** No job of the workspace starts before this (its Apollo budget is spent); jobs_paused_reason says which. */
+  jobs_paused_until: string | null;
+  jobs_paused_reason: string | null;
   created_at: string;
   updated_at: string;
 };
 
 /** The selectable column list of workspace_settings, for `.select(...)`. */
 export const WORKSPACE_SETTINGS_COLUMNS =
-  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, created_at, updated_at" as const;
+  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, created_at, updated_at" as const;
 
 export type Database = {
   public: {
