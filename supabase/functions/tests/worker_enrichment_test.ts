@@ -59,9 +59,9 @@ integration("POST answers the spec's shape with what the batch did", async () =>
     const ws = await createWorkspace("Worker response", "live-key-resp-0003");
     try {
       const accounts = await Promise.all(["notion.so", "figma.com"].map((d) => createAccount(ws.id, d)));
-      // scheduled a moment ahead, so the insert's wake-up leaves them for this call
-      const ids = await enqueueAccounts(ws.id, accounts, 1);
-      await new Promise((r) => setTimeout(r, 1200));
+      // scheduled a little ahead, so the insert wakes no one and they are left for this call
+      const ids = await enqueueAccounts(ws.id, accounts, 2);
+      await new Promise((r) => setTimeout(r, 2200));
       const { status, body } = await runWorker();
       assert.equal(status, 200);
       assert.equal(body.success, true);

@@ -266,12 +266,14 @@ comment on function tests.clear_authentication() is 'Back to the connecting role
 -- made by the current test, point project_url at an address of this transaction's own.
 
 -- As if no worker invocation were running and the last wake-up long past (wake-ups are debounced:
--- private.request_wakeup), so the next enqueue sends one. Within this transaction only.
+-- private.request_wakeup), so the next enqueue sends one. Within this transaction only; the stack's
+-- own worker cannot register meanwhile (it waits for this transaction), so the test sees only itself.
 create function tests.forget_wakeups() returns void
 language sql
 security definer
 set search_path = ''
 as $$
+  lock table private.worker_runs in share row exclusive mode;
   delete from private.worker_runs;
   update private.worker_wakeups set last_sent_at = '-infinity';
 $$;

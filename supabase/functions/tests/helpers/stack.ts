@@ -127,9 +127,19 @@ export async function withBulkCallsOff<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** pg_cron's every-minute worker call would add a second invocation; some tests need exactly one. */
+/**
+ * pg_cron's every-minute worker call would add a second invocation; some tests need exactly one.
+ * Also waits until no invocation is running (one started by an earlier test may still be waiting
+ * for work falling due soon), so the test's own calls are the only ones.
+ */
 export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
   await sql`update cron.job set active = false where jobname = 'job-worker'`;
+  for (let i = 0; i < 600; i++) {
+    const [{ running }] = await sql<{ running: number }[]>`
+      select count(*)::integer as running from private.worker_runs where expires_at > clock_timestamp()`;
+    if (running === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   try {
     return await fn();
   } finally {
