@@ -13,7 +13,7 @@
 //   GET    /__admin/requests?since=<seq>&domain=&key_last4=&path=   the request log (key: last 4 chars only)
 //   DELETE /__admin/requests
 import { z } from "npm:zod@4.6.7";
-import type { FakeApollo } from "./server.ts";
+import type { FakeApollo } from "./types.ts";
 
 const fraction = z.number().min(0).max(1);
 

@@ -1,0 +1,117 @@
+// One Apollo API request from start to answer, in Apollo's order of precedence: auth rules, then scripts, key
+// patterns, chaos, domain patterns, then (if enforced) rate limits, then the route's normal answer. Every answer
+// to a known route carries the rate-limit headers.
+import { normalAnswer } from "./answers.ts";
+import {
+  type Chaos,
+  domainBehaviour,
+  keyDelayMs,
+  keyFault,
+  keyIsInvalid,
+  type Outcome,
+  type Scripts,
+} from "./faults.ts";
+import { type RateLimiter, rateLimitHeaders } from "./rate-limits.ts";
+import { parseApiRequest } from "./request.ts";
+import { apolloError, json, MESSAGES } from "./responses.ts";
+import { sleep } from "./sleep.ts";
+import type { FakeSettings, RequestLogEntry } from "./types.ts";
+
+/** What a request needs of the fake's state. */
+export interface ApiState {
+  readonly settings: FakeSettings;
+  readonly limiter: RateLimiter;
+  readonly scripts: Scripts;
+  readonly chaos: Chaos | null;
+  now(): number;
+  /** Aborts when the server closes, so no wait outlives it. */
+  readonly closing: AbortSignal;
+}
+
+/** The answer, or null when the client gave up (or the server closed) before one was sent. */
+export async function answerApi(
+  state: ApiState,
+  req: Request,
+  url: URL,
+  entry: RequestLogEntry,
+): Promise<Response | null> {
+  // req.signal is read only when waiting (it also tells when the client gave up on a hang).
+  const signals = () => [req.signal, state.closing];
+  const p = await parseApiRequest(req, url);
+  const { route, key, endpoint } = p;
+  entry.key_last4 = key ? key.slice(-4) : null;
+  entry.domain = p.domains.length ? p.domains.join(",") : null;
+
+  const latency = state.settings.latencyMs + keyDelayMs(key);
+  if (latency > 0 && !(await sleep(latency, signals()))) return null;
+
+  const counted = key || "anonymous";
+  const usage = route ? state.limiter.record(counted, route, state.now(), route !== "auth/health") : null;
+  const finish = (res: Response): Response => {
+    if (usage) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(usage, state.settings.headerStyle))) {
+        res.headers.set(name, value);
+      }
+    }
+    return res;
+  };
+
+  if (route === null) return finish(json({ error: "Not Found" }, 404));
+
+  // Apollo's auth rules.
+  const keyElsewhere = p.query.has("api_key") || (p.body !== null && "api_key" in p.body);
+  if (route === "auth/health") {
+    const loggedIn = key !== "" && !keyElsewhere && !keyIsInvalid(key);
+    return finish(json({ healthy: true, is_logged_in: loggedIn }));
+  }
+  if (keyElsewhere) {
+    entry.fault = "auth";
+    return finish(apolloError(422, { endpoint, message: MESSAGES.keyInHeader }));
+  }
+  if (key === "" && /^bearer\s/i.test(req.headers.get("authorization") ?? "")) {
+    entry.fault = "auth";
+    return finish(apolloError(401, { endpoint }));
+  }
+  if (key === "") {
+    entry.fault = "auth";
+    return finish(apolloError(422, { endpoint, message: MESSAGES.keyRequired }));
+  }
+
+  const outcome: Outcome | null = state.scripts.take({ route, key, domains: p.domains }) ??
+    keyFault(key, route) ??
+    state.chaos?.draw(key) ??
+    p.domains.map(domainBehaviour).find((b): b is Outcome => b.type === "status" || b.type === "hang") ??
+    null;
+
+  if (outcome === null && state.settings.enforceRateLimits && usage?.exceeded) {
+    entry.fault = "rate-limit";
+    return finish(
+      apolloError(429, { endpoint, retryAfterSeconds: usage.resetSeconds, hourlyLimit: usage.limits.hour }),
+    );
+  }
+
+  if (outcome) {
+    entry.fault = outcome.source;
+    if (outcome.type === "hang") {
+      const completed = await sleep(outcome.ms ?? Infinity, signals());
+      if (!completed) return null;
+      return finish(apolloError(504, { endpoint }));
+    }
+    if (outcome.body !== undefined) return finish(json(outcome.body, outcome.status));
+    return finish(apolloError(outcome.status, {
+      endpoint,
+      retryAfterSeconds: outcome.retryAfterSeconds,
+      jsonUnauthorized: outcome.jsonUnauthorized,
+      message: outcome.message ?? (outcome.status === 422 ? MESSAGES.missingDomain : undefined),
+      hourlyLimit: usage?.limits.hour,
+    }));
+  }
+
+  const delays = p.domains.map(domainBehaviour).map((b) => (b.type === "delay" ? b.ms : 0));
+  const delay = Math.max(0, ...delays);
+  if (delay > 0) {
+    entry.fault = `domain:slow-${delay}.test`;
+    if (!(await sleep(delay, signals()))) return null;
+  }
+  return finish(normalAnswer(p, (r) => state.limiter.record(counted, r, state.now(), false)));
+}
