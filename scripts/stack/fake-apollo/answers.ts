@@ -1,10 +1,28 @@
 // The normal answer of each route (no fault in play), shaped by the domain behaviours that change a body rather
-// than replace it: no match, an HTML or oddly shaped body, revenue written as a float.
+// than replace it: no match, an HTML or oddly shaped body, revenue written as a float. Each answer says how many
+// credits it spent: one per enriched record.
 import { fakeId, organizationFor, personDomain, personFor } from "./data.ts";
 import { type DomainBehaviour, domainBehaviour, type Route } from "./faults.ts";
 import { ALL_ROUTES, type ApiRequest, personQuery } from "./request.ts";
 import { apolloError, json, MESSAGES, rawJson } from "./responses.ts";
 import type { Usage } from "./rate-limits.ts";
+import { teamId } from "./teams.ts";
+
+export interface Answer {
+  response: Response;
+  /** Records enriched (one credit each). */
+  credits: number;
+}
+
+/** What the answers need to know beyond the request. */
+export interface AnswerContext {
+  /** The caller's team. */
+  team: string;
+  /** The team's windows for a route, counting nothing. */
+  usageFor(route: Route): Usage;
+}
+
+const answer = (response: Response, credits = 0): Answer => ({ response, credits });
 
 function organizationOf(domain: string): Record<string, unknown> | null {
   return domainBehaviour(domain).type === "no-match" ? null : organizationFor(domain);
@@ -29,36 +47,36 @@ function withRevenue(only: DomainBehaviour, body: unknown): Response {
     : rawJson(text);
 }
 
-function organizationEnrich(p: ApiRequest, only: DomainBehaviour): Response {
+function organizationEnrich(p: ApiRequest, only: DomainBehaviour): Answer {
   const domain = p.domains[0];
-  if (!domain) return apolloError(422, { endpoint: p.endpoint, message: MESSAGES.missingDomain });
+  if (!domain) return answer(apolloError(422, { endpoint: p.endpoint, message: MESSAGES.missingDomain }));
   const weird = oddBody(only, "organization");
-  if (weird) return weird;
-  if (only.type === "no-match") return json(only.shape === "null" ? { organization: null } : {});
+  if (weird) return answer(weird);
+  if (only.type === "no-match") return answer(json(only.shape === "null" ? { organization: null } : {}));
   const organization = organizationFor(domain);
   if (only.type === "float-revenue") organization.annual_revenue = 345_600_000;
-  return withRevenue(only, { organization });
+  return answer(withRevenue(only, { organization }), 1);
 }
 
-function peopleMatch(p: ApiRequest, only: DomainBehaviour): Response {
+function peopleMatch(p: ApiRequest, only: DomainBehaviour): Answer {
   const weird = oddBody(only, "person");
-  if (weird) return weird;
-  if (only.type === "no-match") return json({ person: null });
+  if (weird) return answer(weird);
+  if (only.type === "no-match") return answer(json({ person: null }));
   const person = personFor(personQuery(p.query, p.body), organizationOf);
   if (person?.organization && only.type === "float-revenue") person.organization.annual_revenue = 345_600_000;
-  return withRevenue(only, { person });
+  return answer(withRevenue(only, { person }), person ? 1 : 0);
 }
 
-function organizationsBulkEnrich(p: ApiRequest): Response {
+function organizationsBulkEnrich(p: ApiRequest): Answer {
   const unique = [...new Set(p.domains)];
   if (unique.length === 0) {
-    return apolloError(422, { endpoint: p.endpoint, message: "Required parameter 'domains' missing" });
+    return answer(apolloError(422, { endpoint: p.endpoint, message: "Required parameter 'domains' missing" }));
   }
   if (p.domains.length > 10) {
-    return apolloError(422, { endpoint: p.endpoint, message: "Maximum 10 domains per request" });
+    return answer(apolloError(422, { endpoint: p.endpoint, message: "Maximum 10 domains per request" }));
   }
   const organizations = unique.map(organizationOf).filter((o): o is Record<string, unknown> => o !== null);
-  return json({
+  const response = json({
     status: "success",
     error_code: null,
     error_message: null,
@@ -68,15 +86,16 @@ function organizationsBulkEnrich(p: ApiRequest): Response {
     missing_records: unique.length - organizations.length,
     organizations,
   });
+  return answer(response, organizations.length);
 }
 
-function peopleBulkMatch(p: ApiRequest): Response {
+function peopleBulkMatch(p: ApiRequest): Answer {
   const details = Array.isArray(p.body?.details) ? p.body.details : [];
   if (details.length === 0) {
-    return apolloError(422, { endpoint: p.endpoint, message: "Required parameter 'details' missing" });
+    return answer(apolloError(422, { endpoint: p.endpoint, message: "Required parameter 'details' missing" }));
   }
   if (details.length > 10) {
-    return apolloError(422, { endpoint: p.endpoint, message: "Maximum 10 details per request" });
+    return answer(apolloError(422, { endpoint: p.endpoint, message: "Maximum 10 details per request" }));
   }
   const matches = details.map((d) => {
     const q = personQuery(new URLSearchParams(), (d ?? {}) as Record<string, unknown>);
@@ -84,7 +103,7 @@ function peopleBulkMatch(p: ApiRequest): Response {
     if (domain && domainBehaviour(domain).type === "no-match") return null;
     return personFor(q, organizationOf);
   }).filter((m) => m !== null);
-  return json({
+  const response = json({
     status: "success",
     error_code: null,
     error_message: null,
@@ -94,13 +113,14 @@ function peopleBulkMatch(p: ApiRequest): Response {
     credits_consumed: matches.length,
     matches,
   });
+  return answer(response, matches.length);
 }
 
-function apiProfile(p: ApiRequest): Response {
+function apiProfile(p: ApiRequest, team: string): Response {
   const last4 = p.key.slice(-4).toLowerCase().replace(/[^a-z0-9]/g, "x");
   return json({
     id: fakeId("user", p.key),
-    team_id: fakeId("team", p.key),
+    team_id: teamId(team),
     first_name: "Fake",
     last_name: "Apollo User",
     title: "Revenue Operations",
@@ -108,23 +128,25 @@ function apiProfile(p: ApiRequest): Response {
   });
 }
 
+/** Per endpoint, each window the plan has (a window without a limit is left out, as in the headers). */
 function usageStats(usageFor: (route: Route) => Usage): Response {
   const stats: Record<string, unknown> = {};
   for (const route of ALL_ROUTES) {
     if (route === "auth/health" || route === "usage_stats/api_usage_stats") continue;
-    const u = usageFor(route);
+    const { windows } = usageFor(route);
     const [resource, action] = route.split("/");
-    stats[JSON.stringify([`api/v1/${resource}`, action]).replace(",", ", ")] = {
-      day: { limit: u.limits.day, consumed: u.used.day, left_over: u.left.day },
-      hour: { limit: u.limits.hour, consumed: u.used.hour, left_over: u.left.hour },
-      minute: { limit: u.limits.minute, consumed: u.used.minute, left_over: u.left.minute },
-    };
+    const entry: Record<string, unknown> = {};
+    for (const kind of ["day", "hour", "minute"] as const) {
+      const w = windows[kind];
+      if (w.limit !== null) entry[kind] = { limit: w.limit, consumed: w.used, left_over: w.left };
+    }
+    stats[JSON.stringify([`api/v1/${resource}`, action]).replace(",", ", ")] = entry;
   }
   return json(stats);
 }
 
-/** The route's normal answer; `usageFor` reports a route's windows without counting a request. */
-export function normalAnswer(p: ApiRequest, usageFor: (route: Route) => Usage): Response {
+/** The route's normal answer. */
+export function normalAnswer(p: ApiRequest, context: AnswerContext): Answer {
   const only: DomainBehaviour = p.domains.length === 1 ? domainBehaviour(p.domains[0]) : { type: "normal" };
   switch (p.route) {
     case "organizations/enrich":
@@ -136,10 +158,10 @@ export function normalAnswer(p: ApiRequest, usageFor: (route: Route) => Usage): 
     case "people/bulk_match":
       return peopleBulkMatch(p);
     case "users/api_profile":
-      return apiProfile(p);
+      return answer(apiProfile(p, context.team));
     case "usage_stats/api_usage_stats":
-      return usageStats(usageFor);
+      return answer(usageStats(context.usageFor));
     default:
-      return json({ error: "Not Found" }, 404);
+      return answer(json({ error: "Not Found" }, 404));
   }
 }

@@ -1,6 +1,6 @@
 // One Apollo API request from start to answer, in Apollo's order of precedence: auth rules, then scripts, key
 // patterns, chaos, domain patterns, then (if enforced) rate limits, then the route's normal answer. Every answer
-// to a known route carries the rate-limit headers.
+// to a known route carries the rate-limit headers of the caller's team for that route.
 import { normalAnswer } from "./answers.ts";
 import {
   type Chaos,
@@ -11,16 +11,17 @@ import {
   type Outcome,
   type Scripts,
 } from "./faults.ts";
-import { type RateLimiter, rateLimitHeaders } from "./rate-limits.ts";
+import { rateLimitHeaders, retryAfterSeconds, type Usage } from "./rate-limits.ts";
 import { parseApiRequest } from "./request.ts";
 import { apolloError, json, MESSAGES } from "./responses.ts";
 import { sleep } from "./sleep.ts";
+import type { TeamLimits } from "./team-limits.ts";
 import type { FakeSettings, RequestLogEntry } from "./types.ts";
 
 /** What a request needs of the fake's state. */
 export interface ApiState {
   readonly settings: FakeSettings;
-  readonly limiter: RateLimiter;
+  readonly limits: TeamLimits;
   readonly scripts: Scripts;
   readonly chaos: Chaos | null;
   now(): number;
@@ -41,12 +42,14 @@ export async function answerApi(
   const { route, key, endpoint } = p;
   entry.key_last4 = key ? key.slice(-4) : null;
   entry.domain = p.domains.length ? p.domains.join(",") : null;
+  entry.records = p.records;
+  const team = state.limits.teams.teamOf(key);
+  entry.team = team;
 
   const latency = state.settings.latencyMs + keyDelayMs(key);
   if (latency > 0 && !(await sleep(latency, signals()))) return null;
 
-  const counted = key || "anonymous";
-  const usage = route ? state.limiter.record(counted, route, state.now(), route !== "auth/health") : null;
+  const usage = route ? state.limits.take(team, route, route !== "auth/health") : null;
   const finish = (res: Response): Response => {
     if (usage) {
       for (const [name, value] of Object.entries(rateLimitHeaders(usage, state.settings.headerStyle))) {
@@ -83,11 +86,14 @@ export async function answerApi(
     p.domains.map(domainBehaviour).find((b): b is Outcome => b.type === "status" || b.type === "hang") ??
     null;
 
-  if (outcome === null && state.settings.enforceRateLimits && usage?.exceeded) {
+  const refused = usage?.refused;
+  if (outcome === null && refused) {
     entry.fault = "rate-limit";
-    return finish(
-      apolloError(429, { endpoint, retryAfterSeconds: usage.resetSeconds, hourlyLimit: usage.limits.hour }),
-    );
+    return finish(apolloError(429, {
+      endpoint,
+      retryAfterSeconds: retryAfterSeconds(refused.retryAfterMs, state.limits.windowScale),
+      limit: { value: refused.limit, per: refused.kind },
+    }));
   }
 
   if (outcome) {
@@ -103,7 +109,7 @@ export async function answerApi(
       retryAfterSeconds: outcome.retryAfterSeconds,
       jsonUnauthorized: outcome.jsonUnauthorized,
       message: outcome.message ?? (outcome.status === 422 ? MESSAGES.missingDomain : undefined),
-      hourlyLimit: usage?.limits.hour,
+      limit: usage ? namedLimit(usage) : undefined,
     }));
   }
 
@@ -113,5 +119,15 @@ export async function answerApi(
     entry.fault = `domain:slow-${delay}.test`;
     if (!(await sleep(delay, signals()))) return null;
   }
-  return finish(normalAnswer(p, (r) => state.limiter.record(counted, r, state.now(), false)));
+  const normal = normalAnswer(p, { team, usageFor: (r) => state.limits.peek(team, r) });
+  if (normal.response.status === 200) state.limits.addCredits(team, normal.credits);
+  return finish(normal.response);
+}
+
+/** The window a canned 429 names: the hourly one if the plan has it, else the minute one. */
+function namedLimit(usage: Usage): { value: number; per: "minute" | "hour" } | undefined {
+  const { hour, minute } = usage.windows;
+  if (hour.limit !== null) return { value: hour.limit, per: "hour" };
+  if (minute.limit !== null) return { value: minute.limit, per: "minute" };
+  return undefined;
 }

@@ -1,38 +1,75 @@
-// createFakeApollo: the fake's state (settings, rate windows, scripts, chaos, request log) and its handler, which
-// sends /__admin/ to the admin API and everything else through the Apollo API (api.ts).
+// createFakeApollo: the fake's state (settings, teams and their rate windows, scripts, chaos, request log) and its
+// handler, which sends /__admin/ to the admin API and everything else through the Apollo API (api.ts).
 import { adminHandler } from "./admin.ts";
 import { answerApi } from "./api.ts";
 import { Chaos, chaosConfig, Scripts } from "./faults.ts";
-import { DEFAULT_LIMITS, RateLimiter } from "./rate-limits.ts";
+import { PLANS, type WindowLimits } from "./plans.ts";
 import { RequestLog } from "./request-log.ts";
 import { json } from "./responses.ts";
-import type { FakeApollo, FakeApolloOptions, FakeSettings } from "./types.ts";
+import { TeamLimits } from "./team-limits.ts";
+import type { FakeApollo, FakeApolloOptions, FakeSettings, SettingsPatch } from "./types.ts";
+
+/** Settings as kept: the plan's `limits` are derived from the plan and these overrides. */
+type Stored = Omit<FakeSettings, "limits"> & { overrides: Partial<WindowLimits> };
+
+function checkScale(scale: number): number {
+  if (!(Number.isFinite(scale) && scale > 0 && scale <= 1000)) {
+    throw new RangeError(`windowScale must be a number above 0 and at most 1000 (got ${scale})`);
+  }
+  return scale;
+}
 
 export function createFakeApollo(options: FakeApolloOptions = {}): FakeApollo {
   const now = options.now ?? Date.now;
-  const initial = (): FakeSettings => ({
+  const initial = (): Stored => ({
     latencyMs: options.latencyMs ?? 0,
     headerStyle: options.headerStyle ?? "observed",
     enforceRateLimits: options.enforceRateLimits ?? false,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    plan: options.plan ?? "legacy-default",
+    overrides: { ...options.limits },
+    windowScale: checkScale(options.windowScale ?? 1),
   });
-  let settings = initial();
-  const limiter = new RateLimiter({ ...settings.limits });
+  let stored = initial();
+  const settings = (): FakeSettings => {
+    const { overrides, ...rest } = stored;
+    return { ...rest, limits: { ...PLANS[stored.plan].enrichment, ...overrides } };
+  };
+  const limits = new TeamLimits(() => ({
+    plan: stored.plan,
+    overrides: stored.overrides,
+    enforce: stored.enforceRateLimits,
+    windowScale: stored.windowScale,
+  }), now);
   const scripts = new Scripts();
   let chaos: Chaos | null = null;
   const log = new RequestLog(options.maxLogEntries ?? 10_000, options.logRequests ?? false);
   const closing = new AbortController();
   const state = {
     get settings() {
-      return settings;
+      return settings();
     },
-    limiter,
+    limits,
     scripts,
     get chaos() {
       return chaos;
     },
     now,
     closing: closing.signal,
+  };
+
+  const update = (patch: SettingsPatch): FakeSettings => {
+    const next: Stored = { ...stored };
+    if (patch.latencyMs !== undefined) next.latencyMs = patch.latencyMs;
+    if (patch.headerStyle !== undefined) next.headerStyle = patch.headerStyle;
+    if (patch.enforceRateLimits !== undefined) next.enforceRateLimits = patch.enforceRateLimits;
+    if (patch.windowScale !== undefined) next.windowScale = checkScale(patch.windowScale);
+    if (patch.plan !== undefined) {
+      next.plan = patch.plan;
+      next.overrides = {};
+    }
+    if (patch.limits !== undefined) next.overrides = { ...next.overrides, ...patch.limits };
+    stored = next;
+    return settings();
   };
 
   const fake: FakeApollo = {
@@ -63,15 +100,30 @@ export function createFakeApollo(options: FakeApolloOptions = {}): FakeApollo {
     },
 
     get settings() {
-      return structuredClone(settings);
+      return settings();
     },
-    updateSettings(patch) {
-      settings = { ...settings, ...patch, limits: { ...settings.limits, ...patch.limits } };
-      limiter.limits = { ...settings.limits };
-      return structuredClone(settings);
-    },
+    updateSettings: update,
     setLatency(ms: number) {
-      settings.latencyMs = ms;
+      stored.latencyMs = ms;
+    },
+    setPlan(spec) {
+      if (spec.windowScale !== undefined) update({ windowScale: spec.windowScale });
+      if (spec.team === undefined) {
+        update({ plan: spec.plan, enforceRateLimits: spec.enforce });
+      } else {
+        limits.setPolicy(spec.team, {
+          plan: spec.plan,
+          ...(spec.enforce === undefined ? {} : { enforce: spec.enforce }),
+        });
+      }
+      return { settings: settings(), teams: limits.listPolicies() };
+    },
+    setTeam: (team, keys) => limits.teams.assign(team, keys),
+    clearTeams: () => limits.teams.clear(),
+    teams: () => ({ teams: limits.teams.list(), policies: limits.listPolicies() }),
+    teamOf: (key) => limits.teams.teamOf(key),
+    usage(team) {
+      return (team === undefined ? limits.activeTeams() : [team]).map((t) => limits.usage(t));
     },
     get faults() {
       return chaos ? { ...chaos.config } : null;
@@ -91,9 +143,8 @@ export function createFakeApollo(options: FakeApolloOptions = {}): FakeApollo {
     requests: (filter) => log.list(filter),
     clearRequests: () => log.clear(),
     reset() {
-      settings = initial();
-      limiter.limits = { ...settings.limits };
-      limiter.reset();
+      stored = initial();
+      limits.reset();
       scripts.clear();
       chaos = null;
       log.clear(true);

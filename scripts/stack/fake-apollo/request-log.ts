@@ -15,6 +15,8 @@ export class RequestLog {
       method,
       path,
       key_last4: null,
+      team: null,
+      records: 0,
       domain: null,
       status: 0,
       fault: null,
@@ -31,7 +33,8 @@ export class RequestLog {
     if (this.entries.length > this.max) this.entries = this.entries.slice(this.entries.length - this.max);
     if (this.print) {
       console.log(
-        `${entry.at} ${entry.method} ${entry.path} key=…${entry.key_last4 ?? "-"} domain=${entry.domain ?? "-"} ` +
+        `${entry.at} ${entry.method} ${entry.path} key=…${entry.key_last4 ?? "-"} team=${entry.team ?? "-"} ` +
+          `domain=${entry.domain ?? "-"} records=${entry.records} ` +
           `-> ${entry.status}${entry.fault ? ` (${entry.fault})` : ""} ${entry.ms} ms`,
       );
     }
@@ -42,6 +45,7 @@ export class RequestLog {
       (filter.since === undefined || e.seq > filter.since) &&
       (filter.domain === undefined || (e.domain ?? "").split(",").includes(filter.domain.toLowerCase())) &&
       (filter.key_last4 === undefined || e.key_last4 === filter.key_last4) &&
+      (filter.team === undefined || e.team === filter.team) &&
       (filter.path === undefined || e.path.endsWith(filter.path))
     ).map((e) => ({ ...e }));
   }

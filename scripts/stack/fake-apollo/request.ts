@@ -38,6 +38,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   body: Record<string, unknown> | null;
   domains: string[];
+  /** Records asked about: 1 for the single enrichment routes, the list's length for bulk ones, else 0. */
+  records: number;
 }
 
 /** Lenient bare domain, as Apollo seems to accept "www.stripe.com" too. */
@@ -55,6 +57,20 @@ export function personQuery(query: URLSearchParams, body: Record<string, unknown
     if (typeof v === "string" && v.trim() !== "") q[p] = v.trim();
   }
   return q as PersonQuery;
+}
+
+function recordsOf(route: Route | null, body: Record<string, unknown> | null, domains: string[]): number {
+  switch (route) {
+    case "organizations/enrich":
+    case "people/match":
+      return 1;
+    case "organizations/bulk_enrich":
+      return domains.length;
+    case "people/bulk_match":
+      return Array.isArray(body?.details) ? body.details.length : 0;
+    default:
+      return 0;
+  }
 }
 
 function domainsOf(route: Route | null, query: URLSearchParams, body: Record<string, unknown> | null): string[] {
@@ -102,12 +118,14 @@ export async function parseApiRequest(req: Request, url: URL): Promise<ApiReques
   const spec = match ? ROUTES[match[1]] : undefined;
   const route = spec && spec.methods.includes(req.method) ? spec.route : null;
   const body = await readBody(req);
+  const domains = domainsOf(route, url.searchParams, body);
   return {
     route,
     endpoint: `api/v1/${route ?? match?.[1] ?? url.pathname}`,
     key: req.headers.get("x-api-key")?.trim() ?? "",
     query: url.searchParams,
     body,
-    domains: domainsOf(route, url.searchParams, body),
+    domains,
+    records: recordsOf(route, body, domains),
   };
 }

@@ -39,8 +39,10 @@ export const MESSAGES = {
 export interface ErrorOptions {
   /** "api/v1/organizations/enrich": Apollo names the endpoint in 403 and 429 bodies. */
   endpoint: string;
+  /** Sent as retry-after on a 429 (default 1); may have decimals with scaled-down windows. */
   retryAfterSeconds?: number;
-  hourlyLimit?: number;
+  /** The spent window a 429 names (default: 600 per hour, the docs' example). */
+  limit?: { value: number; per: "minute" | "hour" | "day" };
   /** 401 in the older JSON form instead of text/plain. */
   jsonUnauthorized?: boolean;
   /** 422 wording (default: the missing-domain message). */
@@ -68,8 +70,11 @@ export function apolloError(status: number, options: ErrorOptions): Response {
     case 429:
       return json(
         {
-          message: `The maximum number of api calls allowed for ${options.endpoint} is ${options.hourlyLimit ?? 600} ` +
-            `times per hour. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade.`,
+          message:
+            `The maximum number of api calls allowed for ${options.endpoint} is ${options.limit?.value ?? 600} ` +
+            `times per ${
+              options.limit?.per ?? "hour"
+            }. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade.`,
         },
         429,
         { "retry-after": String(options.retryAfterSeconds ?? 1) },
