@@ -1,8 +1,9 @@
 // The normal answer of each route (no fault in play), shaped by the domain behaviours that change a body rather
 // than replace it: no match, an HTML or oddly shaped body, revenue written as a float. Each answer says how many
-// credits it spent: one per enriched record.
-import { fakeId, organizationFor, personDomain, personFor } from "./data.ts";
-import { type DomainBehaviour, domainBehaviour, type Route } from "./faults.ts";
+// credits it spent: one per enriched record. Bulk answers list only the matches, in an order other than the
+// request's, so a client must match them back by identity (domain, email...), never by position.
+import { fakeId, hash32, organizationFor, personDomain, personFor } from "./data.ts";
+import { type DomainBehaviour, domainBehaviour, mulberry32, type Route } from "./faults.ts";
 import { ALL_ROUTES, type ApiRequest, personQuery } from "./request.ts";
 import { apolloError, json, MESSAGES, rawJson } from "./responses.ts";
 import type { Usage } from "./rate-limits.ts";
@@ -23,6 +24,24 @@ export interface AnswerContext {
 }
 
 const answer = (response: Response, credits = 0): Answer => ({ response, credits });
+
+/** Apollo takes up to 10 records per bulk call. */
+export const BULK_MAX = 10;
+
+/**
+ * The items in a shuffled order that is never the given one (two or more items), the same for the same request
+ * (seeded from `seed`), so a test of a client that matches results by position fails every time.
+ */
+export function outOfOrder<T>(items: readonly T[], seed: string): T[] {
+  const random = mulberry32(hash32(seed));
+  const order = items.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  if (order.length > 1 && order.every((v, i) => v === i)) order.push(order.shift()!);
+  return order.map((i) => items[i]);
+}
 
 function organizationOf(domain: string): Record<string, unknown> | null {
   return domainBehaviour(domain).type === "no-match" ? null : organizationFor(domain);
@@ -72,10 +91,13 @@ function organizationsBulkEnrich(p: ApiRequest): Answer {
   if (unique.length === 0) {
     return answer(apolloError(422, { endpoint: p.endpoint, message: "Required parameter 'domains' missing" }));
   }
-  if (p.domains.length > 10) {
-    return answer(apolloError(422, { endpoint: p.endpoint, message: "Maximum 10 domains per request" }));
+  if (p.domains.length > BULK_MAX) {
+    return answer(apolloError(422, { endpoint: p.endpoint, message: MESSAGES.tooManyDomains }));
   }
-  const organizations = unique.map(organizationOf).filter((o): o is Record<string, unknown> => o !== null);
+  const organizations = outOfOrder(
+    unique.map(organizationOf).filter((o): o is Record<string, unknown> => o !== null),
+    unique.join(","),
+  );
   const response = json({
     status: "success",
     error_code: null,
@@ -94,15 +116,16 @@ function peopleBulkMatch(p: ApiRequest): Answer {
   if (details.length === 0) {
     return answer(apolloError(422, { endpoint: p.endpoint, message: "Required parameter 'details' missing" }));
   }
-  if (details.length > 10) {
-    return answer(apolloError(422, { endpoint: p.endpoint, message: "Maximum 10 details per request" }));
+  if (details.length > BULK_MAX) {
+    return answer(apolloError(422, { endpoint: p.endpoint, message: MESSAGES.tooManyDetails }));
   }
-  const matches = details.map((d) => {
+  const found = details.map((d) => {
     const q = personQuery(new URLSearchParams(), (d ?? {}) as Record<string, unknown>);
     const domain = personDomain(q);
     if (domain && domainBehaviour(domain).type === "no-match") return null;
     return personFor(q, organizationOf);
   }).filter((m) => m !== null);
+  const matches = outOfOrder(found, JSON.stringify(details));
   const response = json({
     status: "success",
     error_code: null,

@@ -34,6 +34,9 @@ export const MESSAGES = {
   keyInHeader: "API key must be passed in the X-Api-Key header for security reasons",
   insufficientCredits: "Insufficient credits. Please upgrade your plan.",
   missingDomain: "Required parameter 'domain' missing",
+  // The bulk docs say "cannot be more than 10"; Apollo's exact words for this 422 are not recorded.
+  tooManyDomains: "Too many domains: cannot be more than 10 domains per request",
+  tooManyDetails: "Too many details: cannot be more than 10 people per request",
 } as const;
 
 export interface ErrorOptions {
