@@ -18,7 +18,7 @@
 //   GET    /__admin/requests?since=<seq>&domain=&key_last4=&team=&path=   the request log (key: last 4 chars only)
 //   DELETE /__admin/requests
 import { z } from "npm:zod@4.6.7";
-import { PLAN_NAMES } from "./plans.ts";
+import { MAX_WINDOW_SCALE, PLAN_NAMES } from "./plans.ts";
 import { TEAM_NAME } from "./teams.ts";
 import type { FakeApollo } from "./types.ts";
 
@@ -27,7 +27,7 @@ const fraction = z.number().min(0).max(1);
 const latencyBody = z.object({ ms: z.number().int().min(0).max(600_000) });
 
 const plan = z.enum(PLAN_NAMES);
-const windowScale = z.number().positive().max(1000);
+const windowScale = z.number().positive().max(MAX_WINDOW_SCALE);
 const team = z.string().regex(TEAM_NAME, "a team name is 1-64 letters, digits, '.', '_' or '-'");
 
 const settingsBody = z.object({

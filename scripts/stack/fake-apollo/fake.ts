@@ -3,7 +3,7 @@
 import { adminHandler } from "./admin.ts";
 import { answerApi } from "./api.ts";
 import { Chaos, chaosConfig, Scripts } from "./faults.ts";
-import { PLANS, type WindowLimits } from "./plans.ts";
+import { isWindowScale, MAX_WINDOW_SCALE, PLANS, type WindowLimits } from "./plans.ts";
 import { RequestLog } from "./request-log.ts";
 import { json } from "./responses.ts";
 import { TeamLimits } from "./team-limits.ts";
@@ -13,8 +13,8 @@ import type { FakeApollo, FakeApolloOptions, FakeSettings, SettingsPatch } from 
 type Stored = Omit<FakeSettings, "limits"> & { overrides: Partial<WindowLimits> };
 
 function checkScale(scale: number): number {
-  if (!(Number.isFinite(scale) && scale > 0 && scale <= 1000)) {
-    throw new RangeError(`windowScale must be a number above 0 and at most 1000 (got ${scale})`);
+  if (!isWindowScale(scale)) {
+    throw new RangeError(`windowScale must be a number above 0 and at most ${MAX_WINDOW_SCALE} (got ${scale})`);
   }
   return scale;
 }

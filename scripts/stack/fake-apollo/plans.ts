@@ -14,6 +14,13 @@ export const WINDOW_MS: Readonly<Record<WindowKind, number>> = {
   day: 86_400_000,
 };
 
+/** Window lengths can be multiplied by a factor above 0 and up to this (0.01: a "minute" lasts 0.6 s). */
+export const MAX_WINDOW_SCALE = 1000;
+
+export function isWindowScale(scale: number): boolean {
+  return Number.isFinite(scale) && scale > 0 && scale <= MAX_WINDOW_SCALE;
+}
+
 /** A limit per window; null: the plan has no such window (nothing to spend, no headers for it). */
 export type WindowLimits = Record<WindowKind, number | null>;
 
