@@ -12,7 +12,7 @@ import {
   type Scripts,
 } from "./faults.ts";
 import { rateLimitHeaders, retryAfterSeconds, type Usage } from "./rate-limits.ts";
-import { parseApiRequest } from "./request.ts";
+import { type ApiRequest, parseApiRequest } from "./request.ts";
 import { apolloError, json, MESSAGES } from "./responses.ts";
 import { sleep } from "./sleep.ts";
 import type { TeamLimits } from "./team-limits.ts";
@@ -61,23 +61,15 @@ export async function answerApi(
 
   if (route === null) return finish(json({ error: "Not Found" }, 404));
 
-  // Apollo's auth rules.
   const keyElsewhere = p.query.has("api_key") || (p.body !== null && "api_key" in p.body);
   if (route === "auth/health") {
     const loggedIn = key !== "" && !keyElsewhere && !keyIsInvalid(key);
     return finish(json({ healthy: true, is_logged_in: loggedIn }));
   }
-  if (keyElsewhere) {
+  const refusal = authRefusal(p, keyElsewhere, req.headers.get("authorization"));
+  if (refusal) {
     entry.fault = "auth";
-    return finish(apolloError(422, { endpoint, message: MESSAGES.keyInHeader }));
-  }
-  if (key === "" && /^bearer\s/i.test(req.headers.get("authorization") ?? "")) {
-    entry.fault = "auth";
-    return finish(apolloError(401, { endpoint }));
-  }
-  if (key === "") {
-    entry.fault = "auth";
-    return finish(apolloError(422, { endpoint, message: MESSAGES.keyRequired }));
+    return finish(refusal);
   }
 
   const outcome: Outcome | null = state.scripts.take({ route, key, domains: p.domains }) ??
@@ -122,6 +114,14 @@ export async function answerApi(
   const normal = normalAnswer(p, { team, usageFor: (r) => state.limits.peek(team, r) });
   if (normal.response.status === 200) state.limits.addCredits(team, normal.credits);
   return finish(normal.response);
+}
+
+/** Apollo's answer to a key it cannot take: in the query or body, a Bearer token, or none; null when the key is in place. */
+function authRefusal(p: ApiRequest, keyElsewhere: boolean, authorization: string | null): Response | null {
+  if (keyElsewhere) return apolloError(422, { endpoint: p.endpoint, message: MESSAGES.keyInHeader });
+  if (p.key !== "") return null;
+  if (/^bearer\s/i.test(authorization ?? "")) return apolloError(401, { endpoint: p.endpoint });
+  return apolloError(422, { endpoint: p.endpoint, message: MESSAGES.keyRequired });
 }
 
 /** The window a canned 429 names: the hourly one if the plan has it, else the minute one. */

@@ -13,13 +13,15 @@
 //   await fake.close();
 //
 // The parts: request.ts (routing and parsing), api.ts (one request in Apollo's order of precedence), answers.ts
-// (each route's normal answer), rate-limits.ts (windows and headers), request-log.ts, admin.ts, fake.ts (the state
-// that ties them together).
+// (each route's normal answer), plans.ts (rate-limit presets), teams.ts (which team a key is in), rate-limits.ts
+// (windows and headers), team-limits.ts (plans, windows and credits per team), request-log.ts, admin.ts,
+// fake.ts (the state that ties them together), types.ts (the shapes callers see).
 import { createFakeApollo } from "./fake.ts";
 import type { FakeApollo, FakeApolloOptions } from "./types.ts";
 
 export { createFakeApollo } from "./fake.ts";
 export type { FakeApollo, FakeApolloOptions, FakeSettings, RequestFilter, RequestLogEntry } from "./types.ts";
+export type { PlanName } from "./plans.ts";
 
 export interface RunningFakeApollo {
   /** http://127.0.0.1:<port> */
