@@ -146,6 +146,25 @@ export interface ChaosConfig {
   hangMs?: number;
 }
 
+/** A full chaos config from the given rates (the rest 0), or a RangeError when the rates cannot be fractions of one draw. */
+export function chaosConfig(config: Partial<ChaosConfig>): ChaosConfig {
+  const full: ChaosConfig = {
+    seed: config.seed ?? 1,
+    error500: config.error500 ?? 0,
+    error429: config.error429 ?? 0,
+    timeout: config.timeout ?? 0,
+    unauthorized: config.unauthorized ?? 0,
+    unauthorizedKey: config.unauthorizedKey,
+    retryAfterSeconds: config.retryAfterSeconds ?? 1,
+    hangMs: config.hangMs,
+  };
+  const rates = [full.error500, full.error429, full.timeout, full.unauthorized];
+  if (rates.some((r) => r < 0 || r > 1) || rates.reduce((a, b) => a + b, 0) > 1) {
+    throw new RangeError("fault rates must each be between 0 and 1 and add up to at most 1");
+  }
+  return full;
+}
+
 /** mulberry32: small, fast, good enough for picking faults. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -34,13 +34,18 @@ export const MESSAGES = {
   keyInHeader: "API key must be passed in the X-Api-Key header for security reasons",
   insufficientCredits: "Insufficient credits. Please upgrade your plan.",
   missingDomain: "Required parameter 'domain' missing",
+  // The bulk docs say "cannot be more than 10"; Apollo's exact words for this 422 are not recorded.
+  tooManyDomains: "Too many domains: cannot be more than 10 domains per request",
+  tooManyDetails: "Too many details: cannot be more than 10 people per request",
 } as const;
 
 export interface ErrorOptions {
   /** "api/v1/organizations/enrich": Apollo names the endpoint in 403 and 429 bodies. */
   endpoint: string;
+  /** Sent as retry-after on a 429 (default 1); may have decimals with scaled-down windows. */
   retryAfterSeconds?: number;
-  hourlyLimit?: number;
+  /** The spent window a 429 names (default: 600 per hour, the docs' example). */
+  limit?: { value: number; per: "minute" | "hour" | "day" };
   /** 401 in the older JSON form instead of text/plain. */
   jsonUnauthorized?: boolean;
   /** 422 wording (default: the missing-domain message). */
@@ -68,8 +73,11 @@ export function apolloError(status: number, options: ErrorOptions): Response {
     case 429:
       return json(
         {
-          message: `The maximum number of api calls allowed for ${options.endpoint} is ${options.hourlyLimit ?? 600} ` +
-            `times per hour. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade.`,
+          message:
+            `The maximum number of api calls allowed for ${options.endpoint} is ${options.limit?.value ?? 600} ` +
+            `times per ${
+              options.limit?.per ?? "hour"
+            }. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade.`,
         },
         429,
         { "retry-after": String(options.retryAfterSeconds ?? 1) },

@@ -134,7 +134,11 @@ Deno.test("rate-limit headers on every API response, errors included; header sty
       assert.equal(answer.headers.get("x-rate-limit-daily"), null);
     }
     const second = await call(fake, org("notion.so"));
-    assert.equal(second.headers.get("x-minute-usage"), "3", "usage counts per key and endpoint");
+    assert.equal(
+      second.headers.get("x-minute-usage"),
+      "3",
+      "usage counts per team (a key of its own here) and endpoint",
+    );
     await admin(fake, "POST", "settings", { headerStyle: "both" });
     const both = await call(fake, org("notion.so"));
     assert.equal(both.headers.get("x-rate-limit-daily"), "6000");
@@ -482,9 +486,14 @@ Deno.test("enforced rate limits answer 429 with retry-after once a window is spe
     assert.equal((await call(fake, org("stripe.com"))).status, 200);
     const third = await call(fake, org("stripe.com"));
     assert.equal(third.status, 429);
-    assert.equal(third.headers.get("retry-after"), "30", "until the minute window ends");
+    // The minute window opened with the first call (at :30, not at :00), so it closes a full minute later.
+    assert.equal(third.headers.get("retry-after"), "60", "until the minute window closes");
     assert.equal(third.headers.get("x-minute-requests-left"), "0");
-    assert.equal((await call(fake, org("stripe.com"), { key: "another-key" })).status, 200, "per key");
+    assert.equal(
+      (await call(fake, org("stripe.com"), { key: "another-key" })).status,
+      200,
+      "per team: another key is a team of its own",
+    );
     assert.equal(
       (await call(fake, "/api/v1/people/match", { body: { email: "a.b@stripe.com" } })).status,
       200,
