@@ -1467,24 +1467,35 @@ COMMENT ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text,
 
 
 --
--- Name: begin_worker_run(text, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: begin_worker_run(text, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.begin_worker_run(worker_id text, seconds integer) RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+CREATE FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer DEFAULT NULL::integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+begin
+  if begin_worker_run.max_running is not null then
+    -- one registration at a time, so that invocations started together cannot all squeeze in
+    perform pg_advisory_xact_lock(private.wakeup_lock_key() + 1);
+    if (select count(*) from private.worker_runs r
+        where r.expires_at > clock_timestamp() and r.worker_id <> begin_worker_run.worker_id) >= begin_worker_run.max_running then
+      return false;
+    end if;
+  end if;
   insert into private.worker_runs (worker_id, expires_at)
   values (begin_worker_run.worker_id, clock_timestamp() + make_interval(secs => greatest(begin_worker_run.seconds, 1)))
-  on conflict (worker_id) do update set expires_at = excluded.expires_at
+  on conflict on constraint worker_runs_pkey do update set expires_at = excluded.expires_at;
+  return true;
+end
 $$;
 
 
 --
--- Name: FUNCTION begin_worker_run(worker_id text, seconds integer); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION begin_worker_run(worker_id text, seconds integer, max_running integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.begin_worker_run(worker_id text, seconds integer) IS 'Worker: registers a running invocation for the next seconds: until it calls end_worker_run, enqueueing does not wake another.';
+COMMENT ON FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer) IS 'Worker: registers (or renews) a running invocation for the next seconds: until it calls end_worker_run, enqueueing does not wake another. With max_running, refuses (false) when that many others are registered already: enough invocations are running.';
 
 
 SET default_tablespace = '';
@@ -2519,7 +2530,9 @@ CREATE FUNCTION public.seconds_until_due(job_types text[] DEFAULT NULL::text[], 
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
-  select greatest(extract(epoch from least(
+  -- null (not 0) when nothing waits: greatest() would turn a null into 0
+  select case when d.at is null then null else greatest(extract(epoch from d.at - seconds_until_due.now), 0) end
+  from (select least(
     -- the next job scheduled for later (or waiting for its retry), of an enabled type
     (select min(j.scheduled_for) from public.jobs j
      where j.status = 'pending' and not j.claimable
@@ -2531,7 +2544,7 @@ CREATE FUNCTION public.seconds_until_due(job_types text[] DEFAULT NULL::text[], 
        and exists (select 1 from public.jobs j
                    where j.workspace_id = s.workspace_id and j.status = 'pending' and j.claimable
                      and (seconds_until_due.job_types is null or j.job_type = any (seconds_until_due.job_types))))
-  ) - seconds_until_due.now), 0)
+  ) as at) d
 $$;
 
 
@@ -4648,11 +4661,11 @@ GRANT ALL ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id tex
 
 
 --
--- Name: FUNCTION begin_worker_run(worker_id text, seconds integer); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION begin_worker_run(worker_id text, seconds integer, max_running integer); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer) TO service_role;
+REVOKE ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer) TO service_role;
 
 
 --

@@ -10,7 +10,9 @@ language sql
 stable
 set search_path = ''
 as $$
-  select greatest(extract(epoch from least(
+  -- null (not 0) when nothing waits: greatest() would turn a null into 0
+  select case when d.at is null then null else greatest(extract(epoch from d.at - seconds_until_due.now), 0) end
+  from (select least(
     -- the next job scheduled for later (or waiting for its retry), of an enabled type
     (select min(j.scheduled_for) from public.jobs j
      where j.status = 'pending' and not j.claimable
@@ -22,7 +24,7 @@ as $$
        and exists (select 1 from public.jobs j
                    where j.workspace_id = s.workspace_id and j.status = 'pending' and j.claimable
                      and (seconds_until_due.job_types is null or j.job_type = any (seconds_until_due.job_types))))
-  ) - seconds_until_due.now), 0)
+  ) as at) d
 $$;
 comment on function public.seconds_until_due(text[], timestamptz) is
   'Worker: seconds until pending work that cannot be claimed now becomes claimable (a later scheduled_for, or the end of a workspace''s pause); null when there is none.';

@@ -20,7 +20,7 @@ insert into expected_execute values
   ('public.queue_stats(timestamptz)', false, false, true),
   ('public.apply_account_enrichment(uuid, text, jsonb, jsonb, timestamptz)', false, false, true),
   ('public.apply_contact_enrichment(uuid, text, jsonb, jsonb, timestamptz)', false, false, true),
-  ('public.begin_worker_run(text, integer)', false, false, true),
+  ('public.begin_worker_run(text, integer, integer)', false, false, true),
   ('public.end_worker_run(text)', false, false, true),
   ('public.wake_another_worker(text, integer, double precision)', false, false, true),
   ('public.seconds_until_due(text[], timestamptz)', false, false, true),

@@ -5,7 +5,7 @@
 -- it runs (begin_worker_run) and unregisters through end_worker_run, which waits for the
 -- enqueuers that skipped their wake-up (they hold the wake-up lock shared until they end).
 begin;
-select plan(29);
+select plan(31);
 
 -- SETUP: the worker URL points at an address of this transaction's own; a user with accounts.
 select tests.capture_worker_calls() as project_url \gset
@@ -84,6 +84,8 @@ insert into public.jobs (workspace_id, job_type) values (:'ws', 'pgtap_job');
 select is(tests.worker_calls('enqueue'), 9, 'an invocation past its expiry (crashed) does not count: the worker is woken');
 select public.begin_worker_run('pgtap-worker-1', 60);
 select is((select count(*)::integer from private.worker_runs where worker_id = 'pgtap-worker-1'), 1, 'registering again renews the run');
+select is(public.begin_worker_run('pgtap-worker-2', 60, 1), false, 'with one invocation running and a cap of one, another is refused');
+select is(public.begin_worker_run('pgtap-worker-1', 60, 1), true, 'the running one may always renew');
 select public.end_worker_run('pgtap-worker-1');
 select is((select count(*)::integer from private.worker_runs where worker_id = 'pgtap-worker-1'), 0, 'end_worker_run unregisters it');
 select is((select last_sent_at from private.worker_wakeups), '-infinity'::timestamptz,

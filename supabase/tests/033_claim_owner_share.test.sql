@@ -3,7 +3,7 @@
 -- job scheduled for later, waiting for a retry, or of a disabled type is out of the claim index
 -- until it is due. (Before: 300,000 far-future rows made every claim walk past them.)
 begin;
-select plan(19);
+select plan(22);
 
 -- SETUP: Mallory owns 40 workspaces with 25 old jobs each; Val owns one with 10 newer jobs.
 select tests.create_user('mallory@share.test') as mallory \gset
@@ -87,6 +87,14 @@ update public.jobs set locked_until = now() - interval '1 second' where id = :'m
 select public.reap_expired_leases();
 select results_eq(format($$ select status, claimable from public.jobs where id = %L $$, :'moving'),
   $$ values ('pending'::text, true) $$, 'a reaped job is due at once, so claimable');
+
+-- TEST: how long until work that cannot be claimed now can be (what a worker with nothing to do waits for).
+select is(public.seconds_until_due(array['type_c']), null, 'nothing waiting: null, not 0');
+select tests.create_job(:'later', 'type_c', '{}', now() + interval '7 seconds');
+select is(public.seconds_until_due(array['type_c']), 7::double precision, 'a job scheduled 7 s ahead: 7');
+select tests.create_job(:'ownerless', 'type_c', '{}', now());
+update public.workspace_settings set jobs_paused_until = now() + interval '3 seconds' where workspace_id = :'ownerless';
+select is(public.seconds_until_due(array['type_c']), 3::double precision, 'a workspace paused for 3 s with work due: 3');
 
 -- TEST: claimable is only ever set for pending jobs.
 select is_empty($$ select 1 from public.jobs where claimable and status <> 'pending' $$, 'no job that is not pending is claimable');

@@ -112,7 +112,10 @@ export async function runBatch(config: WorkerConfig, workerId: string, options: 
   // While registered, enqueueing wakes no other invocation: this one looks for new jobs while it
   // has free slots, and once more after unregistering (see end_worker_run). The registration is
   // renewed as it runs, so a crashed invocation stops counting within RUN_TTL_SECONDS.
-  await queue.beginRun(RUN_TTL_SECONDS);
+  if (!(await queue.beginRun(RUN_TTL_SECONDS, maxRuns))) {
+    console.log(`[JobWorker] ${maxRuns} invocation(s) are running already (MAX_GLOBAL_CONCURRENCY): nothing to add`);
+    return totals;
+  }
   let registered = true;
   let renewedAt = Date.now();
   /** The last claim got every job it asked for: more may be due than this invocation can take. */

@@ -60,9 +60,14 @@ export class Queue {
     return this.#batchable.types;
   }
 
-  /** Registers this invocation as running for `seconds`: enqueueing meanwhile wakes no other one. */
-  async beginRun(seconds: number): Promise<void> {
-    await this.sql`select public.begin_worker_run(${this.workerId}, ${seconds})`;
+  /**
+   * Registers this invocation as running for `seconds` (enqueueing meanwhile wakes no other one);
+   * with maxRunning, false when that many others are running already (this one is not needed).
+   */
+  async beginRun(seconds: number, maxRunning: number | null = null): Promise<boolean> {
+    const [row] = await this.sql<{ ok: boolean }[]>`
+      select public.begin_worker_run(${this.workerId}, ${seconds}, ${maxRunning}::integer) as ok`;
+    return row.ok;
   }
 
   /**
