@@ -35,6 +35,8 @@ const config: WorkerConfig = {
   // the worker passes MAX_GLOBAL_CONCURRENCY as claim_jobs' max_in_flight; null = not set
   maxGlobalConcurrency: options.maxInFlight as number,
   timeBudgetMs: 3_600_000,
+  // a benchmark process, not an Edge Function: no CPU budget
+  cpuBudgetMs: Number.MAX_SAFE_INTEGER,
   leaseSeconds: 60,
   pollMs: 50,
   region: "bench",

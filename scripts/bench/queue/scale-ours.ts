@@ -34,6 +34,8 @@ const config: WorkerConfig = {
   maxConcurrent: K,
   maxGlobalConcurrency: MAX_IN_FLIGHT,
   timeBudgetMs: 3_600_000,
+  // a benchmark process, not an Edge Function: no CPU budget
+  cpuBudgetMs: Number.MAX_SAFE_INTEGER,
   leaseSeconds: 60,
   pollMs: 50,
   region: "bench",

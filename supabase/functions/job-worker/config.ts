@@ -9,6 +9,8 @@ export interface WorkerConfig {
   /** Jobs processing at once across all worker invocations, so Apollo is not flooded. */
   maxGlobalConcurrency: number;
   timeBudgetMs: number;
+  /** CPU time an invocation may use before it stops claiming (hosted stops a request at 2 s). */
+  cpuBudgetMs: number;
   leaseSeconds: number;
   /** How often an invocation with free slots looks for newly queued jobs. */
   pollMs: number;
@@ -45,6 +47,7 @@ export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
     maxConcurrent: intFrom(env, "MAX_CONCURRENT", 5, 1, 100),
     maxGlobalConcurrency: intFrom(env, "MAX_GLOBAL_CONCURRENCY", 20, 1, 1000),
     timeBudgetMs: intFrom(env, "WORKER_TIME_BUDGET_MS", 50_000, 100, 390_000),
+    cpuBudgetMs: intFrom(env, "WORKER_CPU_BUDGET_MS", 1_200, 50, 1_900),
     leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
     pollMs: intFrom(env, "WORKER_POLL_MS", 50, 10, 10_000),
     region,

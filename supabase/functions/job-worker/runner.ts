@@ -18,6 +18,7 @@
 import { db } from "../_shared/db.ts";
 import { type FailureVerdict, LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
 import { type Job, Queue } from "../_shared/jobs/queue.ts";
+import { InvocationBudget } from "./budget.ts";
 import type { WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
 import { processors } from "./processors/registry.ts";
@@ -35,6 +36,8 @@ const WAIT_MARGIN_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface BatchResult {
+  /** CPU time the invocation used (ms; the process's, see budget.ts). */
+  cpu_ms?: number;
   claimed: number;
   completed: number;
   retried: number;
@@ -53,7 +56,7 @@ export interface RunOptions {
 export async function runBatch(config: WorkerConfig, workerId: string, options: RunOptions = {}): Promise<BatchResult> {
   const sql = db();
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
-  const deadline = Date.now() + config.timeBudgetMs;
+  const budget = new InvocationBudget(config.timeBudgetMs, config.cpuBudgetMs);
   /** Invocations that together can fill MAX_GLOBAL_CONCURRENCY: fan-out stops there. */
   const maxRuns = Math.ceil(config.maxGlobalConcurrency / config.maxConcurrent);
   const stop = new AbortController();
@@ -129,7 +132,7 @@ export async function runBatch(config: WorkerConfig, workerId: string, options: 
       let free = config.maxConcurrent - running.size;
       // The short claim may be ours: completions still being written count against max_in_flight.
       let heldBackByOurWrites = false;
-      while (free > 0 && Date.now() < deadline) {
+      while (free > 0 && budget.left()) {
         const unwritten = outcomes.size - running.size;
         const claimed = await claim(free);
         backlog = claimed === free;
@@ -142,7 +145,7 @@ export async function runBatch(config: WorkerConfig, workerId: string, options: 
       // Every slot taken and more may be due: another invocation can take what this one cannot
       // (asked again while the backlog lasts; the database debounces and caps the calls).
       const busy = running.size === config.maxConcurrent;
-      if (backlog && busy && Date.now() < deadline && Date.now() - fannedOutAt >= FAN_OUT_INTERVAL_MS) {
+      if (backlog && busy && budget.left() && Date.now() - fannedOutAt >= FAN_OUT_INTERVAL_MS) {
         fannedOutAt = Date.now();
         await queue.wakeAnother("fan_out", maxRuns);
       }
@@ -152,22 +155,22 @@ export async function runBatch(config: WorkerConfig, workerId: string, options: 
       }
       if (running.size > 0) {
         // A slot frees, or (with slots free) new jobs may have been queued: look again shortly.
-        const look = !busy && Date.now() < deadline;
+        const look = !busy && budget.left();
         await raceWithDelay(running, look ? config.pollMs : backlog ? FAN_OUT_INTERVAL_MS : RUN_RENEW_MS);
-      } else if (heldBackByOurWrites && Date.now() < deadline) {
+      } else if (heldBackByOurWrites && budget.left()) {
         // claim again once (some of) those completions are in
         if (outcomes.size > 0) await Promise.race(outcomes);
       } else {
         // Nothing to claim now. Work that falls due within this invocation's time (a retry, a
         // workspace waiting for Apollo's window) is waited for here rather than left to pg_cron.
-        const dueIn = options.waitForDueWork && Date.now() < deadline ? await queue.secondsUntilDue(jobTypes) : null;
-        if (dueIn !== null && Date.now() + dueIn * 1000 < deadline - WAIT_MARGIN_MS) {
+        const dueIn = options.waitForDueWork && budget.left() ? await queue.secondsUntilDue(jobTypes) : null;
+        if (dueIn !== null && dueIn * 1000 < budget.msLeft() - WAIT_MARGIN_MS) {
           await sleep(Math.min(Math.max(dueIn * 1000, config.pollMs), RUN_RENEW_MS));
           continue;
         }
         await queue.endRun();
         registered = false;
-        if (Date.now() >= deadline - WAIT_MARGIN_MS) {
+        if (!budget.left() || budget.msLeft() <= WAIT_MARGIN_MS) {
           // Time is up: if work is due, or falls due within the next one's time, the next
           // invocation starts now, not at the next cron tick.
           await queue.wakeAnother("handoff", maxRuns, config.timeBudgetMs / 1000);
@@ -184,6 +187,7 @@ export async function runBatch(config: WorkerConfig, workerId: string, options: 
     if (registered) await queue.endRun().catch((error) => console.error("[JobWorker] could not unregister:", error));
   }
   await Promise.all(outcomes);
+  totals.cpu_ms = Math.round(budget.cpuUsedMs());
   return totals;
 }
 
