@@ -85,19 +85,23 @@ export async function verify(sql: postgres.Sql, fixture: Fixture, apollo: Apollo
   const credits = await sql<{ workspace_id: string; credits: number }[]>`
     select workspace_id, enrichment_credits_used as credits from public.workspace_settings where workspace_id = any(${W}::uuid[])`;
 
-  // The fake Apollo's log, for this run's organization lookups.
+  // The fake Apollo's log, for this run's organization lookups: single calls name one domain, bulk calls
+  // (organizations/bulk_enrich) up to ten, and a 200 answers for every domain it names.
   const marker = `.soak-${fixture.run}.`;
-  const calls = apollo.filter((r) => r.path.endsWith("organizations/enrich") && (r.domain ?? "").includes(marker));
+  const isLookup = (path: string) => path.endsWith("organizations/enrich") || path.endsWith("organizations/bulk_enrich");
+  const calls = apollo.filter((r) => isLookup(r.path) && (r.domain ?? "").includes(marker));
   const successByDomain = new Map<string, number>();
   const callsByStatus = new Map<string, number>();
   const keyOfWorkspace = new Map(fixture.workspaces.map((w) => [w.id, w.apolloKey.slice(-4)]));
   const keysByDomain = new Map<string, Set<string>>();
   for (const c of calls) {
     tally(callsByStatus, c.status === 0 ? "gave up (timeout)" : String(c.status));
-    if (c.status === 200) tally(successByDomain, c.domain!);
-    const keys = keysByDomain.get(c.domain!) ?? new Set();
-    keys.add(c.key_last4 ?? "none");
-    keysByDomain.set(c.domain!, keys);
+    for (const domain of c.domain!.split(",")) {
+      if (c.status === 200) tally(successByDomain, domain);
+      const keys = keysByDomain.get(domain) ?? new Set();
+      keys.add(c.key_last4 ?? "none");
+      keysByDomain.set(domain, keys);
+    }
   }
 
   // ---- per job
