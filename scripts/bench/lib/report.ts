@@ -312,14 +312,13 @@ minute.
 ${table(["path", "jobs", "p50", "p95", "max"], rows)}`);
   }
   if (bursts.length) {
-    md.push(`### Burst: ${bursts[0].jobs} single-row enqueues back to back
+    const k = bursts[0].jobs;
+    md.push(`### Burst: ${k} single-row enqueues back to back
 
-${bursts[0].jobs} INSERT statements of one job each, one after another, into an idle queue (as a member clicking Enrich
-on ${
-      bursts[0].jobs
-    } accounts). Wake-up calls: \`private.worker_calls\` with reason \`enqueue\` since the burst began (one
-per statement before wake-ups were debounced: ${bursts[0].jobs}); fan-out: the calls a busy worker made to start another
-invocation for the backlog. Pickup: \`started_at − created_at\` of each job (database clock), in ms.
+${k} INSERT statements of one job each, one after another, into an idle queue (as a member clicking Enrich on ${k}
+accounts). Wake-up calls: \`private.worker_calls\` with reason \`enqueue\` since the burst began (one per statement
+before wake-ups were debounced: ${k}); fan-out: the calls a busy worker made to start another invocation for the
+backlog. Pickup: \`started_at − created_at\` of each job (database clock), in ms.
 
 ${
       table(
@@ -374,9 +373,10 @@ ${
     }
     md.push(`## 3. Enrichment end to end
 
-\`enqueue_account_enrichments\` (the SPA's bulk call, ≤ 500 accounts per call, at most one wake-up per call) → the real worker
-(MAX_CONCURRENT 5, MAX_GLOBAL_CONCURRENCY 20) → the fake Apollo answering after a fixed latency → accounts updated and
-jobs completed. Timed from the enqueue call until every job is completed. pg_cron's minute call paused meanwhile.
+\`enqueue_account_enrichments\` (the SPA's bulk call, ≤ 500 accounts per call, at most one wake-up per call) → the
+real worker (MAX_CONCURRENT 5, MAX_GLOBAL_CONCURRENCY 20; a busy invocation starts more for the backlog) → the fake
+Apollo answering after a fixed latency → accounts updated and jobs completed. Timed from the enqueue call until every
+job is completed. pg_cron's minute call paused meanwhile.
 
 ${
       table(
@@ -415,26 +415,23 @@ ${
         unclaimable.reps,
       ]);
     }
+    const n = (v: number) => v.toLocaleString("en-US");
+    const explainAt = unclaimable ? ", beside the jobs no claim may take" : "";
+    const besideText = unclaimable
+      ? `
+
+Last row: ${n(unclaimable.unclaimable)} pending jobs that no claim may take added beside the largest history, in the
+same 10 workspaces as the due ones: ${n(unclaimable.scheduled_a_year_ahead)} scheduled a year ahead and
+${n(unclaimable.of_a_disabled_type)} of a job type the worker runs but an operator disabled. Before claims kept such
+jobs out of their index (20261205000400_claim_only_due_work.sql), 300,000 of them made the same claim take 87-240 ms.`
+      : "";
     md.push(`## 4. Claim at scale
 
 Our claim with completed history in \`public.jobs\` (100 workspaces, 30 days) plus ${scale[0].pending} due jobs over 10
 workspaces. Claim latency: one-job claims in a row (\`claim_jobs(…, 1, …, max_in_flight => 20)\` round trip, client
-clock). Throughput: the worker's runner draining the rest at concurrency 10 (claims are timed for at most 30 s and
-repetitions stop after 60 s of draining, so a slow claim cannot make the benchmark overrun).${
-      unclaimable
-        ? ` Last row: the largest size again with ${
-          unclaimable.unclaimable.toLocaleString("en-US")
-        } pending jobs that no
-claim may take, in the same 10 workspaces as the due ones: ${
-          unclaimable.scheduled_a_year_ahead.toLocaleString("en-US")
-        } scheduled a year ahead and ${
-          unclaimable.of_a_disabled_type.toLocaleString("en-US")
-        } of a job type the worker runs but an operator disabled. Before claims kept such jobs out of their index
-(20261205000400_claim_only_due_work.sql), 300,000 of them made the same claim take 87-240 ms.`
-        : ""
-    } EXPLAIN (ANALYZE, BUFFERS) of the claim's statements at the largest size${
-      unclaimable ? ", beside the unclaimable jobs" : ""
-    }: [explain-claim-1e6.txt](explain-claim-1e6.txt).
+clock). Throughput: the worker's runner draining the rest at concurrency 10. Claims are timed for at most 30 s and
+repetitions stop after 60 s of draining, so a slow claim cannot make the benchmark overrun. EXPLAIN (ANALYZE, BUFFERS)
+of the claim's statements at the largest size${explainAt}: [explain-claim-1e6.txt](explain-claim-1e6.txt).${besideText}
 
 ${
       table(
@@ -484,18 +481,16 @@ ${
   }
 
   if (fairness) {
+    const f = fairness;
+    const n = (v: number) => v.toLocaleString("en-US");
     md.push(`## 6. Fair share between users
 
-A victim user's ${fairness.victim_jobs} accounts, queued in one statement (\`enqueue_account_enrichments\`), timed
-until its last job completed: on an idle queue, then while an attacker user who owns ${fairness.attacker_workspaces}
-workspaces has queued ${
-      fairness.attacker_jobs.toLocaleString("en-US")
-    } accounts (one statement per workspace) and holds the worker's capacity. Real worker
-(MAX_CONCURRENT ${fairness.max_concurrent}, MAX_GLOBAL_CONCURRENCY ${fairness.max_global_concurrency}), fake Apollo
-answering in ${
-      fairness.apollo_latency_ms / 1000
-    } s, pg_cron's minute call paused. Goal: the victim within ${fairness.goal_ratio}x
-of its time alone.
+A victim user's ${f.victim_jobs} accounts, queued in one statement (\`enqueue_account_enrichments\`), timed until
+its last job completed: on an idle queue, then while an attacker user who owns ${f.attacker_workspaces} workspaces has
+queued ${n(f.attacker_jobs)} accounts (one statement per workspace) and holds the worker's capacity. Real worker
+(MAX_CONCURRENT ${f.max_concurrent}, MAX_GLOBAL_CONCURRENCY ${f.max_global_concurrency}), fake Apollo answering in
+${f.apollo_latency_ms / 1000} s, pg_cron's minute call paused. Goal: the victim within ${f.goal_ratio}x of its time
+alone.
 
 ${
       table(["", "alone", "beside the attacker", "ratio", "attacker's jobs running / still pending"], [
