@@ -1,11 +1,12 @@
 // `npm run bench`: our Postgres job queue measured on this machine, side by side with
-// graphile-worker and pg-boss, plus pickup latency, enrichment end to end, the claim at scale and
-// Realtime delivery. Writes bench/results.md, bench/results.json and bench/explain-claim-1e6.txt.
+// graphile-worker and pg-boss, plus pickup latency (one job, and a burst), enrichment end to end,
+// fair share between users, the claim at scale and Realtime delivery. Writes bench/results.md,
+// bench/results.json and bench/explain-claim-1e6.txt.
 // Benchmarks are not tests: nothing here runs in `npm test`.
 //
 //   npm run bench                        every section, full size (< 15 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
-//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, scale, realtime
+//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime
 //   npm run bench -- --skip=cron         all but these
 //   npm run bench -- --n=50000 --runs=5  queue size and repetitions (default 20000 and 3)
 //   npm run bench -- --keep-stack        leave the bench stack running afterwards
@@ -15,17 +16,18 @@
 // change them), reset at the start, stopped and removed at the end; never on dev or test.
 import { repoRoot, type StackConfig, stackConfig } from "../stack/config.ts";
 import { connect, dbUrl } from "./lib/db.ts";
-import { createBenchWorkspace } from "./lib/fixtures.ts";
+import { BENCH_WORKER, createBenchWorkspace } from "./lib/fixtures.ts";
 import { loadAverage, machineInfo } from "./lib/machine.ts";
 import { DENO, runJsonLines } from "./lib/proc.ts";
 import { writeReport } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
 import { enrichmentRun } from "./sections/enrichment.ts";
-import { pickupCronOnly, pickupWake } from "./sections/pickup.ts";
+import { fairnessSection } from "./sections/fairness.ts";
+import { pickupBurst, pickupCronOnly, pickupWake } from "./sections/pickup.ts";
 import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
 import { realtimeSection } from "./sections/realtime.ts";
 
-export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "scale", "realtime"] as const;
+export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const INSTANCE = "bench";
@@ -109,8 +111,8 @@ function stackEnv(): Record<string, string> {
     ...env,
     STACK_INSTANCE: INSTANCE,
     STACK_PORT_BASE: String(PORT_BASE),
-    MAX_CONCURRENT: "5",
-    MAX_GLOBAL_CONCURRENCY: "20",
+    MAX_CONCURRENT: String(BENCH_WORKER.maxConcurrent),
+    MAX_GLOBAL_CONCURRENCY: String(BENCH_WORKER.maxGlobalConcurrency),
   };
 }
 
@@ -143,7 +145,8 @@ async function main() {
   log(
     `resetting the "${INSTANCE}" stack (ports ${PORT_BASE}-${
       PORT_BASE + 20
-    }; MAX_CONCURRENT 5, MAX_GLOBAL_CONCURRENCY 20)`,
+    }; MAX_CONCURRENT ${BENCH_WORKER.maxConcurrent}, ` +
+      `MAX_GLOBAL_CONCURRENCY ${BENCH_WORKER.maxGlobalConcurrency})`,
   );
   await stack("reset");
 
@@ -189,26 +192,68 @@ async function main() {
 
     if (has("scale")) {
       const sizes = flags.quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000];
-      log(`scale: claim latency and throughput with ${sizes.join(", ")} completed jobs in the table`);
+      const unclaimable = flags.quick ? 30_000 : 300_000;
+      log(
+        `scale: claim latency and throughput with ${sizes.join(", ")} completed jobs in the table, then ` +
+          `${unclaimable} pending jobs that cannot be claimed beside the largest`,
+      );
       const { lines } = await runJsonLines(DENO, [
         "run",
         "-A",
         "scripts/bench/queue/scale-ours.ts",
-        JSON.stringify({ sizes, pending: 2000, samples: 200, reps: flags.quick ? 1 : 3 }),
+        JSON.stringify({ sizes, pending: 2000, samples: 200, reps: flags.quick ? 1 : 3, unclaimable }),
       ], { env: { SUPABASE_DB_URL: dbUrl(config, "bench_ours"), DB_POOL_SIZE: "12" }, timeoutMs: 600_000 });
-      results.claim_scale = lines.filter((l) => "rows" in l).map((l) => ({
+      results.claim_scale = lines.filter((l) => "rows" in l && !("unclaimable" in l)).map((l) => ({
         rows: l.rows,
         completed_history: l.completed_history,
         pending: l.pending,
+        claim_samples: l.claim_samples,
         claim_ms_p50: round(l.claim_ms_p50 as number, 2),
         claim_ms_p95: round(l.claim_ms_p95 as number, 2),
         jobs_per_s: round(l.jobs_per_s as number),
         jobs_per_s_min: round(l.jobs_per_s_min as number),
         jobs_per_s_max: round(l.jobs_per_s_max as number),
         reps: l.reps,
+        runner_early_stops: l.early_stops,
       }));
       for (const s of results.claim_scale as Array<Record<string, unknown>>) {
-        log(`  ${String(s.rows).padStart(8)} rows: claim p50 ${s.claim_ms_p50} ms, ${s.jobs_per_s} jobs/s`);
+        log(
+          `  ${String(s.rows).padStart(8)} rows: claim p50 ${s.claim_ms_p50} ms, ${s.jobs_per_s} jobs/s${
+            s.runner_early_stops ? ` (the runner stopped early ${s.runner_early_stops} time(s) with jobs due)` : ""
+          }`,
+        );
+      }
+      const u = lines.find((l) => "unclaimable" in l);
+      if (u) {
+        const without = (results.claim_scale as Array<Record<string, number>>).at(-1)!;
+        results.claim_unclaimable = {
+          rows: u.rows,
+          completed_history: u.completed_history,
+          pending: u.pending,
+          unclaimable: u.unclaimable,
+          scheduled_a_year_ahead: u.scheduled_later,
+          of_a_disabled_type: u.disabled_type,
+          unclaimable_workspaces: u.unclaimable_workspaces,
+          claim_samples: u.claim_samples,
+          claim_ms_p50: round(u.claim_ms_p50 as number, 2),
+          claim_ms_p95: round(u.claim_ms_p95 as number, 2),
+          jobs_per_s: round(u.jobs_per_s as number),
+          jobs_per_s_min: round(u.jobs_per_s_min as number),
+          jobs_per_s_max: round(u.jobs_per_s_max as number),
+          reps: u.reps,
+          runner_early_stops: u.early_stops,
+          without_unclaimable: {
+            rows: without.rows,
+            claim_ms_p50: without.claim_ms_p50,
+            claim_ms_p95: without.claim_ms_p95,
+            jobs_per_s: without.jobs_per_s,
+          },
+        };
+        log(
+          `  ${String(u.rows).padStart(8)} rows (${u.unclaimable} not claimable): claim p50 ${
+            round(u.claim_ms_p50 as number, 2)
+          } ms, p95 ${round(u.claim_ms_p95 as number, 2)} ms, ${round(u.jobs_per_s as number)} jobs/s`,
+        );
       }
       results.explain_claim = lines.find((l) => "explain" in l)?.explain ?? "";
     }
@@ -223,6 +268,11 @@ async function main() {
       const count = flags.quick ? 20 : 50;
       log(`pickup latency through the wake-up path: ${count} jobs, one at a time into an idle queue`);
       results.pickup_wake = await pickupWake(sql, config, workspaceId, count, log);
+      log("pickup of a burst: 20 single-row enqueues back to back, the fake Apollo answering in 0 ms, then 1 s");
+      results.pickup_burst = [
+        await pickupBurst(sql, config, workspaceId, 20, 0, log),
+        await pickupBurst(sql, config, workspaceId, 20, 1000, log),
+      ];
     }
 
     if (has("enrichment")) {
@@ -242,6 +292,16 @@ async function main() {
         `  ${many} jobs x 50 ms Apollo latency: ${big.seconds} s, ${big.jobs_per_s} jobs/s (${big.worker_invocations} worker call(s))`,
       );
       results.enrichment_many = big;
+    }
+
+    if (has("fairness")) {
+      const runs = flags.quick ? 1 : 3;
+      log(
+        `fair share: a victim's 10 accounts alone, then beside an attacker's 1,000 in 40 workspaces (${runs} run(s))`,
+      );
+      results.fairness = await fairnessSection(sql, config, runs, log);
+      const f = results.fairness as { alone_s: number; loaded_s: number; ratio: number };
+      log(`  median: ${f.alone_s} s alone, ${f.loaded_s} s beside the attacker: ${f.ratio}x`);
     }
 
     if (has("realtime")) {

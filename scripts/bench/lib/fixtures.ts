@@ -2,19 +2,51 @@
 // Apollo key the fake Apollo accepts (not the demo key, which selects the in-process mock), its
 // accounts, and the fake Apollo's admin API.
 import { encryptApiKey } from "../../../supabase/functions/_shared/crypto/apollo-key.ts";
-import type { StackConfig } from "../../stack/config.ts";
+import { envBlock, type StackConfig } from "../../stack/config.ts";
 import type { Sql } from "./db.ts";
 
 export const BENCH_APOLLO_KEY = "bench-key-00000001";
 
+/** The worker's settings on the bench stack (main.ts starts it with them). */
+export const BENCH_WORKER = { maxConcurrent: 5, maxGlobalConcurrency: 20 } as const;
+
 export async function createBenchWorkspace(sql: Sql, config: StackConfig, name: string): Promise<string> {
   const [ws] = await sql<{ id: string }[]>`insert into public.workspaces (name) values (${name}) returning id`;
+  await setBenchApolloKey(sql, config, ws.id);
+  return ws.id;
+}
+
+/** Saves the bench's Apollo key (encrypted for that workspace) in a workspace's settings. */
+export async function setBenchApolloKey(sql: Sql, config: StackConfig, workspaceId: string): Promise<void> {
   const env = { get: (k: string) => (k === "APOLLO_KEY_ENCRYPTION_KEY" ? config.apolloKeyEncryptionKey : undefined) };
-  const ciphertext = await encryptApiKey(BENCH_APOLLO_KEY, ws.id, env);
+  const ciphertext = await encryptApiKey(BENCH_APOLLO_KEY, workspaceId, env);
   await sql`update public.workspace_settings
             set apollo_api_key_encrypted = ${ciphertext}, apollo_api_key_last4 = ${BENCH_APOLLO_KEY.slice(-4)}
-            where workspace_id = ${ws.id}`;
-  return ws.id;
+            where workspace_id = ${workspaceId}`;
+}
+
+export interface BenchUser {
+  userId: string;
+  email: string;
+  /** The workspace signing up gave the user (created_by: the user). */
+  workspaceId: string;
+}
+
+/** A new user, signed up through the stack's /auth/v1 as the SPA does; the sign-up trigger gives them a workspace. */
+export async function signUpUser(sql: Sql, config: StackConfig, prefix: string): Promise<BenchUser> {
+  const env = await envBlock(config);
+  const email = `${prefix}-${crypto.randomUUID().slice(0, 8)}@bench.example`;
+  const response = await fetch(`${env.API_URL}/auth/v1/signup`, {
+    method: "POST",
+    headers: { apikey: env.ANON_KEY, "content-type": "application/json" },
+    body: JSON.stringify({ email, password: `bench-${crypto.randomUUID()}` }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`sign-up of ${email} failed: ${response.status} ${JSON.stringify(body)}`);
+  const userId: string = body.user?.id ?? body.id;
+  const [ws] = await sql<{ id: string }[]>`select id from public.workspaces where created_by = ${userId}`;
+  if (!ws) throw new Error(`sign-up of ${email} gave no workspace`);
+  return { userId, email, workspaceId: ws.id };
 }
 
 /** count accounts named <prefix>-<i> with domains <prefix>-<i>.example (the fake Apollo makes up stable data for them). */
@@ -55,13 +87,18 @@ export async function setWakeUp(sql: Sql, on: boolean) {
   await sql.unsafe(`alter table public.jobs ${on ? "enable" : "disable"} trigger wake_worker`);
 }
 
-/** Waits until the worker is idle: no job processing and no worker call in flight through pg_net. */
+/**
+ * Waits until the worker is idle: no job processing, no worker invocation registered as running
+ * (while one is, enqueueing wakes nobody: it picks new jobs up itself) and no worker call in
+ * flight through pg_net.
+ */
 export async function waitIdle(sql: Sql, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     // every worker call queued through pg_net has been sent and answered (the worker answers when its batch is done)
     const [row] = await sql<{ busy: boolean }[]>`
       select exists (select 1 from public.jobs where status = 'processing')
+          or exists (select 1 from private.worker_runs where expires_at > clock_timestamp())
           or exists (select 1 from net.http_request_queue)
           or (select last_value from net.http_request_queue_id_seq)
              > (select coalesce(max(id), 0) from net._http_response) as busy`;

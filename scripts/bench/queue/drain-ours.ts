@@ -1,15 +1,16 @@
 // One engine process for the queue benchmark: OUR queue, driven by the job-worker's own runner
 // (supabase/functions/job-worker/runner.ts: claim_jobs for every free slot, refill as jobs
-// finish, complete_job per job), with a no-op processor registered for job type bench_noop.
+// finish, complete_job per job), with a no-op processor registered for job type bench_noop
+// (registered in public.job_types too: see noop.ts).
 //
 //   SUPABASE_DB_URL=... DB_POOL_SIZE=<k+2> deno run -A scripts/bench/queue/drain-ours.ts '<json options>'
 // options: {concurrency, n, runs, maxInFlight: number|null}. Prints one JSON line per run:
-//   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n}
+//   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n,"early_stops":0}
+// (early_stops: runner calls that returned with jobs still due; see until-drained.ts)
 import { db } from "../../../supabase/functions/_shared/db.ts";
-import { runBatch } from "../../../supabase/functions/job-worker/runner.ts";
 import type { WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
-import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";
-import type { Processor } from "../../../supabase/functions/job-worker/processors/types.ts";
+import { NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
+import { runUntilDrained } from "./until-drained.ts";
 
 const options = JSON.parse(Deno.args[0]) as {
   concurrency: number;
@@ -18,11 +19,6 @@ const options = JSON.parse(Deno.args[0]) as {
   maxInFlight: number | null;
 };
 
-// A no-op job: the processor returns at once, with no result and no last log line.
-(processors as Map<string, Processor>).set("bench_noop", {
-  jobType: "bench_noop",
-  process: () => Promise.resolve({ message: undefined as unknown as string }),
-});
 // The worker prints two lines per job; the other engines are run with their logging off too.
 const quiet = () => {};
 console.log = quiet;
@@ -44,6 +40,7 @@ const config: WorkerConfig = {
 };
 
 const sql = db();
+await useNoopJobs(sql);
 const [ws] = await sql<{ id: string }[]>`
   with existing as (select id from public.workspaces where name = 'bench queue' limit 1),
   created as (insert into public.workspaces (name) select 'bench queue' where not exists (select 1 from existing) returning id)
@@ -59,18 +56,23 @@ for (let run = 1; run <= options.runs; run++) {
   const e0 = performance.now();
   await sql`
     insert into public.jobs (workspace_id, job_type, payload)
-    select ${ws.id}, 'bench_noop', p from jsonb_array_elements(${sql.json(payloads)}) as p`;
+    select ${ws.id}, ${NOOP_JOB_TYPE}, p from jsonb_array_elements(${sql.json(payloads)}) as p`;
   const enqueueMs = performance.now() - e0;
   await sql`analyze public.jobs`;
 
   const t0 = performance.now();
-  const totals = await runBatch(config, `bench-${run}-${crypto.randomUUID().slice(0, 8)}`);
+  const totals = await runUntilDrained(config, `bench-${run}-${crypto.randomUUID().slice(0, 8)}`, async () => {
+    const [{ due }] = await sql<
+      { due: number }[]
+    >`select count(*)::int as due from public.jobs where status = 'pending'`;
+    return due;
+  });
   const drainMs = performance.now() - t0;
   const [{ completed }] = await sql<{ completed: number }[]>`
     select count(*)::int as completed from public.jobs where status = 'completed'`;
   if (completed !== options.n || totals.completed !== options.n) {
     throw new Error(`run ${run}: ${completed} of ${options.n} jobs completed (runner says ${JSON.stringify(totals)})`);
   }
-  print({ run, enqueue_ms: enqueueMs, drain_ms: drainMs, completed });
+  print({ run, enqueue_ms: enqueueMs, drain_ms: drainMs, completed, early_stops: totals.early_stops });
 }
 await sql.end({ timeout: 2 });

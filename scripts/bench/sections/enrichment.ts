@@ -1,5 +1,5 @@
 // Section 3: enrichment end to end. Accounts enriched through the product's own bulk enqueue
-// (enqueue_account_enrichments: one INSERT per call, so one wake-up per call), the real worker
+// (enqueue_account_enrichments: one INSERT per call, so at most one wake-up per call), the real worker
 // (MAX_CONCURRENT 5, MAX_GLOBAL_CONCURRENCY 20), and the fake Apollo answering after a fixed
 // latency. Timed from the enqueue call until every job is completed. pg_cron's every-minute call
 // is paused meanwhile, so a tick cannot add a second worker invocation to some runs and not others.

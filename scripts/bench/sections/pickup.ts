@@ -3,6 +3,14 @@
 // dispatcher (woken by NOTIFY after commit) -> gateway /functions/v1/job-worker -> the worker's
 // claim_jobs. Measured by the client (insert sent -> status seen as processing, polled every
 // 2 ms) and by the database's own clocks (started_at - created_at: claim start - insert start).
+// Idle means no job processing, no worker call in flight and no worker invocation registered as
+// running (private.worker_runs): while one is, an enqueue wakes nobody and that invocation's
+// polling picks the job up instead.
+//
+// Burst: single-row enqueues back to back into an idle queue, as a member clicking Enrich on one
+// account after another. Wake-ups are debounced (20261205000500_debounced_wakeups.sql), so the
+// burst should make one or two wake-up calls, not one per statement; reported with the jobs'
+// pickup latency (database clock) and the fan-out calls the worker made to share the burst.
 //
 // Wake-up off: the trigger disabled (ALTER TABLE ... DISABLE TRIGGER wake_worker), leaving
 // pg_cron's every-minute call as the only way in. Jobs are queued at random moments over a
@@ -10,7 +18,7 @@
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
 import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
-import { latencySummary, sleep } from "../lib/stats.ts";
+import { latencySummary, round, sleep } from "../lib/stats.ts";
 
 async function enqueue(sql: Sql, workspaceId: string, accountId: string): Promise<string> {
   const [job] = await sql<{ id: string }[]>`
@@ -67,6 +75,86 @@ export async function pickupWake(
     );
     return { client: latencySummary(client), server: latencySummary(server) };
   } finally {
+    await setCronWorker(sql, true);
+  }
+}
+
+export interface PickupBurst {
+  jobs: number;
+  apollo_latency_ms: number;
+  /** Client clock: the first enqueue sent -> the last one returned. */
+  enqueue_ms: number;
+  /** private.worker_calls since the burst began, by reason. */
+  wakeup_calls: number;
+  fan_out_calls: number;
+  other_calls: number;
+  /** Database clock, started_at - created_at of each job. */
+  pickup_ms: ReturnType<typeof latencySummary>;
+  all_done_s: number;
+  completed: number;
+}
+
+/**
+ * `count` single-row enqueues back to back into an idle queue, the fake Apollo answering after
+ * latencyMs: how many wake-up calls they made, and how soon each job started.
+ */
+export async function pickupBurst(
+  sql: Sql,
+  config: StackConfig,
+  workspaceId: string,
+  count: number,
+  latencyMs: number,
+  log: (s: string) => void,
+): Promise<PickupBurst> {
+  const apollo = fakeApollo(config);
+  await apollo.reset();
+  await apollo.latency(latencyMs);
+  await setWakeUp(sql, true);
+  await setCronWorker(sql, false);
+  try {
+    const accounts = await createAccounts(sql, workspaceId, `burst-${latencyMs}`, count);
+    await waitIdle(sql);
+    await sleep(300); // past the wake-up debounce window (250 ms) of any earlier call
+    const [{ since }] = await sql<{ since: Date }[]>`select clock_timestamp() as since`;
+    const t0 = performance.now();
+    const ids: string[] = [];
+    for (const account of accounts) ids.push(await enqueue(sql, workspaceId, account));
+    const enqueueMs = performance.now() - t0;
+    let done = { completed: 0, finished: 0 };
+    const deadline = performance.now() + 60_000;
+    while (performance.now() < deadline) {
+      [done] = await sql<{ completed: number; finished: number }[]>`
+        select count(*) filter (where status = 'completed')::int as completed,
+               count(*) filter (where status in ('completed', 'failed', 'cancelled'))::int as finished
+        from public.jobs where id = any(${ids}::uuid[])`;
+      if (done.finished === ids.length) break;
+      await sleep(10);
+    }
+    const allDoneS = (performance.now() - t0) / 1000;
+    if (done.finished < ids.length) log(`  warning: ${ids.length - done.finished} burst job(s) did not finish in 60 s`);
+    await waitIdle(sql); // every call the burst caused has been made and answered
+    const calls = await sql<{ reason: string; n: number }[]>`
+      select reason, count(*)::int as n from private.worker_calls where requested_at >= ${since} group by reason`;
+    const byReason = (reason: string) => calls.find((c) => c.reason === reason)?.n ?? 0;
+    const pickup = latencySummary(await serverPickupMs(sql, ids));
+    const result: PickupBurst = {
+      jobs: ids.length,
+      apollo_latency_ms: latencyMs,
+      enqueue_ms: round(enqueueMs, 1),
+      wakeup_calls: byReason("enqueue"),
+      fan_out_calls: byReason("fan_out"),
+      other_calls: calls.reduce((sum, c) => sum + c.n, 0) - byReason("enqueue") - byReason("fan_out"),
+      pickup_ms: pickup,
+      all_done_s: round(allDoneS, 2),
+      completed: done.completed,
+    };
+    log(
+      `  burst of ${count}, Apollo ${latencyMs} ms: ${result.wakeup_calls} wake-up call(s), ${result.fan_out_calls} fan-out; ` +
+        `pickup p50 ${pickup.p50} ms, p95 ${pickup.p95} ms; all done in ${result.all_done_s} s`,
+    );
+    return result;
+  } finally {
+    await apollo.latency(0);
     await setCronWorker(sql, true);
   }
 }

@@ -31,6 +31,8 @@ interface RunFigures {
   drain_ms: number;
   completed: number;
   capped?: boolean;
+  /** Our runner: calls that returned with jobs still due (see queue/until-drained.ts). */
+  early_stops?: number;
 }
 
 export interface DrainResult {
@@ -45,6 +47,8 @@ export interface DrainResult {
   enqueue_jobs_per_s_median: number;
   /** pg-boss runs stop at a time cap: how many of the n jobs were done when it struck (median). */
   completed_median?: number;
+  /** Ours: runner calls that returned with jobs still due, over every run. */
+  runner_early_stops?: number;
   [key: string]: unknown;
 }
 
@@ -125,7 +129,9 @@ export async function queueSection(config: StackConfig, options: QueueOptions) {
       `  ${v.engine.padEnd(15)} k=${String(v.concurrency).padEnd(3)} ${v.label.padEnd(52)} ${
         round(jobsPerS).toString().padStart(6)
       } jobs/s` +
-        `${f.capped ? ` (time cap: ${f.completed} of ${n})` : ""}; enqueue ${round(n / (f.enqueue_ms / 1000))} jobs/s`,
+        `${f.capped ? ` (time cap: ${f.completed} of ${n})` : ""}${
+          f.early_stops ? ` (the runner stopped early ${f.early_stops} time(s) with jobs due)` : ""
+        }; enqueue ${round(n / (f.enqueue_ms / 1000))} jobs/s`,
     );
     figures.set(v, [...(figures.get(v) ?? []), f]);
   };
@@ -171,6 +177,7 @@ export async function queueSection(config: StackConfig, options: QueueOptions) {
       jobs_per_s_min: round(s.min),
       jobs_per_s_max: round(s.max),
       enqueue_jobs_per_s_median: round(summary(enqueue).median),
+      ...(v.engine === "ours" ? { runner_early_stops: runsOf.reduce((sum, f) => sum + (f.early_stops ?? 0), 0) } : {}),
       ...(runsOf.some((f) => f.capped)
         ? { completed_median: round(summary(runsOf.map((f) => f.completed)).median) }
         : {}),

@@ -4,10 +4,12 @@
 // returns to the client until the supabase-js callback sees that update (matched by its value).
 // Path: WAL -> the gateway's wal2json slot reader (polls every 25 ms) -> RLS check as the
 // subscriber -> Phoenix websocket -> supabase-js.
-// The job has a type no processor handles, so the worker never claims it.
+// The job has a type no processor handles (registered in public.job_types, as every job's type
+// must be), so the worker never claims it.
 import { createClient } from "npm:@supabase/supabase-js@2.119.1";
 import type { StackConfig } from "../../stack/config.ts";
 import { envBlock } from "../../stack/config.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
 import type { Sql } from "../lib/db.ts";
 import { latencySummary, sleep } from "../lib/stats.ts";
 
@@ -24,6 +26,7 @@ export async function realtimeSection(sql: Sql, config: StackConfig, count: numb
   });
   if (signInError) throw new Error(`Realtime: sign-in failed: ${signInError.message}`);
 
+  await registerTestJobType(sql, "bench_realtime");
   const [job] = await sql<{ id: string }[]>`
     insert into public.jobs (workspace_id, job_type, payload) values (${DEMO_WORKSPACE}, 'bench_realtime', '{}')
     returning id`;

@@ -1,0 +1,18 @@
+// The no-op job our queue drivers run (drain-ours.ts, scale-ours.ts): a processor that returns at
+// once, with no result and no last log line, under a job type registered in public.job_types
+// (every job's type must be one of them, or the insert is refused).
+import type postgres from "npm:postgres@3.4.9";
+import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";
+import type { Processor } from "../../../supabase/functions/job-worker/processors/types.ts";
+import { registerTestJobType } from "../../test/job-types.ts";
+
+export const NOOP_JOB_TYPE = "bench_noop";
+
+/** Gives the worker's registry a no-op processor for jobType, and registers the type in the database. */
+export async function useNoopJobs(sql: postgres.Sql, jobType = NOOP_JOB_TYPE): Promise<void> {
+  (processors as Map<string, Processor>).set(jobType, {
+    jobType,
+    process: () => Promise.resolve({ message: undefined as unknown as string }),
+  });
+  await registerTestJobType(sql, jobType);
+}
