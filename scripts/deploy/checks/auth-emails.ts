@@ -8,7 +8,7 @@
 // --no-probe skips the sign-up (and judges by the settings alone).
 import { type Check, type Context, fail, type Outcome, pass, warn } from "../lib/context.ts";
 
-const SMTP_HELP = "set a custom SMTP server (Dashboard -> Authentication -> Emails -> SMTP Settings): docs/deploy.md, section 7";
+const SMTP_HELP = "Set a custom SMTP server (Dashboard -> Authentication -> Emails -> SMTP Settings): docs/deploy.md, section 7";
 
 export interface AuthSettingsBody {
   external?: { email?: boolean };
