@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { renderAuthRoutes } from "../test/render";
+import { fillIn, renderAuthRoutes } from "../test/render";
 
 const EXPIRED = "#error=access_denied&error_code=otp_expired&error_description=Email+link+is+invalid+or+has+expired&sb=";
 
@@ -20,7 +20,7 @@ describe("ConfirmEmailPage (where the confirmation link lands)", () => {
     await user.click(screen.getByRole("button", { name: "Send a new link" }));
     expect(await screen.findByText("Enter your email address.")).toBeInTheDocument();
     expect(fake.client.auth.resend).not.toHaveBeenCalled();
-    await user.type(screen.getByLabelText(/Email/), "late@example.com");
+    await fillIn(user, screen.getByLabelText(/Email/), "late@example.com");
     await user.click(screen.getByRole("button", { name: "Send a new link" }));
     expect(fake.client.auth.resend).toHaveBeenCalledWith({
       type: "signup",

@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { renderAuthRoutes } from "../test/render";
+import { fillIn, renderAuthRoutes } from "../test/render";
 
 describe("ForgotPasswordPage", () => {
   it("asks Auth for a reset link that lands on /reset-password, and says no more than Auth knows", async () => {
@@ -10,7 +10,7 @@ describe("ForgotPasswordPage", () => {
     const { fake } = renderAuthRoutes("/forgot-password");
     await user.click(await screen.findByRole("button", { name: "Send reset link" }));
     expect(screen.getByText("Enter your email address.")).toBeInTheDocument();
-    await user.type(screen.getByLabelText(/Email/), "someone@example.com");
+    await fillIn(user, screen.getByLabelText(/Email/), "someone@example.com");
     await user.click(screen.getByRole("button", { name: "Send reset link" }));
     expect(fake.client.auth.resetPasswordForEmail).toHaveBeenCalledWith("someone@example.com", {
       redirectTo: `${window.location.origin}/reset-password`,
@@ -29,7 +29,7 @@ describe("ForgotPasswordPage", () => {
       data: null,
       error: authApiError(429, "over_email_send_rate_limit", "For security purposes, you can only request this after 17 seconds."),
     } as never);
-    await user.type(await screen.findByLabelText(/Email/), "someone@example.com");
+    await fillIn(user, await screen.findByLabelText(/Email/), "someone@example.com");
     await user.click(screen.getByRole("button", { name: "Send reset link" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Wait 17 seconds before asking for another one.");
   });

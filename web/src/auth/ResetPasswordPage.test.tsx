@@ -2,11 +2,11 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { renderAuthRoutes } from "../test/render";
+import { fillIn, renderAuthRoutes } from "../test/render";
 
 async function fill(user: ReturnType<typeof userEvent.setup>, password: string, repeat = password) {
-  await user.type(await screen.findByLabelText(/^New password/), password);
-  await user.type(screen.getByLabelText(/^Repeat the new password/), repeat);
+  await fillIn(user, await screen.findByLabelText(/^New password/), password);
+  await fillIn(user, screen.getByLabelText(/^Repeat the new password/), repeat);
   await user.click(screen.getByRole("button", { name: "Save new password" }));
 }
 

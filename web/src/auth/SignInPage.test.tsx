@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { renderAuthRoutes } from "../test/render";
+import { fillIn, renderAuthRoutes } from "../test/render";
 import { validateCredentials } from "./SignInPage";
 
 describe("SignInPage", () => {
@@ -12,8 +12,8 @@ describe("SignInPage", () => {
     await user.click(await screen.findByRole("button", { name: "Sign in" }));
     expect(screen.getByText("Enter your email address.")).toBeInTheDocument();
     expect(screen.getByText("Enter your password.")).toBeInTheDocument();
-    await user.type(screen.getByLabelText(/Email/), "demo@example.com");
-    await user.type(screen.getByLabelText(/Password/), "demo-password");
+    await fillIn(user, screen.getByLabelText(/Email/), "demo@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "demo-password");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(fake.client.auth.signInWithPassword).toHaveBeenCalledWith({ email: "demo@example.com", password: "demo-password" });
     expect(await screen.findByText("Accounts page")).toBeInTheDocument();
@@ -26,8 +26,8 @@ describe("SignInPage", () => {
       data: { session: null, user: null },
       error: Object.assign(new Error("Invalid login credentials"), { name: "AuthApiError", status: 400 }),
     } as never);
-    await user.type(await screen.findByLabelText(/Email/), "demo@example.com");
-    await user.type(screen.getByLabelText(/Password/), "nope-nope");
+    await fillIn(user, await screen.findByLabelText(/Email/), "demo@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "nope-nope");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The email or password is not right.");
   });
@@ -39,8 +39,8 @@ describe("SignInPage", () => {
       data: { session: null, user: null },
       error: authApiError(400, "email_not_confirmed", "Email not confirmed"),
     } as never);
-    await user.type(await screen.findByLabelText(/Email/), "new@example.com");
-    await user.type(screen.getByLabelText(/Password/), "long-enough");
+    await fillIn(user, await screen.findByLabelText(/Email/), "new@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "long-enough");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Your email address is not confirmed yet.");
     await user.click(screen.getByRole("button", { name: "Resend the confirmation email" }));
@@ -56,7 +56,7 @@ describe("SignInPage", () => {
   it("links to the password reset page with the address typed so far", async () => {
     const user = userEvent.setup({ delay: null });
     renderAuthRoutes("/sign-in");
-    await user.type(await screen.findByLabelText(/Email/), "forgetful@example.com");
+    await fillIn(user, await screen.findByLabelText(/Email/), "forgetful@example.com");
     await user.click(screen.getByRole("link", { name: "Forgot password?" }));
     expect(await screen.findByRole("heading", { name: "Reset your password" })).toBeInTheDocument();
     expect(screen.getByLabelText(/Email/)).toHaveValue("forgetful@example.com");

@@ -2,7 +2,7 @@ import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { renderAuthRoutes } from "../test/render";
+import { fillIn, renderAuthRoutes } from "../test/render";
 
 /** What Auth answers a sign-up on a project with email confirmation: the user, no session. */
 const newUser = (identities: unknown[]) => ({
@@ -12,8 +12,8 @@ const newUser = (identities: unknown[]) => ({
 
 async function signUp(email = "new@example.com", password = "long-enough-password", { fakeTimers = false } = {}) {
   const user = userEvent.setup(fakeTimers ? { delay: null, advanceTimers: vi.advanceTimersByTime } : { delay: null });
-  await user.type(await screen.findByLabelText(/Email/), email);
-  await user.type(screen.getByLabelText(/Password/), password);
+  await fillIn(user, await screen.findByLabelText(/Email/), email);
+  await fillIn(user, screen.getByLabelText(/Password/), password);
   await user.click(screen.getByRole("button", { name: "Create account" }));
   return user;
 }
