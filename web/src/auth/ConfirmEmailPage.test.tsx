@@ -1,7 +1,8 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { fillIn, renderAuthRoutes } from "../test/render";
+import { renderAuthRoutes } from "../test/auth-routes";
+import { fillIn } from "../test/render";
 
 const EXPIRED = "#error=access_denied&error_code=otp_expired&error_description=Email+link+is+invalid+or+has+expired&sb=";
 

@@ -2,7 +2,8 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { fillIn, renderAuthRoutes } from "../test/render";
+import { renderAuthRoutes } from "../test/auth-routes";
+import { fillIn } from "../test/render";
 
 describe("ForgotPasswordPage", () => {
   it("asks Auth for a reset link that lands on /reset-password, and says no more than Auth knows", async () => {

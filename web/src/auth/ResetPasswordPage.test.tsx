@@ -2,7 +2,8 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { fillIn, renderAuthRoutes } from "../test/render";
+import { renderAuthRoutes } from "../test/auth-routes";
+import { fillIn } from "../test/render";
 
 async function fill(user: ReturnType<typeof userEvent.setup>, password: string, repeat = password) {
   await fillIn(user, await screen.findByLabelText(/^New password/), password);

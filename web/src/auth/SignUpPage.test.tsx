@@ -2,7 +2,8 @@ import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { fillIn, renderAuthRoutes } from "../test/render";
+import { renderAuthRoutes } from "../test/auth-routes";
+import { fillIn } from "../test/render";
 
 /** What Auth answers a sign-up on a project with email confirmation: the user, no session. */
 const newUser = (identities: unknown[]) => ({

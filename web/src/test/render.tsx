@@ -2,10 +2,9 @@ import { QueryClient } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
-import { AuthRoutesForTests } from "./auth-routes";
 import { Providers } from "../App";
 import { RequireAuth } from "../auth/RequireAuth";
-import { createFakeSupabase, type QueryHandler, type RecordedQuery } from "./fake-supabase";
+import type { QueryHandler, RecordedQuery } from "./fake-supabase";
 import { WorkspaceProvider } from "../workspace/WorkspaceProvider";
 
 export function testQueryClient() {
@@ -47,25 +46,6 @@ export function withWorkspace(
     if (query.table === "workspaces") return { data: workspaces, error: null };
     return handler(query);
   };
-}
-
-/**
- * The app's public routes (sign-in, sign-up, the emailed links' pages) at `path`, for a visitor with
- * no session unless `signedIn`; other routes render their name, so a test sees where it went.
- * `hash` is the URL fragment an emailed link came back with.
- */
-export function renderAuthRoutes(path: string, { signedIn = false, hash = "" } = {}) {
-  window.history.replaceState(null, "", `${path.split("?")[0]}${hash}`);
-  const fake = createFakeSupabase();
-  if (!signedIn) fake.client.auth.getSession.mockResolvedValue({ data: { session: null }, error: null } as never);
-  const utils = render(
-    <MemoryRouter initialEntries={[path]}>
-      <Providers queryClient={testQueryClient()}>
-        <AuthRoutesForTests />
-      </Providers>
-    </MemoryRouter>,
-  );
-  return { ...utils, fake };
 }
 
 /** Puts text in a field at once (a paste, not one event per key): light enough for a loaded machine. */
