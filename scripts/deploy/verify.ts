@@ -14,10 +14,13 @@ const USAGE = `Usage: npm run verify:deploy -- --url <SUPABASE_URL> --db-url <DB
   --url <url>              the project's API URL (https://<ref>.supabase.co, or the local stack's API_URL)
   --db-url <url>           a Postgres connection string for the postgres role (Dashboard -> Connect)
   --worker-token <token>   the job-worker's WORKER_SECRET_TOKEN (or set VERIFY_WORKER_TOKEN)
+  --publishable-key <key>  the project's publishable key (a legacy project's anon key), to read Auth's settings
+                           (or set VERIFY_PUBLISHABLE_KEY)
   --enrich-domain <domain> also run one enrichment of this domain end to end (spends one Apollo credit)
   --workspace-id <uuid>    the workspace whose Apollo key that enrichment uses
   --enrich-timeout <s>     how long to wait for that job (default 120)
-  --no-probe               do not queue a worker call through pg_net; judge by the recorded calls only
+  --no-probe               do not queue a worker call through pg_net, nor sign up a throwaway address
+                           (verify-deploy+...@example.invalid, deleted after) to see which mailer Auth uses
   --only <ids>             run only these items (comma-separated ids, see below)
   --skip <ids>             skip these items
   --strict                 a WARN fails too (use it two minutes after a fresh deploy)
@@ -31,7 +34,17 @@ class UsageError extends Error {}
 export function parseArgs(args: string[], env: { get(name: string): string | undefined } = Deno.env) {
   const values: Record<string, string> = {};
   const flags = new Set<string>();
-  const valued = ["url", "db-url", "worker-token", "enrich-domain", "workspace-id", "enrich-timeout", "only", "skip"];
+  const valued = [
+    "url",
+    "db-url",
+    "worker-token",
+    "publishable-key",
+    "enrich-domain",
+    "workspace-id",
+    "enrich-timeout",
+    "only",
+    "skip",
+  ];
   const boolean = ["no-probe", "strict", "json", "verbose", "help"];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -75,6 +88,7 @@ export function parseArgs(args: string[], env: { get(name: string): string | und
     url: values.url,
     dbUrl: values["db-url"],
     workerToken: workerToken!,
+    publishableKey: values["publishable-key"] ?? env.get("VERIFY_PUBLISHABLE_KEY"),
     enrichDomain: values["enrich-domain"],
     workspaceId: values["workspace-id"],
     enrichTimeout,

@@ -132,6 +132,7 @@ async function start(config: StackConfig) {
   Worker:         curl -X POST ${config.apiUrl}/functions/v1/job-worker -H "Authorization: Bearer ${config.workerSecretToken}"
   Database:       psql ${config.dbUrl}
   Fake Apollo:    ${config.fakeApolloUrl}
+  Mailbox:        ${config.mailboxUrl}   (Auth's emails: sign-up confirmations, password resets)
   Demo login:     ${config.demo.email} / ${config.demo.password}   (mock Apollo key test-key-12345 saved)
   Second login:   ${config.other.email} / ${config.other.password}   (no Apollo key: shows "not configured")
 

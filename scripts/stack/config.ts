@@ -15,11 +15,15 @@ export interface StackConfig {
   dir: string;
   dataDir: string;
   logDir: string;
-  ports: { api: number; db: number; fakeApollo: number; spa: number; functionsBase: number };
+  ports: { api: number; db: number; fakeApollo: number; spa: number; functionsBase: number; mailbox: number };
   dbUrl: string;
   apiUrl: string;
   fakeApolloUrl: string;
   spaUrl: string;
+  /** The local mailbox Auth sends its emails to (scripts/stack/mailbox/), like the Supabase CLI's Inbucket. */
+  mailboxUrl: string;
+  /** Where the stand-in keeps settings tests and developers change at run time (scripts/stack/gateway/auth/settings.ts). */
+  authOverridesFile: string;
   workerSecretToken: string;
   apolloKeyEncryptionKey: string;
   demo: { email: string; password: string };
@@ -32,7 +36,14 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     throw new Error(`Unknown stack instance "${instance}": use dev or test, or set STACK_PORT_BASE.`);
   }
   const dir = `${repoRoot}/.stack/${instance}`;
-  const ports = { api: base, db: base + 1, fakeApollo: base + 4, spa: base === 54321 ? 5173 : base + 20, functionsBase: base + 10 };
+  const ports = {
+    api: base,
+    db: base + 1,
+    fakeApollo: base + 4,
+    spa: base === 54321 ? 5173 : base + 20,
+    functionsBase: base + 10,
+    mailbox: base + 24,
+  };
   return {
     instance,
     dir,
@@ -43,6 +54,8 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     apiUrl: `http://127.0.0.1:${ports.api}`,
     fakeApolloUrl: `http://127.0.0.1:${ports.fakeApollo}`,
     spaUrl: `http://127.0.0.1:${ports.spa}`,
+    mailboxUrl: `http://127.0.0.1:${ports.mailbox}`,
+    authOverridesFile: `${dir}/auth-overrides.json`,
     workerSecretToken: LOCAL_WORKER_SECRET_TOKEN,
     apolloKeyEncryptionKey: LOCAL_APOLLO_KEY_ENCRYPTION_KEY,
     demo: { email: "demo@example.com", password: "demo-password" },
@@ -74,5 +87,6 @@ export async function envBlock(config: StackConfig): Promise<Record<string, stri
     DEMO_PASSWORD: config.demo.password,
     FAKE_APOLLO_URL: config.fakeApolloUrl,
     SPA_URL: config.spaUrl,
+    MAILBOX_URL: config.mailboxUrl,
   };
 }

@@ -1,5 +1,5 @@
 // Long-running processes of the stack (gateway with the functions, the pg_net dispatcher, the
-// fake Apollo), started detached so `stack:up` can return; each has a pid file in
+// fake Apollo, the mailbox Auth sends its emails to), started detached so `stack:up` can return; each has a pid file in
 // .stack/<instance>/run and a log in .stack/<instance>/logs.
 import { type StackConfig, repoRoot } from "./config.ts";
 import { portInUse, run, StackError, waitFor } from "./shell.ts";
@@ -14,6 +14,7 @@ interface Daemon {
 export const DAEMONS: Daemon[] = [
   { name: "fake-apollo", script: "scripts/stack/fake-apollo/main.ts", port: (c) => c.ports.fakeApollo },
   { name: "net-dispatcher", script: "scripts/stack/net-dispatcher.ts" },
+  { name: "mailbox", script: "scripts/stack/mailbox/main.ts", port: (c) => c.ports.mailbox },
   { name: "gateway", script: "scripts/stack/gateway/main.ts", port: (c) => c.ports.api },
 ];
 

@@ -11,6 +11,7 @@ const GATEWAY_TESTS = [
   "scripts/stack/tests/api_keys.test.ts",
   "scripts/stack/tests/auth_session.test.ts",
   "scripts/stack/tests/auth_signup.test.ts",
+  "scripts/stack/tests/auth_admin.test.ts",
   "scripts/stack/tests/rest_security.test.ts",
   "scripts/stack/tests/realtime_rls.test.ts",
   "scripts/stack/tests/abuse_auth.test.ts",

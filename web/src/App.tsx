@@ -6,8 +6,13 @@ import { WorkspaceActivityPage } from "./activity/WorkspaceActivityPage";
 import { AccountsPage } from "./accounts/AccountsPage";
 import { NewAccountPage } from "./accounts/NewAccountPage";
 import { AuthProvider } from "./auth/AuthProvider";
+import { ConfirmEmailPage } from "./auth/ConfirmEmailPage";
+import { ForgotPasswordPage } from "./auth/ForgotPasswordPage";
+import { CONFIRM_PATH, RESET_PATH } from "./auth/redirect";
 import { RequireAuth } from "./auth/RequireAuth";
+import { ResetPasswordPage } from "./auth/ResetPasswordPage";
 import { SignInPage } from "./auth/SignInPage";
+import { SignUpPage } from "./auth/SignUpPage";
 import { EmptyState } from "./components/States";
 import { JobDetailPage } from "./jobs/JobDetailPage";
 import { JobsPage } from "./jobs/JobsPage";
@@ -34,7 +39,10 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
-      <Route path="/sign-up" element={<SignInPage mode="sign-up" />} />
+      <Route path="/sign-up" element={<SignUpPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path={CONFIRM_PATH} element={<ConfirmEmailPage />} />
+      <Route path={RESET_PATH} element={<ResetPasswordPage />} />
       <Route
         element={
           <RequireAuth>

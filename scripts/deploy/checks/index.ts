@@ -2,6 +2,7 @@
 // the testing guide's "Production Testing" section).
 import type { Check } from "../lib/context.ts";
 import { advisorsCheck } from "./advisors.ts";
+import { authEmailsCheck } from "./auth-emails.ts";
 import { cronJobsCheck } from "./cron-jobs.ts";
 import { cronRunsCheck } from "./cron-runs.ts";
 import { enrichmentCheck } from "./enrichment.ts";
@@ -20,6 +21,7 @@ export const CHECKS: Check[] = [
   workerHealthCheck,
   signingKeysCheck,
   functionsAuthCheck,
+  authEmailsCheck,
   realtimeCheck,
   advisorsCheck,
   enrichmentCheck,

@@ -19,11 +19,13 @@ export interface Options {
   url: string;
   dbUrl: string;
   workerToken: string;
+  /** The project's publishable key (or a legacy project's anon key): the apikey Auth's settings need. */
+  publishableKey?: string;
   enrichDomain?: string;
   workspaceId?: string;
   /** Seconds to wait for the enrichment job. */
   enrichTimeout: number;
-  /** Queue one worker call through pg_net and wait for its answer (default on). */
+  /** Queue one worker call through pg_net and wait for its answer, and sign up a throwaway address (default on). */
   probe: boolean;
   strict: boolean;
   json: boolean;

@@ -7,6 +7,7 @@ import {
   answer,
   anyJson,
   assertClientError,
+  assertNotServerError,
   badTokens,
   fc,
   fcOptions,
@@ -43,6 +44,9 @@ Deno.test("abuse: /auth/v1", async (t) => {
   const scope = { workspaceIds: [fx.alice.workspaceId, fx.bob.workspaceId], userIds: [fx.alice.id, fx.bob.id] };
   const routes: Array<[string, string]> = [
     ["POST", "/signup"],
+    ["POST", "/resend"],
+    ["POST", "/recover"],
+    ["POST", "/admin/users"],
     ["POST", "/token?grant_type=password"],
     ["POST", "/token?grant_type=refresh_token"],
     ["GET", "/user"],
@@ -59,10 +63,10 @@ Deno.test("abuse: /auth/v1", async (t) => {
           assertClientError(await auth(path, { method, body, apikey: null }), `${method} ${path} without apikey`, [401]);
           assertClientError(await auth(path, { method, body, apikey: "wrong" }), `${method} ${path} wrong apikey`, [401]);
         }
-        for (const path of ["/nope", "/admin/users", "/otp", "/verify", "/recover", "/../rest/v1/accounts", "/user/../admin"]) {
+        for (const path of ["/nope", "/admin/users/x", "/otp", "/magiclink", "/factors", "/../rest/v1/accounts", "/user/../admin"]) {
           assertClientError(await auth(path, { method: "GET" }), `GET ${path}`, [404]);
         }
-        for (const [method, path] of [["GET", "/signup"], ["DELETE", "/user"], ["PATCH", "/token"], ["POST", "/settings"]]) {
+        for (const [method, path] of [["GET", "/signup"], ["DELETE", "/user"], ["PATCH", "/token"], ["POST", "/settings"], ["GET", "/recover"], ["DELETE", "/verify"]]) {
           assertClientError(await auth(path, { method, body: method === "GET" ? undefined : "{}" }), `${method} ${path}`, [405]);
         }
       });
@@ -105,9 +109,24 @@ Deno.test("abuse: /auth/v1", async (t) => {
         for (const grant of ["", "client_credentials", "id_token", "pkce", "password%00", "' or 1=1"]) {
           assertClientError(await auth(`/token?grant_type=${encodeURIComponent(grant)}`, { body: "{}" }), `grant ${grant}`, [400]);
         }
-        // Signing up again with an existing address neither adds a user nor tells a stranger much.
+        // Signing up again with an existing address neither adds a user nor tells a stranger anything:
+        // with confirmations on, the same 200 as a new sign-up, with a made-up user and no session.
         const again = await auth("/signup", { body: JSON.stringify({ email: fx.alice.email, password: "another-password" }) });
-        assertClientError(again, "signup with a taken email", [400, 422]);
+        assert.equal(again.status, 200, again.text);
+        const fake = JSON.parse(again.text);
+        assert.deepEqual([fake.identities, fake.access_token], [[], undefined]);
+        assert.notEqual(fake.id, fx.alice.id);
+        // Nor does the admin route let a browser's key in.
+        assertClientError(
+          await auth("/admin/users", { token: testKeys.client, body: JSON.stringify({ email: "admin-abuse@example.com", email_confirm: true }) }),
+          "admin/users with the publishable key",
+          [401, 403],
+        );
+        assertClientError(
+          await auth("/admin/users", { token: aliceSession, body: JSON.stringify({ email: "admin-abuse@example.com", email_confirm: true }) }),
+          "admin/users with a user's token",
+          [403],
+        );
       });
     });
 
@@ -153,6 +172,21 @@ Deno.test("abuse: /auth/v1", async (t) => {
               assertClientError(await auth(path, { method, token, body: JSON.stringify(value) }), `${method} ${path} ${JSON.stringify(value).slice(0, 200)}`);
             }),
             fcOptions,
+          );
+        }
+        // The emailed-link routes answer an unknown address with the same 200 as a known one: never a 5xx.
+        const linkRoutes: Array<[string, fc.Arbitrary<unknown>]> = [
+          ["/resend", fc.oneof(anyJson, objectsNear(["type", "email", "phone"]))],
+          ["/recover", fc.oneof(anyJson, objectsNear(["email"]))],
+          ["/verify", fc.oneof(anyJson, objectsNear(["type", "token", "token_hash", "email"]))],
+        ];
+        for (const [path, arbitrary] of linkRoutes) {
+          await fc.assert(
+            fc.asyncProperty(arbitrary, async (value) => {
+              assertNotServerError(await auth(path, { body: JSON.stringify(value) }), `POST ${path} ${JSON.stringify(value).slice(0, 200)}`);
+            }),
+            // A third of the runs: these routes read the same bodies through the same checks as signup.
+            { ...fcOptions, numRuns: Math.ceil(fcOptions.numRuns / 3) },
           );
         }
       });

@@ -4,18 +4,17 @@ import assert from "node:assert/strict";
 import { isAuthApiError, isAuthWeakPasswordError, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
 import type postgres from "npm:postgres@3.4.9";
 import { testEnv, testKeys } from "../../test/env.ts";
+import { createConfirmedUser } from "../../test/users.ts";
 import { db, DEMO, newClient } from "./auth_realtime_helpers.ts";
 
-/** A fresh user (signed up through /auth/v1), removed with its workspace afterwards. */
+/** A fresh confirmed user (made through Auth's admin API), removed with its workspace afterwards. */
 async function withNewUser(
   fn: (user: { id: string; email: string; password: string }, sql: postgres.Sql) => Promise<void>,
 ): Promise<void> {
   const sql = db();
   const email = `session-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const password = "first-password-123";
-  const { data, error } = await newClient().auth.signUp({ email, password });
-  assert.equal(error, null);
-  const id = data.user!.id;
+  const { id } = await createConfirmedUser(email, password);
   try {
     await fn({ id, email, password }, sql);
   } finally {
@@ -231,5 +230,5 @@ Deno.test("the apikey is required, and clients without X-Supabase-Api-Version ge
     .json();
   assert.equal(settings.external.email, true);
   assert.equal(settings.disable_signup, false);
-  assert.equal(settings.mailer_autoconfirm, true, "config.toml: enable_confirmations = false");
+  assert.equal(settings.mailer_autoconfirm, false, "config.toml: enable_confirmations = true");
 });

@@ -2,6 +2,7 @@
 // parsed from them), argument parsing, exit status, and the hints its failures give.
 import assert from "node:assert/strict";
 import { advisorsDbUrl } from "../../../scripts/deploy/checks/advisors.ts";
+import { judgeAuthSettings, judgeSignupProbe } from "../../../scripts/deploy/checks/auth-emails.ts";
 import { judgeForgedAnswer } from "../../../scripts/deploy/checks/functions-auth.ts";
 import { judgeJwks } from "../../../scripts/deploy/checks/signing-keys.ts";
 import { hintFor } from "../../../scripts/deploy/checks/worker-calls.ts";
@@ -178,4 +179,25 @@ Deno.test("functions and a forged token: their own 401 passes; the platform's wa
   }
   assert.match(judgeForgedAnswer("jobs", 404, '{"code":"NOT_FOUND"}').summary, /not deployed .*functions deploy jobs --no-verify-jwt/);
   assert.match(judgeForgedAnswer("jobs", 500, '{"error":"boom"}').summary, /failed on the forged token \(HTTP 500 boom\)/);
+});
+
+Deno.test("auth-emails: Auth's settings, then the throwaway sign-up, each answer with what to do", () => {
+  const settings = (body: unknown, status = 200) => judgeAuthSettings(status, JSON.stringify(body));
+  assert.equal(settings({ external: { email: true }, mailer_autoconfirm: false }), null, "fine: the sign-up decides");
+  assert.equal(settings({ external: { email: true }, mailer_autoconfirm: true })?.status, "WARN");
+  assert.match(settings({ external: { email: true }, mailer_autoconfirm: true })!.summary, /Confirm email/);
+  assert.equal(settings({ external: { email: false }, mailer_autoconfirm: false })?.status, "FAIL");
+  assert.match(settings({ message: "Invalid API key" }, 401)!.summary, /--publishable-key must be the project's publishable/);
+  assert.equal(judgeAuthSettings(200, "<html>")?.status, "FAIL");
+
+  const probe = (status: number, body: unknown, closed = false) => judgeSignupProbe(status, JSON.stringify(body), closed);
+  assert.equal(probe(200, { id: "x", identities: [{}] }).status, "PASS");
+  assert.equal(probe(400, { code: "email_address_invalid", message: 'Email address "x" is invalid' }).status, "PASS");
+  const builtIn = probe(400, { code: "email_address_not_authorized", message: "Email address ... is not authorized" });
+  assert.equal(builtIn.status, "WARN");
+  assert.match(builtIn.summary, /built-in mailer.*docs\/deploy\.md, section 7/);
+  assert.equal(probe(400, { code: 400, error_code: "email_address_not_authorized", msg: "..." }).status, "WARN", "the initial error format too");
+  assert.equal(probe(422, { code: "signup_disabled", message: "Signups not allowed for this instance" }, true).status, "PASS");
+  assert.match(probe(429, { code: "over_email_send_rate_limit", message: "email rate limit exceeded" }).summary, /allowance is spent/);
+  assert.match(probe(500, { code: "unexpected_failure", message: "Error sending confirmation email" }).summary, /check the SMTP settings/);
 });

@@ -13,6 +13,8 @@ export const env = {
   demo: { email: process.env.E2E_DEMO_EMAIL ?? "demo@example.com", password: process.env.E2E_DEMO_PASSWORD ?? "demo-password" },
   other: { email: process.env.E2E_OTHER_EMAIL ?? "other@example.com", password: process.env.E2E_OTHER_PASSWORD ?? "other-password" },
   workerToken: process.env.E2E_WORKER_TOKEN ?? "",
+  /** The local stack's mailbox (scripts/stack/mailbox/); empty against a hosted project. */
+  mailboxUrl: process.env.E2E_MAILBOX_URL ?? "",
 };
 
 export const DEMO_WS = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
@@ -62,13 +64,18 @@ async function loadSupabase() {
   }
 }
 
-/** A supabase-js client signed in as `who`: setup and checks go through RLS, like the browser. */
-export async function apiAs(who: { email: string; password: string }): Promise<SupabaseClient> {
+/** A supabase-js client with the browser's key, signed in as nobody. */
+export async function apiClient(): Promise<SupabaseClient> {
   const { createClient } = await loadSupabase();
-  const client = createClient(env.apiUrl, env.publishableKey, {
+  return createClient(env.apiUrl, env.publishableKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: NoWebSocket as never },
   });
+}
+
+/** A supabase-js client signed in as `who`: setup and checks go through RLS, like the browser. */
+export async function apiAs(who: { email: string; password: string }): Promise<SupabaseClient> {
+  const client = await apiClient();
   const { error } = await client.auth.signInWithPassword(who);
   if (error) throw new Error(`${who.email} could not sign in: ${error.message}`);
   return client;
@@ -102,6 +109,27 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await expect(page).toHaveURL(/\/accounts/);
   if (then !== "/accounts") await page.goto(then);
 }
+
+/** The messages Auth sent to an address, oldest first, from the local stack's mailbox. */
+export async function mailTo(address: string): Promise<Array<{ id: string; subject: string }>> {
+  const response = await fetch(`${env.mailboxUrl}/api/v1/mailbox/${encodeURIComponent(address)}`);
+  expect(response.status, `mailbox answered ${response.status}`).toBe(200);
+  return response.json();
+}
+
+/** The /auth/v1/verify link of the newest email of this type (signup, recovery) to the address. */
+export async function linkInLatestMail(address: string, type: "signup" | "recovery"): Promise<string> {
+  const messages = await mailTo(address);
+  expect(messages.length, `mail to ${address}`).toBeGreaterThan(0);
+  const response = await fetch(`${env.mailboxUrl}/api/v1/mailbox/${encodeURIComponent(address)}/${messages.at(-1)!.id}`);
+  const message = (await response.json()) as { links: string[] };
+  const link = message.links.find((l) => new URL(l).pathname.endsWith("/auth/v1/verify") && new URL(l).searchParams.get("type") === type);
+  expect(link, `a ${type} link in ${JSON.stringify(message.links)}`).toBeTruthy();
+  return link!;
+}
+
+/** A unique address on a domain nobody reads. */
+export const uniqueEmail = (what: string) => `e2e-${what}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.com`;
 
 type Fixtures = {
   /** Console errors matching one of these are expected by the test (e.g. a 400 from a wrong password). */

@@ -1,58 +1,72 @@
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { describe, expect, it } from "vitest";
-import { Providers } from "../App";
-import { createFakeSupabase } from "../test/fake-supabase";
-import { testQueryClient } from "../test/render";
-import { SignInPage, validateCredentials } from "./SignInPage";
-
-function renderSignIn() {
-  const fake = createFakeSupabase();
-  fake.client.auth.getSession.mockResolvedValue({ data: { session: null }, error: null } as never);
-  render(
-    <MemoryRouter initialEntries={["/sign-in"]}>
-      <Providers queryClient={testQueryClient()}>
-        <Routes>
-          <Route path="/sign-in" element={<SignInPage />} />
-          <Route path="/accounts" element={<p>Accounts page</p>} />
-        </Routes>
-      </Providers>
-    </MemoryRouter>,
-  );
-  return fake;
-}
+import { authApiError } from "../test/auth-errors";
+import { renderAuthRoutes } from "../test/auth-routes";
+import { fillIn } from "../test/render";
+import { validateCredentials } from "./SignInPage";
 
 describe("SignInPage", () => {
   it("checks the fields, then signs in with email and password", async () => {
-    const user = userEvent.setup();
-    const fake = renderSignIn();
+    const user = userEvent.setup({ delay: null });
+    const { fake } = renderAuthRoutes("/sign-in");
     await user.click(await screen.findByRole("button", { name: "Sign in" }));
     expect(screen.getByText("Enter your email address.")).toBeInTheDocument();
     expect(screen.getByText("Enter your password.")).toBeInTheDocument();
-    await user.type(screen.getByLabelText(/Email/), "demo@example.com");
-    await user.type(screen.getByLabelText(/Password/), "demo-password");
+    await fillIn(user, screen.getByLabelText(/Email/), "demo@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "demo-password");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(fake.client.auth.signInWithPassword).toHaveBeenCalledWith({ email: "demo@example.com", password: "demo-password" });
     expect(await screen.findByText("Accounts page")).toBeInTheDocument();
   });
 
   it("says plainly when the credentials are wrong", async () => {
-    const user = userEvent.setup();
-    const fake = renderSignIn();
+    const user = userEvent.setup({ delay: null });
+    const { fake } = renderAuthRoutes("/sign-in");
     fake.client.auth.signInWithPassword.mockResolvedValueOnce({
       data: { session: null, user: null },
       error: Object.assign(new Error("Invalid login credentials"), { name: "AuthApiError", status: 400 }),
     } as never);
-    await user.type(await screen.findByLabelText(/Email/), "demo@example.com");
-    await user.type(screen.getByLabelText(/Password/), "nope-nope");
+    await fillIn(user, await screen.findByLabelText(/Email/), "demo@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "nope-nope");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The email or password is not right.");
   });
 
-  it("validates sign-up passwords", () => {
-    expect(validateCredentials("a@b.co", "123", "sign-up").password).toBe("Use at least 6 characters.");
-    expect(validateCredentials("nope", "123456", "sign-in").email).toMatch(/like name@company.com/);
-    expect(validateCredentials("a@b.co", "123456", "sign-up")).toEqual({});
+  it("an unconfirmed address: says so and resends the confirmation email to it, then counts down", async () => {
+    const user = userEvent.setup({ delay: null });
+    const { fake } = renderAuthRoutes("/sign-in");
+    fake.client.auth.signInWithPassword.mockResolvedValueOnce({
+      data: { session: null, user: null },
+      error: authApiError(400, "email_not_confirmed", "Email not confirmed"),
+    } as never);
+    await fillIn(user, await screen.findByLabelText(/Email/), "new@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "long-enough");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Your email address is not confirmed yet.");
+    await user.click(screen.getByRole("button", { name: "Resend the confirmation email" }));
+    expect(fake.client.auth.resend).toHaveBeenCalledWith({
+      type: "signup",
+      email: "new@example.com",
+      options: { emailRedirectTo: `${window.location.origin}/auth/confirm` },
+    });
+    expect(await screen.findByText(/Sent again/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /Resend the confirmation email \(in \d+ s\)/ })).toBeDisabled();
+  });
+
+  it("links to the password reset page with the address typed so far", async () => {
+    const user = userEvent.setup({ delay: null });
+    renderAuthRoutes("/sign-in");
+    await fillIn(user, await screen.findByLabelText(/Email/), "forgetful@example.com");
+    await user.click(screen.getByRole("link", { name: "Forgot password?" }));
+    expect(await screen.findByRole("heading", { name: "Reset your password" })).toBeInTheDocument();
+    expect(screen.getByLabelText(/Email/)).toHaveValue("forgetful@example.com");
+  });
+
+  it("validates credentials: sign-up passwords need config.toml's minimum of 8 characters", () => {
+    expect(validateCredentials("a@b.co", "1234567", "sign-up").password).toBe("Use at least 8 characters.");
+    expect(validateCredentials("nope", "12345678", "sign-in").email).toMatch(/like name@company.com/);
+    expect(validateCredentials("a@b.co", "12345678", "sign-up")).toEqual({});
+    expect(validateCredentials("a@b.co", "x", "sign-in")).toEqual({});
   });
 });

@@ -1,6 +1,6 @@
 import { FunctionsFetchError, FunctionsHttpError } from "@supabase/supabase-js";
 import { describe, expect, it } from "vitest";
-import { formatError, functionError, toUserError, unwrap, unwrapMaybe, UserFacingError } from "./errors";
+import { authCodeMessage, formatError, functionError, secondsToWait, toUserError, unwrap, unwrapMaybe, UserFacingError } from "./errors";
 
 describe("formatError", () => {
   it("shows a PostgREST error's message and hint (enqueue_enrichment: no domain)", () => {
@@ -67,6 +67,51 @@ describe("formatError", () => {
     expect(formatError(undefined).message).toBe("Something went wrong. Please try again.");
     expect(formatError({}).message).toBe("Something went wrong. Please try again.");
     expect(formatError({ code: "XX000", message: "" }).message).toBe("Something went wrong. Please try again.");
+  });
+});
+
+describe("Supabase Auth's error codes", () => {
+  const auth = (status: number, code: string, message: string) => Object.assign(new Error(message), { name: "AuthApiError", status, code });
+
+  it("each code a hosted project answers with gets its own words, never the server's wording", () => {
+    const cases: Array<[number, string, string, RegExp]> = [
+      [400, "email_not_confirmed", "Email not confirmed", /not confirmed yet.*Open the link in the email we sent you/],
+      [422, "user_already_exists", "User already registered", /already exists.*Sign in instead/],
+      [422, "email_exists", "A user with this email address has already been registered", /already exists/],
+      [400, "email_address_not_authorized", 'Email address "x@y.z" cannot be used as it is not authorized', /can't send email to this address/],
+      [400, "email_address_invalid", 'Email address "x@y.z" is invalid', /can't receive email/],
+      [403, "otp_expired", "Email link is invalid or has expired", /expired or was already used.*ask for a new one/],
+      [422, "same_password", "New password should be different from the old password.", /same as the old one/],
+      [422, "signup_disabled", "Signups not allowed for this instance", /sign-ups are closed/],
+      [400, "user_banned", "User is banned", /suspended/],
+      [429, "over_request_rate_limit", "Request rate limit reached", /Too many attempts/],
+      [403, "session_not_found", "Session from session_id claim in JWT does not exist", /session has expired.*Sign in again/],
+      [400, "refresh_token_already_used", "Invalid Refresh Token: Already Used", /session has expired/],
+      [400, "validation_failed", "Unable to validate email address: invalid format", /email address doesn't look right/],
+      [500, "unexpected_failure", "Unexpected failure, please check server logs for more information", /ran into a problem/],
+    ];
+    for (const [status, code, message, expected] of cases) {
+      const { message: words, hint } = formatError(auth(status, code, message));
+      expect(`${words} ${hint ?? ""}`, code).toMatch(expected);
+      expect(words, code).not.toBe(message);
+    }
+  });
+
+  it("the email allowances: a per-address wait with its seconds, or the project's hourly limit", () => {
+    expect(formatError(auth(429, "over_email_send_rate_limit", "For security purposes, you can only request this after 37 seconds.")))
+      .toEqual({ message: "We sent you an email a moment ago.", hint: "Wait 37 seconds before asking for another one." });
+    expect(formatError(auth(429, "over_email_send_rate_limit", "email rate limit exceeded")))
+      .toEqual({ message: "This app has sent too many emails in the last hour.", hint: "Please try again later." });
+    expect(secondsToWait("For security purposes, you can only request this after 1 second.")).toBe(1);
+    expect(secondsToWait("email rate limit exceeded")).toBeUndefined();
+  });
+
+  it("keeps weak_password's own reason (it names the length), and words codes from a redirect's fragment", () => {
+    expect(formatError(auth(422, "weak_password", "Password should be at least 8 characters.")).message).toBe(
+      "Password should be at least 8 characters.",
+    );
+    expect(authCodeMessage("otp_expired").message).toBe("This link has expired or was already used.");
+    expect(authCodeMessage("something_new", "Something new happened")).toEqual({ message: "Something new happened", hint: "Please try again." });
   });
 });
 

@@ -49,30 +49,89 @@ function friendlyDatabaseMessage(code: string | undefined, message: string): Use
   return undefined;
 }
 
+const SIGN_IN_AGAIN: UserMessage = { message: "Your session has expired.", hint: "Sign in again." };
+
+/** The seconds GoTrue names in "For security purposes, you can only request this after 42 seconds." */
+export function secondsToWait(text: string): number | undefined {
+  const match = text.match(/after (\d+) seconds?/i);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Supabase Auth's error codes (the JSON `code`, which auth-js puts on AuthApiError.code), in words.
+ * A function gets the server's message, for the codes whose message carries a detail worth keeping.
+ */
+const AUTH_CODES: Record<string, UserMessage | ((text: string) => UserMessage)> = {
+  invalid_credentials: { message: "The email or password is not right.", hint: "Check them and try again." },
+  email_not_confirmed: {
+    message: "Your email address is not confirmed yet.",
+    hint: "Open the link in the email we sent you, or send it again.",
+  },
+  user_already_exists: { message: "An account with this email already exists.", hint: "Sign in instead." },
+  email_exists: { message: "An account with this email already exists.", hint: "Sign in instead." },
+  weak_password: (text) => ({ message: text || "That password is too weak.", hint: "Use a longer password." }),
+  same_password: { message: "The new password is the same as the old one.", hint: "Choose a different password." },
+  over_email_send_rate_limit: (text) => {
+    const seconds = secondsToWait(text);
+    return seconds !== undefined
+      ? { message: "We sent you an email a moment ago.", hint: `Wait ${seconds} seconds before asking for another one.` }
+      : { message: "This app has sent too many emails in the last hour.", hint: "Please try again later." };
+  },
+  over_request_rate_limit: { message: "Too many attempts.", hint: "Wait a minute and try again." },
+  email_address_not_authorized: {
+    message: "We can't send email to this address yet.",
+    hint: "This app's email sending is not fully set up; please contact the team that runs it.",
+  },
+  email_address_invalid: { message: "That email address can't receive email.", hint: "Check it, or use another address." },
+  otp_expired: {
+    message: "This link has expired or was already used.",
+    hint: "Links work once and expire after an hour: ask for a new one.",
+  },
+  signup_disabled: { message: "New sign-ups are closed.", hint: "Ask the team that runs this app for access." },
+  email_provider_disabled: {
+    message: "Signing in with email is turned off.",
+    hint: "Ask the team that runs this app.",
+  },
+  user_banned: { message: "This account is suspended.", hint: "Contact the team that runs this app." },
+  user_not_found: SIGN_IN_AGAIN,
+  session_not_found: SIGN_IN_AGAIN,
+  session_expired: SIGN_IN_AGAIN,
+  refresh_token_not_found: SIGN_IN_AGAIN,
+  refresh_token_already_used: SIGN_IN_AGAIN,
+  bad_jwt: SIGN_IN_AGAIN,
+  no_authorization: SIGN_IN_AGAIN,
+  reauthentication_needed: { message: "Please sign in again to do that.", hint: "For your security, this needs a recent sign-in." },
+  captcha_failed: { message: "The security check did not pass.", hint: "Reload the page and try again." },
+  request_timeout: { message: "The server took too long to answer.", hint: "Please try again." },
+  unexpected_failure: { message: "The sign-in service ran into a problem.", hint: "Please try again in a moment." },
+  validation_failed: (text) =>
+    /email/i.test(text)
+      ? { message: "That email address doesn't look right.", hint: "Use an address like name@company.com." }
+      : { message: text || "Some of the details are not valid.", hint: "Check them and try again." },
+};
+
 /** Auth (GoTrue) errors, by their code or, for older servers, their message. */
 function authMessage(error: unknown): UserMessage | undefined {
   if (!(error instanceof Error) || !error.name.startsWith("Auth")) return undefined;
   const code = (error as { code?: unknown }).code;
   const text = error.message ?? "";
-  if (code === "invalid_credentials" || /invalid login credentials/i.test(text)) {
-    return { message: "The email or password is not right.", hint: "Check them and try again." };
-  }
-  if (code === "email_not_confirmed" || /email not confirmed/i.test(text)) {
-    return { message: "Your email address is not confirmed yet.", hint: "Open the link in the email we sent you." };
-  }
-  if (code === "user_already_exists" || code === "email_exists" || /already registered|already exists/i.test(text)) {
-    return { message: "An account with this email already exists.", hint: "Sign in instead." };
-  }
-  if (code === "weak_password") {
-    return { message: text || "That password is too weak.", hint: "Use a longer password." };
-  }
-  if (code === "over_request_rate_limit" || (error as { status?: number }).status === 429) {
-    return { message: "Too many attempts.", hint: "Wait a minute and try again." };
-  }
+  const known = typeof code === "string" ? AUTH_CODES[code] : undefined;
+  if (known) return typeof known === "function" ? known(text) : known;
+  if (/invalid login credentials/i.test(text)) return AUTH_CODES.invalid_credentials as UserMessage;
+  if (/email not confirmed/i.test(text)) return AUTH_CODES.email_not_confirmed as UserMessage;
+  if (/already registered|already exists/i.test(text)) return AUTH_CODES.user_already_exists as UserMessage;
+  if ((error as { status?: number }).status === 429) return AUTH_CODES.over_request_rate_limit as UserMessage;
   if (error.name === "AuthRetryableFetchError" || NETWORK.test(text)) {
     return { message: "Could not reach the server.", hint: "Check your connection and try again." };
   }
   return text ? { message: text } : { message: "Signing in did not work. Please try again." };
+}
+
+/** The words for an Auth error code that came without an error object (e.g. in a redirect's URL fragment). */
+export function authCodeMessage(code: string, text = ""): UserMessage {
+  const known = AUTH_CODES[code];
+  if (known) return typeof known === "function" ? known(text) : known;
+  return { message: text || "Something went wrong with this link.", hint: "Please try again." };
 }
 
 function isPostgrestError(error: unknown): error is PostgrestLike & { message: string } {

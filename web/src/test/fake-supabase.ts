@@ -145,9 +145,12 @@ export function createFakeSupabase(handler: QueryHandler = () => ({ data: [], er
     auth: {
       getSession: vi.fn(async () => ({ data: { session }, error: null })),
       onAuthStateChange: vi.fn(() => ({ data: { subscription: { unsubscribe: () => {} } } })),
-      signInWithPassword: vi.fn(async () => ({ data: { session }, error: null })),
-      signUp: vi.fn(async () => ({ data: { session }, error: null })),
+      signInWithPassword: vi.fn(async (_credentials: unknown) => ({ data: { session }, error: null })),
+      signUp: vi.fn(async (_credentials: unknown) => ({ data: { session, user: session.user }, error: null })),
       signOut: vi.fn(async () => ({ error: null })),
+      resend: vi.fn(async (_params: unknown) => ({ data: { user: null, session: null }, error: null })),
+      resetPasswordForEmail: vi.fn(async (_email: string, _options?: unknown) => ({ data: {}, error: null })),
+      updateUser: vi.fn(async (_attributes: unknown) => ({ data: { user: session.user }, error: null })),
     },
   };
   setSupabaseForTests(client as unknown as AppSupabaseClient);

@@ -47,3 +47,9 @@ export function withWorkspace(
     return handler(query);
   };
 }
+
+/** Puts text in a field at once (a paste, not one event per key): light enough for a loaded machine. */
+export async function fillIn(user: { click(el: Element): Promise<void>; paste(text: string): Promise<void> }, field: Element, text: string) {
+  await user.click(field);
+  await user.paste(text);
+}

@@ -1,20 +1,29 @@
-// /auth/v1: the GoTrue subset supabase-js uses with email + password: signup, token (password and
-// refresh_token grants), user (GET, PUT), logout, settings and health. The apikey is required, as
-// Supabase's API gateway requires it in front of Auth.
+// /auth/v1: the GoTrue subset supabase-js uses with email + password: signup, the emailed links
+// (verify, resend, recover), token (password and refresh_token grants), user (GET, PUT), logout,
+// admin/users (POST), settings and health. The apikey is required, as Supabase's API gateway requires
+// it in front of Auth, except for the key set and /verify, which a browser opens from an email.
 import { requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
+import { adminCreateUser } from "./admin.ts";
 import { AuthApiError, errorResponse } from "./errors.ts";
 import { logout } from "./logout.ts";
+import { recover } from "./recover.ts";
+import { resend } from "./resend.ts";
 import { authSettings } from "./settings.ts";
 import { signup } from "./signup.ts";
 import { token } from "./token.ts";
 import { getUser, updateUser } from "./user.ts";
+import { verifyGet, verifyPost } from "./verify.ts";
 
 type Route = (req: Request, ctx: GatewayContext) => Promise<Response>;
 
 const ROUTES: Record<string, Partial<Record<string, Route>>> = {
   "/signup": { POST: signup },
+  "/verify": { GET: verifyGet, POST: verifyPost },
+  "/resend": { POST: resend },
+  "/recover": { POST: recover },
+  "/admin/users": { POST: adminCreateUser },
   "/token": { POST: token },
   "/user": { GET: getUser, PUT: updateUser },
   "/logout": { POST: logout },
@@ -26,7 +35,8 @@ export async function handleAuth(req: Request, ctx: GatewayContext): Promise<Res
   const path = new URL(req.url).pathname.replace(/^\/auth\/v1/, "").replace(/\/+$/, "") || "/";
   // Key discovery is public, as on Supabase: anyone may verify tokens with the public keys.
   if (path === "/.well-known/jwks.json" && (req.method === "GET" || req.method === "HEAD")) return jwks(ctx);
-  requireApikey(req, ctx);
+  // Supabase's gateway lets /verify through without a key: it is a link opened from an email.
+  if (path !== "/verify") requireApikey(req, ctx);
   const methods = ROUTES[path];
   try {
     if (!methods) throw new AuthApiError(404, "not_found", "Not Found");
@@ -43,8 +53,8 @@ export async function handleAuth(req: Request, ctx: GatewayContext): Promise<Res
   }
 }
 
-async function settings(): Promise<Response> {
-  const s = await authSettings();
+async function settings(_req: Request, ctx: GatewayContext): Promise<Response> {
+  const s = await authSettings(ctx.config);
   const external = Object.fromEntries(
     [
       "anonymous_users",

@@ -5,7 +5,8 @@ import type { Db as Sql } from "./db.ts";
 import type { AuthSettings } from "./settings.ts";
 import { identitiesOf, userJson, type UserRow } from "./users.ts";
 
-export type AuthMethod = "password";
+/** How the session began, in the access token's amr claim: a password, or an emailed link (GoTrue's "otp"). */
+export type AuthMethod = "password" | "otp";
 
 export interface SessionRow {
   id: string;
@@ -121,4 +122,22 @@ export async function sessionResponse(
     refresh_token: refreshToken,
     user: userJson(user, identities),
   };
+}
+
+/**
+ * Signs the user in (inside the caller's transaction): last_sign_in_at, a new session and its
+ * first refresh token, and the session response, as GoTrue's issueRefreshToken.
+ */
+export async function issueSession(
+  tx: Sql,
+  ctx: GatewayContext,
+  settings: AuthSettings,
+  user: UserRow,
+  req: Request,
+  method: AuthMethod,
+): Promise<Record<string, unknown>> {
+  const [{ last_sign_in_at }] = await tx`update auth.users set last_sign_in_at = now() where id = ${user.id} returning last_sign_in_at`;
+  user.last_sign_in_at = last_sign_in_at;
+  const { session, refreshToken } = await createSession(tx, user, req);
+  return await sessionResponse(ctx, settings, tx, user, session, refreshToken, method);
 }

@@ -42,7 +42,7 @@ export async function token(req: Request, ctx: GatewayContext): Promise<Response
 }
 
 async function passwordGrant(req: Request, ctx: GatewayContext) {
-  const settings = await authSettings();
+  const settings = await authSettings(ctx.config);
   const body = await readBody(req, PasswordBody);
   if (!body.email && !body.phone) throw badRequest("validation_failed", "missing email or phone");
   if (!body.email || !body.password) throw invalidCredentials();
@@ -50,9 +50,8 @@ async function passwordGrant(req: Request, ctx: GatewayContext) {
   if (!found || !found.passwordOk || found.user.deleted_at) throw invalidCredentials();
   const { user } = found;
   if (user.banned_until && user.banned_until > new Date()) throw badRequest("user_banned", "User is banned");
-  if (settings.emailConfirmations && !user.email_confirmed_at) {
-    throw badRequest("email_not_confirmed", "Email not confirmed");
-  }
+  // Whatever the setting is now: a user who signed up while confirmations were on must still confirm.
+  if (!user.email_confirmed_at) throw badRequest("email_not_confirmed", "Email not confirmed");
   return await ctx.sql.begin(async (tx) => {
     const [{ last_sign_in_at }] = await tx`
       update auth.users set last_sign_in_at = now() where id = ${user.id} returning last_sign_in_at`;
@@ -64,7 +63,7 @@ async function passwordGrant(req: Request, ctx: GatewayContext) {
 }
 
 async function refreshTokenGrant(req: Request, ctx: GatewayContext) {
-  const settings = await authSettings();
+  const settings = await authSettings(ctx.config);
   const body = await readBody(req, RefreshBody);
   if (!body.refresh_token) throw badRequest("validation_failed", "refresh_token required");
   const presented = body.refresh_token;

@@ -1,4 +1,6 @@
 // GET /auth/v1/user and PUT /auth/v1/user (password and user_metadata changes), as GoTrue's user.go.
+// A new password (e.g. with the session a password reset link gave) spends every emailed link and
+// ends the user's other sessions, as GoTrue's User.UpdatePassword.
 import { z } from "npm:zod@4.6.7";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
@@ -22,8 +24,8 @@ const UpdateBody = z.looseObject({
 });
 
 export async function updateUser(req: Request, ctx: GatewayContext): Promise<Response> {
-  const settings = await authSettings();
-  const { user } = await requireBearerUser(req, ctx);
+  const settings = await authSettings(ctx.config);
+  const { user, sessionId } = await requireBearerUser(req, ctx);
   const body = await readBody(req, UpdateBody);
   if ((body.email && body.email.trim().toLowerCase() !== user.email) || (body.phone && body.phone !== user.phone)) {
     // Changing them needs a confirmation email/SMS, which this local stand-in cannot send.
@@ -42,7 +44,10 @@ export async function updateUser(req: Request, ctx: GatewayContext): Promise<Res
   await ctx.sql.begin(async (tx) => {
     if (body.password !== undefined) {
       await tx`update auth.users set encrypted_password = extensions.crypt(${body.password}, extensions.gen_salt('bf', 10)),
+                 confirmation_token = '', confirmation_sent_at = null, recovery_token = '', recovery_sent_at = null,
                  updated_at = now() where id = ${user.id}`;
+      if (sessionId) await tx`delete from auth.sessions where user_id = ${user.id} and id <> ${sessionId}`;
+      else await tx`delete from auth.sessions where user_id = ${user.id}`;
     }
     if (body.data) {
       // GoTrue merges top-level keys; a null value removes the key.

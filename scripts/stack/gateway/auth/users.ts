@@ -13,6 +13,7 @@ export interface UserRow {
   phone_confirmed_at: Date | null;
   confirmed_at: Date | null;
   confirmation_sent_at: Date | null;
+  recovery_sent_at: Date | null;
   last_sign_in_at: Date | null;
   raw_app_meta_data: Record<string, unknown> | null;
   raw_user_meta_data: Record<string, unknown> | null;
@@ -35,13 +36,64 @@ export interface IdentityRow {
   email: string | null;
 }
 
-const USER_COLUMNS = `u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at,
-  u.phone_confirmed_at, u.confirmed_at, u.confirmation_sent_at, u.last_sign_in_at, u.raw_app_meta_data,
-  u.raw_user_meta_data, u.created_at, u.updated_at, u.banned_until, u.deleted_at, u.is_anonymous`;
+export const USER_COLUMNS = `u.id, u.aud, u.role, u.email, u.phone, u.encrypted_password, u.email_confirmed_at,
+  u.phone_confirmed_at, u.confirmed_at, u.confirmation_sent_at, u.recovery_sent_at, u.last_sign_in_at,
+  u.raw_app_meta_data, u.raw_user_meta_data, u.created_at, u.updated_at, u.banned_until, u.deleted_at, u.is_anonymous`;
 
 export async function findUserById(sql: Sql, id: string): Promise<UserRow | null> {
   const rows = await sql.unsafe<UserRow[]>(`select ${USER_COLUMNS} from auth.users u where u.id = $1`, [id]);
   return rows[0] ?? null;
+}
+
+/** The (password) user with this lower-cased email; locked for the caller's transaction with forUpdate. */
+export async function findUserByEmail(sql: Sql, email: string, { forUpdate = false } = {}): Promise<UserRow | null> {
+  const rows = await sql.unsafe<UserRow[]>(
+    `select ${USER_COLUMNS} from auth.users u where lower(u.email) = $1 and u.is_sso_user = false
+     ${forUpdate ? "for update" : ""}`,
+    [email],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * A new, unconfirmed email + password user with its email identity, as GoTrue's signup and admin
+ * create them: the identity's claims (sub, email, email_verified, phone_verified) are merged into
+ * the user metadata.
+ */
+export async function insertEmailUser(
+  tx: Sql,
+  fields: { email: string; password: string; userMetadata: Record<string, unknown>; appMetadata?: Record<string, unknown> },
+): Promise<UserRow> {
+  const id = crypto.randomUUID();
+  const identityData = { sub: id, email: fields.email, email_verified: false, phone_verified: false };
+  const userMetadata = { ...fields.userMetadata, ...identityData };
+  const appMetadata = { provider: "email", providers: ["email"], ...(fields.appMetadata ?? {}) };
+  await tx`
+    insert into auth.users (instance_id, id, aud, role, email, encrypted_password, raw_app_meta_data, raw_user_meta_data,
+                            created_at, updated_at, is_anonymous)
+    values ('00000000-0000-0000-0000-000000000000', ${id}, 'authenticated', 'authenticated', ${fields.email},
+            extensions.crypt(${fields.password}, extensions.gen_salt('bf', 10)),
+            ${tx.json(appMetadata as never)}, ${tx.json(userMetadata as never)}, now(), now(), false)`;
+  await tx`
+    insert into auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at)
+    values (${id}, ${id}, ${tx.json(identityData)}, 'email', now(), now())`;
+  return (await findUserById(tx, id))!;
+}
+
+/**
+ * Marks the email confirmed, as GoTrue's User.Confirm: the confirmation link is spent and
+ * email_verified becomes true in the user's metadata and on the identity with that email.
+ */
+export async function confirmUser(tx: Sql, user: UserRow): Promise<UserRow> {
+  await tx`
+    update auth.users
+    set email_confirmed_at = now(), confirmation_token = '',
+        raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"email_verified": true}'::jsonb
+    where id = ${user.id}`;
+  await tx`
+    update auth.identities set identity_data = identity_data || '{"email_verified": true}'::jsonb, updated_at = now()
+    where user_id = ${user.id} and email = lower(${user.email ?? ""})`;
+  return (await findUserById(tx, user.id))!;
 }
 
 /** The user with this (already lower-cased) email and whether the password matches its bcrypt hash. */
@@ -88,6 +140,7 @@ export function userJson(user: UserRow, identities: IdentityRow[]): Record<strin
     phone_confirmed_at: iso(user.phone_confirmed_at),
     confirmation_sent_at: iso(user.confirmation_sent_at),
     confirmed_at: iso(user.confirmed_at),
+    recovery_sent_at: iso(user.recovery_sent_at),
     last_sign_in_at: iso(user.last_sign_in_at),
     app_metadata: user.raw_app_meta_data ?? {},
     user_metadata: user.raw_user_meta_data ?? {},

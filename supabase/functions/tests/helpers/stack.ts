@@ -4,6 +4,7 @@
 import postgres from "npm:postgres@3.4.9";
 import { testConfig, testEnv, testKeys } from "../../../../scripts/test/env.ts";
 import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
+import { createConfirmedUser } from "../../../../scripts/test/users.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
 
 export { testConfig, testEnv, testKeys };
@@ -181,24 +182,22 @@ export async function signIn(email = testEnv.DEMO_EMAIL, password = testEnv.DEMO
   return body.access_token;
 }
 
-/** A new user (signing up gives them a workspace of their own); returns token, id and that workspace. */
+/**
+ * A new, confirmed user, signed in (every new user gets a workspace of their own); returns token, id
+ * and that workspace. Sign-ups must confirm their email on this project, so the user is made as a test
+ * should: through Auth's admin API with email_confirm (scripts/test/users.ts).
+ */
 export async function signUp(prefix: string) {
   const email = `${prefix}-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const password = "correct-horse-battery";
-  const response = await fetch(`${testEnv.API_URL}/auth/v1/signup`, {
-    method: "POST",
-    headers: { apikey: testKeys.client, "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  const body = await response.json();
-  if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${JSON.stringify(body)}`);
-  const userId = body.user?.id ?? body.id;
+  const { id: userId } = await createConfirmedUser(email, password);
+  const token = await signIn(email, password);
   const [ws] = await sql<{ workspace_id: string }[]>`
     select workspace_id from public.workspace_members where user_id = ${userId}`;
   return {
     email,
     userId,
-    token: body.access_token as string,
+    token,
     workspaceId: ws.workspace_id,
     cleanup: async () => {
       await sql`delete from public.workspaces where created_by = ${userId}`;

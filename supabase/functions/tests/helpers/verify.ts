@@ -1,6 +1,6 @@
 // verify:deploy run the way an operator runs it, against the test stack, for the deploy_*_test.ts files.
 import assert from "node:assert/strict";
-import { testEnv } from "./stack.ts";
+import { testEnv, testKeys } from "./stack.ts";
 
 export const VERIFY = new URL("../../../../scripts/deploy/verify.ts", import.meta.url).pathname;
 
@@ -23,6 +23,8 @@ export async function verify(extra: string[] = [], token = testEnv.WORKER_SECRET
       testEnv.DB_URL,
       "--worker-token",
       token,
+      "--publishable-key",
+      testKeys.client,
       ...extra,
       ...(json ? ["--json"] : []),
     ],

@@ -1,0 +1,62 @@
+import { useState } from "react";
+import { Link, Navigate } from "react-router-dom";
+import { Alert } from "../components/Alert";
+import { Loading } from "../components/States";
+import { authCodeMessage } from "../lib/errors";
+import { getSupabase } from "../lib/supabase";
+import { AuthCard } from "./AuthCard";
+import { useAuth } from "./AuthProvider";
+import { NewLinkForm } from "./NewLinkForm";
+import { appUrl, CONFIRM_PATH, readAuthRedirect } from "./redirect";
+
+async function resendConfirmation(email: string) {
+  const { error } = await getSupabase().auth.resend({ type: "signup", email, options: { emailRedirectTo: appUrl(CONFIRM_PATH) } });
+  if (error) throw error;
+}
+
+/**
+ * Where the sign-up confirmation link lands. Auth has already confirmed the address and put a
+ * session in the URL fragment (supabase-js signs the user in from it): go on to the app. Or the link
+ * was spent or too old, and the fragment says so: explain, and offer a new link.
+ */
+export function ConfirmEmailPage() {
+  // Read once, before supabase-js clears the fragment.
+  const [redirect] = useState(() => readAuthRedirect(window.location.hash));
+  const { user, loading } = useAuth();
+
+  if (redirect?.kind === "error") {
+    const expired = redirect.code === "otp_expired";
+    const { message, hint } = authCodeMessage(redirect.code, redirect.description);
+    return (
+      <AuthCard title={expired ? "This confirmation link has expired" : "We could not confirm your email"}>
+        <Alert tone="error" title={expired ? "The link has expired or was already used." : message}>
+          <p className="alert-hint">
+            {expired ? "Links work once and expire after an hour. If you already confirmed your address, just sign in." : hint}
+          </p>
+        </Alert>
+        {user ? (
+          <Link to="/accounts" className="btn btn-primary btn-block">Go to your accounts</Link>
+        ) : (
+          <>
+            <p>Enter your email address to get a new confirmation link.</p>
+            <NewLinkForm send={resendConfirmation} label="Send a new link" />
+            <p className="auth-switch">
+              Already confirmed? <Link to="/sign-in">Sign in</Link>
+            </p>
+          </>
+        )}
+      </AuthCard>
+    );
+  }
+  if (loading) return <Loading label="Confirming your email…" />;
+  if (user) return <Navigate to="/accounts" replace />;
+  return (
+    <AuthCard title="Confirm your email">
+      <p>Open the link in the email we sent you to confirm your address. If it has expired, ask for a new one.</p>
+      <NewLinkForm send={resendConfirmation} label="Send a new link" />
+      <p className="auth-switch">
+        Already confirmed? <Link to="/sign-in">Sign in</Link>
+      </p>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,101 @@
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router-dom";
+import { Alert, ErrorAlert } from "../components/Alert";
+import { Field } from "../components/Field";
+import { Loading } from "../components/States";
+import { authCodeMessage } from "../lib/errors";
+import { getSupabase } from "../lib/supabase";
+import { AuthCard } from "./AuthCard";
+import { useAuth } from "./AuthProvider";
+import { MINIMUM_PASSWORD_LENGTH, validateNewPassword } from "./credentials";
+import { readAuthRedirect } from "./redirect";
+
+/**
+ * Where the password reset link lands: Auth has signed the user in (the session is in the URL
+ * fragment, supabase-js takes it from there), so the new password is set on that session. A spent or
+ * expired link comes back with the error in the fragment instead.
+ */
+export function ResetPasswordPage() {
+  const [redirect] = useState(() => readAuthRedirect(window.location.hash));
+  const { user, loading } = useAuth();
+  const navigate = useNavigate();
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [errors, setErrors] = useState<{ password?: string; repeat?: string }>({});
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  if (redirect?.kind === "error") {
+    const expired = redirect.code === "otp_expired";
+    const { message, hint } = authCodeMessage(redirect.code, redirect.description);
+    return (
+      <AuthCard title={expired ? "This reset link has expired" : "We could not open this reset link"}>
+        <Alert tone="error" title={expired ? "The link has expired or was already used." : message}>
+          <p className="alert-hint">{expired ? "Links work once and expire after an hour: ask for a new one." : hint}</p>
+        </Alert>
+        <Link to="/forgot-password" className="btn btn-primary btn-block">Send a new reset link</Link>
+      </AuthCard>
+    );
+  }
+  if (loading) return <Loading label="Opening your reset link…" />;
+  if (!user) {
+    return (
+      <AuthCard title="Reset your password">
+        <p>Open the link in the password reset email we sent you. If it has expired, ask for a new one.</p>
+        <Link to="/forgot-password" className="btn btn-primary btn-block">Send a reset link</Link>
+      </AuthCard>
+    );
+  }
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const found: { password?: string; repeat?: string } = {};
+    found.password = validateNewPassword(password);
+    if (!found.password && repeat !== password) found.repeat = "The two passwords are not the same.";
+    setErrors(found);
+    setError(null);
+    if (found.password || found.repeat) return;
+    setSaving(true);
+    try {
+      const { error: updateError } = await getSupabase().auth.updateUser({ password });
+      if (updateError) throw updateError;
+      navigate("/accounts", { replace: true });
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <AuthCard title="Choose a new password" intro={<>For <strong>{user.email}</strong>. Other devices signed in to this account will be signed out.</>}>
+      {error ? <ErrorAlert error={error} /> : null}
+      <form onSubmit={onSubmit} noValidate className="stack">
+        <Field
+          label="New password"
+          type="password"
+          name="new-password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={errors.password}
+          help={`At least ${MINIMUM_PASSWORD_LENGTH} characters.`}
+        />
+        <Field
+          label="Repeat the new password"
+          type="password"
+          name="repeat-password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          error={errors.repeat}
+        />
+        <button type="submit" className="btn btn-primary btn-block" disabled={saving}>
+          {saving ? "Saving…" : "Save new password"}
+        </button>
+      </form>
+    </AuthCard>
+  );
+}
