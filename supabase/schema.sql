@@ -1120,28 +1120,24 @@ COMMENT ON FUNCTION private.set_job_claimable() IS 'Trigger: a job written as pe
 CREATE FUNCTION private.setting(name text) RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_value text;
 begin
-  if to_regclass('vault.decrypted_secrets') is not null then
-    -- dynamic, so this compiles (and lints) where Vault is absent
-    execute format('select decrypted_secret from %I.decrypted_secrets where name = $1 limit 1', 'vault')
-      into v_value using setting.name;
-  end if;
-  if v_value is null then
+  select s.decrypted_secret into v_value from vault.decrypted_secrets s where s.name = setting.name;
+  if v_value is null and setting.name not in ('project_url', 'worker_secret_token') then
     select s.value into v_value from private.settings s where s.key = setting.name;
   end if;
   return v_value;
 end
-$_$;
+$$;
 
 
 --
 -- Name: FUNCTION setting(name text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name if Vault has it, else private.settings.';
+COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name, else the private.settings row (except project_url and worker_secret_token: Vault only).';
 
 
 --
@@ -2809,7 +2805,8 @@ CREATE TABLE private.settings (
     key text NOT NULL,
     value text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT settings_key_check CHECK ((key ~ '^[a-z][a-z0-9_]*$'::text))
+    CONSTRAINT settings_key_check CHECK ((key ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT settings_worker_url_and_secret_live_in_vault CHECK ((key <> ALL (ARRAY['project_url'::text, 'worker_secret_token'::text])))
 );
 
 
@@ -2817,7 +2814,14 @@ CREATE TABLE private.settings (
 -- Name: TABLE settings; Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON TABLE private.settings IS 'Configuration read by SQL: project_url and worker_secret_token where Vault is absent, retention days.';
+COMMENT ON TABLE private.settings IS 'Configuration read by SQL (thresholds, quotas, retention days, test knobs); the worker''s URL and secret are in Vault.';
+
+
+--
+-- Name: CONSTRAINT settings_worker_url_and_secret_live_in_vault ON settings; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON CONSTRAINT settings_worker_url_and_secret_live_in_vault ON private.settings IS 'project_url and worker_secret_token are Vault secrets (vault.create_secret), never rows here.';
 
 
 --
@@ -4950,6 +4954,16 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENC
 
 
 --
+-- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
+
+
+--
 -- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: public; Owner: -
 --
 
@@ -4958,11 +4972,31 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIO
 
 
 --
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO service_role;
+
+
+--
 -- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: -
 --
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
 
 
 --

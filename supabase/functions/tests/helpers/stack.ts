@@ -112,13 +112,18 @@ export async function runWorker(token = testEnv.WORKER_SECRET_TOKEN, method = "P
   return { status: response.status, body: await response.json() };
 }
 
+/** Switches a cron job on or off the way postgres can on a hosted project (cron.job is read-only to it). */
+export async function setCronJobActive(jobname: string, active: boolean) {
+  await sql`select cron.alter_job(j.jobid, active := ${active}) from cron.job j where j.jobname = ${jobname}`;
+}
+
 /** pg_cron's every-minute worker call would add a second invocation; some tests need exactly one. */
 export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
-  await sql`update cron.job set active = false where jobname = 'job-worker'`;
+  await setCronJobActive("job-worker", false);
   try {
     return await fn();
   } finally {
-    await sql`update cron.job set active = true where jobname = 'job-worker'`;
+    await setCronJobActive("job-worker", true);
   }
 }
 
