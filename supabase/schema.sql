@@ -285,6 +285,26 @@ COMMENT ON FUNCTION ops.health_snapshot(now timestamp with time zone) IS 'The he
 
 
 --
+-- Name: account_id_of(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.account_id_of(subject_id text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select case when account_id_of.subject_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+              then account_id_of.subject_id::uuid end
+$_$;
+
+
+--
+-- Name: FUNCTION account_id_of(subject_id text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.account_id_of(subject_id text) IS 'The uuid a job''s subject_id spells (lower-case, with dashes), else null.';
+
+
+--
 -- Name: add_workspace_owner(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -1004,6 +1024,100 @@ $$;
 --
 
 COMMENT ON FUNCTION private.record_queue_alerts(now timestamp with time zone) IS 'Reaper hook: records ops.current_alerts() in ops.alerts (one open row per kind, resolved when it clears; a WARNING in the Postgres log when one opens) and trims private.worker_calls and old resolved alerts. Returns how many alerts are open.';
+
+
+--
+-- Name: refresh_latest_account_enrichments(uuid[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh_latest_account_enrichments(account_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.latest_account_enrichments l
+  where l.account_id = any(refresh_latest_account_enrichments.account_ids)
+    and not exists (select 1 from public.jobs j
+                    where j.subject_id = l.account_id::text and j.workspace_id = l.workspace_id and j.job_type = 'enrich_account');
+  insert into public.latest_account_enrichments as l (account_id, workspace_id, job_id, status, error_message, created_at)
+  select a.id, a.workspace_id, latest.id, latest.status, latest.error_message, latest.created_at
+  from public.accounts a
+  cross join lateral (
+    select j.id, j.status, j.error_message, j.created_at
+    from public.jobs j
+    where j.subject_id = a.id::text and j.workspace_id = a.workspace_id and j.job_type = 'enrich_account'
+    order by j.created_at desc, j.id desc
+    limit 1
+  ) latest
+  where a.id = any(refresh_latest_account_enrichments.account_ids)
+  order by a.id
+  on conflict (account_id) do update
+    set job_id = excluded.job_id, status = excluded.status, error_message = excluded.error_message, created_at = excluded.created_at
+    where (l.job_id, l.status, l.error_message, l.created_at)
+          is distinct from (excluded.job_id, excluded.status, excluded.error_message, excluded.created_at);
+end
+$$;
+
+
+--
+-- Name: FUNCTION refresh_latest_account_enrichments(account_ids uuid[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh_latest_account_enrichments(account_ids uuid[]) IS 'Recomputes latest_account_enrichments for these accounts from their enrich_account jobs (the latest by created_at, then id).';
+
+
+--
+-- Name: refresh_latest_enrichments_after_delete(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh_latest_enrichments_after_delete() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_accounts uuid[] := array(select distinct private.account_id_of(o.subject_id) from old_jobs o
+                             where o.job_type = 'enrich_account' and private.account_id_of(o.subject_id) is not null);
+begin
+  if cardinality(v_accounts) > 0 then
+    perform private.refresh_latest_account_enrichments(v_accounts);
+  end if;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_delete(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh_latest_enrichments_after_delete() IS 'Trigger (per statement, on jobs): after enrich_account jobs are deleted, their accounts show the latest job left, if any.';
+
+
+--
+-- Name: refresh_latest_enrichments_after_insert_or_update(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh_latest_enrichments_after_insert_or_update() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_accounts uuid[] := array(select distinct private.account_id_of(n.subject_id) from new_jobs n
+                             where n.job_type = 'enrich_account' and private.account_id_of(n.subject_id) is not null);
+begin
+  if cardinality(v_accounts) > 0 then
+    perform private.refresh_latest_account_enrichments(v_accounts);
+  end if;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_insert_or_update(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh_latest_enrichments_after_insert_or_update() IS 'Trigger (per statement, on jobs): refreshes latest_account_enrichments for the accounts of the written enrich_account jobs.';
 
 
 --
@@ -2931,6 +3045,27 @@ COMMENT ON COLUMN public.accounts.metadata IS 'Free-form data; enrichment writes
 
 
 --
+-- Name: latest_account_enrichments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.latest_account_enrichments (
+    account_id uuid NOT NULL,
+    workspace_id uuid NOT NULL,
+    job_id uuid NOT NULL,
+    status text NOT NULL,
+    error_message text,
+    created_at timestamp with time zone NOT NULL
+);
+
+
+--
+-- Name: TABLE latest_account_enrichments; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.latest_account_enrichments IS 'The latest enrich_account job of each account (by created_at), kept by triggers on jobs; accounts_with_enrichment joins it.';
+
+
+--
 -- Name: accounts_with_enrichment; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -2955,7 +3090,7 @@ CREATE VIEW public.accounts_with_enrichment WITH (security_invoker='true') AS
     a.created_by,
     a.created_at,
     a.updated_at,
-    latest.id AS latest_job_id,
+    latest.job_id AS latest_job_id,
     latest.status AS latest_job_status,
     latest.error_message AS latest_job_error,
     latest.created_at AS latest_job_created_at,
@@ -2966,21 +3101,14 @@ CREATE VIEW public.accounts_with_enrichment WITH (security_invoker='true') AS
             ELSE 'never'::text
         END AS enrichment_status
    FROM (public.accounts a
-     LEFT JOIN LATERAL ( SELECT j.id,
-            j.status,
-            j.error_message,
-            j.created_at
-           FROM public.jobs j
-          WHERE ((j.workspace_id = a.workspace_id) AND (j.subject_id = (a.id)::text) AND (j.job_type = 'enrich_account'::text))
-          ORDER BY j.created_at DESC
-         LIMIT 1) latest ON (true));
+     LEFT JOIN public.latest_account_enrichments latest ON ((latest.account_id = a.id)));
 
 
 --
 -- Name: VIEW accounts_with_enrichment; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON VIEW public.accounts_with_enrichment IS 'Accounts with their latest enrichment job and a derived enrichment_status: never, enriching, enriched or failed.';
+COMMENT ON VIEW public.accounts_with_enrichment IS 'Accounts with their latest enrichment job (latest_account_enrichments) and a derived enrichment_status: never, enriching, enriched or failed.';
 
 
 --
@@ -3123,30 +3251,44 @@ COMMENT ON TABLE public.workspace_members IS 'Who belongs to which workspace, an
 CREATE VIEW public.workspace_activity WITH (security_invoker='true') AS
  SELECT w.id AS workspace_id,
     w.name AS workspace_name,
-    COALESCE(q.pending, 0) AS pending,
-    COALESCE(q.due, 0) AS due,
-    COALESCE(q.processing, 0) AS processing,
-    q.oldest_due_age_seconds,
-    COALESCE(q.completed_24h, 0) AS completed_24h,
-    COALESCE(q.failed_24h, 0) AS failed_24h,
-    round(((q.failed_24h)::numeric / (NULLIF((q.completed_24h + q.failed_24h), 0))::numeric), 4) AS failure_rate_24h,
-    COALESCE(q.credits_today, 0) AS credits_today,
-    COALESCE(q.credits_7d, 0) AS credits_7d,
+    COALESCE(active.pending, 0) AS pending,
+    COALESCE(active.due, 0) AS due,
+    COALESCE(active.processing, 0) AS processing,
+    active.oldest_due_age_seconds,
+    COALESCE(finished.completed_24h, 0) AS completed_24h,
+    COALESCE(finished.failed_24h, 0) AS failed_24h,
+    round(((finished.failed_24h)::numeric / (NULLIF((finished.completed_24h + finished.failed_24h), 0))::numeric), 4) AS failure_rate_24h,
+    COALESCE(credits.credits_today, 0) AS credits_today,
+    COALESCE(credits.credits_7d, 0) AS credits_7d,
     COALESCE(s.enrichment_credits_used, 0) AS credits_total,
-    q.last_job_at
-   FROM ((public.workspaces w
+    ( SELECT max(j.created_at) AS max
+           FROM public.jobs j
+          WHERE (j.workspace_id = w.id)) AS last_job_at
+   FROM ((((public.workspaces w
      LEFT JOIN public.workspace_settings s ON ((s.workspace_id = w.id)))
      LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE (j.status = 'pending'::text)))::integer AS pending,
             (count(*) FILTER (WHERE ((j.status = 'pending'::text) AND (j.scheduled_for <= now()))))::integer AS due,
             (count(*) FILTER (WHERE (j.status = 'processing'::text)))::integer AS processing,
-            (floor(EXTRACT(epoch FROM (now() - min(j.scheduled_for) FILTER (WHERE ((j.status = 'pending'::text) AND (j.scheduled_for <= now())))))))::integer AS oldest_due_age_seconds,
-            (count(*) FILTER (WHERE ((j.status = 'completed'::text) AND (j.completed_at > (now() - '24:00:00'::interval)))))::integer AS completed_24h,
-            (count(*) FILTER (WHERE ((j.status = 'failed'::text) AND (j.failed_at > (now() - '24:00:00'::interval)))))::integer AS failed_24h,
-            (COALESCE(sum(j.credits_used) FILTER (WHERE (COALESCE(j.completed_at, j.failed_at, j.updated_at) >= (date_trunc('day'::text, (now() AT TIME ZONE 'UTC'::text)) AT TIME ZONE 'UTC'::text))), (0)::bigint))::integer AS credits_today,
-            (COALESCE(sum(j.credits_used) FILTER (WHERE (COALESCE(j.completed_at, j.failed_at, j.updated_at) > (now() - '7 days'::interval))), (0)::bigint))::integer AS credits_7d,
-            max(j.created_at) AS last_job_at
+            (floor(EXTRACT(epoch FROM (now() - min(j.scheduled_for) FILTER (WHERE ((j.status = 'pending'::text) AND (j.scheduled_for <= now())))))))::integer AS oldest_due_age_seconds
            FROM public.jobs j
-          WHERE (j.workspace_id = w.id)) q ON (true))
+          WHERE ((j.workspace_id = w.id) AND (j.status = ANY (ARRAY['pending'::text, 'processing'::text])))) active ON (true))
+     LEFT JOIN LATERAL ( SELECT (( SELECT count(*) AS count
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status = 'completed'::text) AND (j.completed_at > (now() - '24:00:00'::interval)))))::integer AS completed_24h,
+            (( SELECT count(*) AS count
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status = 'failed'::text) AND (j.failed_at > (now() - '24:00:00'::interval)))))::integer AS failed_24h) finished ON (true))
+     LEFT JOIN LATERAL ( SELECT (COALESCE(sum(c.credits_used) FILTER (WHERE (c.counted_at >= (date_trunc('day'::text, (now() AT TIME ZONE 'UTC'::text)) AT TIME ZONE 'UTC'::text))), (0)::bigint))::integer AS credits_today,
+            (COALESCE(sum(c.credits_used), (0)::bigint))::integer AS credits_7d
+           FROM ( SELECT j.credits_used,
+                    j.completed_at AS counted_at
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status = 'completed'::text) AND (j.credits_used > 0) AND (j.completed_at > (now() - '7 days'::interval)))
+                UNION ALL
+                 SELECT j.credits_used,
+                    COALESCE(j.failed_at, j.updated_at) AS "coalesce"
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status <> 'completed'::text) AND (j.credits_used > 0) AND (COALESCE(j.failed_at, j.updated_at) > (now() - '7 days'::interval)))) c) credits ON (true))
   WHERE (w.id IN ( SELECT wm.workspace_id
            FROM public.workspace_members wm
           WHERE ((wm.user_id = ( SELECT auth.uid() AS uid)) AND (wm.role = ANY (ARRAY['owner'::text, 'admin'::text])))));
@@ -3253,6 +3395,14 @@ ALTER TABLE ONLY public.job_types
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: latest_account_enrichments latest_account_enrichments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.latest_account_enrichments
+    ADD CONSTRAINT latest_account_enrichments_pkey PRIMARY KEY (account_id);
 
 
 --
@@ -3399,6 +3549,13 @@ CREATE UNIQUE INDEX jobs_active_subject_key ON public.jobs USING btree (workspac
 
 
 --
+-- Name: jobs_active_workspace_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_active_workspace_created_idx ON public.jobs USING btree (workspace_id, created_at DESC) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+
+--
 -- Name: jobs_cancelled_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3417,6 +3574,13 @@ CREATE INDEX jobs_claimable_idx ON public.jobs USING btree (workspace_id, priori
 --
 
 CREATE INDEX jobs_completed_at_idx ON public.jobs USING btree (completed_at) WHERE (status = 'completed'::text);
+
+
+--
+-- Name: jobs_completed_credits_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_completed_credits_idx ON public.jobs USING btree (workspace_id, completed_at) INCLUDE (credits_used) WHERE ((status = 'completed'::text) AND (credits_used > 0));
 
 
 --
@@ -3441,6 +3605,13 @@ CREATE INDEX jobs_lease_idx ON public.jobs USING btree (locked_until) WHERE (sta
 
 
 --
+-- Name: jobs_other_credits_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_other_credits_idx ON public.jobs USING btree (workspace_id) INCLUDE (credits_used, failed_at, updated_at) WHERE ((status <> 'completed'::text) AND (credits_used > 0));
+
+
+--
 -- Name: jobs_pending_workspace_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3448,10 +3619,10 @@ CREATE INDEX jobs_pending_workspace_idx ON public.jobs USING btree (workspace_id
 
 
 --
--- Name: jobs_subject_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: jobs_subject_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX jobs_subject_idx ON public.jobs USING btree (workspace_id, subject_id, created_at DESC) WHERE (subject_id IS NOT NULL);
+CREATE INDEX jobs_subject_created_idx ON public.jobs USING btree (subject_id, created_at DESC) WHERE (subject_id IS NOT NULL);
 
 
 --
@@ -3466,6 +3637,13 @@ CREATE INDEX jobs_waiting_idx ON public.jobs USING btree (job_type, scheduled_fo
 --
 
 CREATE INDEX jobs_workspace_created_idx ON public.jobs USING btree (workspace_id, created_at DESC);
+
+
+--
+-- Name: latest_account_enrichments_job_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX latest_account_enrichments_job_id_idx ON public.latest_account_enrichments USING btree (job_id);
 
 
 --
@@ -3557,6 +3735,27 @@ CREATE TRIGGER "normalize" BEFORE INSERT OR UPDATE OF name, domain ON public.acc
 --
 
 CREATE TRIGGER "normalize" BEFORE INSERT OR UPDATE OF email, account_id, workspace_id ON public.contacts FOR EACH ROW EXECUTE FUNCTION private.normalize_contact();
+
+
+--
+-- Name: jobs refresh_latest_enrichments_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refresh_latest_enrichments_after_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_latest_enrichments_after_delete();
+
+
+--
+-- Name: jobs refresh_latest_enrichments_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refresh_latest_enrichments_after_insert AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS new_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_latest_enrichments_after_insert_or_update();
+
+
+--
+-- Name: jobs refresh_latest_enrichments_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refresh_latest_enrichments_after_update AFTER UPDATE ON public.jobs REFERENCING NEW TABLE AS new_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_latest_enrichments_after_insert_or_update();
 
 
 --
@@ -3717,6 +3916,22 @@ ALTER TABLE ONLY public.jobs
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+
+--
+-- Name: latest_account_enrichments latest_account_enrichments_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.latest_account_enrichments
+    ADD CONSTRAINT latest_account_enrichments_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+
+--
+-- Name: latest_account_enrichments latest_account_enrichments_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.latest_account_enrichments
+    ADD CONSTRAINT latest_account_enrichments_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE CASCADE;
 
 
 --
@@ -3885,6 +4100,15 @@ CREATE POLICY "Members can see their workspace's jobs" ON public.jobs FOR SELECT
 
 
 --
+-- Name: latest_account_enrichments Members can see their workspace's latest enrichments; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members can see their workspace's latest enrichments" ON public.latest_account_enrichments FOR SELECT TO authenticated USING ((workspace_id IN ( SELECT wm.workspace_id
+   FROM public.workspace_members wm
+  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))));
+
+
+--
 -- Name: workspace_settings Members can see their workspace's settings; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -3980,6 +4204,12 @@ ALTER TABLE public.job_types ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: latest_account_enrichments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.latest_account_enrichments ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: workspace_members; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4043,6 +4273,13 @@ GRANT ALL ON FUNCTION ops.current_alerts(now timestamp with time zone) TO servic
 
 REVOKE ALL ON FUNCTION ops.health_snapshot(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.health_snapshot(now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION account_id_of(subject_id text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.account_id_of(subject_id text) FROM PUBLIC;
 
 
 --
@@ -4216,6 +4453,27 @@ REVOKE ALL ON FUNCTION private.purge_rate_limit_windows(now timestamp with time 
 
 REVOKE ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION refresh_latest_account_enrichments(account_ids uuid[]); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.refresh_latest_account_enrichments(account_ids uuid[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_delete(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.refresh_latest_enrichments_after_delete() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_insert_or_update(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.refresh_latest_enrichments_after_insert_or_update() FROM PUBLIC;
 
 
 --
@@ -4776,6 +5034,14 @@ GRANT INSERT(description),UPDATE(description) ON TABLE public.accounts TO authen
 --
 
 GRANT INSERT(founded_year),UPDATE(founded_year) ON TABLE public.accounts TO authenticated;
+
+
+--
+-- Name: TABLE latest_account_enrichments; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.latest_account_enrichments TO service_role;
+GRANT SELECT ON TABLE public.latest_account_enrichments TO authenticated;
 
 
 --
