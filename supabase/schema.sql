@@ -1137,6 +1137,11 @@ begin
     return null; -- a running invocation claims again before it stops, after this transaction ends
   end if;
   return private.send_debounced_wakeup(request_wakeup.reason);
+exception
+  when others then
+    raise warning 'job-worker not woken (%): % [SQLSTATE %]', request_wakeup.reason, sqlerrm, sqlstate
+      using hint = 'The job stays queued for pg_cron''s next call; see ops.worker_invocations and docs/deploy.md, section 5.';
+    return null;
 end
 $$;
 
@@ -1145,7 +1150,7 @@ $$;
 -- Name: FUNCTION request_wakeup(reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.request_wakeup(reason text) IS 'Wakes the worker for new due work unless a running invocation will see it, or a wake-up went out less than wakeup_debounce_milliseconds ago; returns the pg_net request id, or null when none was needed.';
+COMMENT ON FUNCTION private.request_wakeup(reason text) IS 'Wakes the worker for new due work unless a running invocation will see it, or a wake-up went out less than wakeup_debounce_milliseconds ago; returns the pg_net request id, or null when none was needed or it failed (a WARNING then says why).';
 
 
 --
@@ -1238,7 +1243,14 @@ CREATE FUNCTION private.setting(name text) RETURNS text
 declare
   v_value text;
 begin
-  select s.decrypted_secret into v_value from vault.decrypted_secrets s where s.name = setting.name;
+  begin
+    select s.decrypted_secret into v_value from vault.decrypted_secrets s where s.name = setting.name;
+  exception
+    when others then
+      raise warning 'Vault could not be read for the setting %: % [SQLSTATE %]', setting.name, sqlerrm, sqlstate
+        using hint = 'postgres needs SELECT on vault.decrypted_secrets (Supabase grants it), and the secret must decrypt; see docs/deploy.md, section 5.';
+      v_value := null;
+  end;
   if v_value is null and setting.name not in ('project_url', 'worker_secret_token') then
     select s.value into v_value from private.settings s where s.key = setting.name;
   end if;
@@ -1251,7 +1263,7 @@ $$;
 -- Name: FUNCTION setting(name text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name, else the private.settings row (except project_url and worker_secret_token: Vault only).';
+COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name, else the private.settings row (except project_url and worker_secret_token: Vault only). An unreadable Vault counts as no secret, with a WARNING.';
 
 
 --
