@@ -285,6 +285,26 @@ COMMENT ON FUNCTION ops.health_snapshot(now timestamp with time zone) IS 'The he
 
 
 --
+-- Name: account_id_of(text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.account_id_of(subject_id text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  select case when account_id_of.subject_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+              then account_id_of.subject_id::uuid end
+$_$;
+
+
+--
+-- Name: FUNCTION account_id_of(subject_id text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.account_id_of(subject_id text) IS 'The uuid a job''s subject_id spells (lower-case, with dashes), else null.';
+
+
+--
 -- Name: add_workspace_owner(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -1049,6 +1069,100 @@ COMMENT ON FUNCTION private.record_queue_alerts(now timestamp with time zone) IS
 
 
 --
+-- Name: refresh_latest_account_enrichments(uuid[]); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh_latest_account_enrichments(account_ids uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  delete from public.latest_account_enrichments l
+  where l.account_id = any(refresh_latest_account_enrichments.account_ids)
+    and not exists (select 1 from public.jobs j
+                    where j.subject_id = l.account_id::text and j.workspace_id = l.workspace_id and j.job_type = 'enrich_account');
+  insert into public.latest_account_enrichments as l (account_id, workspace_id, job_id, status, error_message, created_at)
+  select a.id, a.workspace_id, latest.id, latest.status, latest.error_message, latest.created_at
+  from public.accounts a
+  cross join lateral (
+    select j.id, j.status, j.error_message, j.created_at
+    from public.jobs j
+    where j.subject_id = a.id::text and j.workspace_id = a.workspace_id and j.job_type = 'enrich_account'
+    order by j.created_at desc, j.id desc
+    limit 1
+  ) latest
+  where a.id = any(refresh_latest_account_enrichments.account_ids)
+  order by a.id
+  on conflict (account_id) do update
+    set job_id = excluded.job_id, status = excluded.status, error_message = excluded.error_message, created_at = excluded.created_at
+    where (l.job_id, l.status, l.error_message, l.created_at)
+          is distinct from (excluded.job_id, excluded.status, excluded.error_message, excluded.created_at);
+end
+$$;
+
+
+--
+-- Name: FUNCTION refresh_latest_account_enrichments(account_ids uuid[]); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh_latest_account_enrichments(account_ids uuid[]) IS 'Recomputes latest_account_enrichments for these accounts from their enrich_account jobs (the latest by created_at, then id).';
+
+
+--
+-- Name: refresh_latest_enrichments_after_delete(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh_latest_enrichments_after_delete() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_accounts uuid[] := array(select distinct private.account_id_of(o.subject_id) from old_jobs o
+                             where o.job_type = 'enrich_account' and private.account_id_of(o.subject_id) is not null);
+begin
+  if cardinality(v_accounts) > 0 then
+    perform private.refresh_latest_account_enrichments(v_accounts);
+  end if;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_delete(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh_latest_enrichments_after_delete() IS 'Trigger (per statement, on jobs): after enrich_account jobs are deleted, their accounts show the latest job left, if any.';
+
+
+--
+-- Name: refresh_latest_enrichments_after_insert_or_update(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.refresh_latest_enrichments_after_insert_or_update() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_accounts uuid[] := array(select distinct private.account_id_of(n.subject_id) from new_jobs n
+                             where n.job_type = 'enrich_account' and private.account_id_of(n.subject_id) is not null);
+begin
+  if cardinality(v_accounts) > 0 then
+    perform private.refresh_latest_account_enrichments(v_accounts);
+  end if;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_insert_or_update(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.refresh_latest_enrichments_after_insert_or_update() IS 'Trigger (per statement, on jobs): refreshes latest_account_enrichments for the accounts of the written enrich_account jobs.';
+
+
+--
 -- Name: request_wakeup(text); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -1065,6 +1179,11 @@ begin
     return null; -- a running invocation claims again before it stops, after this transaction ends
   end if;
   return private.send_debounced_wakeup(request_wakeup.reason);
+exception
+  when others then
+    raise warning 'job-worker not woken (%): % [SQLSTATE %]', request_wakeup.reason, sqlerrm, sqlstate
+      using hint = 'The job stays queued for pg_cron''s next call; see ops.worker_invocations and docs/deploy.md, section 5.';
+    return null;
 end
 $$;
 
@@ -1073,7 +1192,7 @@ $$;
 -- Name: FUNCTION request_wakeup(reason text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.request_wakeup(reason text) IS 'Wakes the worker for new due work unless a running invocation will see it, or a wake-up went out less than wakeup_debounce_milliseconds ago; returns the pg_net request id, or null when none was needed.';
+COMMENT ON FUNCTION private.request_wakeup(reason text) IS 'Wakes the worker for new due work unless a running invocation will see it, or a wake-up went out less than wakeup_debounce_milliseconds ago; returns the pg_net request id, or null when none was needed or it failed (a WARNING then says why).';
 
 
 --
@@ -1162,28 +1281,31 @@ COMMENT ON FUNCTION private.set_job_claimable() IS 'Trigger: a job written as pe
 CREATE FUNCTION private.setting(name text) RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   v_value text;
 begin
-  if to_regclass('vault.decrypted_secrets') is not null then
-    -- dynamic, so this compiles (and lints) where Vault is absent
-    execute format('select decrypted_secret from %I.decrypted_secrets where name = $1 limit 1', 'vault')
-      into v_value using setting.name;
-  end if;
-  if v_value is null then
+  begin
+    select s.decrypted_secret into v_value from vault.decrypted_secrets s where s.name = setting.name;
+  exception
+    when others then
+      raise warning 'Vault could not be read for the setting %: % [SQLSTATE %]', setting.name, sqlerrm, sqlstate
+        using hint = 'postgres needs SELECT on vault.decrypted_secrets (Supabase grants it), and the secret must decrypt; see docs/deploy.md, section 5.';
+      v_value := null;
+  end;
+  if v_value is null and setting.name not in ('project_url', 'worker_secret_token') then
     select s.value into v_value from private.settings s where s.key = setting.name;
   end if;
   return v_value;
 end
-$_$;
+$$;
 
 
 --
 -- Name: FUNCTION setting(name text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name if Vault has it, else private.settings.';
+COMMENT ON FUNCTION private.setting(name text) IS 'A configuration value: the Vault secret of that name, else the private.settings row (except project_url and worker_secret_token: Vault only). An unreadable Vault counts as no secret, with a WARNING.';
 
 
 --
@@ -3129,7 +3251,8 @@ CREATE TABLE private.settings (
     key text NOT NULL,
     value text NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT settings_key_check CHECK ((key ~ '^[a-z][a-z0-9_]*$'::text))
+    CONSTRAINT settings_key_check CHECK ((key ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT settings_worker_url_and_secret_live_in_vault CHECK ((key <> ALL (ARRAY['project_url'::text, 'worker_secret_token'::text])))
 );
 
 
@@ -3137,7 +3260,14 @@ CREATE TABLE private.settings (
 -- Name: TABLE settings; Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON TABLE private.settings IS 'Configuration read by SQL: project_url and worker_secret_token where Vault is absent, retention days.';
+COMMENT ON TABLE private.settings IS 'Configuration read by SQL (thresholds, quotas, retention days, test knobs); the worker''s URL and secret are in Vault.';
+
+
+--
+-- Name: CONSTRAINT settings_worker_url_and_secret_live_in_vault ON settings; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON CONSTRAINT settings_worker_url_and_secret_live_in_vault ON private.settings IS 'project_url and worker_secret_token are Vault secrets (vault.create_secret), never rows here.';
 
 
 --
@@ -3247,6 +3377,27 @@ COMMENT ON COLUMN public.accounts.metadata IS 'Free-form data; enrichment writes
 
 
 --
+-- Name: latest_account_enrichments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.latest_account_enrichments (
+    account_id uuid NOT NULL,
+    workspace_id uuid NOT NULL,
+    job_id uuid NOT NULL,
+    status text NOT NULL,
+    error_message text,
+    created_at timestamp with time zone NOT NULL
+);
+
+
+--
+-- Name: TABLE latest_account_enrichments; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.latest_account_enrichments IS 'The latest enrich_account job of each account (by created_at), kept by triggers on jobs; accounts_with_enrichment joins it.';
+
+
+--
 -- Name: accounts_with_enrichment; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -3271,7 +3422,7 @@ CREATE VIEW public.accounts_with_enrichment WITH (security_invoker='true') AS
     a.created_by,
     a.created_at,
     a.updated_at,
-    latest.id AS latest_job_id,
+    latest.job_id AS latest_job_id,
     latest.status AS latest_job_status,
     latest.error_message AS latest_job_error,
     latest.created_at AS latest_job_created_at,
@@ -3282,21 +3433,14 @@ CREATE VIEW public.accounts_with_enrichment WITH (security_invoker='true') AS
             ELSE 'never'::text
         END AS enrichment_status
    FROM (public.accounts a
-     LEFT JOIN LATERAL ( SELECT j.id,
-            j.status,
-            j.error_message,
-            j.created_at
-           FROM public.jobs j
-          WHERE ((j.workspace_id = a.workspace_id) AND (j.subject_id = (a.id)::text) AND (j.job_type = 'enrich_account'::text))
-          ORDER BY j.created_at DESC
-         LIMIT 1) latest ON (true));
+     LEFT JOIN public.latest_account_enrichments latest ON ((latest.account_id = a.id)));
 
 
 --
 -- Name: VIEW accounts_with_enrichment; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON VIEW public.accounts_with_enrichment IS 'Accounts with their latest enrichment job and a derived enrichment_status: never, enriching, enriched or failed.';
+COMMENT ON VIEW public.accounts_with_enrichment IS 'Accounts with their latest enrichment job (latest_account_enrichments) and a derived enrichment_status: never, enriching, enriched or failed.';
 
 
 --
@@ -3439,30 +3583,44 @@ COMMENT ON TABLE public.workspace_members IS 'Who belongs to which workspace, an
 CREATE VIEW public.workspace_activity WITH (security_invoker='true') AS
  SELECT w.id AS workspace_id,
     w.name AS workspace_name,
-    COALESCE(q.pending, 0) AS pending,
-    COALESCE(q.due, 0) AS due,
-    COALESCE(q.processing, 0) AS processing,
-    q.oldest_due_age_seconds,
-    COALESCE(q.completed_24h, 0) AS completed_24h,
-    COALESCE(q.failed_24h, 0) AS failed_24h,
-    round(((q.failed_24h)::numeric / (NULLIF((q.completed_24h + q.failed_24h), 0))::numeric), 4) AS failure_rate_24h,
-    COALESCE(q.credits_today, 0) AS credits_today,
-    COALESCE(q.credits_7d, 0) AS credits_7d,
+    COALESCE(active.pending, 0) AS pending,
+    COALESCE(active.due, 0) AS due,
+    COALESCE(active.processing, 0) AS processing,
+    active.oldest_due_age_seconds,
+    COALESCE(finished.completed_24h, 0) AS completed_24h,
+    COALESCE(finished.failed_24h, 0) AS failed_24h,
+    round(((finished.failed_24h)::numeric / (NULLIF((finished.completed_24h + finished.failed_24h), 0))::numeric), 4) AS failure_rate_24h,
+    COALESCE(credits.credits_today, 0) AS credits_today,
+    COALESCE(credits.credits_7d, 0) AS credits_7d,
     COALESCE(s.enrichment_credits_used, 0) AS credits_total,
-    q.last_job_at
-   FROM ((public.workspaces w
+    ( SELECT max(j.created_at) AS max
+           FROM public.jobs j
+          WHERE (j.workspace_id = w.id)) AS last_job_at
+   FROM ((((public.workspaces w
      LEFT JOIN public.workspace_settings s ON ((s.workspace_id = w.id)))
      LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE (j.status = 'pending'::text)))::integer AS pending,
             (count(*) FILTER (WHERE ((j.status = 'pending'::text) AND (j.scheduled_for <= now()))))::integer AS due,
             (count(*) FILTER (WHERE (j.status = 'processing'::text)))::integer AS processing,
-            (floor(EXTRACT(epoch FROM (now() - min(j.scheduled_for) FILTER (WHERE ((j.status = 'pending'::text) AND (j.scheduled_for <= now())))))))::integer AS oldest_due_age_seconds,
-            (count(*) FILTER (WHERE ((j.status = 'completed'::text) AND (j.completed_at > (now() - '24:00:00'::interval)))))::integer AS completed_24h,
-            (count(*) FILTER (WHERE ((j.status = 'failed'::text) AND (j.failed_at > (now() - '24:00:00'::interval)))))::integer AS failed_24h,
-            (COALESCE(sum(j.credits_used) FILTER (WHERE (COALESCE(j.completed_at, j.failed_at, j.updated_at) >= (date_trunc('day'::text, (now() AT TIME ZONE 'UTC'::text)) AT TIME ZONE 'UTC'::text))), (0)::bigint))::integer AS credits_today,
-            (COALESCE(sum(j.credits_used) FILTER (WHERE (COALESCE(j.completed_at, j.failed_at, j.updated_at) > (now() - '7 days'::interval))), (0)::bigint))::integer AS credits_7d,
-            max(j.created_at) AS last_job_at
+            (floor(EXTRACT(epoch FROM (now() - min(j.scheduled_for) FILTER (WHERE ((j.status = 'pending'::text) AND (j.scheduled_for <= now())))))))::integer AS oldest_due_age_seconds
            FROM public.jobs j
-          WHERE (j.workspace_id = w.id)) q ON (true))
+          WHERE ((j.workspace_id = w.id) AND (j.status = ANY (ARRAY['pending'::text, 'processing'::text])))) active ON (true))
+     LEFT JOIN LATERAL ( SELECT (( SELECT count(*) AS count
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status = 'completed'::text) AND (j.completed_at > (now() - '24:00:00'::interval)))))::integer AS completed_24h,
+            (( SELECT count(*) AS count
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status = 'failed'::text) AND (j.failed_at > (now() - '24:00:00'::interval)))))::integer AS failed_24h) finished ON (true))
+     LEFT JOIN LATERAL ( SELECT (COALESCE(sum(c.credits_used) FILTER (WHERE (c.counted_at >= (date_trunc('day'::text, (now() AT TIME ZONE 'UTC'::text)) AT TIME ZONE 'UTC'::text))), (0)::bigint))::integer AS credits_today,
+            (COALESCE(sum(c.credits_used), (0)::bigint))::integer AS credits_7d
+           FROM ( SELECT j.credits_used,
+                    j.completed_at AS counted_at
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status = 'completed'::text) AND (j.credits_used > 0) AND (j.completed_at > (now() - '7 days'::interval)))
+                UNION ALL
+                 SELECT j.credits_used,
+                    COALESCE(j.failed_at, j.updated_at) AS "coalesce"
+                   FROM public.jobs j
+                  WHERE ((j.workspace_id = w.id) AND (j.status <> 'completed'::text) AND (j.credits_used > 0) AND (COALESCE(j.failed_at, j.updated_at) > (now() - '7 days'::interval)))) c) credits ON (true))
   WHERE (w.id IN ( SELECT wm.workspace_id
            FROM public.workspace_members wm
           WHERE ((wm.user_id = ( SELECT auth.uid() AS uid)) AND (wm.role = ANY (ARRAY['owner'::text, 'admin'::text])))));
@@ -3577,6 +3735,14 @@ ALTER TABLE ONLY public.job_types
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: latest_account_enrichments latest_account_enrichments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.latest_account_enrichments
+    ADD CONSTRAINT latest_account_enrichments_pkey PRIMARY KEY (account_id);
 
 
 --
@@ -3723,6 +3889,13 @@ CREATE UNIQUE INDEX jobs_active_subject_key ON public.jobs USING btree (workspac
 
 
 --
+-- Name: jobs_active_workspace_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_active_workspace_created_idx ON public.jobs USING btree (workspace_id, created_at DESC) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+
+--
 -- Name: jobs_cancelled_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3741,6 +3914,13 @@ CREATE INDEX jobs_claimable_idx ON public.jobs USING btree (workspace_id, priori
 --
 
 CREATE INDEX jobs_completed_at_idx ON public.jobs USING btree (completed_at) WHERE (status = 'completed'::text);
+
+
+--
+-- Name: jobs_completed_credits_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_completed_credits_idx ON public.jobs USING btree (workspace_id, completed_at) INCLUDE (credits_used) WHERE ((status = 'completed'::text) AND (credits_used > 0));
 
 
 --
@@ -3765,6 +3945,13 @@ CREATE INDEX jobs_lease_idx ON public.jobs USING btree (locked_until) WHERE (sta
 
 
 --
+-- Name: jobs_other_credits_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX jobs_other_credits_idx ON public.jobs USING btree (workspace_id) INCLUDE (credits_used, failed_at, updated_at) WHERE ((status <> 'completed'::text) AND (credits_used > 0));
+
+
+--
 -- Name: jobs_pending_workspace_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3772,10 +3959,10 @@ CREATE INDEX jobs_pending_workspace_idx ON public.jobs USING btree (workspace_id
 
 
 --
--- Name: jobs_subject_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: jobs_subject_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX jobs_subject_idx ON public.jobs USING btree (workspace_id, subject_id, created_at DESC) WHERE (subject_id IS NOT NULL);
+CREATE INDEX jobs_subject_created_idx ON public.jobs USING btree (subject_id, created_at DESC) WHERE (subject_id IS NOT NULL);
 
 
 --
@@ -3790,6 +3977,13 @@ CREATE INDEX jobs_waiting_idx ON public.jobs USING btree (job_type, scheduled_fo
 --
 
 CREATE INDEX jobs_workspace_created_idx ON public.jobs USING btree (workspace_id, created_at DESC);
+
+
+--
+-- Name: latest_account_enrichments_job_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX latest_account_enrichments_job_id_idx ON public.latest_account_enrichments USING btree (job_id);
 
 
 --
@@ -3888,6 +4082,27 @@ CREATE TRIGGER "normalize" BEFORE INSERT OR UPDATE OF name, domain ON public.acc
 --
 
 CREATE TRIGGER "normalize" BEFORE INSERT OR UPDATE OF email, account_id, workspace_id ON public.contacts FOR EACH ROW EXECUTE FUNCTION private.normalize_contact();
+
+
+--
+-- Name: jobs refresh_latest_enrichments_after_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refresh_latest_enrichments_after_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_latest_enrichments_after_delete();
+
+
+--
+-- Name: jobs refresh_latest_enrichments_after_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refresh_latest_enrichments_after_insert AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS new_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_latest_enrichments_after_insert_or_update();
+
+
+--
+-- Name: jobs refresh_latest_enrichments_after_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refresh_latest_enrichments_after_update AFTER UPDATE ON public.jobs REFERENCING NEW TABLE AS new_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_latest_enrichments_after_insert_or_update();
 
 
 --
@@ -4048,6 +4263,22 @@ ALTER TABLE ONLY public.jobs
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+
+--
+-- Name: latest_account_enrichments latest_account_enrichments_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.latest_account_enrichments
+    ADD CONSTRAINT latest_account_enrichments_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+
+--
+-- Name: latest_account_enrichments latest_account_enrichments_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.latest_account_enrichments
+    ADD CONSTRAINT latest_account_enrichments_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE CASCADE;
 
 
 --
@@ -4216,6 +4447,15 @@ CREATE POLICY "Members can see their workspace's jobs" ON public.jobs FOR SELECT
 
 
 --
+-- Name: latest_account_enrichments Members can see their workspace's latest enrichments; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members can see their workspace's latest enrichments" ON public.latest_account_enrichments FOR SELECT TO authenticated USING ((workspace_id IN ( SELECT wm.workspace_id
+   FROM public.workspace_members wm
+  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))));
+
+
+--
 -- Name: workspace_settings Members can see their workspace's settings; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4311,6 +4551,12 @@ ALTER TABLE public.job_types ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: latest_account_enrichments; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.latest_account_enrichments ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: workspace_members; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4374,6 +4620,13 @@ GRANT ALL ON FUNCTION ops.current_alerts(now timestamp with time zone) TO servic
 
 REVOKE ALL ON FUNCTION ops.health_snapshot(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.health_snapshot(now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION account_id_of(subject_id text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.account_id_of(subject_id text) FROM PUBLIC;
 
 
 --
@@ -4561,6 +4814,27 @@ REVOKE ALL ON FUNCTION private.purge_rate_limit_windows(now timestamp with time 
 
 REVOKE ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.record_queue_alerts(now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION refresh_latest_account_enrichments(account_ids uuid[]); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.refresh_latest_account_enrichments(account_ids uuid[]) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_delete(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.refresh_latest_enrichments_after_delete() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION refresh_latest_enrichments_after_insert_or_update(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.refresh_latest_enrichments_after_insert_or_update() FROM PUBLIC;
 
 
 --
@@ -5164,6 +5438,14 @@ GRANT INSERT(founded_year),UPDATE(founded_year) ON TABLE public.accounts TO auth
 
 
 --
+-- Name: TABLE latest_account_enrichments; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.latest_account_enrichments TO service_role;
+GRANT SELECT ON TABLE public.latest_account_enrichments TO authenticated;
+
+
+--
 -- Name: TABLE accounts_with_enrichment; Type: ACL; Schema: public; Owner: -
 --
 
@@ -5339,6 +5621,16 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENC
 
 
 --
+-- Name: DEFAULT PRIVILEGES FOR SEQUENCES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON SEQUENCES  TO service_role;
+
+
+--
 -- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: public; Owner: -
 --
 
@@ -5347,11 +5639,31 @@ ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIO
 
 
 --
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON FUNCTIONS  TO service_role;
+
+
+--
 -- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: -
 --
 
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
+
+
+--
+-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: -
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO postgres;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO anon;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO authenticated;
+ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES  TO service_role;
 
 
 --

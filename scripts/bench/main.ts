@@ -6,7 +6,7 @@
 //
 //   npm run bench                        every section, full size (< 15 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
-//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime
+//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser
 //   npm run bench -- --skip=cron         all but these
 //   npm run bench -- --n=50000 --runs=5  queue size and repetitions (default 20000 and 3)
 //   npm run bench -- --keep-stack        leave the bench stack running afterwards
@@ -26,8 +26,9 @@ import { fairnessSection } from "./sections/fairness.ts";
 import { pickupBurst, pickupCronOnly, pickupWake } from "./sections/pickup.ts";
 import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
 import { realtimeSection } from "./sections/realtime.ts";
+import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
 
-export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime"] as const;
+export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const INSTANCE = "bench";
@@ -310,6 +311,12 @@ async function main() {
       results.realtime = await realtimeSection(sql, config, count, log);
     }
 
+    if (has("browser")) {
+      const accounts = flags.quick ? 20_000 : 100_000;
+      log(`browser queries: the SPA's queries as a member, ${accounts.toLocaleString("en-US")} accounts in the workspace`);
+      results.browser_queries = await browserQueriesSection(sql, config, { accounts, reps: flags.quick ? 3 : 5 }, log);
+    }
+
     results.machine = machine;
   } finally {
     await sql.end({ timeout: 2 }).catch(() => {});
@@ -328,6 +335,10 @@ async function main() {
     load: { before: loadBefore, after: loadAverage() },
     startedAt: new Date(started).toISOString(),
   });
+  if (results.browser_queries) {
+    const table = browserQueriesMarkdown(results.browser_queries as BrowserQueriesResult);
+    await Deno.writeTextFile(`${flags.out}/results.md`, `\n${table}\n`, { append: true });
+  }
   log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/results.md, results.json`);
 }
 

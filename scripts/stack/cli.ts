@@ -4,6 +4,7 @@ import { envBlock, repoRoot, type StackConfig, stackConfig } from "./config.ts";
 import {
   applyBootstrap,
   applySeed,
+  checkNotSuperuser,
   editedMigrations,
   pendingMigrations,
   pushMigrations,
@@ -32,9 +33,10 @@ async function up(config: StackConfig, { quiet = false } = {}) {
     await startCluster(config);
   }
   if (fresh) {
-    log("applying the Supabase-compatible bootstrap and the pg_net shim");
+    log("applying the Supabase-compatible bootstrap and the pg_net shim (as supabase_admin)");
     await applyBootstrap(config);
   }
+  await checkNotSuperuser(config);
   const edited = await editedMigrations(config);
   if (edited.length > 0) {
     log(`warning: ${edited.join(", ")} changed after being applied; run npm run stack:reset to rebuild the database`);

@@ -16,7 +16,12 @@ export interface StackConfig {
   dataDir: string;
   logDir: string;
   ports: { api: number; db: number; fakeApollo: number; spa: number; functionsBase: number; mailbox: number };
+  /** The connection everything uses: `postgres`, not a superuser, as on a hosted project. */
   dbUrl: string;
+  /** The cluster's superuser, supabase_admin (Supabase's platform role): the bootstrap only. */
+  adminDbUrl: string;
+  /** Vault's root key (base64), kept outside the database as Supabase keeps its key outside SQL. */
+  vaultKeyFile: string;
   apiUrl: string;
   fakeApolloUrl: string;
   spaUrl: string;
@@ -51,6 +56,8 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     logDir: `${dir}/logs`,
     ports,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${ports.db}/postgres`,
+    adminDbUrl: `postgresql://supabase_admin:postgres@127.0.0.1:${ports.db}/postgres`,
+    vaultKeyFile: `${dir}/vault-root.key`,
     apiUrl: `http://127.0.0.1:${ports.api}`,
     fakeApolloUrl: `http://127.0.0.1:${ports.fakeApollo}`,
     spaUrl: `http://127.0.0.1:${ports.spa}`,

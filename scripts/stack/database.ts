@@ -1,5 +1,7 @@
-// Bringing the stack's database to the current schema: bootstrap, pg_net shim, migrations
-// through the real Supabase CLI, seed, and the settings the local stack fills in.
+// Bringing the stack's database to the current schema: bootstrap and pg_net shim (as the
+// superuser supabase_admin, as Supabase's platform does), migrations through the real Supabase
+// CLI as postgres (not a superuser, as on a hosted project), seed, and the Vault secrets the
+// local stack fills in.
 import type { StackConfig } from "./config.ts";
 import { repoRoot } from "./config.ts";
 import { psqlFile, query } from "./postgres.ts";
@@ -8,8 +10,23 @@ import { run, StackError } from "./shell.ts";
 const MIGRATIONS_DIR = `${repoRoot}/supabase/migrations`;
 
 export async function applyBootstrap(config: StackConfig) {
-  await psqlFile(config, `${repoRoot}/scripts/stack/sql/bootstrap.sql`);
-  await psqlFile(config, `${repoRoot}/scripts/stack/sql/net_shim.sql`);
+  const vars = { vault_key_file: config.vaultKeyFile };
+  await psqlFile(config, `${repoRoot}/scripts/stack/sql/bootstrap.sql`, { asAdmin: true, vars });
+  await psqlFile(config, `${repoRoot}/scripts/stack/sql/net_shim.sql`, { asAdmin: true });
+}
+
+/**
+ * Refuses a database made before `postgres` stopped being a superuser: migrations and tests
+ * there would pass with privileges a hosted project does not give, so it has to be rebuilt.
+ */
+export async function checkNotSuperuser(config: StackConfig) {
+  const superuser = await query(config, "select rolsuper from pg_catalog.pg_roles where rolname = current_user");
+  if (superuser === "t") {
+    throw new StackError(
+      `the "${config.instance}" stack's database was created when postgres was a superuser (a hosted project's postgres is not)`,
+      `rebuild it: STACK_INSTANCE=${config.instance} npm run stack:reset`,
+    );
+  }
 }
 
 function migrationVersions(): string[] {
@@ -78,11 +95,27 @@ export async function applySeed(config: StackConfig) {
   await psqlFile(config, `${repoRoot}/supabase/seed.sql`);
 }
 
-/** Where pg_cron and the enqueue wake-up send their calls: the stack's own gateway. */
+const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/** The SQL that stores a Vault secret under a name, creating it or replacing its value (docs/deploy.md). */
+export function vaultUpsert(name: string, value: string, description: string): string {
+  return `do $$
+    declare
+      v_id uuid := (select s.id from vault.secrets s where s.name = ${literal(name)});
+    begin
+      if v_id is null then
+        perform vault.create_secret(${literal(value)}, ${literal(name)}, ${literal(description)});
+      else
+        perform vault.update_secret(v_id, ${literal(value)});
+      end if;
+    end $$`;
+}
+
+/**
+ * Where pg_cron and the enqueue wake-up send their calls: the stack's own gateway, stored in Vault
+ * as on a hosted project (private.setting reads these two names from Vault only).
+ */
 export async function writeLocalSettings(config: StackConfig) {
-  await query(config, `
-    insert into private.settings (key, value) values
-      ('project_url', '${config.apiUrl}'),
-      ('worker_secret_token', '${config.workerSecretToken}')
-    on conflict (key) do update set value = excluded.value, updated_at = now()`);
+  await query(config, vaultUpsert("project_url", config.apiUrl, "Base URL pg_cron calls job-worker at"));
+  await query(config, vaultUpsert("worker_secret_token", config.workerSecretToken, "Bearer token pg_cron sends to job-worker"));
 }

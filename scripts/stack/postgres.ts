@@ -1,6 +1,8 @@
 // The stack's PostgreSQL 15 cluster: created on first use in .stack/<instance>/pgdata,
 // configured the way Supabase's image is where our code depends on it (pg_cron preloaded,
-// logical WAL for Realtime), and run as the postgres OS user when we are root.
+// logical WAL for Realtime), and run as the postgres OS user when we are root. As in Supabase's
+// image, the cluster's superuser is supabase_admin; the bootstrap makes `postgres` the
+// non-superuser that migrations, the gateway and the tests connect as.
 import type { StackConfig } from "./config.ts";
 import { pgBin } from "./packages.ts";
 import { exists, isRoot, portInUse, run, runChecked, StackError, waitFor } from "./shell.ts";
@@ -61,8 +63,9 @@ export async function initCluster(config: StackConfig): Promise<void> {
   const pwfile = `${config.dir}/.pwfile`;
   await Deno.writeTextFile(pwfile, "postgres\n");
   if (isRoot()) await runChecked("chown", ["postgres:postgres", pwfile], "chown of the password file");
+  await writeVaultKey(config);
   const [cmd, args] = asPostgres("initdb", [
-    "-D", config.dataDir, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256",
+    "-D", config.dataDir, "-U", "supabase_admin", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256",
     "--encoding=UTF8", "--locale=C.UTF-8",
   ]);
   try {
@@ -72,6 +75,13 @@ export async function initCluster(config: StackConfig): Promise<void> {
   }
   const conf = `${config.dataDir}/postgresql.conf`;
   await Deno.writeTextFile(conf, SERVER_SETTINGS(config), { append: true });
+}
+
+/** A new random root key for the stand-in's Vault, readable only by the server's OS user. */
+async function writeVaultKey(config: StackConfig) {
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+  await Deno.writeTextFile(config.vaultKeyFile, `${key}\n`, { mode: 0o600 });
+  if (isRoot()) await runChecked("chown", ["postgres:postgres", config.vaultKeyFile], "chown of the Vault key");
 }
 
 export async function startCluster(config: StackConfig): Promise<void> {
@@ -92,7 +102,8 @@ export async function startCluster(config: StackConfig): Promise<void> {
       `see ${logFile}`,
     );
   }
-  const ready = await waitFor(async () => (await psql(config, "select 1")).code === 0, 30_000);
+  // As supabase_admin: before the bootstrap, the cluster has no other role.
+  const ready = await waitFor(async () => (await psql(config, "select 1", [], config.adminDbUrl)).code === 0, 30_000);
   if (!ready) throw new StackError("Postgres started but does not accept connections", `see ${logFile}`);
 }
 
@@ -102,15 +113,22 @@ export async function stopCluster(config: StackConfig, mode: "fast" | "immediate
   await runChecked(cmd, args, "pg_ctl stop");
 }
 
-/** psql over TCP with the stack's password, stopping at the first error. */
-export function psql(config: StackConfig, sql: string, extra: string[] = []) {
-  return run("psql", [config.dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", ...extra, "-c", sql], {
+/** psql over TCP with the stack's password (as postgres unless another URL is given), stopping at the first error. */
+export function psql(config: StackConfig, sql: string, extra: string[] = [], url = config.dbUrl) {
+  return run("psql", [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", ...extra, "-c", sql], {
     env: { PGCONNECT_TIMEOUT: "5" },
   });
 }
 
-export async function psqlFile(config: StackConfig, file: string): Promise<void> {
-  const result = await run("psql", [config.dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", file], {
+/** Runs a SQL file as postgres, or as supabase_admin with `asAdmin`; `vars` become psql variables. */
+export async function psqlFile(
+  config: StackConfig,
+  file: string,
+  { asAdmin = false, vars = {} }: { asAdmin?: boolean; vars?: Record<string, string> } = {},
+): Promise<void> {
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ["-v", `${name}=${value}`]);
+  const url = asAdmin ? config.adminDbUrl : config.dbUrl;
+  const result = await run("psql", [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", ...varArgs, "-f", file], {
     env: { PGCONNECT_TIMEOUT: "5" },
   });
   if (result.code !== 0) {

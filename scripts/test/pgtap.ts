@@ -86,7 +86,9 @@ async function cleanUp(): Promise<boolean> {
 }
 
 async function installHelpers() {
-  const result = await run("psql", [dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", HELPERS], {
+  // The helpers' dblink connections need the password (postgres is not a superuser).
+  const password = decodeURIComponent(new URL(dbUrl).password);
+  const result = await run("psql", [dbUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", `db_password=${password}`, "-f", HELPERS], {
     env: { PGCONNECT_TIMEOUT: "5", PGOPTIONS: "-c client_min_messages=warning" },
   });
   if (result.code !== 0) {

@@ -10,7 +10,8 @@ select tests.create_job(:'ws') as job \gset
 
 -- TEST: the tables exist, and each has every column the spec's SQL reads.
 select tables_are('public',
-  array['workspaces', 'workspace_members', 'accounts', 'contacts', 'workspace_settings', 'jobs', 'job_logs', 'job_actions', 'job_types'],
+  array['workspaces', 'workspace_members', 'accounts', 'contacts', 'workspace_settings', 'jobs', 'job_logs', 'job_actions', 'job_types',
+        'latest_account_enrichments'],
   'public has exactly the app''s tables');
 select is_empty($$
   select c from unnest(array['id', 'workspace_id', 'job_type', 'payload', 'status', 'progress', 'attempts', 'max_attempts',

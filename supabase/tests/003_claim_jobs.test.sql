@@ -70,8 +70,7 @@ select is((select count(*)::integer from public.claim_jobs('w', 5, 60, array['cl
 -- Another session (dblink, autocommit) queues three jobs; this one locks the oldest; the other
 -- session claims with a 3 s statement timeout: it must get the other two at once.
 create extension if not exists dblink with schema extensions;
-select extensions.dblink_connect('other_session', format('host=%s port=%s dbname=%s user=postgres application_name=pgtap_skip_locked',
-  split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database()));
+select extensions.dblink_connect('other_session', tests.dblink_connstr('pgtap_skip_locked'));
 select ws2 from extensions.dblink('other_session', $$
   with w as (insert into public.workspaces (name) values ('pgtap skip-locked fixture') returning id),
        j as (insert into public.jobs (workspace_id, job_type, scheduled_for)

@@ -1,8 +1,8 @@
 -- The pg_cron schedule: job-worker every minute (one POST to the job-worker Edge Function
 -- through pg_net, via private.invoke_worker), job-reaper every minute, job-retention daily.
--- The URL and secret come from Vault when it exists, otherwise from private.settings.
+-- The URL and secret come from Vault only (the secrets project_url and worker_secret_token).
 begin;
-select plan(18);
+select plan(24);
 set local client_min_messages = warning; -- invoke_worker's notice when unconfigured is expected here
 
 -- SETUP: point the worker URL at an address of this transaction's own.
@@ -32,25 +32,49 @@ select is((select convert_from(body, 'UTF8')::jsonb ->> 'reason' from net.http_r
   'its body says the cron sent it');
 select isnt(private.invoke_worker('manual'), null, 'invoke_worker returns the pg_net request id');
 select is(tests.worker_calls(), 2, 'one more request per call');
-update private.settings set value = :'project_url' || '/' where key = 'project_url';
+select tests.set_vault_secret('project_url', :'project_url' || '/');
 select private.invoke_worker('manual');
 select is(tests.worker_calls('manual'), 2, 'a trailing slash on project_url does not double the slash');
 
 -- TEST: without configuration, no request (and no error: cron must not fail every minute).
-delete from private.settings where key = 'worker_secret_token';
+select tests.delete_vault_secret('worker_secret_token');
 select is(private.invoke_worker('cron'), null, 'without a worker secret invoke_worker does nothing and returns null');
 select is(tests.worker_calls(), 3, 'no request was queued');
 
--- TEST: Vault wins over private.settings where it exists (as on Supabase).
-create schema vault;
-create view vault.decrypted_secrets as
-  select * from (values ('project_url', :'project_url' || '-from-vault'), ('worker_secret_token', 'vault-token')) s(name, decrypted_secret);
-select is(private.setting('project_url'), :'project_url' || '-from-vault', 'private.setting reads Vault first');
-select is(private.setting('job_retention_days'), null, 'and falls back to private.settings for what Vault lacks');
-select private.invoke_worker('cron');
-select is((select headers ->> 'Authorization' from net.http_request_queue where url = :'project_url' || '-from-vault/functions/v1/job-worker'),
-  'Bearer vault-token', 'the worker is then called with Vault''s URL and secret');
-drop schema vault cascade;
+-- TEST: Vault is the only source of the worker's URL and secret, and keeps them encrypted.
+select tests.set_vault_secret('project_url', :'project_url' || '-from-vault');
+select tests.set_vault_secret('worker_secret_token', 'vault-token');
+select is(private.setting('project_url'), :'project_url' || '-from-vault', 'private.setting reads project_url from Vault');
+select ok((select v.secret !~ 'vault-token' and v.secret !~ 'from-vault' from vault.secrets v where v.name = 'worker_secret_token'),
+  'vault.secrets holds the token encrypted');
+select throws_ok($$ insert into private.settings (key, value) values ('worker_secret_token', 'plain-token') $$, '23514', null,
+  'private.settings refuses the worker secret: it belongs in Vault');
+-- Even a row that got past the check (constraint dropped in this transaction) is not read.
+alter table private.settings drop constraint settings_worker_url_and_secret_live_in_vault;
+insert into private.settings (key, value) values ('project_url', 'http://from-the-table.invalid'), ('worker_secret_token', 'table-token');
+select is(private.setting('project_url'), :'project_url' || '-from-vault', 'Vault''s URL wins over a table row');
+select tests.delete_vault_secret('worker_secret_token');
+select is(private.setting('worker_secret_token'), null, 'without the Vault secret there is no token, whatever the table holds');
+select tests.set_vault_secret('worker_secret_token', 'vault-token');
+
+-- TEST: other settings: Vault first, then private.settings.
+insert into private.settings (key, value) values ('job_retention_days', '9');
+select is(private.setting('job_retention_days'), '9', 'a threshold falls back to private.settings');
+select tests.set_vault_secret('job_retention_days', '11');
+select is(private.setting('job_retention_days'), '11', 'and a Vault secret of the same name wins');
+
+-- TEST: an enqueue by a signed-in user wakes the worker with Vault's URL and secret (the path a
+-- hosted project runs: the trigger reads Vault as the function owner, not as the user).
+select tests.forget_wakeups();
+select tests.create_user('vera@vault.test') as vera \gset
+select tests.create_account(tests.personal_workspace('vera@vault.test'), 'Vault Co', 'vault.example') as vault_account \gset
+select tests.authenticate_as('vera@vault.test');
+select lives_ok(format('select public.enqueue_enrichment(%L)', :'vault_account'), 'a member enqueues an enrichment');
+select tests.clear_authentication();
+select results_eq(format($$ select url, headers ->> 'Authorization', convert_from(body, 'UTF8')::jsonb ->> 'reason'
+                            from net.http_request_queue where url like %L $$, :'project_url' || '-from-vault%'),
+  format($$ values (%L::text, 'Bearer vault-token'::text, 'enqueue'::text) $$, :'project_url' || '-from-vault/functions/v1/job-worker'),
+  'the wake-up is a POST to Vault''s project_url with Vault''s worker_secret_token');
 
 -- TEST: job-reaper's and job-retention's commands run.
 select tests.create_workspace('Cron tests') as ws \gset

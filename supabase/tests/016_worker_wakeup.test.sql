@@ -17,9 +17,7 @@ insert into public.accounts (workspace_id, name, domain) select :'ws', 'Bulk ' |
 -- TEST: while an invocation is stopping (it holds the wake-up lock exclusively), an enqueuer cannot
 -- count on it and wakes the worker itself. (First: afterwards this transaction holds the lock shared.)
 create extension if not exists dblink with schema extensions;
-select extensions.dblink_connect('stopper',
-  format('host=%s port=%s dbname=%s user=postgres', split_part(current_setting('unix_socket_directories'), ',', 1),
-         current_setting('port'), current_database()));
+select extensions.dblink_connect('stopper', tests.dblink_connstr('pgtap_stopper'));
 select * from extensions.dblink('stopper', format('select pg_advisory_lock(%s)::text', private.wakeup_lock_key())) as t(locked text);
 insert into public.jobs (workspace_id, job_type) values (:'ws', 'pgtap_job');
 select is(tests.worker_calls('enqueue'), 1, 'the worker is woken at once');
@@ -125,7 +123,7 @@ select tests.clear_authentication();
 -- TEST: requests go out only after commit (pg_net semantics): this transaction's are invisible to others.
 select tests.clear_authentication();
 select is((select n from extensions.dblink(
-    format('host=%s port=%s dbname=%s user=postgres', split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database()),
+    tests.dblink_connstr('pgtap_dispatcher'),
     format('select count(*)::integer from net.http_request_queue where url like %L', :'project_url' || '%')) as t(n integer)), 0,
   'another session (the pg_net dispatcher) sees none of the calls before this transaction commits');
 select is((select count(*)::integer from net.http_request_queue where url like :'project_url' || '%'), 13, 'thirteen calls in all');

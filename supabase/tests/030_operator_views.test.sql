@@ -179,7 +179,8 @@ delete from public.jobs where id = :'old_due';
 select public.reap_expired_leases();
 select results_eq($$ select resolved_at from ops.alerts where kind = 'jobs_overdue' and first_seen_at = now() $$,
   $$ values (now()) $$, 'and resolves it once no job is overdue');
-delete from private.settings where key in ('project_url', 'worker_secret_token');
+select tests.delete_vault_secret('project_url');
+select tests.delete_vault_secret('worker_secret_token');
 select ok(exists(select 1 from ops.current_alerts() where kind = 'worker_not_configured' and message ~ 'project_url, worker_secret_token'),
   'without the worker''s URL and secret: worker_not_configured');
 select tests.capture_worker_calls();

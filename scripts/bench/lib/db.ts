@@ -2,6 +2,7 @@
 // database per engine, and our schema applied to a database of its own.
 import postgres from "npm:postgres@3.4.9";
 import { repoRoot, type StackConfig } from "../../stack/config.ts";
+import { vaultUpsert } from "../../stack/database.ts";
 
 export type Sql = postgres.Sql;
 
@@ -34,9 +35,11 @@ export async function dropDatabase(config: StackConfig, name: string): Promise<v
   }
 }
 
-async function psqlFile(url: string, file: string, text: string): Promise<void> {
+async function psqlFile(url: string, file: string, text: string, vars: Record<string, string> = {}): Promise<void> {
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ["-v", `${name}=${value}`]);
   const out = await new Deno.Command("psql", {
-    args: [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", "-"],
+    args: [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", ...varArgs, "-1", "-f", "-"],
+    cwd: `${repoRoot}/scripts/stack/sql`, // bootstrap.sql includes vault.sql (\ir) from there
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -62,13 +65,13 @@ create table if not exists cron.job_run_details (jobid bigint, runid bigserial p
   database text, username text, command text, status text, return_message text, start_time timestamptz,
   end_time timestamptz);
 create or replace function cron.schedule(job_name text, schedule text, command text) returns bigint
-language sql as $$
+language sql security definer as $$
   insert into cron.job (jobname, schedule, command) values (job_name, schedule, command)
   on conflict (jobname) do update set schedule = excluded.schedule, command = excluded.command
   returning jobid
 $$;
 create or replace function cron.unschedule(job_name text) returns boolean
-language sql as $$ delete from cron.job where jobname = job_name returning true $$;
+language sql security definer as $$ delete from cron.job where jobname = job_name returning true $$;
 grant usage on schema cron to postgres;
 `;
 
@@ -86,10 +89,14 @@ const withoutPgCron = (sql: string) =>
 export async function createOursDatabase(config: StackConfig, name: string): Promise<void> {
   await recreateDatabase(config, name);
   const url = dbUrl(config, name);
+  // The platform's part as the superuser, as the stack does; migrations as postgres.
+  const adminUrl = config.adminDbUrl.replace(/\/[^/]*$/, `/${name}`);
   const sqlDir = `${repoRoot}/scripts/stack/sql`;
-  await psqlFile(url, "cron stand-in", CRON_STUB);
-  await psqlFile(url, "bootstrap.sql", withoutPgCron(await Deno.readTextFile(`${sqlDir}/bootstrap.sql`)));
-  await psqlFile(url, "net_shim.sql", await Deno.readTextFile(`${sqlDir}/net_shim.sql`));
+  await psqlFile(adminUrl, "cron stand-in", CRON_STUB);
+  await psqlFile(adminUrl, "bootstrap.sql", withoutPgCron(await Deno.readTextFile(`${sqlDir}/bootstrap.sql`)), {
+    vault_key_file: config.vaultKeyFile,
+  });
+  await psqlFile(adminUrl, "net_shim.sql", await Deno.readTextFile(`${sqlDir}/net_shim.sql`));
   const dir = `${repoRoot}/supabase/migrations`;
   const files = [...Deno.readDirSync(dir)].filter((e) => e.isFile && /^\d+_.+\.sql$/.test(e.name)).map((e) => e.name)
     .sort();
@@ -98,8 +105,8 @@ export async function createOursDatabase(config: StackConfig, name: string): Pro
   try {
     await sql.unsafe(`alter database ${name} set search_path = "$user", public, extensions`);
     // Where the wake-up would call the worker: a port nobody listens on (no dispatcher serves this database).
-    await sql`insert into private.settings (key, value) values ('project_url', 'http://127.0.0.1:9'), ('worker_secret_token', 'bench')
-              on conflict (key) do update set value = excluded.value`;
+    await sql.unsafe(vaultUpsert("project_url", "http://127.0.0.1:9", "bench: nobody listens there"));
+    await sql.unsafe(vaultUpsert("worker_secret_token", "bench", "bench"));
   } finally {
     await sql.end({ timeout: 2 });
   }

@@ -77,9 +77,9 @@ export function fakeApollo(config: StackConfig) {
   };
 }
 
-/** pg_cron's every-minute worker call on or off (cron.job.active), as the functions tests do. */
+/** pg_cron's every-minute worker call on or off (cron.alter_job: cron.job is read-only to postgres), as the functions tests do. */
 export async function setCronWorker(sql: Sql, active: boolean) {
-  await sql`update cron.job set active = ${active} where jobname = 'job-worker'`;
+  await sql`select cron.alter_job(j.jobid, active := ${active}) from cron.job j where j.jobname = 'job-worker'`;
 }
 
 /** The enqueue wake-up trigger on or off. Off leaves pg_cron's every-minute call as the only way in. */

@@ -1,56 +1,124 @@
 -- What Supabase's Postgres image provides and this project relies on, recreated for the
 -- Docker-free local stack. Runs once, before migrations, and never on real Supabase.
--- Definitions follow supabase/postgres and supabase/auth so migrations behave the same.
+-- Definitions follow supabase/postgres (migrations/db: init-scripts, migrations, and the
+-- extensions' after-create scripts), supabase/auth and supabase/vault, so migrations meet the
+-- same roles, owners and grants as on a hosted project.
+--
+-- Runs as supabase_admin, the cluster's superuser (as in Supabase's image). `postgres`, which
+-- migrations (`supabase db push`), the gateway and the tests connect as, is NOT a superuser:
+-- it owns the database (so schema public) and schema extensions, may bypass RLS, create roles
+-- and databases and use replication, and holds what the grants below give it. What only a
+-- superuser can install (extensions that are not trusted, Vault) is installed here, so the
+-- migrations' `create extension if not exists` finds it in place, as on a hosted project.
+-- psql variable: vault_key_file, the file holding Vault's root key (scripts/stack/postgres.ts).
 
 -- Roles ---------------------------------------------------------------------------------
 do $$
 begin
+  if not exists (select from pg_roles where rolname = 'postgres') then
+    create role postgres login password 'postgres';
+  end if;
   if not exists (select from pg_roles where rolname = 'anon') then
-    create role anon nologin noinherit;
+    create role anon nologin;
   end if;
   if not exists (select from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin noinherit;
+    create role authenticated nologin;
   end if;
   if not exists (select from pg_roles where rolname = 'service_role') then
-    create role service_role nologin noinherit bypassrls;
+    create role service_role nologin bypassrls;
   end if;
   if not exists (select from pg_roles where rolname = 'authenticator') then
     create role authenticator login noinherit password 'postgres';
   end if;
-  if not exists (select from pg_roles where rolname = 'supabase_admin') then
-    create role supabase_admin login superuser createdb createrole replication bypassrls password 'postgres';
+  if not exists (select from pg_roles where rolname = 'supabase_auth_admin') then
+    create role supabase_auth_admin login noinherit createrole;
   end if;
 end
 $$;
+alter role postgres with nosuperuser createdb createrole login replication bypassrls;
+-- (The API roles inherit on Supabase since 2023; they are granted nothing that makes a difference.)
+alter role anon inherit;
+alter role authenticated inherit;
+alter role service_role inherit;
+
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
+grant pg_monitor, pg_read_all_data, pg_signal_backend to postgres;
 
-alter database postgres set search_path = "$user", public, extensions;
+-- Timeouts of the API roles, as a hosted project has them. Postgres applies them when a session
+-- logs in as the role; PostgREST, which logs in as authenticator and switches role per request,
+-- applies the switched-to role's settings itself (scripts/stack/gateway/rest/role-settings.ts).
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
+alter role authenticator set statement_timeout = '8s';
+alter role authenticator set lock_timeout = '8s';
+
+-- postgres owns the database, and so schema public (owned by pg_database_owner).
+alter role postgres set search_path = "$user", public, extensions;
+do $$
+begin
+  execute format('alter database %I set search_path = "$user", public, extensions', current_database());
+  execute format('alter database %I owner to postgres', current_database());
+  execute format('grant all on database %I to postgres', current_database());
+end
+$$;
 
 -- Schemas and default privileges (as supabase/postgres sets them) --------------------------
-create schema if not exists extensions;
-grant usage on schema extensions to postgres, anon, authenticated, service_role;
-alter default privileges in schema extensions grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges in schema extensions grant all on functions to postgres, anon, authenticated, service_role;
+create schema if not exists extensions authorization postgres;
+grant usage on schema extensions to anon, authenticated, service_role;
+alter default privileges for role postgres, supabase_admin in schema extensions
+  grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres, supabase_admin in schema extensions
+  grant all on functions to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres, supabase_admin in schema extensions
+  grant all on sequences to postgres, anon, authenticated, service_role;
 
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres, supabase_admin in schema public
+  grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres, supabase_admin in schema public
+  grant all on functions to postgres, anon, authenticated, service_role;
+alter default privileges for role postgres, supabase_admin in schema public
+  grant all on sequences to postgres, anon, authenticated, service_role;
 -- (Migration 20261205003000_least_privilege.sql takes the anon/authenticated part of these back, as it
 -- does on a hosted project: new objects are closed until a migration grants them.)
 
 -- Extensions, installed where Supabase installs them ---------------------------------------
+-- pgcrypto and uuid-ossp are trusted, the others need a superuser: on a hosted project they are
+-- either installed already or installed for postgres by the platform (supautils).
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
-create extension if not exists pg_cron with schema pg_catalog;
-grant usage on schema cron to postgres;
 create extension if not exists pgtap with schema extensions;
 create extension if not exists plpgsql_check with schema extensions;
+create extension if not exists dblink with schema extensions;
+grant all on all tables in schema extensions to postgres with grant option;
+grant all on all routines in schema extensions to postgres with grant option;
+grant all on all sequences in schema extensions to postgres with grant option;
+-- dblink_connect_u connects without a password as the calling superuser: Supabase takes it from
+-- everyone but supabase_admin (the dblink after-create script).
+revoke all on function extensions.dblink_connect_u(text), extensions.dblink_connect_u(text, text)
+  from public, postgres, anon, authenticated, service_role;
+
+-- pg_cron, with the grants Supabase gives postgres after creating it: jobs are scheduled with
+-- cron.schedule and changed with cron.alter_job (which act on the caller's own jobs only);
+-- cron.job itself is read-only to postgres.
+create extension if not exists pg_cron with schema pg_catalog;
+grant usage on schema cron to postgres with grant option;
+grant all on all functions in schema cron to postgres with grant option;
+alter default privileges for role supabase_admin in schema cron grant all on tables to postgres with grant option;
+alter default privileges for role supabase_admin in schema cron grant all on functions to postgres with grant option;
+alter default privileges for role supabase_admin in schema cron grant all on sequences to postgres with grant option;
+grant all privileges on all tables in schema cron to postgres with grant option;
+revoke all on table cron.job from postgres;
+grant select on table cron.job to postgres with grant option;
 
 -- auth schema: the parts of GoTrue's schema that our code and the local gateway use ---------
-create schema if not exists auth;
-grant usage on schema auth to anon, authenticated, service_role;
+-- Owned by supabase_auth_admin (GoTrue's role); postgres may use every table and function in it
+-- (and add triggers to auth.users) but create nothing there.
+create schema if not exists auth authorization supabase_admin;
+grant usage on schema auth to postgres, anon, authenticated, service_role;
+grant all on schema auth to supabase_auth_admin;
+set role supabase_auth_admin;
 
 create table if not exists auth.users (
   instance_id uuid,
@@ -153,8 +221,12 @@ as $$
   )::jsonb
 $$;
 grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
+reset role;
+grant all on all tables in schema auth to postgres;
+grant all on all sequences in schema auth to postgres;
+grant all on all routines in schema auth to postgres;
 
--- Realtime: Supabase creates this publication empty; migrations add tables to it ------------
+-- Realtime: Supabase creates this publication empty, owned by postgres; migrations add tables to it
 do $$
 begin
   if not exists (select from pg_publication where pubname = 'supabase_realtime') then
@@ -162,3 +234,6 @@ begin
   end if;
 end
 $$;
+alter publication supabase_realtime owner to postgres;
+
+\ir vault.sql

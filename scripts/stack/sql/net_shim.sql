@@ -2,6 +2,7 @@
 -- (supabase/pg_net sql/pg_net.sql). Requests queue here; the stack's dispatcher
 -- (scripts/stack/net-dispatcher.ts) is woken by NOTIFY, which Postgres delivers only after
 -- commit, so, as with pg_net, nothing is sent for a transaction that rolls back.
+-- Runs as supabase_admin, which owns it all, as on Supabase.
 create schema if not exists net;
 grant usage on schema net to postgres, anon, authenticated, service_role;
 
@@ -147,6 +148,8 @@ begin
 end
 $$;
 
--- pg_net grants these to the API roles on Supabase; migrations revoke what they must.
+-- pg_net 0.12 and later (a new project's) keep the request functions SECURITY INVOKER; the queue
+-- and the answers are worked by the stack's dispatcher (connecting as postgres, standing in for
+-- pg_net's background worker) and read by the operator views. Migrations revoke what they must.
 grant all on all tables in schema net to postgres, service_role;
 grant all on all sequences in schema net to postgres, service_role;

@@ -19,7 +19,7 @@ export const OTHER = {
   workspace: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
 };
 
-/** Direct SQL as the postgres superuser (arranging and inspecting rows; RLS does not apply). */
+/** Direct SQL as postgres (arranging and inspecting rows; it bypasses RLS). */
 export function db(): postgres.Sql {
   return postgres(testEnv.DB_URL, { max: 2, onnotice: () => {}, connection: { application_name: "stack-tests" } });
 }

@@ -15,7 +15,7 @@ export const SEED = {
   otherWorkspace: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
 };
 
-/** Superuser connection: fixtures and assertions about the real state, never the code under test. */
+/** Direct connection as postgres (bypasses RLS): fixtures and assertions about the real state, never the code under test. */
 export function adminDb(): postgres.Sql {
   return postgres(testEnv.DB_URL, { max: 2, onnotice: () => {}, connection: { application_name: "rest-tests" } });
 }

@@ -2,7 +2,11 @@
 // trees, ordering, paging, counts, HEAD, single/maybeSingle, views.
 // Run: STACK_INSTANCE=rest STACK_PORT_BASE=56000 node_modules/.bin/deno test -A scripts/stack/tests/
 import assert from "node:assert/strict";
-import { createFixture, rest, SAMPLE_ACCOUNTS } from "./rest_helpers.ts";
+import { findRelation } from "../gateway/rest/lookup.ts";
+import { parseQuery } from "../gateway/rest/query-parser.ts";
+import { SchemaCache } from "../gateway/rest/schema-cache.ts";
+import { buildRead } from "../gateway/rest/sql-builder.ts";
+import { adminDb, createFixture, rest, SAMPLE_ACCOUNTS } from "./rest_helpers.ts";
 
 const names = (rows: unknown) => (rows as Array<{ name: string }>).map((r) => r.name);
 
@@ -258,5 +262,29 @@ Deno.test("rest: reads", async (t) => {
     });
   } finally {
     await fx.cleanup();
+  }
+});
+
+// PostgREST sends an in.() list as one parameter of unknown type (`= ANY($1)`), which Postgres types
+// as the column's array: a custom plan then sees a constant, so a partial index whose predicate
+// lists those values (the jobs list's Active filter, status in pending/processing) can be used.
+// A text parameter cast to the array would not be a constant (array input is only stable).
+Deno.test("rest: an in.() filter's values are one parameter of the column's array type", async () => {
+  const db = adminDb();
+  try {
+    const cache = new SchemaCache(db);
+    await cache.ready();
+    const statement = buildRead(
+      findRelation(cache, "jobs"),
+      parseQuery(new URLSearchParams("status=in.(pending,processing)")),
+      { offset: 0, limit: 20 },
+      { body: "array", stripNulls: false, count: true },
+    );
+    const described = await db.unsafe(statement.text, statement.params).describe();
+    const [{ text_array }] = await db`select 'text[]'::regtype::oid::int as text_array`;
+    assert.deepEqual(described.types, [text_array]);
+    assert.deepEqual(statement.params, ['{"pending","processing"}']);
+  } finally {
+    await db.end();
   }
 });

@@ -2,13 +2,13 @@
 // every item passes on a working stack (one real enrichment included, through the worker's real
 // Apollo client and the stack's fake Apollo), and the matching items fail, with a reason that
 // says what to do, when a cron job is unscheduled or inactive, when the worker token is wrong, and
-// when the token the database sends (Vault / private.settings) is wrong.
+// when the token the database sends (the Vault secret) is wrong.
 // Run by the "deploy" suite of npm test (scripts/test/run-all.ts), not with the functions suite:
 // it changes cron jobs for a moment.
 import assert from "node:assert/strict";
 import { expectedCronJobs } from "../../../scripts/deploy/lib/repo.ts";
-import { invokeWorkerAndWait, withSettings } from "./helpers/ops.ts";
-import { createWorkspace, integration, setApolloKey, sql, testEnv } from "./helpers/stack.ts";
+import { invokeWorkerAndWait, withVaultSecrets } from "./helpers/ops.ts";
+import { createWorkspace, integration, setApolloKey, setCronJobActive, sql, testEnv } from "./helpers/stack.ts";
 import { item, verify, VERIFY } from "./helpers/verify.ts";
 
 /** A deployment that has been up a minute: pg_cron has run the every-minute jobs at least once. */
@@ -90,7 +90,7 @@ integration(
       await sql`select cron.schedule(${worker.name}, ${worker.schedule}, ${worker.command})`;
     }
     try {
-      await sql`update cron.job set active = false where jobname = 'job-reaper'`;
+      await setCronJobActive("job-reaper", false);
       const { code, items } = await verify(["--only", "cron-jobs"]);
       assert.equal(code, 1);
       assert.match(item(items, "cron-jobs").summary, /job-reaper is inactive/);
@@ -98,7 +98,7 @@ integration(
         item(items, "cron-jobs").details?.some((d) => /cron\.alter_job\(job_id := \d+, active := true\)/.test(d)),
       );
     } finally {
-      await sql`update cron.job set active = true where jobname = 'job-reaper'`;
+      await setCronJobActive("job-reaper", true);
     }
     const restored = await verify(["--only", "cron-jobs"]);
     assert.equal(restored.code, 0, restored.items[0]?.summary);
@@ -159,7 +159,7 @@ integration("verify:deploy: a wrong --worker-token fails the health item (401), 
 });
 
 integration("verify:deploy: a wrong worker token in the database (Vault) fails the worker-calls item", async () => {
-  await withSettings({ worker_secret_token: "not-the-worker-token" }, async () => {
+  await withVaultSecrets({ worker_secret_token: "not-the-worker-token" }, async () => {
     const { code, items } = await verify(["--only", "worker-calls"]);
     assert.equal(code, 1);
     const calls = item(items, "worker-calls");

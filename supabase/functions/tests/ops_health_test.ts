@@ -12,7 +12,7 @@ import {
   verdict,
 } from "../job-worker/operations.ts";
 import { isAuthorizedDuringRotation, previousToken } from "../job-worker/token-rotation.ts";
-import { invokeWorkerAndWait, withSettings, workerHealth } from "./helpers/ops.ts";
+import { invokeWorkerAndWait, withSettings, withVaultSecrets, workerHealth } from "./helpers/ops.ts";
 import { createWorkspace, integration, sql, testEnv, testJobType, WORKER_URL } from "./helpers/stack.ts";
 
 const env = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
@@ -106,7 +106,7 @@ integration("health: healthy with the headline numbers, configuration and no ale
 integration(
   "the last 3 worker calls failing (wrong Vault token) -> degraded 503, and the reaper records it",
   async () => {
-    await withSettings({ worker_secret_token: "not-the-worker-token" }, async () => {
+    await withVaultSecrets({ worker_secret_token: "not-the-worker-token" }, async () => {
       const calls = await invokeWorkerAndWait("ops-test", 3);
       assert.deepEqual(calls.map((c) => c.status_code), [401, 401, 401]);
       const { status, body } = await workerHealth(testEnv.WORKER_SECRET_TOKEN, WORKER_URL);

@@ -22,6 +22,24 @@ from unnest(array['test_noop', 'pgtap_job', 'pgtap_ops', 'pgtap_limit', 'pgtap_r
                   'share_test', 'import_csv', 'score_account', 'defaults_test', 'type_a', 'type_b', 'type_c']) as t(name)
 on conflict (name) do nothing;
 
+-- A second session (dblink) -------------------------------------------------------------------
+-- postgres is not a superuser, so dblink lets it connect only with a password the server asks
+-- for (over TCP): scripts/test/pgtap.ts passes the stack's as the psql variable db_password.
+create table tests.connection (password text not null);
+comment on table tests.connection is 'The password of the connecting role, for dblink (installed with the helpers).';
+insert into tests.connection (password) values (:'db_password');
+
+create function tests.dblink_connstr(application_name text default 'pgtap') returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select format('host=127.0.0.1 port=%s dbname=%s user=%s password=%s application_name=%s',
+                current_setting('port'), current_database(), session_user, c.password, dblink_connstr.application_name)
+  from tests.connection c
+$$;
+comment on function tests.dblink_connstr(text) is 'A dblink connection string for another session as the connecting role (with its password).';
+
 -- Users and workspaces ------------------------------------------------------------------------
 
 create function tests.create_user(email text, workspace_name text default null) returns uuid
@@ -279,6 +297,32 @@ as $$
 $$;
 comment on function tests.forget_wakeups() is 'Clears the wake-up state (no invocation running, no recent wake-up) for this transaction.';
 
+-- Vault secrets are written as an operator writes them (vault.create_secret / update_secret);
+-- within a test's transaction, so the stack's own values come back when it rolls back.
+create function tests.set_vault_secret(name text, value text) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id uuid := (select s.id from vault.secrets s where s.name = set_vault_secret.name);
+begin
+  if v_id is null then
+    perform vault.create_secret(set_vault_secret.value, set_vault_secret.name);
+  else
+    perform vault.update_secret(v_id, set_vault_secret.value);
+  end if;
+end
+$$;
+comment on function tests.set_vault_secret(text, text) is 'Creates the Vault secret of that name, or replaces its value.';
+
+create function tests.delete_vault_secret(name text) returns void
+language sql
+set search_path = ''
+as $$
+  delete from vault.secrets s where s.name = delete_vault_secret.name;
+$$;
+comment on function tests.delete_vault_secret(text) is 'Removes the Vault secret of that name (as an operator may, by mistake).';
+
 create function tests.capture_worker_calls() returns text
 language plpgsql
 set search_path = ''
@@ -286,15 +330,15 @@ as $$
 declare
   v_url text := 'http://pgtap-' || replace(gen_random_uuid()::text, '-', '') || '.invalid';
 begin
-  insert into private.settings (key, value) values ('project_url', v_url), ('worker_secret_token', 'pgtap-secret-token')
-  on conflict (key) do update set value = excluded.value;
+  perform tests.set_vault_secret('project_url', v_url);
+  perform tests.set_vault_secret('worker_secret_token', 'pgtap-secret-token');
   perform set_config('tests.project_url', v_url, true);
   perform tests.forget_wakeups();
   return v_url;
 end
 $$;
 comment on function tests.capture_worker_calls() is
-  'Points project_url (and worker_secret_token = pgtap-secret-token) at an address unique to this transaction, with no wake-up sent or invocation running; returns it.';
+  'Points the Vault secrets project_url (and worker_secret_token = pgtap-secret-token) at an address unique to this transaction, with no wake-up sent or invocation running; returns it.';
 
 create function tests.worker_calls(reason text default null) returns integer
 language sql

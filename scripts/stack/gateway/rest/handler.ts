@@ -32,6 +32,7 @@ import {
   type Statement,
 } from "./sql-builder.ts";
 import { type ResultRow, runStatement } from "./transaction.ts";
+import type { Settings } from "./role-settings.ts";
 
 /** Everything known about a request before the database is asked. */
 interface ApiRequest {
@@ -50,6 +51,8 @@ interface ApiRequest {
 interface Plan {
   statement: Statement;
   readOnly: boolean;
+  /** A called function's own statement_timeout, applied after the role's settings (none for tables). */
+  functionSettings: Settings;
   answer: (result: ResultRow) => Response;
   /** Rows the request must touch: 1 for .single(); at most maxAffected with handling=strict. */
   exactlyOne: boolean;
@@ -73,7 +76,7 @@ function tablePlan(r: ApiRequest, cache: SchemaCache): Plan {
     throw unsupported("Upsert (on_conflict)", "Insert, or update the existing row with a filter.");
   }
   const { prefs, media } = r;
-  const base = { exactlyOne: media.single, maxAffected: null as number | null };
+  const base = { exactlyOne: media.single, maxAffected: null as number | null, functionSettings: [] as Settings };
 
   if (r.method === "GET" || r.method === "HEAD") {
     const window = pageWindow(headerRange(r.req, r.method), query.limit, query.offset);
@@ -172,6 +175,7 @@ function rpcPlan(r: ApiRequest, cache: SchemaCache): Plan {
   return {
     statement: buildCall(routine, args, query, window, out),
     readOnly: read || routine.volatility !== "volatile",
+    functionSettings: routine.settings,
     exactlyOne: media.single && !isVoid,
     maxAffected: prefs.maxAffected,
     answer: (result) =>
@@ -235,7 +239,8 @@ async function serve(req: Request, ctx: GatewayContext, caller: Caller, cache: S
   };
   await cache.ready();
   const plan = await planFor(r, cache);
-  const locals = { method, path: target.path, headers: req.headers };
+  const settings = [...cache.roleSettings.for(caller.role), ...plan.functionSettings];
+  const locals = { method, path: target.path, headers: req.headers, settings };
   const result = await runStatement(
     ctx.sql,
     caller,

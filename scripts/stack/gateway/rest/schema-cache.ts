@@ -1,9 +1,10 @@
 // What /rest/v1 may name: the tables, views and functions of schema `public`, read from pg_catalog
-// once and kept, like PostgREST's schema cache. Every identifier in a request is checked here before
+// once and kept, like PostgREST's schema cache (with the API roles' settings, role-settings.ts). Every identifier in a request is checked here before
 // it reaches SQL; a miss reloads the cache (unless a load began after the request did), so objects
 // created by new migrations are found on the first request that names them.
 import type { Sql } from "../context.ts";
 import { RestError } from "./errors.ts";
+import { hoistedSettings, loadRoleSettings, RoleSettings, type Settings } from "./role-settings.ts";
 
 export const EXPOSED_SCHEMA = "public";
 
@@ -41,6 +42,8 @@ export interface Routine {
   returns: ReturnShape;
   /** Variadic or unnamed input parameters: not callable with named arguments. */
   namedCallable: boolean;
+  /** Its own statement_timeout (`create function ... set statement_timeout = ...`), applied before the call. */
+  settings: Settings;
 }
 
 const RELATION_KINDS: Record<string, Relation["kind"]> = {
@@ -65,7 +68,7 @@ const RELATIONS_SQL = `
 const ROUTINES_SQL = `
   select p.proname as name, p.provolatile::text as volatility, p.proretset as returns_set,
     p.pronargs as nargs, p.pronargdefaults as ndefaults, p.provariadic <> 0 as variadic,
-    format_type(p.prorettype, null) as return_type, t.typtype::text as return_typtype,
+    format_type(p.prorettype, null) as return_type, t.typtype::text as return_typtype, p.proconfig,
     coalesce((
       select json_agg(json_build_object(
                'name', coalesce(p.proargnames[i], ''),
@@ -93,6 +96,7 @@ interface RoutineRow {
   return_typtype: string;
   args: string;
   return_columns: string;
+  proconfig: string[] | null;
 }
 
 function columnMap(columns: Column[]): Map<string, Column> {
@@ -123,12 +127,15 @@ function toRoutine(row: RoutineRow): Routine {
     returnsSet: row.returns_set,
     returns,
     namedCallable: !row.variadic && params.every((p) => p.name !== ""),
+    settings: hoistedSettings(row.proconfig),
   };
 }
 
 export class SchemaCache {
   relations = new Map<string, Relation>();
   routines = new Map<string, Routine[]>();
+  /** The settings each API role runs with (its ALTER ROLE ... SET), read with the rest. */
+  roleSettings = new RoleSettings([], new Map());
   /** When the load that produced the current cache began (0: never loaded). */
   private loadedAt = 0;
   private stale = false;
@@ -159,9 +166,10 @@ export class SchemaCache {
 
   private async load(startedAt: number): Promise<void> {
     try {
-      const [relationRows, routineRows] = await Promise.all([
+      const [relationRows, routineRows, roleSettings] = await Promise.all([
         this.sql.unsafe<Array<{ name: string; kind: string; columns: string }>>(RELATIONS_SQL, [EXPOSED_SCHEMA]),
         this.sql.unsafe<RoutineRow[]>(ROUTINES_SQL, [EXPOSED_SCHEMA]),
+        loadRoleSettings(this.sql),
       ]);
       const relations = new Map<string, Relation>();
       for (const row of relationRows) {
@@ -179,6 +187,7 @@ export class SchemaCache {
       }
       this.relations = relations;
       this.routines = routines;
+      this.roleSettings = roleSettings;
       this.loadedAt = startedAt;
       this.stale = false;
     } catch (error) {

@@ -38,8 +38,12 @@ export function ident(name: string): string {
 class Params {
   readonly values: string[] = [];
   add(value: string): string {
+    return `${this.addUntyped(value)}::text`;
+  }
+  /** A parameter whose type Postgres infers from the cast that follows, as PostgREST's unknown literals. */
+  addUntyped(value: string): string {
     this.values.push(value);
-    return `$${this.values.length}::text`;
+    return `$${this.values.length}`;
   }
 }
 
@@ -119,7 +123,9 @@ function filterSql(scope: Scope, filter: Filter, params: Params): string {
   if (operation.op === "in") {
     sql = operation.values.length === 0
       ? "false"
-      : `${lhs} = any(${params.add(arrayLiteral(operation.values))}::${type}[])`;
+      // Typed as the array itself (not text cast to it), so a custom plan sees a constant, as with
+      // PostgREST's `= ANY($1)`: a partial index whose predicate lists those values can be used.
+      : `${lhs} = any(${params.addUntyped(arrayLiteral(operation.values))}::${type}[])`;
   } else if (operation.op === "is") {
     sql = `${lhs} is ${operation.value}`; // one of null/true/false/unknown, checked by the parser
   } else if (TEXT_OPERATORS.has(operation.op)) {

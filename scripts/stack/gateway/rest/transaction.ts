@@ -1,15 +1,19 @@
 // One request = one transaction, run as the JWT's role with the request's GUCs set locally,
-// exactly as PostgREST does (src/PostgREST/Query.hs, setPgLocals), so RLS policies and
-// auth.uid()/auth.jwt() see the caller. GET/HEAD (and non-volatile functions) run read-only.
+// exactly as PostgREST does (src/PostgREST/Query/PreQuery.hs, txVarQuery), so RLS policies and
+// auth.uid()/auth.jwt() see the caller, and the role's settings (anon's statement_timeout of 3 s,
+// role-settings.ts) govern the statement. GET/HEAD (and non-volatile functions) run read-only.
 import type { Caller } from "../apikey.ts";
 import type { Sql } from "../context.ts";
 import type { Statement } from "./sql-builder.ts";
+import type { Settings } from "./role-settings.ts";
 
 export interface RequestLocals {
   method: string;
   /** "/accounts", "/rpc/enqueue_enrichment": the path PostgREST sees behind Supabase's gateway. */
   path: string;
   headers: Headers;
+  /** The role's settings, then the called function's hoisted ones: set before the statement runs. */
+  settings: Settings;
 }
 
 export interface ResultRow {
@@ -24,8 +28,11 @@ export interface ResultRow {
 // Supabase's PostgREST uses db-extra-search-path = public, extensions.
 const SEARCH_PATH = '"public", "extensions"';
 
+// In PostgREST's order: the role's settings before the role (a setting SET-granted to the login role
+// can then be applied), the function's last. The select list is evaluated left to right.
 const SET_LOCALS = `select
   set_config('search_path', $1, true),
+  (select count(set_config(s.name, s.value, true)) from unnest($8::text[], $9::text[]) as s(name, value)),
   set_config('role', $2, true),
   set_config('request.jwt.claims', $3, true),
   set_config('request.method', $4, true),
@@ -65,6 +72,8 @@ export async function runStatement(
       locals.path,
       headers,
       JSON.stringify(cookies(locals.headers.get("cookie"))),
+      locals.settings.map(([name]) => name),
+      locals.settings.map(([, value]) => value),
     ], { prepare: true });
     const rows = await tx.unsafe<Array<{ total: string | null; page_total: string; body: string | null }>>(
       statement.text,

@@ -1,5 +1,5 @@
 // Helpers for the operations tests (ops_*_test.ts, deploy_*_test.ts): worker calls made through
-// pg_net and awaited, and the settings those tests change and must put back.
+// pg_net and awaited, and the settings and Vault secrets those tests change and must put back.
 import { sql } from "./stack.ts";
 
 export interface Invocation {
@@ -47,6 +47,33 @@ export async function withSettings<T>(values: Record<string, string>, fn: () => 
       const old = before.find((b) => b.key === key);
       if (old) await sql`update private.settings set value = ${old.value}, updated_at = now() where key = ${key}`;
       else await sql`delete from private.settings where key = ${key}`;
+    }
+  }
+}
+
+/** Stores a Vault secret as an operator does: vault.create_secret, or vault.update_secret when it exists. */
+async function setVaultSecret(name: string, value: string) {
+  const [existing] = await sql<{ id: string }[]>`select id from vault.secrets where name = ${name}`;
+  if (existing) await sql`select vault.update_secret(${existing.id}::uuid, ${value})`;
+  else await sql`select vault.create_secret(${value}, ${name})`;
+}
+
+/**
+ * Runs fn with Vault secrets replaced (project_url and worker_secret_token are read from Vault
+ * only), and puts the old values back (or removes the secrets) after.
+ */
+export async function withVaultSecrets<T>(values: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const names = Object.keys(values);
+  const before = await sql<{ name: string; value: string }[]>`
+    select name, decrypted_secret as value from vault.decrypted_secrets where name = any(${names})`;
+  try {
+    for (const [name, value] of Object.entries(values)) await setVaultSecret(name, value);
+    return await fn();
+  } finally {
+    for (const name of names) {
+      const old = before.find((b) => b.name === name);
+      if (old) await setVaultSecret(name, old.value);
+      else await sql`delete from vault.secrets where name = ${name}`;
     }
   }
 }

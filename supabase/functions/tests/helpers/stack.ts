@@ -128,13 +128,18 @@ export async function withBulkCallsOff<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Switches a cron job on or off the way postgres can on a hosted project (cron.job is read-only to it). */
+export async function setCronJobActive(jobname: string, active: boolean) {
+  await sql`select cron.alter_job(j.jobid, active := ${active}) from cron.job j where j.jobname = ${jobname}`;
+}
+
 /**
  * pg_cron's every-minute worker call would add a second invocation; some tests need exactly one.
  * Also waits until no invocation is running (one started by an earlier test may still be waiting
  * for work falling due soon), so the test's own calls are the only ones.
  */
 export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
-  await sql`update cron.job set active = false where jobname = 'job-worker'`;
+  await setCronJobActive("job-worker", false);
   for (let i = 0; i < 600; i++) {
     const [{ running }] = await sql<{ running: number }[]>`
       select count(*)::integer as running from private.worker_runs where expires_at > clock_timestamp()`;
@@ -144,7 +149,7 @@ export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    await sql`update cron.job set active = true where jobname = 'job-worker'`;
+    await setCronJobActive("job-worker", true);
   }
 }
 
