@@ -1,7 +1,7 @@
 // The database connection of a function: SUPABASE_DB_URL (set by Supabase for every function).
 // Statements are not prepared when the URL points at Supavisor's transaction pooler (port 6543),
 // which does not keep prepared statements between transactions.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;

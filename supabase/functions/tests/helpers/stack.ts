@@ -1,7 +1,7 @@
 // Test helpers for the functions' integration tests: they run against the local stack
 // (scripts/test/env.ts picks the instance), through the real gateway, worker, pg_net shim,
 // Postgres and fake Apollo. Each test works in a workspace of its own and deletes it after.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { testConfig, testEnv, testKeys } from "../../../../scripts/test/env.ts";
 import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
