@@ -15,8 +15,10 @@ export interface StackConfig {
   dir: string;
   dataDir: string;
   logDir: string;
-  ports: { api: number; db: number; fakeApollo: number; spa: number; functionsBase: number };
+  ports: { api: number; db: number; pooler: number; fakeApollo: number; spa: number; functionsBase: number };
   dbUrl: string;
+  /** The transaction pooler in front of the database (scripts/stack/pooler.ts), Supavisor's port 6543 on hosted. */
+  poolerUrl: string;
   apiUrl: string;
   fakeApolloUrl: string;
   spaUrl: string;
@@ -32,7 +34,15 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     throw new Error(`Unknown stack instance "${instance}": use dev or test, or set STACK_PORT_BASE.`);
   }
   const dir = `${repoRoot}/.stack/${instance}`;
-  const ports = { api: base, db: base + 1, fakeApollo: base + 4, spa: base === 54321 ? 5173 : base + 20, functionsBase: base + 10 };
+  // The pooler is on base + 8: 54329 in the dev instance, the port the Supabase CLI gives its own pooler.
+  const ports = {
+    api: base,
+    db: base + 1,
+    pooler: base + 8,
+    fakeApollo: base + 4,
+    spa: base === 54321 ? 5173 : base + 20,
+    functionsBase: base + 10,
+  };
   return {
     instance,
     dir,
@@ -40,6 +50,7 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     logDir: `${dir}/logs`,
     ports,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${ports.db}/postgres`,
+    poolerUrl: `postgresql://postgres:postgres@127.0.0.1:${ports.pooler}/postgres`,
     apiUrl: `http://127.0.0.1:${ports.api}`,
     fakeApolloUrl: `http://127.0.0.1:${ports.fakeApollo}`,
     spaUrl: `http://127.0.0.1:${ports.spa}`,
@@ -68,6 +79,7 @@ export async function envBlock(config: StackConfig): Promise<Record<string, stri
   return {
     API_URL: config.apiUrl,
     DB_URL: config.dbUrl,
+    POOLER_URL: config.poolerUrl,
     ...apiKeys,
     WORKER_SECRET_TOKEN: config.workerSecretToken,
     DEMO_EMAIL: config.demo.email,

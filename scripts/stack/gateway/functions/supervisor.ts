@@ -46,10 +46,12 @@ export class FunctionSupervisor {
       APOLLO_KEY_ENCRYPTION_KEY: config.apolloKeyEncryptionKey,
       APOLLO_BASE_URL: `${config.fakeApolloUrl}/api/v1`,
       ENVIRONMENT: "development",
+      // through the stack's transaction pooler, as a hosted project's functions should go through Supavisor's
+      DB_POOLER_URL: config.poolerUrl,
       ...fromFile,
       // the stack's own settings win over a stray .env (tests rely on them)
       ...pick(Deno.env.toObject(), ["MAX_CONCURRENT", "MAX_GLOBAL_CONCURRENCY", "WORKER_TIME_BUDGET_MS", "USE_MOCK_APOLLO",
-        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS"]),
+        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS", "DB_POOL_SIZE"]),
     };
   }
 
