@@ -10,6 +10,7 @@ import { migrationsCheck } from "./migrations.ts";
 import { realtimeCheck } from "./realtime.ts";
 import { signingKeysCheck } from "./signing-keys.ts";
 import { workerCallsCheck } from "./worker-calls.ts";
+import { workerDatabaseCheck } from "./worker-database.ts";
 import { workerHealthCheck } from "./worker-health.ts";
 
 export const CHECKS: Check[] = [
@@ -18,6 +19,7 @@ export const CHECKS: Check[] = [
   cronRunsCheck,
   workerCallsCheck,
   workerHealthCheck,
+  workerDatabaseCheck,
   signingKeysCheck,
   functionsAuthCheck,
   realtimeCheck,

@@ -3,6 +3,7 @@
 // `Authorization: Bearer <WORKER_SECRET_TOKEN>` (or WORKER_SECRET_TOKEN_PREVIOUS during a rotation).
 // The POST body carries nothing and is never read: an unread body is not buffered, so whatever a
 // caller sends costs no memory here.
+import { withOwnPool } from "../_shared/db.ts";
 import { json } from "../_shared/http.ts";
 import { loadConfig, newWorkerId, type WorkerConfig } from "./config.ts";
 import { health } from "./health.ts";
@@ -36,7 +37,8 @@ export async function handler(req: Request): Promise<Response> {
   const workerId = newWorkerId(config);
   console.log(`[JobWorker] Starting job execution... (worker ${workerId})`);
   try {
-    const result = await runBatch(config, workerId);
+    // Its own DB_POOL_SIZE connections: the budget is per invocation (see _shared/db.ts).
+    const result = await withOwnPool((sql) => runBatch(config, workerId, sql));
     const duration = Date.now() - started;
     console.log(`[JobWorker] Execution completed in ${duration}ms`);
     return json({ success: true, duration_ms: duration, worker_id: workerId, timestamp: new Date().toISOString(), ...result });

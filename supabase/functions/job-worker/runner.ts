@@ -15,10 +15,10 @@
 // the next claim and that write overlap instead of queueing behind each other. The job stays
 // `processing` in the database until the write commits, so max_in_flight still counts it, and
 // the invocation returns only once every job's outcome is recorded.
-import { db } from "../_shared/db.ts";
+import { db, type Sql } from "../_shared/db.ts";
 import { LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
 import { type Job, Queue } from "../_shared/jobs/queue.ts";
-import type { WorkerConfig } from "./config.ts";
+import { maxInvocations, type WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
 import { processors } from "./processors/registry.ts";
 
@@ -36,12 +36,12 @@ export interface BatchResult {
   lost: number;
 }
 
-export async function runBatch(config: WorkerConfig, workerId: string): Promise<BatchResult> {
-  const sql = db();
+/** sql: the invocation's own pool (withOwnPool in handler.ts); the instance's by default. */
+export async function runBatch(config: WorkerConfig, workerId: string, sql: Sql = db()): Promise<BatchResult> {
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
   const deadline = Date.now() + config.timeBudgetMs;
   /** Invocations that together can fill MAX_GLOBAL_CONCURRENCY: fan-out stops there. */
-  const maxRuns = Math.ceil(config.maxGlobalConcurrency / config.maxConcurrent);
+  const maxRuns = maxInvocations(config);
   const stop = new AbortController();
   const totals: BatchResult = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
   /** A promise per busy slot, settled when the slot frees. */
@@ -56,7 +56,7 @@ export async function runBatch(config: WorkerConfig, workerId: string): Promise<
       running.delete(slot);
     });
     running.add(slot);
-    const outcome: Promise<void> = runJob(job, queue, stop.signal, totals, release).finally(() => {
+    const outcome: Promise<void> = runJob(job, queue, sql, stop.signal, totals, release).finally(() => {
       release();
       outcomes.delete(outcome);
     });
@@ -156,6 +156,7 @@ async function raceWithDelay(promises: Iterable<Promise<void>>, ms: number): Pro
 async function runJob(
   job: Job,
   queue: Queue,
+  sql: Sql,
   stop: AbortSignal,
   totals: BatchResult,
   releaseSlot: () => void,
@@ -167,7 +168,7 @@ async function runJob(
     if (!processor) {
       throw Object.assign(new Error(`No processor is registered for job type "${job.job_type}"`), { retryable: false });
     }
-    const outcome = await processor.process(createJobContext(job, queue, db(), stop)).finally(releaseSlot);
+    const outcome = await processor.process(createJobContext(job, queue, sql, stop)).finally(releaseSlot);
     if (await queue.complete(job.id, outcome.result, outcome.message)) {
       totals.completed++;
       console.log(`[JobWorker] Job ${job.id} completed successfully`);

@@ -42,6 +42,7 @@ integration("verify:deploy: every item passes against the local stack, a real en
         ["cron-runs", "PASS"],
         ["worker-calls", "PASS"],
         ["worker-health", "PASS"],
+        ["worker-database", "PASS"],
         ["signing-keys", "PASS"],
         ["functions-auth", "PASS"],
         ["realtime", "PASS"],
@@ -51,6 +52,7 @@ integration("verify:deploy: every item passes against the local stack, a real en
       summary,
     );
     assert.match(item(items, "migrations").summary, /^all \d+ migrations applied/);
+    assert.match(item(items, "worker-database").summary, /^through the transaction pooler \(port \d+\): at most 4 invocations x DB_POOL_SIZE 3 = 12 connections/);
     assert.match(item(items, "worker-calls").summary, /verify call #\d+: 200/);
     assert.match(item(items, "enrichment").summary, /stripe\.com enriched .* 7 log lines, 1 credit/);
     const leftovers = await sql`select 1 from public.accounts where workspace_id = ${ws.id}`;

@@ -200,6 +200,16 @@ export async function callFunction(name: string, init: { method?: string; token?
   return { status: response.status, body, text };
 }
 
+/** The test stack's process(es) of a function (its port is in this instance's functions range). */
+export async function functionProcessPids(name: string): Promise<number[]> {
+  const out = await new Deno.Command("pgrep", { args: ["-af", `runner.ts ${name} `] }).output();
+  const base = testConfig.ports.functionsBase;
+  return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean)
+    .map((line) => line.match(new RegExp(`^(\\d+) .*runner\\.ts ${name} (\\d+)`)))
+    .filter((m): m is RegExpMatchArray => m !== null && Number(m[2]) >= base && Number(m[2]) < base + 10)
+    .map((m) => Number(m[1]));
+}
+
 /** Integration tests share one pool across tests, so Deno's per-test leak sanitizers are off. */
 export function integration(name: string, fn: () => Promise<void>) {
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
