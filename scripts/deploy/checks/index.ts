@@ -6,6 +6,7 @@ import { cronJobsCheck } from "./cron-jobs.ts";
 import { cronRunsCheck } from "./cron-runs.ts";
 import { enrichmentCheck } from "./enrichment.ts";
 import { functionsAuthCheck } from "./functions-auth.ts";
+import { importMapsCheck } from "./import-maps.ts";
 import { migrationsCheck } from "./migrations.ts";
 import { realtimeCheck } from "./realtime.ts";
 import { signingKeysCheck } from "./signing-keys.ts";
@@ -14,6 +15,7 @@ import { workerDatabaseCheck } from "./worker-database.ts";
 import { workerHealthCheck } from "./worker-health.ts";
 
 export const CHECKS: Check[] = [
+  importMapsCheck,
   migrationsCheck,
   cronJobsCheck,
   cronRunsCheck,

@@ -37,6 +37,7 @@ integration("verify:deploy: every item passes against the local stack, a real en
     assert.deepEqual(
       items.map((i) => [i.id, i.status]),
       [
+        ["import-maps", "PASS"],
         ["migrations", "PASS"],
         ["cron-jobs", "PASS"],
         ["cron-runs", "PASS"],
@@ -52,6 +53,7 @@ integration("verify:deploy: every item passes against the local stack, a real en
       summary,
     );
     assert.match(item(items, "migrations").summary, /^all \d+ migrations applied/);
+    assert.match(item(items, "import-maps").summary, /^3 functions, each with its deno\.json \(.*postgres@3\.4\.9/);
     assert.match(item(items, "worker-database").summary, /^through the transaction pooler \(port \d+\): at most 4 invocations x DB_POOL_SIZE 3 = 12 connections/);
     assert.match(item(items, "worker-calls").summary, /verify call #\d+: 200/);
     assert.match(item(items, "enrichment").summary, /stripe\.com enriched .* 7 log lines, 1 credit/);
