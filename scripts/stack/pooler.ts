@@ -7,9 +7,10 @@
 // pool of default_pool_size server connections per role and database (15 on the smallest hosted
 // compute) and at most max_client_conn clients (200 there).
 //
-// It is stricter than Supavisor in one way: every server connection is reset (DISCARD ALL) when a
-// transaction ends, so code that relies on session state (a SET outside a transaction, a prepared
-// statement, a session advisory lock, LISTEN) fails here every time, not now and then on hosted.
+// It is stricter than Supavisor in one way: every server connection is reset when a transaction
+// ends (what DISCARD ALL resets, but for the plan cache, which would make every call plan again), so
+// code that relies on session state (a SET outside a transaction, a prepared statement, a session
+// advisory lock, LISTEN) fails here every time, not now and then on hosted.
 import { parse } from "npm:smol-toml@1.9.1";
 import { repoRoot, type StackConfig } from "./config.ts";
 import { PGBOUNCER } from "./packages.ts";
@@ -55,7 +56,7 @@ auth_file = ${dir}/userlist.txt
 auth_user = supabase_admin
 auth_query = SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = $1
 ; no session state survives a transaction (see the top of scripts/stack/pooler.ts)
-server_reset_query = DISCARD ALL
+server_reset_query = CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; UNLISTEN *; SELECT pg_advisory_unlock_all()
 server_reset_query_always = 1
 ; SHOW POOLS, SHOW CLIENTS on the admin database "pgbouncer"
 admin_users = postgres

@@ -85,33 +85,16 @@ export function db(): Sql {
   return shared;
 }
 
-/** Pools no invocation is using: the next one takes a warm pool instead of connecting anew. */
-const idlePools: Sql[] = [];
-
 /**
- * Runs fn with a pool of its own (DB_POOL_SIZE connections at most), so invocations that an
- * instance serves at once never compete for one pool and each keeps to its budget. A pool is reused
- * by later invocations, never by two at once; its connections close after 20 s idle.
+ * Runs fn with a pool of its own (DB_POOL_SIZE connections at most), closed when fn is done: an
+ * instance holds connections only for the invocations it is running, each within its budget, and
+ * invocations it serves at once never wait for each other's connections.
  */
 export async function withOwnPool<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = idlePools.pop() ?? openPool();
+  const sql = openPool();
   try {
     return await fn(sql);
   } finally {
-    idlePools.push(sql);
+    await sql.end({ timeout: 5 }).catch(() => {});
   }
-}
-
-/**
- * Runs fn in a transaction as the signed-in user, the way PostgREST runs API requests, so the
- * functions and RLS policies see auth.uid() and the authenticated role. The settings are local to
- * the transaction, so they never leak to the next user of a pooled server connection.
- */
-export function asUser<T>(claims: Record<string, unknown>, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  return db().begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${
-      JSON.stringify(claims)
-    }, true)`;
-    return await fn(tx);
-  }) as Promise<T>;
 }

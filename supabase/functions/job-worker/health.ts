@@ -60,7 +60,7 @@ export async function health(config: WorkerConfig, workerId: string, env: EnvRea
   let stats: QueueStats;
   let snapshot: OperationsSnapshot;
   try {
-    // a pool the worker's invocations use too, so a health check adds no connections of its own
+    // its own connection, closed after: nothing stays open between health checks
     [{ stats, snapshot }] = await withOwnPool((sql) =>
       sql<{ stats: QueueStats; snapshot: OperationsSnapshot }[]>`
         select public.queue_stats() as stats, ops.health_snapshot() as snapshot`

@@ -49,6 +49,13 @@ integration(
         for (let i = 0; i < 30; i++) accounts.push(await createAccount(ws.id, `pooler-${i}.example`));
         const pids = await functionProcessPids("job-worker");
         assert.ok(pids.length > 0, "found the job-worker process");
+        // An idle queue: no invocation of an earlier test still registered.
+        for (let i = 0; i < 150; i++) {
+          const [{ n }] = await sql<{ n: number }[]>`
+          select count(*)::integer as n from private.worker_runs where expires_at > clock_timestamp()`;
+          if (n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
         const peak = { runs: 0, toPooler: 0, toDatabase: 0, servers: 0, waiting: 0 };
         let done = false;
         const ids = await enqueueAccounts(ws.id, accounts); // one statement: one wake-up, then fan-out
