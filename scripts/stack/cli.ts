@@ -12,6 +12,7 @@ import {
   writeLocalSettings,
 } from "./database.ts";
 import { ensurePackages } from "./packages.ts";
+import { cacheFunctionDependencies } from "./edge-runtime.ts";
 import { clusterExists, clusterRunning, initCluster, startCluster, stopCluster } from "./postgres.ts";
 import { daemonPid, daemonsStatus, startDaemons, stopDaemon, stopDaemons } from "./daemons.ts";
 import { ensureKeys, type KeyMode, requestedKeyMode } from "./keys.ts";
@@ -53,6 +54,7 @@ async function up(config: StackConfig, { quiet = false } = {}) {
   }
   await writeLocalSettings(config);
   await useKeys(config, requestedKeyMode());
+  await cacheFunctionDependencies();
   await startDaemons(config, { fresh });
   if (fresh) {
     log("saving the mock Apollo key for the demo workspace (through apollo-settings)");

@@ -15,13 +15,15 @@ export interface StackConfig {
   dir: string;
   dataDir: string;
   logDir: string;
-  ports: { api: number; db: number; fakeApollo: number; spa: number; functionsBase: number; mailbox: number };
+  ports: { api: number; db: number; pooler: number; fakeApollo: number; spa: number; functionsBase: number; mailbox: number };
   /** The connection everything uses: `postgres`, not a superuser, as on a hosted project. */
   dbUrl: string;
   /** The cluster's superuser, supabase_admin (Supabase's platform role): the bootstrap only. */
   adminDbUrl: string;
   /** Vault's root key (base64), kept outside the database as Supabase keeps its key outside SQL. */
   vaultKeyFile: string;
+  /** The transaction pooler in front of the database (scripts/stack/pooler.ts), Supavisor's port 6543 on hosted. */
+  poolerUrl: string;
   apiUrl: string;
   fakeApolloUrl: string;
   spaUrl: string;
@@ -48,6 +50,14 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     spa: base === 54321 ? 5173 : base + 20,
     functionsBase: base + 10,
     mailbox: base + 24,
+  // The pooler is on base + 8: 54329 in the dev instance, the port the Supabase CLI gives its own pooler.
+  const ports = {
+    api: base,
+    db: base + 1,
+    pooler: base + 8,
+    fakeApollo: base + 4,
+    spa: base === 54321 ? 5173 : base + 20,
+    functionsBase: base + 10,
   };
   return {
     instance,
@@ -58,6 +68,7 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${ports.db}/postgres`,
     adminDbUrl: `postgresql://supabase_admin:postgres@127.0.0.1:${ports.db}/postgres`,
     vaultKeyFile: `${dir}/vault-root.key`,
+    poolerUrl: `postgresql://postgres:postgres@127.0.0.1:${ports.pooler}/postgres`,
     apiUrl: `http://127.0.0.1:${ports.api}`,
     fakeApolloUrl: `http://127.0.0.1:${ports.fakeApollo}`,
     spaUrl: `http://127.0.0.1:${ports.spa}`,
@@ -88,6 +99,7 @@ export async function envBlock(config: StackConfig): Promise<Record<string, stri
   return {
     API_URL: config.apiUrl,
     DB_URL: config.dbUrl,
+    POOLER_URL: config.poolerUrl,
     ...apiKeys,
     WORKER_SECRET_TOKEN: config.workerSecretToken,
     DEMO_EMAIL: config.demo.email,

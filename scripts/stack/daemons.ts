@@ -1,17 +1,22 @@
-// Long-running processes of the stack (gateway with the functions, the pg_net dispatcher, the
-// fake Apollo, the mailbox Auth sends its emails to), started detached so `stack:up` can return; each has a pid file in
-// .stack/<instance>/run and a log in .stack/<instance>/logs.
+// Long-running processes of the stack (the transaction pooler, the gateway with the functions, the
+// pg_net dispatcher, the fake Apollo, the mailbox Auth sends its emails to), started detached so
+// `stack:up` can return; each has a pid file in .stack/<instance>/run and a log in .stack/<instance>/logs.
 import { type StackConfig, repoRoot } from "./config.ts";
+import { preparePooler } from "./pooler.ts";
 import { portInUse, run, StackError, waitFor } from "./shell.ts";
 
 interface Daemon {
   name: string;
-  script: string;
+  /** A Deno script of the stack, or a command line (prepared on every start). */
+  script?: string;
+  command?: (config: StackConfig) => Promise<string[]>;
   /** A port that answers once the daemon is ready (none: alive is enough). */
   port?: (config: StackConfig) => number;
 }
 
 export const DAEMONS: Daemon[] = [
+  // before the gateway: the functions it starts connect through it
+  { name: "pooler", command: preparePooler, port: (c) => c.ports.pooler },
   { name: "fake-apollo", script: "scripts/stack/fake-apollo/main.ts", port: (c) => c.ports.fakeApollo },
   { name: "net-dispatcher", script: "scripts/stack/net-dispatcher.ts" },
   { name: "mailbox", script: "scripts/stack/mailbox/main.ts", port: (c) => c.ports.mailbox },
@@ -55,10 +60,13 @@ async function startDaemon(config: StackConfig, daemon: Daemon): Promise<void> {
   }
   await Deno.mkdir(`${config.dir}/run`, { recursive: true });
   const logFile = `${config.logDir}/${daemon.name}.log`;
+  const argv = daemon.command
+    ? await daemon.command(config)
+    : [Deno.execPath(), "run", "-A", `${repoRoot}/${daemon.script}`];
   const result = await run("sh", [
     "-c",
     'setsid "$@" >>"$STACK_LOG" 2>&1 </dev/null & echo $!',
-    "sh", Deno.execPath(), "run", "-A", `${repoRoot}/${daemon.script}`,
+    "sh", ...argv,
   ], { cwd: repoRoot, env: { STACK_INSTANCE: config.instance, STACK_LOG: logFile } });
   const pid = Number(result.stdout.trim());
   await Deno.writeTextFile(pidFile(config, daemon.name), `${pid}\n`);

@@ -4,6 +4,7 @@ import { exists, isRoot, run, StackError } from "./shell.ts";
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 const PG_LIB = "/usr/lib/postgresql/15/lib";
 const PG_EXT = "/usr/share/postgresql/15/extension";
+export const PGBOUNCER = "/usr/sbin/pgbouncer";
 
 const REQUIRED: Array<{ pkg: string; file: string }> = [
   { pkg: "postgresql-15", file: `${PG_BIN}/postgres` },
@@ -12,6 +13,8 @@ const REQUIRED: Array<{ pkg: string; file: string }> = [
   { pkg: "postgresql-15-wal2json", file: `${PG_LIB}/wal2json.so` },
   { pkg: "postgresql-15-plpgsql-check", file: `${PG_EXT}/plpgsql_check.control` },
   { pkg: "libtap-parser-sourcehandler-pgtap-perl", file: "/usr/bin/pg_prove" },
+  // the stand-in for Supavisor's transaction pooler (scripts/stack/pooler.ts)
+  { pkg: "pgbouncer", file: PGBOUNCER },
 ];
 
 export const pgBin = (name: string) => `${PG_BIN}/${name}`;

@@ -1,8 +1,13 @@
 // Runs one Edge Function the way Supabase's edge runtime does: the function's index.ts calls
 // Deno.serve(handler), and the runtime decides where it listens. Here it listens on the port
 // the gateway gave it, and the gateway forwards /functions/v1/<name>/* to it.
-// Usage: deno run -A scripts/stack/functions/runner.ts <name> <port>
-import { repoRoot } from "../config.ts";
+// It runs on the edge Deno with the function's deno.json as its configuration (see
+// scripts/stack/edge-runtime.ts), so it imports nothing but relative files without imports of
+// their own: anything else would have to be in that function's import map.
+// Usage: deno run -A --config supabase/functions/<name>/deno.json scripts/stack/functions/runner.ts <name> <port>
+import { drainingUnreadBodies } from "./uploads.ts";
+
+const functionsDir = new URL("../../../supabase/functions/", import.meta.url);
 
 const [name, portText] = Deno.args;
 const port = Number(portText);
@@ -22,7 +27,7 @@ const originalServe = Deno.serve.bind(Deno);
     port,
     hostname: "127.0.0.1",
     onListen: () => console.log(`[functions] ${name} listening on 127.0.0.1:${port}`),
-  }, handler);
+  }, drainingUnreadBodies(handler));
 };
 
 // Supabase's runtime global for background work that outlives the response.
@@ -33,4 +38,4 @@ const originalServe = Deno.serve.bind(Deno);
   },
 };
 
-await import(`file://${repoRoot}/supabase/functions/${name}/index.ts`);
+await import(new URL(`${name}/index.ts`, functionsDir).href);

@@ -13,7 +13,7 @@ import {
   isAuthError,
   isAuthRetryableFetchError,
   type SupabaseClient,
-} from "npm:@supabase/supabase-js@2.119.1";
+} from "@supabase/supabase-js";
 import { db } from "./db.ts";
 import { HttpError } from "./http.ts";
 import { projectKey } from "./project-keys.ts";

@@ -1,5 +1,5 @@
 // zod at the boundary: a failed parse becomes a 400 listing what is wrong with which field.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import { HttpError } from "./http.ts";
 
 export function describeIssues(error: z.ZodError): string {

@@ -7,7 +7,7 @@
 // The key is stored AES-256-GCM encrypted and never returned. A key typed into a request is checked
 // with Apollo at most apollo_key_tests_per_10_minutes times per user (key-test-limit.ts), and the
 // test key is refused in production.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import { apolloClientFor, MOCK_API_KEY, TestKeyInProductionError } from "../_shared/apollo/index.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
 import { keyPacingKey, teamPacingKey } from "../_shared/apollo/pacing-key.ts";

@@ -56,6 +56,14 @@ export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
   };
 }
 
+/**
+ * How many invocations run at once at most: fan-out stops when they can fill MAX_GLOBAL_CONCURRENCY.
+ * Each may be its own function instance with its own DB_POOL_SIZE connections (the budget in db.ts).
+ */
+export function maxInvocations(config: WorkerConfig): number {
+  return Math.ceil(config.maxGlobalConcurrency / config.maxConcurrent);
+}
+
 /** An id per invocation, in the spec's shape (vercel-local-1234567890) with a random suffix. */
 export function newWorkerId(config: WorkerConfig): string {
   return `supabase-${config.region}-${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;

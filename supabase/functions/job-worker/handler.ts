@@ -5,6 +5,7 @@
 // it); at most 4 KB of it is read, so whatever a caller sends costs no memory here. The database's own
 // calls drain the queue (they also wait for work falling due within their time); a call by hand
 // (curl, verify:deploy, tests) runs what is due now and answers.
+import { withOwnPool } from "../_shared/db.ts";
 import { json } from "../_shared/http.ts";
 import { readBodyCapped } from "../_shared/request-body.ts";
 import { loadConfig, newWorkerId, type WorkerConfig } from "./config.ts";
@@ -54,7 +55,10 @@ export async function handler(req: Request): Promise<Response> {
   const reason = await callerReason(req);
   console.log(`[JobWorker] Starting job execution... (worker ${workerId}, ${reason})`);
   try {
-    const result = await runBatch(config, workerId, { waitForDueWork: DRAINING_REASONS.has(reason) });
+    // Its own DB_POOL_SIZE connections: the budget is per invocation (see _shared/db.ts).
+    const result = await withOwnPool((sql) =>
+      runBatch(config, workerId, { waitForDueWork: DRAINING_REASONS.has(reason) }, sql)
+    );
     const duration = Date.now() - started;
     console.log(`[JobWorker] Execution completed in ${duration}ms`);
     return json({ success: true, duration_ms: duration, worker_id: workerId, timestamp: new Date().toISOString(), ...result });

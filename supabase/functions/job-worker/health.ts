@@ -4,12 +4,15 @@
 //                             alert_failed_calls worker calls failed, the cron call's Vault secrets
 //                             missing, or no usable APOLLO_KEY_ENCRYPTION_KEY; `reasons` says which
 //   503 {status: "unhealthy"} the database cannot be reached (or lacks the ops migration)
+// `database` says how the worker connects (through the transaction pooler or directly, the port,
+// DB_POOL_SIZE) and the most pooler clients its invocations may hold together; verify:deploy warns
+// when a hosted worker does not use the pooler.
 // 503 rather than 200 so that an uptime monitor that only checks the status code catches a stuck
 // queue; the body says which of the two it is. The headline numbers are in `queue` (public.queue_stats)
 // and `operations` (ops.health_snapshot).
-import { db } from "../_shared/db.ts";
+import { dbSettings, describeConnection, withOwnPool } from "../_shared/db.ts";
 import type { EnvReader } from "../_shared/environment.ts";
-import type { WorkerConfig } from "./config.ts";
+import { maxInvocations, type WorkerConfig } from "./config.ts";
 import {
   configurationAlerts,
   configurationWarnings,
@@ -28,6 +31,21 @@ export interface QueueStats {
   oldest_pending_age_seconds: number;
 }
 
+/** The connection budget: invocations at once x connections per instance = pooler clients at most. */
+export function databaseReport(config: WorkerConfig, env: EnvReader) {
+  try {
+    const settings = dbSettings(env);
+    const invocations = maxInvocations(config);
+    return {
+      ...describeConnection(settings),
+      max_invocations: invocations,
+      max_clients: invocations * settings.poolSize,
+    };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 export async function health(config: WorkerConfig, workerId: string, env: EnvReader = Deno.env) {
   const configuration = readConfiguration(env, previousToken(config, env) !== undefined);
   const base = {
@@ -36,13 +54,17 @@ export async function health(config: WorkerConfig, workerId: string, env: EnvRea
     timestamp: new Date().toISOString(),
     environment: { region: config.region, env: config.env },
     configuration,
+    database: databaseReport(config, env),
     warnings: configurationWarnings(configuration, config.env),
   };
   let stats: QueueStats;
   let snapshot: OperationsSnapshot;
   try {
-    [{ stats, snapshot }] = await db()<{ stats: QueueStats; snapshot: OperationsSnapshot }[]>`
-      select public.queue_stats() as stats, ops.health_snapshot() as snapshot`;
+    // its own connection, closed after: nothing stays open between health checks
+    [{ stats, snapshot }] = await withOwnPool((sql) =>
+      sql<{ stats: QueueStats; snapshot: OperationsSnapshot }[]>`
+        select public.queue_stats() as stats, ops.health_snapshot() as snapshot`
+    );
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = code === "42883" || code === "3F000"

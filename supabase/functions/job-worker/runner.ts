@@ -15,11 +15,11 @@
 // the next claim and that write overlap instead of queueing behind each other. The job stays
 // `processing` in the database until the write commits, so max_in_flight still counts it, and
 // the invocation returns only once every job's outcome is recorded.
-import { db } from "../_shared/db.ts";
+import { db, type Sql } from "../_shared/db.ts";
 import { type FailureVerdict, LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
 import { type Job, Queue } from "../_shared/jobs/queue.ts";
 import { InvocationBudget } from "./budget.ts";
-import type { WorkerConfig } from "./config.ts";
+import { maxInvocations, type WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
 import { processors } from "./processors/registry.ts";
 import type { ProcessorResult } from "./processors/types.ts";
@@ -53,12 +53,17 @@ export interface RunOptions {
   waitForDueWork?: boolean;
 }
 
-export async function runBatch(config: WorkerConfig, workerId: string, options: RunOptions = {}): Promise<BatchResult> {
-  const sql = db();
+/** sql: the invocation's own pool (withOwnPool in handler.ts); the instance's by default. */
+export async function runBatch(
+  config: WorkerConfig,
+  workerId: string,
+  options: RunOptions = {},
+  sql: Sql = db(),
+): Promise<BatchResult> {
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
   const budget = new InvocationBudget(config.timeBudgetMs, config.cpuBudgetMs);
   /** Invocations that together can fill MAX_GLOBAL_CONCURRENCY: fan-out stops there. */
-  const maxRuns = Math.ceil(config.maxGlobalConcurrency / config.maxConcurrent);
+  const maxRuns = maxInvocations(config);
   const stop = new AbortController();
   const totals: BatchResult = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
   /** A promise per busy slot, settled when the slot frees. */
@@ -74,7 +79,7 @@ export async function runBatch(config: WorkerConfig, workerId: string, options: 
       running.delete(slot);
     });
     running.add(slot);
-    const outcome: Promise<void> = runGroup(group, queue, stop.signal, totals, release).finally(() => {
+    const outcome: Promise<void> = runGroup(group, queue, sql, stop.signal, totals, release).finally(() => {
       release();
       outcomes.delete(outcome);
     });
@@ -205,6 +210,7 @@ async function raceWithDelay(promises: Iterable<Promise<void>>, ms: number): Pro
 async function runGroup(
   jobs: Job[],
   queue: Queue,
+  sql: Sql,
   stop: AbortSignal,
   totals: BatchResult,
   releaseSlot: () => void,
@@ -219,7 +225,7 @@ async function runGroup(
     if (!processor) {
       throw Object.assign(new Error(`No processor is registered for job type "${jobs[0].job_type}"`), { retryable: false });
     }
-    const contexts = jobs.map((job) => createJobContext(job, queue, db(), stop));
+    const contexts = jobs.map((job) => createJobContext(job, queue, sql, stop));
     results = jobs.length === 1 || !processor.processBatch
       ? [await processor.process(contexts[0])]
       : await processor.processBatch(contexts);

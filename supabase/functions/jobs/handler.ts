@@ -1,7 +1,7 @@
 // jobs: queue a job over HTTP (the spec's POST /api/jobs). The body is validated with zod, and
 // the job is queued as the signed-in user through enqueue_job, so membership and RLS decide.
 //   POST /jobs {workspace_id, job_type, payload} -> 201 job | 400 field errors | 403 not a member
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
 import { corsHeaders } from "../_shared/cors.ts";
 import { asUser } from "../_shared/db.ts";

@@ -37,11 +37,13 @@ integration("verify:deploy: every item passes against the local stack, a real en
     assert.deepEqual(
       items.map((i) => [i.id, i.status]),
       [
+        ["import-maps", "PASS"],
         ["migrations", "PASS"],
         ["cron-jobs", "PASS"],
         ["cron-runs", "PASS"],
         ["worker-calls", "PASS"],
         ["worker-health", "PASS"],
+        ["worker-database", "PASS"],
         ["signing-keys", "PASS"],
         ["functions-auth", "PASS"],
         ["auth-emails", "PASS"],
@@ -52,6 +54,8 @@ integration("verify:deploy: every item passes against the local stack, a real en
       summary,
     );
     assert.match(item(items, "migrations").summary, /^all \d+ migrations applied/);
+    assert.match(item(items, "import-maps").summary, /^3 functions, each with its deno\.json \(.*postgres@3\.4\.9/);
+    assert.match(item(items, "worker-database").summary, /^through the transaction pooler \(port \d+\): at most 4 invocations x DB_POOL_SIZE 3 = 12 connections/);
     assert.match(item(items, "worker-calls").summary, /verify call #\d+: 200/);
     assert.match(item(items, "enrichment").summary, /stripe\.com enriched .* 7 log lines, 1 credit/);
     const leftovers = await sql`select 1 from public.accounts where workspace_id = ${ws.id}`;
@@ -66,7 +70,7 @@ integration("verify:deploy: every item passes against the local stack, a real en
   assert.equal(human.code, 0);
   assert.match(human.text, /^PASS {2}migrations applied {2,}all \d+ migrations applied/m);
   assert.match(human.text, /^SKIP {2}first real enrichment/m);
-  assert.match(human.text, /^PASS: 9 passed, 0 warning\(s\), 0 failed, 1 skipped$/m);
+  assert.match(human.text, /^PASS: 11 passed, 0 warning\(s\), 0 failed, 1 skipped$/m);
 });
 
 integration(

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { invokeWorkerAndWait } from "./helpers/ops.ts";
 import {
-  createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, runWorker, sql,
-  testConfig, waitForJob, withBulkCallsOff, withCronPaused,
+  createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, functionProcessPids, integration, job, logs,
+  runWorker, sql, waitForJob, withBulkCallsOff, withCronPaused,
 } from "./helpers/stack.ts";
 
 /** Most requests in flight at once, from the fake's log (start = at - ms). */
@@ -79,16 +79,6 @@ integration("20 jobs with 1 s Apollo latency: at most 5 per invocation, more inv
   }));
 });
 
-/** The test stack's job-worker process (its port is in this instance's functions range). */
-async function workerProcessPids(): Promise<number[]> {
-  const out = await new Deno.Command("pgrep", { args: ["-af", "runner.ts job-worker "] }).output();
-  const base = testConfig.ports.functionsBase;
-  return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean)
-    .map((line) => line.match(/^(\d+) .*runner\.ts job-worker (\d+)/))
-    .filter((m): m is RegExpMatchArray => m !== null && Number(m[2]) >= base && Number(m[2]) < base + 10)
-    .map((m) => Number(m[1]));
-}
-
 integration("a worker killed mid-job: the reaper returns the job, it completes once, one credit", async () => {
   await withCronPaused(async () => {
     const ws = await createWorkspace("Crash", "live-key-crash-0002");
@@ -97,7 +87,7 @@ integration("a worker killed mid-job: the reaper returns the job, it completes o
       const [jobId] = await enqueueAccounts(ws.id, [accountId]);
       await waitForJob(jobId, (j) => j.status === "processing" && j.progress.percentage >= 40);
 
-      const pids = await workerProcessPids();
+      const pids = await functionProcessPids("job-worker");
       assert.ok(pids.length > 0, "found the job-worker process");
       const deadWorker = (await job(jobId)).locked_by;
       for (const pid of pids) Deno.kill(pid, "SIGKILL");

@@ -4,14 +4,25 @@
 // false nothing is checked here and the function verifies its caller itself.
 // Responses pass through untouched: functions answer CORS themselves, as they must on Supabase.
 // Request bodies are streamed, never buffered, and stop when the function has answered: a function
-// that refuses an oversized body after reading its first 64 KB stops the upload there.
+// that refuses an oversized body after reading its first 64 KB stops the upload there (../../functions/uploads.ts
+// makes sure that answer reaches the caller).
+import { forwardedBody, UPLOAD_CONTROL_HEADER } from "../../functions/uploads.ts";
 import { bearerOf, callerFromToken } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import type { FunctionSupervisor } from "./supervisor.ts";
 
+/** Forwarded uploads that a function process may end (by id, named in UPLOAD_CONTROL_HEADER). */
+const uploads = new Map<string, () => void>();
+const UPLOADS_PATH = "/functions/v1/_uploads/";
+
 export async function handleFunctions(req: Request, ctx: GatewayContext, supervisor: FunctionSupervisor): Promise<Response> {
   const url = new URL(req.url);
+  // A function process that has answered ends the rest of its upload (no function name starts with "_").
+  if (url.pathname.startsWith(UPLOADS_PATH) && req.method === "POST") {
+    uploads.get(url.pathname.slice(UPLOADS_PATH.length))?.();
+    return new Response(null, { status: 204 });
+  }
   const match = url.pathname.match(/^\/functions\/v1\/([^/]+)(\/.*)?$/);
   const fn = match ? supervisor.functions.get(match[1]) : undefined;
   if (!match || !fn) {
@@ -34,17 +45,24 @@ export async function handleFunctions(req: Request, ctx: GatewayContext, supervi
   const target = `http://127.0.0.1:${fn.port}/${fn.name}${match[2] ?? ""}${url.search}`;
   const headers = new Headers(req.headers);
   headers.delete("host");
+  // The function answers uncompressed: the edge Deno's Deno.serve gzips when asked (this fetch asks
+  // by itself), and fetch hands back the decoded body under the function's content-encoding and
+  // content-length, which a client then fails to read.
+  headers.set("accept-encoding", "identity");
   // Through a JS stream: handed the server's own body stream, Deno's fetch sends all of it before it
   // hands back the function's answer, draining any upload however large.
-  const forwarding = new AbortController();
-  const body = req.body?.pipeThrough(new TransformStream(), { signal: forwarding.signal });
+  const upload = forwardedBody(req.body);
+  const uploadId = crypto.randomUUID();
+  uploads.set(uploadId, upload.stop);
+  headers.set(UPLOAD_CONTROL_HEADER, `http://127.0.0.1:${ctx.config.ports.api}${UPLOADS_PATH}${uploadId}`);
   try {
-    const response = await fetch(target, { method: req.method, headers, body, redirect: "manual" });
+    const response = await fetch(target, { method: req.method, headers, body: upload.stream, redirect: "manual" });
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
   } catch (error) {
     return json({ code: "WORKER_ERROR", message: `Function ${fn.name} did not answer: ${(error as Error).message}` }, 502);
   } finally {
     // The function has answered (or is gone): whatever it has not read of the body, it does not want.
-    forwarding.abort();
+    uploads.delete(uploadId);
+    upload.stop();
   }
 }

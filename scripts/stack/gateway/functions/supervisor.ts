@@ -1,6 +1,8 @@
 // Starts one process per Edge Function (supabase/functions/<name>/index.ts), restarts it when
-// it exits, and gives each Supabase's env vars plus the project's secrets.
+// it exits, and gives each Supabase's env vars plus the project's secrets. Each runs on the edge
+// Deno (hosted Edge Runtime's line) with its own deno.json, as deployed (../../edge-runtime.ts).
 import { repoRoot } from "../../config.ts";
+import { edgeDeno, edgeDenoEnv, functionFlags, functionNames } from "../../edge-runtime.ts";
 import { projectFunctionEnv } from "../../keys.ts";
 import { waitFor } from "../../shell.ts";
 import type { GatewayContext } from "../context.ts";
@@ -22,16 +24,7 @@ export class FunctionSupervisor {
 
   /** Function names: folders of supabase/functions with an index.ts, except _shared and tests. */
   static discover(): string[] {
-    const dir = `${repoRoot}/supabase/functions`;
-    const names: string[] = [];
-    for (const entry of Deno.readDirSync(dir)) {
-      if (!entry.isDirectory || entry.name.startsWith("_") || entry.name === "tests") continue;
-      try {
-        Deno.statSync(`${dir}/${entry.name}/index.ts`);
-        names.push(entry.name);
-      } catch { /* not a function */ }
-    }
-    return names.sort();
+    return functionNames();
   }
 
   /**
@@ -53,10 +46,12 @@ export class FunctionSupervisor {
       APOLLO_KEY_ENCRYPTION_KEY: config.apolloKeyEncryptionKey,
       APOLLO_BASE_URL: `${config.fakeApolloUrl}/api/v1`,
       ENVIRONMENT: "development",
+      // through the stack's transaction pooler, as a hosted project's functions should go through Supavisor's
+      DB_POOLER_URL: config.poolerUrl,
       ...fromFile,
       // the stack's own settings win over a stray .env (tests rely on them)
       ...pick(Deno.env.toObject(), ["MAX_CONCURRENT", "MAX_GLOBAL_CONCURRENCY", "WORKER_TIME_BUDGET_MS", "USE_MOCK_APOLLO",
-        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS"]),
+        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS", "DB_POOL_SIZE"]),
     };
   }
 
@@ -78,9 +73,17 @@ export class FunctionSupervisor {
   private async spawn(fn: FunctionProcess): Promise<void> {
     const watch = Deno.env.get("STACK_WATCH") === "1" ? ["--watch"] : [];
     const log = await Deno.open(`${this.ctx.config.logDir}/fn-${fn.name}.log`, { create: true, write: true, append: true });
-    const child = new Deno.Command(denoBinary(), {
-      args: ["run", "-A", ...watch, `${repoRoot}/scripts/stack/functions/runner.ts`, fn.name, String(fn.port)],
-      env: await this.env(),
+    const child = new Deno.Command(edgeDeno(), {
+      args: [
+        "run",
+        "-A",
+        ...functionFlags(fn.name),
+        ...watch,
+        `${repoRoot}/scripts/stack/functions/runner.ts`,
+        fn.name,
+        String(fn.port),
+      ],
+      env: { ...edgeDenoEnv(), ...await this.env() },
       stdout: "piped",
       stderr: "piped",
       cwd: repoRoot,
@@ -122,17 +125,6 @@ export class FunctionSupervisor {
       } catch { /* already gone */ }
     }
     await Promise.all([...this.functions.values()].map((fn) => fn.child?.status.catch(() => {})));
-  }
-}
-
-/** The project's Deno (npm may have replaced the binary this process started from). */
-function denoBinary(): string {
-  const local = `${repoRoot}/node_modules/.bin/deno`;
-  try {
-    Deno.statSync(local);
-    return local;
-  } catch {
-    return Deno.execPath();
   }
 }
 

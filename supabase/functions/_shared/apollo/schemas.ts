@@ -2,7 +2,7 @@
 // kept (looseObject), numbers accepted as int, float or numeric string (annual_revenue has been both 345600000
 // and 345600000.0), strings accepted from numbers. What is rejected is a body whose *structure* is wrong
 // (not an object, `organization` a string, ...): the client reports that as a retryable bad_response.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 
 /** A number, a numeric string ("345600000.0") or null/absent. */
 const num = z.preprocess(

@@ -14,8 +14,13 @@ export class KeyDecryptionError extends Error {
   }
 }
 
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Array.from(atob(text), (c) => c.charCodeAt(0)));
+/** Bytes as a plain ArrayBuffer: a BufferSource for Web Crypto in the TypeScript of every Deno we run on. */
+function fromBase64(text: string): ArrayBuffer {
+  const binary = atob(text);
+  const buffer = new ArrayBuffer(binary.length);
+  const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return buffer;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -25,14 +30,14 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 async function importKey(base64Key: string): Promise<CryptoKey> {
-  let raw: Uint8Array<ArrayBuffer>;
+  let raw: ArrayBuffer;
   try {
     raw = fromBase64(base64Key.trim());
   } catch {
     throw new Error("APOLLO_KEY_ENCRYPTION_KEY is not valid base64");
   }
-  if (raw.length !== 32) {
-    throw new Error(`APOLLO_KEY_ENCRYPTION_KEY must be 32 bytes (base64), got ${raw.length}; generate one with: openssl rand -base64 32`);
+  if (raw.byteLength !== 32) {
+    throw new Error(`APOLLO_KEY_ENCRYPTION_KEY must be 32 bytes (base64), got ${raw.byteLength}; generate one with: openssl rand -base64 32`);
   }
   return await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
 }

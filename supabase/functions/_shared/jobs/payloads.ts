@@ -1,6 +1,6 @@
 // Job payloads, validated by the jobs API before a job is queued and by the worker before it
 // runs one (a hand-written INSERT can hold anything).
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 
 const domain = z.string().trim().toLowerCase().min(3).max(253)
   .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a bare domain like acme.com");

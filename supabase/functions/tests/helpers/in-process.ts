@@ -5,9 +5,10 @@ import { projectFunctionEnv, readKeys } from "../../../../scripts/stack/keys.ts"
 import { db } from "../../_shared/db.ts";
 import { testConfig, testEnv } from "./stack.ts";
 
-/** What Supabase gives every function, pointed at the test stack. */
+/** What Supabase gives every function, pointed at the test stack (and its transaction pooler, as the stack's functions). */
 const STACK_ENV: Record<string, string> = {
   ...projectFunctionEnv(testConfig, await readKeys(testConfig)),
+  DB_POOLER_URL: testConfig.poolerUrl,
   APOLLO_KEY_ENCRYPTION_KEY: testConfig.apolloKeyEncryptionKey,
   APOLLO_BASE_URL: `${testEnv.FAKE_APOLLO_URL}/api/v1`,
   MOCK_APOLLO_DELAY_MS: "0",

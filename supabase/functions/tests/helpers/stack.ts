@@ -1,7 +1,7 @@
 // Test helpers for the functions' integration tests: they run against the local stack
 // (scripts/test/env.ts picks the instance), through the real gateway, worker, pg_net shim,
 // Postgres and fake Apollo. Each test works in a workspace of its own and deletes it after.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { testConfig, testEnv, testKeys } from "../../../../scripts/test/env.ts";
 import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
 import { createConfirmedUser } from "../../../../scripts/test/users.ts";
@@ -227,6 +227,16 @@ export async function callFunction(name: string, init: { method?: string; token?
     body = JSON.parse(text);
   } catch { /* not JSON: keep the text, tests assert on it */ }
   return { status: response.status, body, text };
+}
+
+/** The test stack's process(es) of a function (its port is in this instance's functions range). */
+export async function functionProcessPids(name: string): Promise<number[]> {
+  const out = await new Deno.Command("pgrep", { args: ["-af", `runner.ts ${name} `] }).output();
+  const base = testConfig.ports.functionsBase;
+  return new TextDecoder().decode(out.stdout).trim().split("\n").filter(Boolean)
+    .map((line) => line.match(new RegExp(`^(\\d+) .*runner\\.ts ${name} (\\d+)`)))
+    .filter((m): m is RegExpMatchArray => m !== null && Number(m[2]) >= base && Number(m[2]) < base + 10)
+    .map((m) => Number(m[1]));
 }
 
 /** Integration tests share one pool across tests, so Deno's per-test leak sanitizers are off. */

@@ -1,0 +1,118 @@
+// The stack's functions connect through its transaction pooler (DB_POOLER_URL), as hosted functions
+// should go through Supavisor's port 6543, where no session state survives a transaction. A
+// backlog that fans the worker out to every invocation it may start (4 with the defaults) is
+// completed there, while the worker holds no more pooler connections than its budget (each
+// invocation its own DB_POOL_SIZE, db.ts) and none straight to the database. The stack serves
+// every invocation from one process, as a hosted instance may; the budget holds either way.
+import assert from "node:assert/strict";
+import { poolerSettings, showPooler } from "../../../scripts/stack/pooler.ts";
+import {
+  createAccount,
+  createWorkspace,
+  enqueueAccounts,
+  fakeApollo,
+  finished,
+  functionProcessPids,
+  integration,
+  job,
+  runWorker,
+  sql,
+  testConfig,
+  waitForJob,
+  withCronPaused,
+} from "./helpers/stack.ts";
+
+/** Established TCP connections from these processes to a local port (ss sees the client side). */
+async function connectionsTo(port: number, pids: number[]): Promise<number> {
+  const out = await new Deno.Command("ss", { args: ["-Htnp", "state", "established", `( dport = :${port} )`] })
+    .output();
+  const lines = new TextDecoder().decode(out.stdout).split("\n");
+  return lines.filter((line) => pids.some((pid) => line.includes(`pid=${pid},`))).length;
+}
+
+integration(
+  "a 4-invocation fan-out runs through the transaction pooler, completes every job, and stays in its connection budget",
+  async () => {
+    // What the worker says of its connection (asserted below, after what it actually does).
+    const { body: health } = await runWorker(undefined, "GET");
+    const database = health.database ?? {};
+    const invocations = 4; // ceil(MAX_GLOBAL_CONCURRENCY 20 / MAX_CONCURRENT 5), the defaults
+    const poolSize = 3; // DB_POOL_SIZE's default (db.ts)
+    const settings = poolerSettings();
+
+    await withCronPaused(async () => {
+      await fakeApollo.reset();
+      await fakeApollo.latency(700);
+      const ws = await createWorkspace("Pooler fan-out", "live-key-pooler-0001");
+      try {
+        const accounts = [];
+        for (let i = 0; i < 30; i++) accounts.push(await createAccount(ws.id, `pooler-${i}.example`));
+        const pids = await functionProcessPids("job-worker");
+        assert.ok(pids.length > 0, "found the job-worker process");
+        // An idle queue: no invocation of an earlier test still registered.
+        for (let i = 0; i < 150; i++) {
+          const [{ n }] = await sql<{ n: number }[]>`
+          select count(*)::integer as n from private.worker_runs where expires_at > clock_timestamp()`;
+          if (n === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const peak = { runs: 0, toPooler: 0, toDatabase: 0, servers: 0, waiting: 0 };
+        let done = false;
+        const ids = await enqueueAccounts(ws.id, accounts); // one statement: one wake-up, then fan-out
+        const sampling = (async () => {
+          while (!done) {
+            const [{ runs }] = await sql<{ runs: number }[]>`
+            select count(*)::integer as runs from private.worker_runs where expires_at > clock_timestamp()`;
+            const pool = (await showPooler(testConfig, "POOLS")).find((p) =>
+              p.database === "postgres" && p.user === "postgres"
+            );
+            peak.runs = Math.max(peak.runs, runs);
+            peak.toPooler = Math.max(peak.toPooler, await connectionsTo(testConfig.ports.pooler, pids));
+            peak.toDatabase = Math.max(peak.toDatabase, await connectionsTo(testConfig.ports.db, pids));
+            if (pool) {
+              const servers = ["sv_active", "sv_idle", "sv_used", "sv_tested", "sv_login"].reduce(
+                (n, k) => n + Number(pool[k] ?? 0),
+                0,
+              );
+              peak.servers = Math.max(peak.servers, servers);
+              peak.waiting = Math.max(peak.waiting, Number(pool.cl_waiting ?? 0));
+            }
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })();
+        try {
+          for (const id of ids) await waitForJob(id, finished, 45_000);
+        } finally {
+          done = true;
+          await sampling;
+        }
+        for (const id of ids) {
+          const row = await job(id);
+          assert.equal(row.status, "completed", `${id}: ${row.error_message}`);
+        }
+        console.log(`    fan-out through the pooler: ${JSON.stringify(peak)}`);
+        assert.equal(peak.runs, invocations, `the backlog fanned the worker out to ${invocations} invocations`);
+        assert.ok(
+          peak.toPooler >= 1 && peak.toPooler <= invocations * poolSize,
+          `the worker held ${peak.toPooler} pooler connections, its budget is ${invocations} x DB_POOL_SIZE ${poolSize}`,
+        );
+        assert.equal(peak.toDatabase, 0, "no connection straight to the database");
+        assert.ok(
+          peak.servers <= settings.default_pool_size,
+          `the pooler used ${peak.servers} of its ${settings.default_pool_size} server connections`,
+        );
+        assert.deepEqual(database, {
+          connection: "pooler",
+          port: testConfig.ports.pooler,
+          pool_size: poolSize,
+          max_invocations: invocations,
+          max_clients: invocations * poolSize,
+        }, "the health check reports the connection and its budget");
+        assert.ok(invocations * poolSize <= settings.max_client_conn, "the budget fits the pooler's client limit");
+      } finally {
+        await fakeApollo.latency(0);
+        await ws.cleanup();
+      }
+    });
+  },
+);
