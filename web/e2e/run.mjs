@@ -58,6 +58,8 @@ function resolveConfig() {
     otherEmail: given.E2E_OTHER_EMAIL ?? "other@example.com",
     otherPassword: given.E2E_OTHER_PASSWORD ?? "other-password",
     workerToken: given.E2E_WORKER_TOKEN ?? status.WORKER_SECRET_TOKEN ?? "",
+    // Only for the local stack's Realtime settings (a test lowers its limits); never given to the SPA.
+    secretKey: given.E2E_SECRET_KEY ?? status.SECRET_KEY ?? status.SERVICE_ROLE_KEY ?? "",
     chromium: given.CHROMIUM_PATH ?? "/usr/bin/chromium",
   };
   if (!config.apiUrl || !config.publishableKey) {
@@ -215,6 +217,7 @@ const child = spawn(process.execPath, [playwrightCli, "test", "-c", join(e2eDir,
     E2E_OTHER_EMAIL: config.otherEmail,
     E2E_OTHER_PASSWORD: config.otherPassword,
     E2E_WORKER_TOKEN: config.workerToken,
+    E2E_SECRET_KEY: config.secretKey,
     CHROMIUM_PATH: config.chromium,
   },
 });
