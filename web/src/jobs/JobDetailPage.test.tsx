@@ -178,7 +178,7 @@ describe("JobDetailPage", () => {
     });
     await waitFor(() => expect(screen.getAllByTestId("log-line")).toHaveLength(6));
     unsubscribe();
-    // Seven row versions and six lines: one write of the job, one of the log.
+    // Seven row versions and six lines, handed over together: one write of the job, one of the log.
     expect(writes.filter((w) => w === JOB_ID)).toHaveLength(1);
     expect(writes.filter((w) => w === "logs")).toHaveLength(1);
   });

@@ -1,6 +1,8 @@
-// Collects items that arrive in a burst and hands them over together, at most once per `waitMs`:
-// twenty progress updates and log lines in 300 ms become two cache writes and two renders, not
-// forty. Items keep their order; nothing is dropped.
+// Applies changes that arrive in a burst together, at most once per `waitMs`: twenty progress
+// updates and log lines in 300 ms become a few cache writes and renders, not forty. Changes that
+// come when nothing has been applied for `waitMs` are applied right away (in a microtask, so the
+// ones handed over together stay together); those that follow within the window wait for its end
+// and go together. Order is kept; nothing is dropped.
 
 export interface Coalescer<T> {
   push(item: T): void;
@@ -13,22 +15,34 @@ export interface Coalescer<T> {
 export function coalesce<T>(apply: (items: T[]) => void, waitMs: number): Coalescer<T> {
   let waiting: T[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const flush = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+  let soon = false;
+  const applyWaiting = () => {
     if (waiting.length === 0) return;
     const items = waiting;
     waiting = [];
+    timer = setTimeout(() => {
+      timer = undefined;
+      applyWaiting();
+    }, waitMs);
     apply(items);
   };
   return {
     push(item) {
       waiting.push(item);
-      timer ??= setTimeout(flush, waitMs);
+      if (timer !== undefined || soon) return;
+      soon = true;
+      queueMicrotask(() => {
+        soon = false;
+        if (timer === undefined) applyWaiting();
+      });
     },
-    flush,
+    flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      applyWaiting();
+    },
     cancel() {
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer);
       timer = undefined;
       waiting = [];
     },

@@ -45,12 +45,14 @@ describe("useLiveSubscription", () => {
     expect(s.hook.result.current).toBe("live");
     expect(s.refetch).toHaveBeenCalledTimes(1);
 
-    act(() => {
-      for (let i = 1; i <= 14; i++) s.current().handlers.onEvent(i);
+    await act(async () => s.current().handlers.onEvent(1)); // a lone change: applied at once
+    expect(s.batches).toEqual([[1]]);
+    await act(async () => {
+      for (let i = 2; i <= 14; i++) s.current().handlers.onEvent(i);
     });
-    expect(s.batches).toEqual([]);
+    expect(s.batches).toEqual([[1]]);
     await s.advance(250);
-    expect(s.batches).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]]);
+    expect(s.batches).toEqual([[1], [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]]);
     expect(s.refetch).toHaveBeenCalledTimes(1);
   });
 

@@ -1,7 +1,8 @@
 // A page's live view of its rows, whatever carries the changes (postgres_changes today; a
 // Broadcast channel plugs in the same way, as another transport). It keeps the page right when
 // Realtime does not deliver:
-// - changes are applied in batches, at most every `batchMs`, so a burst is one cache write;
+// - changes are applied in batches, at most one per `batchMs` (a lone change at once), so a burst
+//   is a couple of cache writes instead of one per change;
 // - on every (re)subscribe the page refetches from /rest/v1, so nothing sent meanwhile is missed;
 // - when the channel fails or the server closes it (CHANNEL_ERROR, TIMED_OUT, CLOSED, or a system
 //   error such as "Too many messages per second"), the page refetches at once, shows "paused" and
