@@ -60,6 +60,8 @@ function resolveConfig() {
     workerToken: given.E2E_WORKER_TOKEN ?? status.WORKER_SECRET_TOKEN ?? "",
     // The local stack's mailbox, where Auth's emails land; without one the email tests are skipped.
     mailboxUrl: given.E2E_MAILBOX_URL ?? status.MAILBOX_URL ?? "",
+    // Only for the local stack's Realtime settings (a test lowers its limits); never given to the SPA.
+    secretKey: given.E2E_SECRET_KEY ?? status.SECRET_KEY ?? status.SERVICE_ROLE_KEY ?? "",
     chromium: given.CHROMIUM_PATH ?? "/usr/bin/chromium",
   };
   if (!config.apiUrl || !config.publishableKey) {
@@ -218,6 +220,7 @@ const child = spawn(process.execPath, [playwrightCli, "test", "-c", join(e2eDir,
     E2E_OTHER_PASSWORD: config.otherPassword,
     E2E_WORKER_TOKEN: config.workerToken,
     E2E_MAILBOX_URL: config.mailboxUrl,
+    E2E_SECRET_KEY: config.secretKey,
     CHROMIUM_PATH: config.chromium,
   },
 });

@@ -27,6 +27,7 @@ async function route(req: Request): Promise<Response> {
     if (path.startsWith("/rest/v1/") || path === "/rest/v1") response = await handleRest(req, ctx);
     else if (path.startsWith("/auth/v1/")) response = await handleAuth(req, ctx);
     else if (path === "/realtime/v1/websocket") response = await realtime.upgrade(req);
+    else if (path === "/_stack/realtime/settings") response = await realtime.settings(req);
     else if (path === "/health") response = json({ status: "ok", instance: config.instance });
     else response = json({ message: "no Route matched with those values" }, 404);
   } catch (error) {

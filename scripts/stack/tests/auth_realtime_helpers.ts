@@ -115,10 +115,17 @@ export class RawSocket {
   readonly frames: RawFrame[] = [];
   /** The frames as received, before decoding. */
   readonly texts: string[] = [];
+  /** The close code, once the socket has closed. */
+  closeCode: number | null = null;
   #closed: Promise<void>;
 
   private constructor(private readonly ws: WebSocket, readonly vsn: "1.0.0" | "2.0.0") {
-    this.#closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
+    this.#closed = new Promise((resolve) =>
+      ws.addEventListener("close", (e) => {
+        this.closeCode = e.code;
+        resolve();
+      })
+    );
     ws.addEventListener("message", (e) => {
       this.texts.push(String(e.data));
       const raw = JSON.parse(String(e.data));
@@ -205,4 +212,43 @@ export async function userToken(
     session_id: crypto.randomUUID(),
     is_anonymous: false,
   });
+}
+
+/** The stack's Realtime limits and counters (`GET /_stack/realtime/settings`, secret key). */
+export interface RealtimeSettings {
+  max_events_per_second: number;
+  max_joins_per_second: number;
+  max_channels_per_client: number;
+  max_concurrent_users: number;
+  concurrent_users: number;
+  db_events: { per_second: number; rate_limited: boolean };
+  joins: { per_second: number; rate_limited: boolean };
+}
+
+/** Reads the stack's Realtime settings, or changes some (which disconnects every client and restarts the counters). */
+export async function realtimeSettings(patch?: Partial<RealtimeSettings>): Promise<RealtimeSettings> {
+  const response = await fetch(`${testEnv.API_URL}/_stack/realtime/settings`, {
+    method: patch ? "PATCH" : "GET",
+    headers: { apikey: testKeys.server, "content-type": "application/json" },
+    body: patch ? JSON.stringify(patch) : undefined,
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`realtime settings: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Runs `fn` with some Realtime limits changed, then puts the limits back as they were. */
+export async function withRealtimeLimits<T>(patch: Partial<RealtimeSettings>, fn: () => Promise<T>): Promise<T> {
+  const before = await realtimeSettings();
+  await realtimeSettings(patch);
+  try {
+    return await fn();
+  } finally {
+    await realtimeSettings({
+      max_events_per_second: before.max_events_per_second,
+      max_joins_per_second: before.max_joins_per_second,
+      max_channels_per_client: before.max_channels_per_client,
+      max_concurrent_users: before.max_concurrent_users,
+    });
+  }
 }

@@ -15,6 +15,8 @@ export const env = {
   workerToken: process.env.E2E_WORKER_TOKEN ?? "",
   /** The local stack's mailbox (scripts/stack/mailbox/); empty against a hosted project. */
   mailboxUrl: process.env.E2E_MAILBOX_URL ?? "",
+  /** The server key, for the local stack's Realtime settings only. */
+  secretKey: process.env.E2E_SECRET_KEY ?? "",
 };
 
 export const DEMO_WS = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
@@ -89,6 +91,27 @@ export async function triggerWorker() {
     body: "{}",
   });
   expect(response.status, `worker answered ${response.status}: ${await response.clone().text()}`).toBeLessThan(300);
+  return response.json();
+}
+
+export interface StackRealtimeSettings {
+  max_events_per_second: number;
+  db_events: { per_second: number; rate_limited: boolean };
+}
+
+/**
+ * The local stack's Realtime limits (`/_stack/realtime/settings`), read or changed (a change
+ * disconnects every client); null where there is no such route (a real Supabase project).
+ */
+export async function stackRealtimeSettings(patch?: { max_events_per_second: number }): Promise<StackRealtimeSettings | null> {
+  if (!env.secretKey) return null;
+  const response = await fetch(`${env.apiUrl}/_stack/realtime/settings`, {
+    method: patch ? "PATCH" : "GET",
+    headers: { apikey: env.secretKey, "Content-Type": "application/json" },
+    body: patch ? JSON.stringify(patch) : undefined,
+  });
+  if (response.status === 404) return null;
+  expect(response.status, `realtime settings answered ${response.status}: ${await response.clone().text()}`).toBe(200);
   return response.json();
 }
 

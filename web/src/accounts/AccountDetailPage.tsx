@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ArrowLeft, ExternalLink, Sparkles } from "lucide-react";
-import { useCallback, useMemo } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
@@ -11,8 +11,9 @@ import { StatusBadge } from "../components/StatusBadge";
 import { apolloAccountFields, apolloContactFields, apolloEnrichedAt } from "../lib/apollo-fields";
 import type { AccountRow, AccountWithEnrichmentRow, ContactRow, JobRow } from "../lib/database.types";
 import { contactName, formatDateTime, formatMoney, formatNumber } from "../lib/format";
-import { debounce, usePostgresChanges, type ChangePayload } from "../lib/realtime";
-import { displayPercentage, isWaitingForRetry } from "../jobs/live";
+import { useLiveSubscription } from "../lib/live/useLiveSubscription";
+import { postgresChangesTransport, type ChangePayload } from "../lib/realtime";
+import { displayPercentage, expectsUpdates, isWaitingForRetry } from "../jobs/live";
 import { useFollowWorkspace } from "../workspace/WorkspaceProvider";
 import { useEnrichAccount, useEnrichContact } from "./mutations";
 import { accountContactsQuery, accountDetailQuery, accountJobsQuery, accountKeys } from "./queries";
@@ -42,43 +43,60 @@ function BackLink() {
   );
 }
 
-/** Live: the account row (id=eq) and the workspace's jobs (for this account and its contacts). */
-function useAccountLive(account: AccountWithEnrichmentRow | undefined, contactIds: string[]) {
+/**
+ * Live: the account row (id=eq) and the workspace's jobs (for this account and its contacts). A
+ * batch that touches this account refetches it with its contacts and jobs; so do a (re)subscribe,
+ * Realtime trouble, and a quiet spell while one of its jobs runs.
+ */
+function useAccountLive(account: AccountWithEnrichmentRow | undefined, contactIds: string[], jobs: JobRow[] | undefined) {
   const queryClient = useQueryClient();
   const id = account?.id;
   const workspaceId = account?.workspace_id;
-  const refreshAll = useMemo(
-    () => debounce(() => id && void queryClient.invalidateQueries({ queryKey: accountKeys.detail(id) }), 300),
-    [id, queryClient],
-  );
   const contactSet = useMemo(() => new Set(contactIds), [contactIds]);
+  const running = useRef(false);
+  running.current = account?.enrichment_status === "enriching" || (jobs ?? []).some((j) => expectsUpdates(j, Date.now()));
 
-  const onChange = useCallback(
-    (payload: ChangePayload) => {
-      if (!id) return;
-      if (payload.table === "accounts") {
-        const next = payload.new as Partial<AccountRow>;
-        if (payload.eventType === "UPDATE" && next?.id === id) {
-          queryClient.setQueryData<AccountWithEnrichmentRow>(accountKeys.detail(id), (old) => (old ? { ...old, ...next } : old));
-        }
-        refreshAll();
-        return;
-      }
-      const job = (payload.new ?? payload.old) as Partial<JobRow>;
-      if (job?.subject_id === id || (job?.subject_id && contactSet.has(job.subject_id))) refreshAll();
-    },
-    [id, contactSet, queryClient, refreshAll],
+  const transport = useMemo(
+    () =>
+      postgresChangesTransport(`account-${id ?? "none"}`, [
+        { table: "accounts", event: "*", filter: `id=eq.${id}` },
+        { table: "jobs", event: "*", filter: `workspace_id=eq.${workspaceId}` },
+      ]),
+    [id, workspaceId],
   );
 
-  return usePostgresChanges({
-    name: `account-${id ?? "none"}`,
+  const refetch = useCallback(async () => {
+    if (id) await queryClient.invalidateQueries({ queryKey: accountKeys.detail(id) });
+  }, [id, queryClient]);
+
+  const onBatch = useCallback(
+    (events: ChangePayload[]) => {
+      if (!id) return;
+      let touched = false;
+      for (const payload of events) {
+        if (payload.table === "accounts") {
+          const next = payload.new as Partial<AccountRow>;
+          if (payload.eventType === "UPDATE" && next?.id === id) {
+            queryClient.setQueryData<AccountWithEnrichmentRow>(accountKeys.detail(id), (old) => (old ? { ...old, ...next } : old));
+          }
+          touched = true;
+          continue;
+        }
+        const job = (payload.new ?? payload.old) as Partial<JobRow>;
+        if (job?.subject_id === id || (job?.subject_id && contactSet.has(job.subject_id))) touched = true;
+      }
+      if (touched) void refetch();
+    },
+    [id, contactSet, queryClient, refetch],
+  );
+
+  return useLiveSubscription({
+    key: `${id}:${workspaceId}`,
     enabled: Boolean(id && workspaceId),
-    subscriptions: [
-      { table: "accounts", event: "*", filter: `id=eq.${id}` },
-      { table: "jobs", event: "*", filter: `workspace_id=eq.${workspaceId}` },
-    ],
-    onChange,
-    onSubscribed: refreshAll,
+    transport,
+    onBatch,
+    refetch,
+    expectChanges: () => running.current,
   });
 }
 
@@ -87,7 +105,7 @@ function AccountDetail({ id }: { id: string }) {
   const contacts = useQuery({ ...accountContactsQuery(id), enabled: account.isSuccess });
   const jobs = useQuery({ ...accountJobsQuery(id), enabled: account.isSuccess });
   const contactIds = useMemo(() => (contacts.data ?? []).map((c) => c.id), [contacts.data]);
-  const live = useAccountLive(account.data, contactIds);
+  const live = useAccountLive(account.data, contactIds, jobs.data);
   const location = useLocation();
   const arrival = (location.state as { created?: boolean; autoJobId?: string; autoError?: string } | null) ?? {};
   useFollowWorkspace(account.data?.workspace_id);

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus, Search, Sparkles, X } from "lucide-react";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
@@ -33,11 +33,11 @@ export function AccountsPage() {
     enrich.reset();
   }, [current.id]);
 
-  const invalidate = useMemo(
-    () => () => void queryClient.invalidateQueries({ queryKey: accountKeys.lists() }),
-    [queryClient],
-  );
-  const live = useWorkspaceJobsLive(current.id, invalidate);
+  const rowsNow = useRef(accounts.data?.rows);
+  rowsNow.current = accounts.data?.rows;
+  const invalidate = useCallback(() => queryClient.invalidateQueries({ queryKey: accountKeys.lists() }), [queryClient]);
+  const anyEnriching = useCallback(() => (rowsNow.current ?? []).some((r) => r.enrichment_status === "enriching"), []);
+  const live = useWorkspaceJobsLive(current.id, invalidate, anyEnriching);
 
   // A page past the end (the list shrank) moves to the last page.
   const total = accounts.data?.total;

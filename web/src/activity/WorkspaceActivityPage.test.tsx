@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { WorkspaceActivityRow } from "../lib/database.types";
 import { AppLayout } from "../layout/AppLayout";
@@ -53,6 +53,27 @@ describe("WorkspaceActivityPage", () => {
     const query = fake.queries.find((q) => q.table === "workspace_activity");
     expect(query?.filters).toEqual([{ op: "eq", column: "workspace_id", value: DEMO_WS }]);
     expect(query?.single).toBe("maybeSingle");
+  });
+
+  it("follows the workspace's jobs: the numbers are refetched after changes and when Realtime fails", async () => {
+    const fake = setup("owner");
+    renderPage(<WorkspaceActivityPage />);
+    await screen.findByTestId("workspace-activity");
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    const [channel] = fake.channelsFor("jobs");
+    expect(channel.bindings.map((b) => b.filter)).toEqual([
+      { event: "*", schema: "public", table: "jobs", filter: `workspace_id=eq.${DEMO_WS}` },
+    ]);
+    const reads = () => fake.queries.filter((q) => q.table === "workspace_activity").length;
+    await new Promise((r) => setTimeout(r, 100));
+    const before = reads();
+    act(() => {
+      for (let i = 0; i < 10; i++) channel.emit("jobs", "UPDATE", { id: `job-${i}`, workspace_id: DEMO_WS });
+    });
+    await waitFor(() => expect(reads()).toBe(before + 1), { timeout: 3000 }); // a burst is one refetch
+    act(() => channel.emitSystem({ extension: "system", status: "error", message: "Too many messages per second" }));
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "paused"));
+    await waitFor(() => expect(reads()).toBe(before + 2));
   });
 
   it("warns when a job has been due for more than five minutes", async () => {

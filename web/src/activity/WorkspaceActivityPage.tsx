@@ -1,12 +1,28 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Activity } from "lucide-react";
+import { useCallback, useRef } from "react";
 import { Alert, ErrorAlert } from "../components/Alert";
+import { LiveIndicator } from "../components/LiveIndicator";
 import { RelativeTime } from "../components/RelativeTime";
 import { Loading } from "../components/States";
 import type { WorkspaceActivityRow } from "../lib/database.types";
 import { formatNumber } from "../lib/format";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
-import { canSeeActivity, formatRate, formatWait, workspaceActivityQuery } from "./queries";
+import { useWorkspaceJobsLive } from "../jobs/JobsPage";
+import { activityKeys, canSeeActivity, formatRate, formatWait, workspaceActivityQuery } from "./queries";
+
+/** The numbers follow the workspace's jobs: refetched when they change (at most every 2 s), and while jobs run. */
+function useActivityLive(workspaceId: string, row: WorkspaceActivityRow | null | undefined) {
+  const queryClient = useQueryClient();
+  const busy = useRef(false);
+  busy.current = Boolean(row && (row.processing > 0 || row.due > 0));
+  const refresh = useCallback(
+    () => queryClient.invalidateQueries({ queryKey: activityKeys.workspace(workspaceId) }),
+    [queryClient, workspaceId],
+  );
+  const expectChanges = useCallback(() => busy.current, []);
+  return useWorkspaceJobsLive(workspaceId, refresh, expectChanges, 2_000);
+}
 
 export function WorkspaceActivityPage() {
   const { current } = useWorkspace();
@@ -31,17 +47,21 @@ export function WorkspaceActivityPage() {
 
 export function WorkspaceActivityCard({ workspaceId }: { workspaceId: string }) {
   const activity = useQuery(workspaceActivityQuery(workspaceId));
+  const live = useActivityLive(workspaceId, activity.data);
   return (
     <section className="card" aria-labelledby="activity-card-title">
       <div className="card-header">
         <h2 id="activity-card-title">
           <Activity aria-hidden="true" size={18} className="inline-icon" /> Workspace activity
         </h2>
-        {activity.data?.last_job_at ? (
-          <span className="muted small">
-            last job <RelativeTime iso={activity.data.last_job_at} />
-          </span>
-        ) : null}
+        <div className="page-header-side">
+          {activity.data?.last_job_at ? (
+            <span className="muted small">
+              last job <RelativeTime iso={activity.data.last_job_at} />
+            </span>
+          ) : null}
+          <LiveIndicator status={live} />
+        </div>
       </div>
       {activity.isPending ? <Loading label="Loading the numbers…" /> : null}
       {activity.isError ? <ErrorAlert error={activity.error} title="The activity numbers could not be loaded" /> : null}

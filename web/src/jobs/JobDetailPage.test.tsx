@@ -1,8 +1,8 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { JobLogRow, JobRow } from "../lib/database.types";
-import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
+import { createFakeSupabase, type FakeChannel, type RecordedQuery } from "../test/fake-supabase";
 import { makeJob, makeLog } from "../test/fixtures";
 import { renderPage, withWorkspace } from "../test/render";
 import { JobDetailPage } from "./JobDetailPage";
@@ -101,19 +101,86 @@ describe("JobDetailPage", () => {
     expect(screen.queryByRole("button", { name: /Cancel job|Retry/ })).not.toBeInTheDocument();
   });
 
-  it("refetches on (re)subscribe, so changes made while disconnected are not missed", async () => {
-    const { db, channel } = setup();
+  it.each([
+    ["the channel fails (CHANNEL_ERROR)", (c: FakeChannel) => c.statusCallback?.("CHANNEL_ERROR")],
+    ["the server closes it (CLOSED)", (c: FakeChannel) => c.statusCallback?.("CLOSED")],
+    [
+      "Realtime rate-limits it (system error, then closed)",
+      (c: FakeChannel) => c.emitSystem({ extension: "system", status: "error", message: "Too many messages per second" }),
+    ],
+  ])("when %s, it refetches at once, shows paused, and subscribes again after a backoff", async (_, trouble) => {
+    const { db, channel, fake } = setup();
     await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
     await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
-    // While the socket was down the job ran to 60% and wrote two lines.
+    // Meanwhile the job ran to 60% and wrote two lines that Realtime did not deliver.
     db.job = { ...db.job, status: "processing", attempts: 1, progress: { percentage: 60 }, updated_at: "2026-11-29T10:00:06Z" };
     db.logs = [makeLog(1, "Starting enrichment for account acc-1"), makeLog(2, "Fetching workspace settings...")];
-    act(() => channel().statusCallback?.("CHANNEL_ERROR"));
-    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "error"));
-    act(() => channel().statusCallback?.("SUBSCRIBED"));
+    act(() => trouble(channel()));
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "paused"));
+    expect(screen.getByTestId("live-status")).toHaveTextContent("Live updates paused: refreshing…");
     await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "60"));
     expect(await screen.findByText("Fetching workspace settings...")).toBeInTheDocument();
     expect(screen.getAllByTestId("log-line")).toHaveLength(2);
+    expect(fake.channelsFor("jobs")).toHaveLength(0); // the failed channel is gone...
+    await waitFor(() => expect(fake.channelsFor("jobs")).toHaveLength(1), { timeout: 2500 }); // ...a new one ~1 s later
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    // The new channel works.
+    act(() => {
+      db.job = { ...db.job, progress: { percentage: 80 }, updated_at: "2026-11-29T10:00:08Z" };
+      channel().emit("jobs", "UPDATE", { ...db.job });
+    });
+    await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "80"));
+  });
+
+  it("keeps up when Realtime goes quiet while the job runs (changes over the project's limit are skipped silently)", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { db, step } = setup();
+      await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+      await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+      const seen: string[] = [];
+      const observer = new MutationObserver(() => {
+        const value = screen.getByTestId("live-status").getAttribute("data-live")!;
+        if (seen.at(-1) !== value) seen.push(value);
+      });
+      observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-live"] });
+      act(() => step({ status: "processing", attempts: 1, started_at: "2026-11-29T10:00:01Z" }, STEPS[0][1], 1));
+      expect(await screen.findByText("Processing", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+
+      // The worker finishes, but none of its changes reach the page: the channel stays subscribed and silent.
+      db.job = { ...db.job, status: "completed", progress: { percentage: 100 }, completed_at: "2026-11-29T10:00:09Z", updated_at: "2026-11-29T10:00:09Z" };
+      db.logs = [...STEPS.map(([, message], i) => makeLog(i + 1, message, { job_id: JOB_ID })), makeLog(7, "Account enrichment completed successfully", { job_id: JOB_ID })];
+      await act(() => vi.advanceTimersByTimeAsync(6_000));
+
+      expect(await screen.findByText("Completed", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
+      await waitFor(() => expect(progress()).toHaveAttribute("aria-valuenow", "100"));
+      expect(screen.getAllByTestId("log-line")).toHaveLength(7);
+      await act(() => vi.advanceTimersByTimeAsync(2_000));
+      observer.disconnect();
+      // It said it was catching up without live updates, and is live again now that nothing more is expected.
+      expect(seen).toEqual(["paused", "live"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("applies a burst of Realtime changes in one go", async () => {
+    const { step, view } = setup();
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    const writes: string[] = [];
+    const unsubscribe = view.queryClient.getQueryCache().subscribe((event) => {
+      if (event.type === "updated" && event.action.type === "success") writes.push(String(event.query.queryKey.at(-1)));
+    });
+    act(() => {
+      step({ status: "processing", attempts: 1 });
+      STEPS.forEach(([percentage, message], i) => step({ progress: { percentage, message } }, message, i + 1));
+    });
+    await waitFor(() => expect(screen.getAllByTestId("log-line")).toHaveLength(6));
+    unsubscribe();
+    // Seven row versions and six lines, handed over together: one write of the job, one of the log.
+    expect(writes.filter((w) => w === JOB_ID)).toHaveLength(1);
+    expect(writes.filter((w) => w === "logs")).toHaveLength(1);
   });
 
   it("plays back a burst of progress events one by one instead of jumping", async () => {

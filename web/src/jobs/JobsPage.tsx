@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
 import { LiveIndicator } from "../components/LiveIndicator";
@@ -9,21 +9,39 @@ import { RelativeTime } from "../components/RelativeTime";
 import { EmptyState, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
 import { jobTypeLabel, shortId } from "../lib/format";
-import { debounce, usePostgresChanges } from "../lib/realtime";
 import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
+import { useLiveSubscription } from "../lib/live/useLiveSubscription";
+import { postgresChangesTransport } from "../lib/realtime";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
-import { displayPercentage, isWaitingForRetry } from "./live";
+import { displayPercentage, expectsUpdates, isWaitingForRetry } from "./live";
 import { JOBS_FILTERS, JOBS_PAGE_SIZE, jobKeys, jobsListQuery, jobSubjectsQuery, parseJobsFilter } from "./queries";
 
-/** Keeps a workspace's job lists fresh: any change to its jobs refetches them (at most every 400 ms). */
-export function useWorkspaceJobsLive(workspaceId: string, onAnyChange: () => void) {
-  const refresh = useMemo(() => debounce(onAnyChange, 400), [onAnyChange]);
-  useEffect(() => () => refresh.cancel(), [refresh]);
-  return usePostgresChanges({
-    name: `jobs-${workspaceId}`,
-    subscriptions: [{ table: "jobs", event: "*", filter: `workspace_id=eq.${workspaceId}` }],
-    onChange: refresh,
-    onSubscribed: refresh,
+/**
+ * Keeps what a page shows about a workspace's jobs fresh: changes to its jobs refetch it (at most
+ * once per `batchMs`), and so do a (re)subscribe, Realtime trouble, and a quiet spell while
+ * `expectChanges` says something is running.
+ */
+export function useWorkspaceJobsLive(
+  workspaceId: string,
+  refresh: () => Promise<unknown> | void,
+  expectChanges?: () => boolean,
+  batchMs = 400,
+) {
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+  const transport = useMemo(
+    () => postgresChangesTransport(`jobs-${workspaceId}`, [{ table: "jobs", event: "*", filter: `workspace_id=eq.${workspaceId}` }]),
+    [workspaceId],
+  );
+  return useLiveSubscription({
+    key: workspaceId,
+    transport,
+    onBatch: () => void refreshRef.current(),
+    refetch: async () => {
+      await refreshRef.current();
+    },
+    expectChanges,
+    batchMs,
   });
 }
 
@@ -37,11 +55,11 @@ export function JobsPage() {
   const apolloWait = useApolloWait(current.id);
   const subjects = useQuery(jobSubjectsQuery(current.id, jobs.data?.rows ?? []));
 
-  const invalidate = useMemo(
-    () => () => void queryClient.invalidateQueries({ queryKey: jobKeys.lists() }),
-    [queryClient],
-  );
-  const live = useWorkspaceJobsLive(current.id, invalidate);
+  const rows = useRef(jobs.data?.rows);
+  rows.current = jobs.data?.rows;
+  const invalidate = useCallback(() => queryClient.invalidateQueries({ queryKey: jobKeys.lists() }), [queryClient]);
+  const anyRunning = useCallback(() => (rows.current ?? []).some((job) => expectsUpdates(job, Date.now())), []);
+  const live = useWorkspaceJobsLive(current.id, invalidate, anyRunning);
 
   const setFilter = (value: string) => {
     const next = new URLSearchParams();

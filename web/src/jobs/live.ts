@@ -64,3 +64,24 @@ export function displayPercentage(job: Pick<JobRow, "status" | "progress">): num
 export function isWaitingForRetry(job: Pick<JobRow, "status" | "next_retry_at" | "attempts">): boolean {
   return job.status === "pending" && Boolean(job.next_retry_at) && job.attempts > 0;
 }
+
+/**
+ * Whether the page should hear about this job soon: it is running, or pending and due (a worker
+ * will pick it up). A job waiting for a later start or retry, or finished, is quiet by design.
+ */
+export function expectsUpdates(job: Pick<JobRow, "status" | "scheduled_for" | "next_retry_at">, now: number): boolean {
+  if (job.status === "processing") return true;
+  if (job.status !== "pending") return false;
+  const due = parseTime(job.next_retry_at ?? job.scheduled_for);
+  return Number.isNaN(due) || due <= now;
+}
+
+/** Whether a refetch brought what live updates had not: a newer job row, or more log lines. */
+export function refetchFoundMore(
+  before: { job?: JobRow; logs?: JobLogRow[] },
+  after: { job?: JobRow; logs?: JobLogRow[] },
+): boolean {
+  const newerRow = Boolean(before.job && after.job && time(after.job.updated_at) > time(before.job.updated_at));
+  const moreLines = Boolean(before.logs && after.logs && after.logs.length > before.logs.length);
+  return newerRow || moreLines;
+}

@@ -1,12 +1,14 @@
 // Follows one job live: its row (UPDATE/INSERT/DELETE on jobs, id=eq.<id>) and its log lines
-// (INSERT on job_logs, job_id=eq.<id>), written straight into the query cache. Every time the
-// channel is (re)subscribed the job and its logs are refetched, so nothing is missed.
+// (INSERT on job_logs, job_id=eq.<id>), written into the query cache a batch at a time. The job and
+// its logs are refetched on every (re)subscribe, after any Realtime trouble, and while the job runs
+// but Realtime has gone quiet (Supabase skips changes over the project's limit without a word).
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import type { JobLogRow, JobRow } from "../lib/database.types";
-import { usePostgresChanges, type ChangePayload } from "../lib/realtime";
+import { postgresChangesTransport, type ChangePayload } from "../lib/realtime";
+import { useLiveSubscription } from "../lib/live/useLiveSubscription";
 import { accountKeys } from "../accounts/queries";
-import { applyJobChange, mergeLogs } from "./live";
+import { applyJobChange, expectsUpdates, mergeLogs, refetchFoundMore } from "./live";
 import { jobKeys } from "./queries";
 
 export function useJobLive(jobId: string, enabled = true, onJobEvent?: (job: JobRow) => void) {
@@ -14,47 +16,70 @@ export function useJobLive(jobId: string, enabled = true, onJobEvent?: (job: Job
   const onJobEventRef = useRef(onJobEvent);
   onJobEventRef.current = onJobEvent;
 
-  const onChange = useCallback(
-    (payload: ChangePayload) => {
-      if (payload.table === "job_logs") {
-        if (payload.eventType !== "INSERT") return;
-        const line = payload.new as unknown as JobLogRow;
-        if (line.job_id !== jobId) return;
-        queryClient.setQueryData<JobLogRow[]>(jobKeys.logs(jobId), (old) => mergeLogs(old, [line]));
-        return;
-      }
-      if (payload.table === "jobs") {
-        if (payload.eventType === "DELETE") {
-          void queryClient.invalidateQueries({ queryKey: jobKeys.detail(jobId), exact: true });
-          return;
-        }
-        const before = queryClient.getQueryData<JobRow>(jobKeys.detail(jobId));
-        const after = applyJobChange(before, payload as never);
-        if (after && after !== before) {
-          onJobEventRef.current?.(after);
-          queryClient.setQueryData(jobKeys.detail(jobId), after);
-          if (before?.status !== after.status) {
-            // Lists and the record's page show this job's status too.
-            void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
-            if (after.subject_id) void queryClient.invalidateQueries({ queryKey: accountKeys.all });
+  const transport = useMemo(
+    () =>
+      postgresChangesTransport(`job-${jobId}`, [
+        { table: "jobs", event: "*", filter: `id=eq.${jobId}` },
+        { table: "job_logs", event: "INSERT", filter: `job_id=eq.${jobId}` },
+      ]),
+    [jobId],
+  );
+
+  const onBatch = useCallback(
+    (events: ChangePayload[]) => {
+      const before = queryClient.getQueryData<JobRow>(jobKeys.detail(jobId));
+      let job = before;
+      const lines: JobLogRow[] = [];
+      let deleted = false;
+      for (const payload of events) {
+        if (payload.table === "job_logs") {
+          const line = payload.new as unknown as JobLogRow;
+          if (payload.eventType === "INSERT" && line.job_id === jobId) lines.push(line);
+        } else if (payload.table === "jobs") {
+          if (payload.eventType === "DELETE") {
+            deleted = true;
+            continue;
+          }
+          const next = applyJobChange(job, payload as never);
+          if (next && next !== job) {
+            // Every version, in order: the progress bar plays each step back.
+            onJobEventRef.current?.(next);
+            job = next;
           }
         }
       }
+      if (lines.length > 0) queryClient.setQueryData<JobLogRow[]>(jobKeys.logs(jobId), (old) => mergeLogs(old, lines));
+      if (job && job !== before) {
+        queryClient.setQueryData(jobKeys.detail(jobId), job);
+        if (before?.status !== job.status) {
+          // Lists and the record's page show this job's status too.
+          void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
+          if (job.subject_id) void queryClient.invalidateQueries({ queryKey: accountKeys.all });
+        }
+      }
+      if (deleted) void queryClient.invalidateQueries({ queryKey: jobKeys.detail(jobId), exact: true });
     },
     [jobId, queryClient],
   );
-  const onSubscribed = useCallback(() => {
-    void queryClient.invalidateQueries({ queryKey: jobKeys.detail(jobId) });
+
+  const refetch = useCallback(async () => {
+    const snapshot = () => ({
+      job: queryClient.getQueryData<JobRow>(jobKeys.detail(jobId)),
+      logs: queryClient.getQueryData<JobLogRow[]>(jobKeys.logs(jobId)),
+    });
+    const before = snapshot();
+    await queryClient.invalidateQueries({ queryKey: jobKeys.detail(jobId) });
+    const after = snapshot();
+    if (before.job && after.job && before.job.status !== after.job.status) {
+      void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
+    }
+    return refetchFoundMore(before, after);
   }, [jobId, queryClient]);
 
-  return usePostgresChanges({
-    name: `job-${jobId}`,
-    enabled,
-    subscriptions: [
-      { table: "jobs", event: "*", filter: `id=eq.${jobId}` },
-      { table: "job_logs", event: "INSERT", filter: `job_id=eq.${jobId}` },
-    ],
-    onChange,
-    onSubscribed,
-  });
+  const expectChanges = useCallback(() => {
+    const job = queryClient.getQueryData<JobRow>(jobKeys.detail(jobId));
+    return job ? expectsUpdates(job, Date.now()) : false;
+  }, [jobId, queryClient]);
+
+  return useLiveSubscription({ key: jobId, transport, enabled, onBatch, refetch, expectChanges });
 }

@@ -93,15 +93,23 @@ class FakeQuery implements PromiseLike<QueryResult> {
 type ChangeCallback = (payload: Record<string, unknown>) => void;
 
 export class FakeChannel {
+  /** The postgres_changes bindings. */
   bindings: Array<{ filter: { event: string; table: string; filter?: string }; callback: ChangeCallback }> = [];
-  statusCallback?: (status: string) => void;
+  /** Listeners of `system` events. */
+  systemListeners: ChangeCallback[] = [];
+  statusCallback?: (status: string, error?: Error) => void;
   removed = false;
   constructor(readonly name: string) {}
-  on(_type: string, filter: { event: string; table: string; filter?: string }, callback: ChangeCallback) {
-    this.bindings.push({ filter, callback });
+  on(type: string, filter: { event: string; table: string; filter?: string }, callback: ChangeCallback) {
+    if (type === "system") this.systemListeners.push(callback);
+    else this.bindings.push({ filter, callback });
     return this;
   }
-  subscribe(callback?: (status: string) => void) {
+  /** A `system` event from the server, e.g. Realtime's {extension: "system", status: "error", message: "Too many messages per second"}. */
+  emitSystem(payload: { extension: string; status: string; message: string }) {
+    for (const listener of this.systemListeners) listener({ ...payload, channel: this.name });
+  }
+  subscribe(callback?: (status: string, error?: Error) => void) {
     this.statusCallback = callback;
     queueMicrotask(() => callback?.("SUBSCRIBED"));
     return this;

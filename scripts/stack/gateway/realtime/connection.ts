@@ -6,11 +6,14 @@ import { type ChannelState, JoinPayload, parseBindings, UnsupportedJoinError } f
 import { decodeBinary, decodeText, encode, type Frame, FrameError, type Vsn } from "./protocol.ts";
 import { ChannelTokenError, checkChannelToken } from "./token.ts";
 import type { JwtVerifier } from "../../jwt.ts";
+import type { Tenant } from "./tenant.ts";
 
 /** What a connection needs from the server. */
 export interface Hub {
   catalog: Catalog;
   tokens: JwtVerifier;
+  /** The project's Realtime limits and counters. */
+  tenant: Tenant;
   log(message: string): void;
   channelsChanged(): void;
 }
@@ -68,6 +71,7 @@ export class Connection {
     this.#closed = true;
     for (const channel of this.channels.values()) clearTimeout(channel.expiryTimer);
     this.channels.clear();
+    this.hub.tenant.userLeft(this);
     this.onClose(this);
     this.hub.channelsChanged();
   }
@@ -143,6 +147,14 @@ export class Connection {
     if (config.presence?.enabled) return fail(`PresenceNotSupported: Presence ${NOT_SUPPORTED}`);
     if (config.broadcast?.replay) return fail(`BroadcastReplayNotSupported: Broadcast replay ${NOT_SUPPORTED}`);
 
+    const refusal = this.hub.tenant.refuseJoin(this, this.channels.size - (this.channels.has(frame.topic) ? 1 : 0));
+    if (refusal) {
+      fail(refusal.reason);
+      // Over the joins limit Realtime disconnects the socket too; realtime-js reconnects and rejoins.
+      if (refusal.closeSocket) this.close(1001, "Too many joins per second");
+      return;
+    }
+
     const requested = payload.access_token ?? payload.user_token ?? null;
     const token = requested && !requested.startsWith("sb_") ? requested : this.tenantToken;
     let auth;
@@ -185,6 +197,7 @@ export class Connection {
       bindings: error ? [] : bindings,
     };
     this.channels.set(frame.topic, channel);
+    this.hub.tenant.userJoined(this);
     this.#scheduleExpiry(channel);
     this.#reply(frame, "ok", { postgres_changes: echo });
     if (echo.length > 0) {

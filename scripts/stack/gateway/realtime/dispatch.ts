@@ -78,12 +78,16 @@ function errorData(change: WalChange, error: string): Record<string, unknown> {
   return data;
 }
 
-export async function dispatchChanges(ctx: DispatchContext, changes: WalChange[]): Promise<void> {
+/**
+ * Sends each change to the channels that may see it; returns the number of deliveries (one per
+ * subscription a change reached), which is what the project's events-per-second limit counts.
+ */
+export async function dispatchChanges(ctx: DispatchContext, changes: WalChange[]): Promise<number> {
   const channels: Array<{ conn: Connection; channel: ChannelState }> = [];
   for (const conn of ctx.connections) {
     for (const channel of conn.channels.values()) if (channel.bindings.length) channels.push({ conn, channel });
   }
-  if (channels.length === 0) return;
+  if (channels.length === 0) return 0;
 
   const { catalog } = ctx;
   await catalog.loadTypeNames(
@@ -142,6 +146,7 @@ export async function dispatchChanges(ctx: DispatchContext, changes: WalChange[]
 
   const position = new Map(changes.map((c, i) => [c, i]));
   const payloads = new Map<string, Record<string, unknown>>();
+  let delivered = 0;
   for (const d of deliveries) {
     if (d.conn.closed || d.conn.channels.get(d.channel.topic) !== d.channel) continue;
     if (d.ref && !visible.get(viewerKey(d.viewer))?.has(rowKey(d.ref))) continue;
@@ -154,6 +159,8 @@ export async function dispatchChanges(ctx: DispatchContext, changes: WalChange[]
         payloads.set(cacheKey, data);
       }
       d.conn.push(d.channel, "postgres_changes", { ids, data }, false);
+      delivered += ids.length;
     }
   }
+  return delivered;
 }

@@ -1,16 +1,29 @@
 // /realtime/v1/websocket: Supabase Realtime's Phoenix protocol (vsn 1.0.0 and 2.0.0) serving
 // postgres_changes from the instance's wal2json slot, each change checked against RLS as the
 // subscriber. Broadcast, presence and private channels are refused with an error reply.
+//
+// The project's Realtime limits are enforced as hosted Realtime enforces them (limits.ts has the
+// details): database changes over max_events_per_second (default 100/s, averaged over up to a
+// minute, checked every 5 s) are skipped without a word to the client, whose channel stays joined;
+// joins over max_joins_per_second close the socket; joins over max_channels_per_client or
+// max_concurrent_users are refused. The limits come from STACK_REALTIME_MAX_EVENTS_PER_SECOND,
+// ..._JOINS_PER_SECOND, ..._CHANNELS_PER_CLIENT and ..._CONCURRENT_USERS when the gateway starts,
+// and can be changed while it runs with the secret key: `PATCH /_stack/realtime/settings` with e.g.
+// {"max_events_per_second": 5} (`GET` shows them and whether a limit is being hit). Like a change in
+// the Dashboard's Realtime settings, a change disconnects every client and restarts the counters.
 import postgres from "npm:postgres@3.4.9";
 import { type ApiKey, requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import type { JwtVerifier } from "../../jwt.ts";
 import { json } from "../http.ts";
+import { limitsFromEnv, LimitsError, patchLimits } from "./limits.ts";
+import { Tenant } from "./tenant.ts";
 import { Catalog } from "./catalog.ts";
 import { Connection, type Hub } from "./connection.ts";
 import { dispatchChanges } from "./dispatch.ts";
 import { type Vsn, VSNS } from "./protocol.ts";
 import { SlotReader } from "./slot.ts";
+import type { WalChange } from "./wal.ts";
 
 /**
  * When the slot has a backlog at start (changes made while the gateway was down), it waits for
@@ -26,7 +39,10 @@ export { realtimeSlotName } from "./slot.ts";
 export class Realtime implements Hub {
   readonly catalog: Catalog;
   readonly tokens: JwtVerifier;
+  readonly tenant: Tenant;
   #sql: postgres.Sql;
+  /** Changes skipped since the events limit tripped (reported when delivery resumes). */
+  #skipped = 0;
   #connections = new Set<Connection>();
   #reader: SlotReader;
   #startedAt = Date.now();
@@ -44,20 +60,37 @@ export class Realtime implements Hub {
       connection: { application_name: "stack-realtime" },
     });
     this.catalog = new Catalog(this.#sql);
+    this.tenant = new Tenant(limitsFromEnv(), this.log);
     this.#reader = new SlotReader({
       config: ctx.config,
       catalog: this.catalog,
-      onChanges: (changes) =>
-        dispatchChanges(
-          { sql: this.#sql, catalog: this.catalog, connections: this.#connections, log: this.log },
-          changes,
-        ),
+      onChanges: (changes) => this.#deliver(changes),
       hold: () => this.#hold(),
       log: this.log,
     });
   }
 
   log = (message: string): void => console.log(`[realtime] ${message}`);
+
+  /**
+   * A batch from the slot: skipped whole while the events limit is tripped (the slot still moves
+   * past it, as Realtime's poller consumes its slot), otherwise delivered and counted.
+   */
+  async #deliver(changes: WalChange[]): Promise<void> {
+    if (this.tenant.dbEvents.tripped) {
+      this.#skipped += changes.length;
+      return;
+    }
+    if (this.#skipped > 0) {
+      this.log(`postgres changes delivered again; ${this.#skipped} change(s) were skipped over the events limit`);
+      this.#skipped = 0;
+    }
+    const delivered = await dispatchChanges(
+      { sql: this.#sql, catalog: this.catalog, connections: this.#connections, log: this.log },
+      changes,
+    );
+    this.tenant.dbEvents.add(delivered);
+  }
 
   async start(): Promise<void> {
     this.#startedAt = Date.now();
@@ -86,6 +119,8 @@ export class Realtime implements Hub {
     if (!VSNS.includes(vsn as Vsn)) {
       return json({ message: `Unsupported protocol version vsn=${vsn}: use 1.0.0 or 2.0.0` }, 400);
     }
+    const refused = this.tenant.refuseSocket();
+    if (refused) return json({ error: refused }, 429);
     const { socket, response } = Deno.upgradeWebSocket(req);
     const conn = new Connection(socket, vsn as Vsn, await this.#tenantToken(apikey), this, (c) => this.#connections.delete(c));
     this.#connections.add(conn);
@@ -101,6 +136,30 @@ export class Realtime implements Hub {
     if (this.ctx.keys.mode === "legacy") return apikey.value;
     const iat = Math.floor(Date.now() / 1000);
     return await this.ctx.sign({ iss: "supabase", role: apikey.role, iat, exp: iat + 24 * 3600 });
+  }
+
+  /** `GET|PATCH /_stack/realtime/settings` (secret key only): the limits, and where the counters stand. */
+  async settings(req: Request): Promise<Response> {
+    const apikey = requireApikey(req, this.ctx);
+    if (apikey.role !== "service_role") {
+      return json({ message: "Realtime settings need the secret key (SECRET_KEY in npm run stack:status)" }, 403);
+    }
+    if (req.method === "PATCH") {
+      let next;
+      try {
+        next = patchLimits(this.tenant.limits, await req.json().catch(() => null));
+      } catch (error) {
+        if (error instanceof LimitsError) return json({ message: error.message }, 400);
+        throw error;
+      }
+      this.tenant.setLimits(next);
+      this.#skipped = 0;
+      this.log(`Realtime settings changed: ${JSON.stringify(next)}; disconnecting every client`);
+      for (const conn of [...this.#connections]) conn.close(1001, "Realtime settings changed");
+    } else if (req.method !== "GET") {
+      return json({ message: "Use GET or PATCH" }, 405);
+    }
+    return json(this.tenant.status());
   }
 
   channelsChanged(): void {
