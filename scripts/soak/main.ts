@@ -97,8 +97,15 @@ await apollo.admin("POST", "faults", {
 await apollo.admin("POST", "scripts", { key: fixture.unauthorizedWorkspace.apolloKey, status: 401, times: 1 });
 // Bulk calls carry ten lookups each, so a short run makes few calls and may draw no hang: one
 // healthy workspace's first call hangs in any case, so every run takes the timeout path.
-const hangingWorkspace = fixture.workspaces.find((w) => w !== fixture.unauthorizedWorkspace)!;
+// The same for a 429 in another workspace.
+const [hangingWorkspace, limitedWorkspace] = fixture.workspaces.filter((w) => w !== fixture.unauthorizedWorkspace);
 await apollo.admin("POST", "scripts", { key: hangingWorkspace.apolloKey, status: "hang", times: 1 });
+await apollo.admin("POST", "scripts", {
+  key: limitedWorkspace.apolloKey,
+  status: 429,
+  times: 1,
+  retryAfterSeconds: profile.faults.retryAfterSeconds,
+});
 log(`fake Apollo: ${profile.faults.error500 * 100}% 500, ${profile.faults.error429 * 100}% 429 (retry-after ` +
   `${profile.faults.retryAfterSeconds} s), ${profile.faults.timeout * 100}% hangs, ${profile.faults.unauthorized * 100}% 401 ` +
   `for workspace #${fixture.unauthorizedWorkspace.index}'s key (and its first request); ${profile.apolloLatencyMs} ms latency`);
