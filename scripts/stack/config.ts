@@ -43,13 +43,6 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     throw new Error(`Unknown stack instance "${instance}": use dev or test, or set STACK_PORT_BASE.`);
   }
   const dir = `${repoRoot}/.stack/${instance}`;
-  const ports = {
-    api: base,
-    db: base + 1,
-    fakeApollo: base + 4,
-    spa: base === 54321 ? 5173 : base + 20,
-    functionsBase: base + 10,
-    mailbox: base + 24,
   // The pooler is on base + 8: 54329 in the dev instance, the port the Supabase CLI gives its own pooler.
   const ports = {
     api: base,
@@ -58,6 +51,7 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
     fakeApollo: base + 4,
     spa: base === 54321 ? 5173 : base + 20,
     functionsBase: base + 10,
+    mailbox: base + 24,
   };
   return {
     instance,

@@ -86,6 +86,18 @@ export function db(): Sql {
 }
 
 /**
+ * Runs fn in a transaction as the signed-in user, the way PostgREST runs API requests, so the
+ * functions and RLS policies see auth.uid() and the authenticated role (set_config(..., true):
+ * transaction-local, so it holds on the transaction pooler too).
+ */
+export function asUser<T>(claims: Record<string, unknown>, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  return db().begin(async (tx) => {
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    return await fn(tx);
+  }) as Promise<T>;
+}
+
+/**
  * Runs fn with a pool of its own (DB_POOL_SIZE connections at most), closed when fn is done: an
  * instance holds connections only for the invocations it is running, each within its budget, and
  * invocations it serves at once never wait for each other's connections.
