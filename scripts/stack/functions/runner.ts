@@ -4,10 +4,17 @@
 // It runs on the edge Deno with the function's deno.json as its configuration (see
 // scripts/stack/edge-runtime.ts), so it imports nothing but relative files without imports of
 // their own: anything else would have to be in that function's import map.
+// Requests run under the hosted runtime's limits (./limits.ts): past one, every request in flight
+// is answered 546 WORKER_LIMIT and the process ends; the gateway's supervisor starts another.
 // Usage: deno run -A --config supabase/functions/<name>/deno.json scripts/stack/functions/runner.ts <name> <port>
+import { functionLimits, withinLimits } from "./limits.ts";
 import { drainingUnreadBodies } from "./uploads.ts";
 
-const functionsDir = new URL("../../../supabase/functions/", import.meta.url);
+// STACK_FUNCTIONS_DIR: another folder of functions (the host's own tests run a probe function from one).
+const functionsDir = Deno.env.get("STACK_FUNCTIONS_DIR")
+  ? new URL(`file://${Deno.env.get("STACK_FUNCTIONS_DIR")!.replace(/\/?$/, "/")}`)
+  : new URL("../../../supabase/functions/", import.meta.url);
+const limits = functionLimits(Deno.env);
 
 const [name, portText] = Deno.args;
 const port = Number(portText);
@@ -27,8 +34,14 @@ const originalServe = Deno.serve.bind(Deno);
     port,
     hostname: "127.0.0.1",
     onListen: () => console.log(`[functions] ${name} listening on 127.0.0.1:${port}`),
-  }, drainingUnreadBodies(handler));
+  }, drainingUnreadBodies(withinLimits(handler, limits, terminate)));
 };
+
+/** The runtime stops a worker past a limit: the answers already given get out, then the process ends. */
+function terminate(reason: string) {
+  console.error(`[functions] ${name}: ${reason}; the worker is terminated`);
+  setTimeout(() => Deno.exit(1), 250);
+}
 
 // Supabase's runtime global for background work that outlives the response.
 // deno-lint-ignore no-explicit-any
