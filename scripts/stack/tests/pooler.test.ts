@@ -5,6 +5,7 @@
 // statements that are not prepared) works.
 import assert from "node:assert/strict";
 import postgres from "npm:postgres@3.4.9";
+import { poolOptions } from "../../../supabase/functions/_shared/db.ts";
 import { poolerSettings, showPooler } from "../pooler.ts";
 import { testConfig, testEnv } from "../../test/env.ts";
 
@@ -115,4 +116,32 @@ Deno.test("what the functions do works: transaction-local settings (asUser) and 
       select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`;
     assert.deepEqual({ ...after }, { role: "postgres", claims: null }, "nothing leaks to the next transaction");
   });
+});
+
+Deno.test("the functions' pool options: 24 queries at once on 3 connections are all answered (no pipelining)", async () => {
+  // postgres.js pipelines by default, and through a transaction-mode pooler the queries written
+  // behind a busy one never get an answer (porsager/postgres#970): with max_pipeline 100 this hangs.
+  const sql = postgres(testEnv.POOLER_URL, {
+    ...poolOptions({ url: testEnv.POOLER_URL, pooled: true, poolSize: 3 }),
+    idle_timeout: 1,
+  });
+  try {
+    for (let round = 0; round < 10; round++) {
+      const queries = Array.from({ length: 24 }, (_, i) =>
+        i % 3 === 0
+          ? sql`select pg_sleep(0.01), ${i}::int as x`
+          : i % 3 === 1
+          ? sql`select ${sql.json({ i })}::jsonb as j`
+          : sql`select 1 as x`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const answered = await Promise.race([
+        Promise.all(queries).then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5_000))),
+      ]);
+      clearTimeout(timer);
+      assert.ok(answered, `round ${round}: queries still unanswered after 5 s`);
+    }
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 });

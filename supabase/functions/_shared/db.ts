@@ -57,7 +57,7 @@ export function describeConnection(settings: DbSettings) {
 }
 
 /**
- * Never prepared, pooled or not: a prepared statement does not outlive its transaction on the
+ * Never pipelined (below) and never prepared, pooled or not: a prepared statement does not outlive its transaction on the
  * pooler, and on the Edge Runtime's Deno (the 2.1 line) postgres.js's prepared-statement path can
  * crash the whole instance under concurrent queries (an uncaught "May not write null values to
  * stream", seen on the local stack's fan-out with direct connections; none without it).
@@ -66,6 +66,11 @@ export function poolOptions(settings: DbSettings) {
   return {
     max: settings.poolSize,
     prepare: false,
+    // No pipelining: postgres.js otherwise writes queries onto a connection that is still busy, and a
+    // transaction-mode pooler (Supavisor, PgBouncer) forwards only the first of them: the rest never
+    // get an answer and every query queued on that connection hangs (porsager/postgres#970; seen
+    // here as worker invocations stuck at "Updating account record..." for good).
+    max_pipeline: 0,
     idle_timeout: 20,
     connect_timeout: 10,
     onnotice: () => {},
