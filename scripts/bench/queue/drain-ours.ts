@@ -33,6 +33,7 @@ const config: WorkerConfig = {
   timeBudgetMs: 3_600_000,
   // a benchmark process, not an Edge Function: no CPU budget
   cpuBudgetMs: Number.MAX_SAFE_INTEGER,
+  cpuMsPerJob: 1,
   leaseSeconds: 60,
   pollMs: 50,
   region: "bench",

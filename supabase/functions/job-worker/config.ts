@@ -11,6 +11,8 @@ export interface WorkerConfig {
   timeBudgetMs: number;
   /** CPU time an invocation may use before it stops claiming (hosted stops a request at 2 s). */
   cpuBudgetMs: number;
+  /** Estimated CPU time per job claimed (the runtime has no CPU clock; see budget.ts). */
+  cpuMsPerJob: number;
   leaseSeconds: number;
   /** How often an invocation with free slots looks for newly queued jobs. */
   pollMs: number;
@@ -48,6 +50,7 @@ export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
     maxGlobalConcurrency: intFrom(env, "MAX_GLOBAL_CONCURRENCY", 20, 1, 1000),
     timeBudgetMs: intFrom(env, "WORKER_TIME_BUDGET_MS", 50_000, 100, 390_000),
     cpuBudgetMs: intFrom(env, "WORKER_CPU_BUDGET_MS", 1_200, 50, 1_900),
+    cpuMsPerJob: intFrom(env, "WORKER_CPU_MS_PER_JOB", 12, 1, 1_000),
     leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
     pollMs: intFrom(env, "WORKER_POLL_MS", 50, 10, 10_000),
     region,

@@ -36,8 +36,8 @@ const WAIT_MARGIN_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface BatchResult {
-  /** CPU time the invocation used (ms; the process's, see budget.ts). */
-  cpu_ms?: number;
+  /** The CPU time the invocation was estimated to use (ms; see budget.ts). */
+  cpu_ms_estimate?: number;
   claimed: number;
   completed: number;
   retried: number;
@@ -61,7 +61,7 @@ export async function runBatch(
   sql: Sql = db(),
 ): Promise<BatchResult> {
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
-  const budget = new InvocationBudget(config.timeBudgetMs, config.cpuBudgetMs);
+  const budget = new InvocationBudget(config.timeBudgetMs, config.cpuBudgetMs, config.cpuMsPerJob);
   /** Invocations that together can fill MAX_GLOBAL_CONCURRENCY: fan-out stops there. */
   const maxRuns = maxInvocations(config);
   const stop = new AbortController();
@@ -96,6 +96,7 @@ export async function runBatch(
       firstClaim = false;
     }
     totals.claimed += jobs.length;
+    budget.took(jobs.length);
     const batchable = jobs.length > 0 ? await queue.batchableTypes() : new Set<string>();
     const groups = new Map<string, Job[]>();
     for (const job of jobs) {
@@ -110,6 +111,7 @@ export async function runBatch(
       if (group.length % BULK_MAX_RECORDS !== 0) {
         const more = await queue.claim(BULK_MAX_RECORDS - (group.length % BULK_MAX_RECORDS), [group[0].job_type], group[0].workspace_id);
         totals.claimed += more.length;
+        budget.took(more.length);
         group.push(...more);
       }
       for (let i = 0; i < group.length; i += BULK_MAX_RECORDS) start(group.slice(i, i + BULK_MAX_RECORDS));
@@ -192,7 +194,7 @@ export async function runBatch(
     if (registered) await queue.endRun().catch((error) => console.error("[JobWorker] could not unregister:", error));
   }
   await Promise.all(outcomes);
-  totals.cpu_ms = Math.round(budget.cpuUsedMs());
+  totals.cpu_ms_estimate = Math.round(budget.cpuEstimateMs());
   return totals;
 }
 

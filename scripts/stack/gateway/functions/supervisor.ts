@@ -51,7 +51,8 @@ export class FunctionSupervisor {
       ...fromFile,
       // the stack's own settings win over a stray .env (tests rely on them)
       ...pick(Deno.env.toObject(), ["MAX_CONCURRENT", "MAX_GLOBAL_CONCURRENCY", "WORKER_TIME_BUDGET_MS", "USE_MOCK_APOLLO",
-        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS", "DB_POOL_SIZE"]),
+        "MOCK_APOLLO_DELAY_MS", "APOLLO_TIMEOUT_MS", "WORKER_LEASE_SECONDS", "WORKER_POLL_MS", "DB_POOL_SIZE",
+        "WORKER_CPU_BUDGET_MS", "WORKER_CPU_MS_PER_JOB", "STACK_FUNCTION_CPU_MS", "STACK_FUNCTION_MEMORY_MB", "STACK_FUNCTION_WALL_CLOCK_MS"]),
     };
   }
 
