@@ -21,7 +21,7 @@ import postgres from "postgres";
 import { type EnvReader, processEnv } from "./environment.ts";
 
 export type Sql = postgres.Sql;
-export type TransactionSql = postgres.TransactionSql;
+export type ReservedSql = postgres.ReservedSql;
 
 export const DEFAULT_POOL_SIZE = 3;
 const MAX_POOL_SIZE = 20;
@@ -93,13 +93,25 @@ export function db(): Sql {
 /**
  * Runs fn in a transaction as the signed-in user, the way PostgREST runs API requests, so the
  * functions and RLS policies see auth.uid() and the authenticated role (set_config(..., true):
- * transaction-local, so it holds on the transaction pooler too).
+ * transaction-local, so it holds on the transaction pooler too). On a connection of its own
+ * (reserve, not sql.begin: postgres.js refuses BEGIN without pipelining, which poolOptions turns off).
  */
-export function asUser<T>(claims: Record<string, unknown>, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  return db().begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return await fn(tx);
-  }) as Promise<T>;
+export async function asUser<T>(claims: Record<string, unknown>, fn: (tx: ReservedSql) => Promise<T>): Promise<T> {
+  const tx = await db().reserve();
+  try {
+    await tx`begin`;
+    try {
+      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      const result = await fn(tx);
+      await tx`commit`;
+      return result;
+    } catch (error) {
+      await tx`rollback`.catch(() => {});
+      throw error;
+    }
+  } finally {
+    tx.release();
+  }
 }
 
 /**
