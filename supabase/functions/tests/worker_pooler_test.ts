@@ -19,6 +19,7 @@ import {
   sql,
   testConfig,
   waitForJob,
+  withBulkCallsOff,
   withCronPaused,
 } from "./helpers/stack.ts";
 
@@ -40,7 +41,8 @@ integration(
     const poolSize = 3; // DB_POOL_SIZE's default (db.ts)
     const settings = poolerSettings();
 
-    await withCronPaused(async () => {
+    // one job, one Apollo call, so 30 jobs need more than one invocation's 5 slots
+    await withBulkCallsOff(() => withCronPaused(async () => {
       await fakeApollo.reset();
       await fakeApollo.latency(700);
       const ws = await createWorkspace("Pooler fan-out", "live-key-pooler-0001");
@@ -113,6 +115,6 @@ integration(
         await fakeApollo.latency(0);
         await ws.cleanup();
       }
-    });
+    }));
   },
 );

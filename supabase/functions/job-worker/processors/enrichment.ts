@@ -8,7 +8,7 @@ import { ApolloError } from "../../_shared/apollo/errors.ts";
 import type { ApolloClient } from "../../_shared/apollo/types.ts";
 import { JobError } from "../../_shared/jobs/errors.ts";
 import { describeIssues } from "../../_shared/validation.ts";
-import type { z } from "npm:zod@4.6.7";
+import type { z } from "zod";
 import { settleEach } from "./settle.ts";
 import type { BatchOutcome, JobContext, Processor, ProcessorResult } from "./types.ts";
 import { apolloClient, withPacing, workspaceApiKey } from "./workspace-apollo.ts";
