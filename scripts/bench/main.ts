@@ -7,6 +7,7 @@
 //   npm run bench                        every section, full size (< 15 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
 //   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser
+//   npm run bench -- --only=apollo --out=bench   the Apollo plans (~10 min, only on request): apollo.md, apollo.json
 //   npm run bench -- --skip=cron         all but these
 //   npm run bench -- --n=50000 --runs=5  queue size and repetitions (default 20000 and 3)
 //   npm run bench -- --keep-stack        leave the bench stack running afterwards
@@ -26,9 +27,13 @@ import { fairnessSection } from "./sections/fairness.ts";
 import { pickupBurst, pickupCronOnly, pickupWake } from "./sections/pickup.ts";
 import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
 import { realtimeSection } from "./sections/realtime.ts";
+import { apolloFree, apolloPaid } from "./sections/apollo.ts";
+import { apolloMarkdown } from "./lib/apollo-report.ts";
 import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
 
-export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser"] as const;
+export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser", "apollo"] as const;
+/** Sections only --only runs: "apollo" spends ~10 min waiting on Apollo's windows by design. */
+const ON_REQUEST: readonly Section[] = ["apollo"];
 export type Section = (typeof SECTIONS)[number];
 
 const INSTANCE = "bench";
@@ -82,7 +87,7 @@ function parseFlags(args: string[]): Flags {
   };
   return {
     quick,
-    sections: (only.length ? only : [...SECTIONS]).filter((s) => !skip.includes(s)),
+    sections: (only.length ? only : SECTIONS.filter((s) => !ON_REQUEST.includes(s))).filter((s) => !skip.includes(s)),
     n: number("n", quick ? 5000 : 20_000),
     runs: number("runs", quick ? 1 : 3),
     keepStack: values.get("keep-stack") === "true",
@@ -317,6 +322,16 @@ async function main() {
       results.browser_queries = await browserQueriesSection(sql, config, { accounts, reps: flags.quick ? 3 : 5 }, log);
     }
 
+    if (has("apollo")) {
+      const paid = flags.quick ? 1_000 : 5_000;
+      log(`Apollo, paid plan: ${paid} accounts, 1,000 enrichments/min, 500 ms answers`);
+      results.apollo_paid = await apolloPaid(sql, config, paid, log);
+      log(`  ${JSON.stringify(results.apollo_paid)}`);
+      log("Apollo, free plan with windows 60x shorter: 1,000 accounts, 50/min, 200/hour, 600/day");
+      results.apollo_free = await apolloFree(sql, config, 1_000, log);
+      log(`  ${JSON.stringify(results.apollo_free)}`);
+    }
+
     results.machine = machine;
   } finally {
     await sql.end({ timeout: 2 }).catch(() => {});
@@ -328,6 +343,17 @@ async function main() {
   }
 
   const runtimeS = (Date.now() - started) / 1000;
+  if (results.apollo_paid || results.apollo_free) {
+    // its own files: run on request, it must not replace the other sections' report
+    await Deno.mkdir(flags.out, { recursive: true });
+    const apollo = { generated_at: new Date(started).toISOString(), machine: results.machine, apollo_paid: results.apollo_paid, apollo_free: results.apollo_free };
+    await Deno.writeTextFile(`${flags.out}/apollo.json`, JSON.stringify(apollo, null, 2) + "\n");
+    await Deno.writeTextFile(`${flags.out}/apollo.md`, apolloMarkdown(apollo));
+    if (flags.sections.every((s) => ON_REQUEST.includes(s))) {
+      log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/apollo.md, apollo.json`);
+      return;
+    }
+  }
   await writeReport(flags.out, {
     results,
     flags,

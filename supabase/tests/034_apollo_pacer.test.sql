@@ -2,7 +2,7 @@
 -- window is spent; limits learned from Apollo's headers (assumed Free until then); a 429's
 -- retry-after shuts the window; every workspace that spends the budget is paused together.
 begin;
-select plan(20);
+select plan(21);
 
 -- SETUP: two workspaces that saved the same key (one budget), and a third with its own.
 select tests.create_workspace('Pacer A') as ws_a \gset
@@ -18,8 +18,14 @@ insert into permits (granted, wait_until, spent_window, window_limit)
 select p.granted, p.wait_until, p.spent_window, p.window_limit from generate_series(1, 6) g, lateral public.take_apollo_permit('key:pgtap-shared', 'organizations/bulk_enrich', now() + g * interval '1 microsecond') p;
 select is((select count(*)::integer from permits where granted), 5, 'five bulk calls a minute are granted (Free: 5/min for bulk)');
 select results_eq($$ select granted, wait_until, spent_window, window_limit from permits where n = 6 $$,
-  $$ values (false, now() + interval '60.000001 seconds', 'minute'::text, 5) $$,
-  'the sixth waits for the minute window, which opened with the first permit');
+  $$ values (false, now() + interval '2.000006 seconds', 'minute'::text, 5) $$,
+  'the sixth, before any answer has told the real limit, looks again in 2 s');
+select public.record_apollo_answer('key:pgtap-free', 'organizations/bulk_enrich', '{}', null, now());
+select count(*) from generate_series(1, 5) g, lateral public.take_apollo_permit('key:pgtap-free', 'organizations/bulk_enrich', now() + g * interval '1 microsecond') p;
+select public.record_apollo_answer('key:pgtap-free', 'organizations/bulk_enrich', '{"minute": {"limit": 5, "left": 0}}', null, now());
+select results_eq($$ select granted, wait_until, spent_window from public.take_apollo_permit('key:pgtap-free', 'organizations/bulk_enrich', now() + interval '1 second') $$,
+  $$ values (false, now() + interval '60 seconds', 'minute'::text) $$,
+  'once Apollo''s headers confirm the limit, the next waits for the minute window to reset');
 select is((select granted from public.take_apollo_permit('key:pgtap-shared', 'organizations/enrich', now())), true,
   'another endpoint has its own windows');
 select is((select granted from public.take_apollo_permit('team:pgtap-other', 'organizations/bulk_enrich', now())), true,
