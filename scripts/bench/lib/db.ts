@@ -97,6 +97,9 @@ export async function createOursDatabase(config: StackConfig, name: string): Pro
     vault_key_file: config.vaultKeyFile,
   });
   await psqlFile(adminUrl, "net_shim.sql", await Deno.readTextFile(`${sqlDir}/net_shim.sql`));
+  // The drains start from a CHECKPOINT, which postgres (not a superuser, as on hosted) may not run
+  // otherwise; this grant exists on the bench's own cluster only.
+  await psqlFile(adminUrl, "checkpoint grant", "grant pg_checkpoint to postgres;");
   const dir = `${repoRoot}/supabase/migrations`;
   const files = [...Deno.readDirSync(dir)].filter((e) => e.isFile && /^\d+_.+\.sql$/.test(e.name)).map((e) => e.name)
     .sort();
