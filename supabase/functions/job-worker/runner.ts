@@ -63,7 +63,7 @@ export async function runBatch(
   const queue = new Queue(sql, workerId, config.leaseSeconds, config.maxGlobalConcurrency);
   const budget = new InvocationBudget(config.timeBudgetMs, config.cpuBudgetMs, config.cpuMsPerJob);
   /** Invocations that together can fill MAX_GLOBAL_CONCURRENCY: fan-out stops there. */
-  const maxRuns = maxInvocations(config);
+  const maxRuns = config.maxGlobalConcurrency ? maxInvocations(config) : null; // no cap set (the queue benchmark): none
   const stop = new AbortController();
   const totals: BatchResult = { claimed: 0, completed: 0, retried: 0, failed: 0, lost: 0 };
   /** A promise per busy slot, settled when the slot frees. */

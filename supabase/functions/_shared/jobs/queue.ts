@@ -82,9 +82,9 @@ export class Queue {
    * Starts one more invocation (debounced) when work is due, or falls due within dueWithinSeconds,
    * and fewer than maxRunning run.
    */
-  async wakeAnother(reason: "fan_out" | "handoff", maxRunning: number, dueWithinSeconds = 0): Promise<boolean> {
+  async wakeAnother(reason: "fan_out" | "handoff", maxRunning: number | null, dueWithinSeconds = 0): Promise<boolean> {
     const [row] = await this.sql<{ id: string | null }[]>`
-      select public.wake_another_worker(${reason}, ${maxRunning}, ${dueWithinSeconds})::text as id`;
+      select public.wake_another_worker(${reason}, ${maxRunning}::integer, ${dueWithinSeconds})::text as id`;
     return row.id !== null;
   }
 
