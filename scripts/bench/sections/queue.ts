@@ -79,7 +79,8 @@ function oursVariant(config: StackConfig, k: number, maxInFlight: number | null,
         "-A",
         "scripts/bench/queue/drain-ours.ts",
         JSON.stringify({ concurrency: k, n, runs: 1, maxInFlight }),
-      ], { env: { SUPABASE_DB_URL: dbUrl(config, DB.ours), DB_POOL_SIZE: String(k + 2) } });
+        // DB_POOL_SIZE: 20 at most, the worker's own bound (db.ts)
+      ], { env: { SUPABASE_DB_URL: dbUrl(config, DB.ours), DB_POOL_SIZE: String(Math.min(k + 2, 20)) } });
       return lines[0] as unknown as RunFigures;
     },
   };

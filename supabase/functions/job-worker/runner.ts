@@ -285,8 +285,9 @@ async function recordOutcome(job: Job, queue: Queue, result: ProcessorResult | u
   }
 }
 
+/** What a processor returned (a thrown error is an Error, or at least not an object with a message field). */
 function isProcessorResult(value: unknown): value is ProcessorResult {
-  return typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string";
+  return typeof value === "object" && value !== null && !(value instanceof Error) && "message" in value;
 }
 
 /**
