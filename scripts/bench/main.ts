@@ -208,7 +208,12 @@ async function main() {
         "-A",
         "scripts/bench/queue/scale-ours.ts",
         JSON.stringify({ sizes, pending: 2000, samples: 200, reps: flags.quick ? 1 : 3, unclaimable }),
-      ], { env: { SUPABASE_DB_URL: dbUrl(config, "bench_ours"), DB_POOL_SIZE: "12" }, timeoutMs: 600_000 });
+        // as the cluster's superuser: fixtures are written with triggers off and the claim explained
+        // with auto_explain, neither of which postgres (not a superuser, as on hosted) may do
+      ], {
+        env: { SUPABASE_DB_URL: config.adminDbUrl.replace(/\/[^/]*$/, "/bench_ours"), DB_POOL_SIZE: "12" },
+        timeoutMs: 600_000,
+      });
       results.claim_scale = lines.filter((l) => "rows" in l && !("unclaimable" in l)).map((l) => ({
         rows: l.rows,
         completed_history: l.completed_history,

@@ -38,7 +38,7 @@ export async function signUpUser(sql: Sql, config: StackConfig, prefix: string):
   const email = `${prefix}-${crypto.randomUUID().slice(0, 8)}@bench.example`;
   const response = await fetch(`${env.API_URL}/auth/v1/signup`, {
     method: "POST",
-    headers: { apikey: env.ANON_KEY, "content-type": "application/json" },
+    headers: { apikey: env.PUBLISHABLE_KEY ?? env.ANON_KEY, "content-type": "application/json" },
     body: JSON.stringify({ email, password: `bench-${crypto.randomUUID()}` }),
   });
   const body = await response.json();
@@ -100,7 +100,7 @@ export async function waitIdle(sql: Sql, timeoutMs = 30_000) {
       select exists (select 1 from public.jobs where status = 'processing')
           or exists (select 1 from private.worker_runs where expires_at > clock_timestamp())
           or exists (select 1 from net.http_request_queue)
-          or (select last_value from net.http_request_queue_id_seq)
+          or (select case when is_called then last_value else 0 end from net.http_request_queue_id_seq)
              > (select coalesce(max(id), 0) from net._http_response) as busy`;
     if (!row.busy) return;
     await new Promise((r) => setTimeout(r, 20));

@@ -118,20 +118,30 @@ async function addHistory(count: number) {
   // Completed jobs, valid under every constraint of public.jobs, as the worker leaves them. They
   // are fixtures, not enqueues: the insert triggers (new-job checks, quotas, wake-up, claimable)
   // have nothing to do for a completed job and would make 10^6 of them take minutes longer, so
-  // they are written with triggers off, with the claimable flag the trigger would give them.
-  for (let done = 0; done < count; done += 200_000) {
-    const batch = Math.min(200_000, count - done);
-    await sql.begin(async (tx) => {
-      await tx`set local session_replication_role = replica`;
-      await tx`
-        insert into public.jobs (workspace_id, job_type, payload, status, attempts, progress, started_at, completed_at,
-                                 result, created_at, updated_at, scheduled_for, claimable)
-        select (${workspaces}::uuid[])[1 + (g % 100)], ${NOOP_JOB_TYPE}, jsonb_build_object('i', g), 'completed', 1,
-               '{"percentage": 100}', t + interval '1 second', t + interval '2 seconds', null, t, t + interval '2 seconds', t,
-               false
-        from generate_series(1, ${batch}) g, lateral (select now() - random() * interval '30 days' as t) x`;
-    });
+  // they are written with triggers off, with the claimable flag the trigger would give them, on a
+  // connection of their own (postgres.js allows transactions on the worker's unpipelined pool only
+  // on a reserved connection).
+  const one = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 1, onnotice: () => {} });
+  try {
+    for (let done = 0; done < count; done += 200_000) {
+      await historyBatch(one, Math.min(200_000, count - done));
+    }
+  } finally {
+    await one.end({ timeout: 2 });
   }
+}
+
+async function historyBatch(one: postgres.Sql, batch: number) {
+  await one.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`;
+    await tx`
+      insert into public.jobs (workspace_id, job_type, payload, status, attempts, progress, started_at, completed_at,
+                               result, created_at, updated_at, scheduled_for, claimable)
+      select (${workspaces}::uuid[])[1 + (g % 100)], ${NOOP_JOB_TYPE}, jsonb_build_object('i', g), 'completed', 1,
+             '{"percentage": 100}', t + interval '1 second', t + interval '2 seconds', null, t, t + interval '2 seconds', t,
+             false
+      from generate_series(1, ${batch}) g, lateral (select now() - random() * interval '30 days' as t) x`;
+  });
 }
 
 async function addPending(count: number) {

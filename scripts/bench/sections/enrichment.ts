@@ -40,7 +40,7 @@ export async function enrichmentRun(
     await waitIdle(sql);
     const [{ before }] = await sql<
       { before: string }[]
-    >`select last_value::text as before from net.http_request_queue_id_seq`;
+    >`select (case when is_called then last_value else 0 end)::text as before from net.http_request_queue_id_seq`;
     const t0 = performance.now();
     const ids: string[] = [];
     for (let i = 0; i < accounts.length; i += PER_CALL) {
@@ -60,7 +60,7 @@ export async function enrichmentRun(
     }
     const seconds = (performance.now() - t0) / 1000;
     const [{ invocations }] = await sql<{ invocations: number }[]>`
-      select (last_value - ${before}::bigint)::int as invocations from net.http_request_queue_id_seq`;
+      select (case when is_called then last_value else 0 end - ${before}::bigint)::int as invocations from net.http_request_queue_id_seq`;
     return {
       jobs: ids.length,
       apollo_latency_ms: latencyMs,

@@ -104,6 +104,8 @@ export async function fairnessSection(
   await apollo.reset();
   await setWakeUp(sql, true);
   await setCronWorker(sql, false);
+  // One job, one Apollo call: the victim's batch needs 10 of the 20 slots (a bulk call takes one).
+  await sql`update public.job_types set batchable = false where name in ('enrich_account', 'enrich_contact')`;
   const victim = await signUpUser(sql, config, "bench-victim");
   const attacker = await signUpUser(sql, config, "bench-attacker");
   try {
@@ -179,6 +181,7 @@ export async function fairnessSection(
     await stopAttack(sql, attacker).catch((e) => log(`  warning: fairness cleanup: ${e.message}`));
     await sql`delete from public.workspaces where created_by in (${victim.userId}, ${attacker.userId})`;
     await sql`delete from auth.users where id in (${victim.userId}, ${attacker.userId})`;
+    await sql`update public.job_types set batchable = true where name in ('enrich_account', 'enrich_contact')`;
     await setCronWorker(sql, true);
   }
 }
