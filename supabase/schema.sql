@@ -1796,6 +1796,7 @@ declare
   v_max_workspaces constant integer := 64;
   v_start uuid := gen_random_uuid();
   v_types text[];
+  v_type text;
   v_workspaces uuid[];
   v_limit integer := claim_jobs.max_jobs;
   v_ids uuid[];
@@ -1831,14 +1832,19 @@ begin
   end if;
 
   -- Jobs that have become due since they were written join the claim index (a bounded batch per
-  -- claim; rows another claimer is marking are skipped, it marks them).
-  update public.jobs j set claimable = true
-  where j.id in (
-    select w.id from public.jobs w
-    where w.status = 'pending' and not w.claimable and w.job_type = any (v_types) and w.scheduled_for <= claim_jobs.now
-    limit 1000
-    for update skip locked
-  );
+  -- type and claim; rows another claimer is marking are skipped, it marks them). One type at a
+  -- time, oldest first: that is a range of jobs_waiting_idx, where the planner would otherwise
+  -- guess a third of the waiting jobs due and scan the table (240 ms beside 300,000 waiting rows).
+  foreach v_type in array v_types loop
+    update public.jobs j set claimable = true
+    where j.id in (
+      select w.id from public.jobs w
+      where w.status = 'pending' and not w.claimable and w.job_type = v_type and w.scheduled_for <= claim_jobs.now
+      order by w.scheduled_for
+      limit 1000
+      for update skip locked
+    );
+  end loop;
 
   if claim_jobs.workspace_id is not null then
     -- One workspace's due work (a worker filling a bulk call from the workspace it is serving).
@@ -2655,11 +2661,12 @@ CREATE FUNCTION public.seconds_until_due(job_types text[] DEFAULT NULL::text[], 
   -- null (not 0) when nothing waits: greatest() would turn a null into 0
   select case when d.at is null then null else greatest(extract(epoch from d.at - seconds_until_due.now), 0) end
   from (select least(
-    -- the next job scheduled for later (or waiting for its retry), of an enabled type
-    (select min(j.scheduled_for) from public.jobs j
-     where j.status = 'pending' and not j.claimable
-       and j.job_type in (select t.name from public.job_types t
-                          where t.enabled and (seconds_until_due.job_types is null or t.name = any (seconds_until_due.job_types)))),
+    -- the next job scheduled for later (or waiting for its retry), of an enabled type: per type, the
+    -- first entry of its range of jobs_waiting_idx (one scan over all waiting jobs took 360 ms at 300,000)
+    (select min((select min(j.scheduled_for) from public.jobs j
+                 where j.status = 'pending' and not j.claimable and j.job_type = t.name))
+     from public.job_types t
+     where t.enabled and (seconds_until_due.job_types is null or t.name = any (seconds_until_due.job_types))),
     -- the end of a pause of a workspace that has claimable work (its Apollo budget is spent)
     (select min(s.jobs_paused_until) from public.workspace_settings s
      where s.jobs_paused_until > seconds_until_due.now

@@ -24,6 +24,7 @@ declare
   v_max_workspaces constant integer := 64;
   v_start uuid := gen_random_uuid();
   v_types text[];
+  v_type text;
   v_workspaces uuid[];
   v_limit integer := claim_jobs.max_jobs;
   v_ids uuid[];
@@ -59,14 +60,19 @@ begin
   end if;
 
   -- Jobs that have become due since they were written join the claim index (a bounded batch per
-  -- claim; rows another claimer is marking are skipped, it marks them).
-  update public.jobs j set claimable = true
-  where j.id in (
-    select w.id from public.jobs w
-    where w.status = 'pending' and not w.claimable and w.job_type = any (v_types) and w.scheduled_for <= claim_jobs.now
-    limit 1000
-    for update skip locked
-  );
+  -- type and claim; rows another claimer is marking are skipped, it marks them). One type at a
+  -- time, oldest first: that is a range of jobs_waiting_idx, where the planner would otherwise
+  -- guess a third of the waiting jobs due and scan the table (240 ms beside 300,000 waiting rows).
+  foreach v_type in array v_types loop
+    update public.jobs j set claimable = true
+    where j.id in (
+      select w.id from public.jobs w
+      where w.status = 'pending' and not w.claimable and w.job_type = v_type and w.scheduled_for <= claim_jobs.now
+      order by w.scheduled_for
+      limit 1000
+      for update skip locked
+    );
+  end loop;
 
   if claim_jobs.workspace_id is not null then
     -- One workspace's due work (a worker filling a bulk call from the workspace it is serving).
