@@ -16,7 +16,7 @@
 // It runs on a stack instance of its own ("bench", ports from 56700, BENCH_STACK_PORT_BASE to
 // change them), reset at the start, stopped and removed at the end; never on dev or test.
 import { repoRoot, type StackConfig, stackConfig } from "../stack/config.ts";
-import { connect, dbUrl } from "./lib/db.ts";
+import { connect } from "./lib/db.ts";
 import { BENCH_WORKER, createBenchWorkspace } from "./lib/fixtures.ts";
 import { loadAverage, machineInfo } from "./lib/machine.ts";
 import { DENO, runJsonLines } from "./lib/proc.ts";
