@@ -4,7 +4,7 @@
 // bench/results.json and bench/explain-claim-1e6.txt.
 // Benchmarks are not tests: nothing here runs in `npm test`.
 //
-//   npm run bench                        every section, full size (< 15 min)
+//   npm run bench                        every section but apollo, full size (~16 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
 //   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser
 //   npm run bench -- --only=apollo --out=bench   the Apollo plans (~10 min, only on request): apollo.md, apollo.json
@@ -28,7 +28,7 @@ import { pickupBurst, pickupCronOnly, pickupWake } from "./sections/pickup.ts";
 import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
 import { realtimeSection } from "./sections/realtime.ts";
 import { apolloFree, apolloPaid } from "./sections/apollo.ts";
-import { apolloMarkdown } from "./lib/apollo-report.ts";
+import { apolloMarkdown, appendApolloSection } from "./lib/apollo-report.ts";
 import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
 
 export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser", "apollo"] as const;
@@ -370,6 +370,7 @@ async function main() {
     const table = browserQueriesMarkdown(results.browser_queries as BrowserQueriesResult);
     await Deno.writeTextFile(`${flags.out}/results.md`, `\n${table}\n`, { append: true });
   }
+  await appendApolloSection(flags.out); // run on its own (--only=apollo); its latest figures close the report
   log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/results.md, results.json`);
 }
 

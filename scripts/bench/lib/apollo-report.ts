@@ -44,3 +44,15 @@ per invocation is what the local functions host charged each request (it stops o
   }
   return md.join("\n\n") + "\n";
 }
+
+/** results.md ends with what the last `--only=apollo` run measured, when bench/apollo.md is there. */
+export async function appendApolloSection(outDir: string): Promise<void> {
+  let apollo: string;
+  try {
+    apollo = await Deno.readTextFile(`${outDir}/apollo.md`);
+  } catch {
+    return;
+  }
+  const section = apollo.replace(/^# /, "## ").replace(/\n## /g, "\n### ");
+  await Deno.writeTextFile(`${outDir}/results.md`, `\n${section}`, { append: true });
+}
