@@ -4,7 +4,7 @@
 // bench/results.json and bench/explain-claim-1e6.txt.
 // Benchmarks are not tests: nothing here runs in `npm test`.
 //
-//   npm run bench                        every section but apollo, full size (~16 min)
+//   npm run bench                        every section but apollo, full size (13-16 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
 //   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser
 //   npm run bench -- --only=apollo --out=bench   the Apollo plans (~10 min, only on request): apollo.md, apollo.json
