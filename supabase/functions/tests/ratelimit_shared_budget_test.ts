@@ -78,11 +78,10 @@ integration("a 429 for one workspace's key pauses that workspace until retry-aft
       // of A's jobs (it is released uncounted too if Apollo says 429 again). After it: no claim of A.
       const [{ recorded }] = await sql<{ recorded: number }[]>`
         select (extract(epoch from min(created_at)) * 1000)::float8 as recorded from public.job_logs
-        where job_id = any(${aJobs}::uuid[]) and metadata ->> 'released' = 'true'`;
-      // A permit taken just before the window was shut may leave a little after the release is logged
-      // (the request's own start is scheduled later on a loaded machine): 500 ms, not more.
+        where job_id = any(${aJobs}::uuid[]) and metadata ->> 'released' = 'true'
+          and message like 'Apollo rate limit reached%'`; // a 429's release, not the pacer's own waits
       for (const r of limited) {
-        assert.ok(start(r) <= recorded + 500, "every 429 was a request that went out before the first 429 was recorded");
+        assert.ok(start(r) <= recorded + 50, "every 429 was a request that went out before the first 429 was recorded");
       }
       const claims = await sql<{ id: string; claimed: number }[]>`
         select id, (extract(epoch from started_at) * 1000)::float8 as claimed from public.jobs where id = any(${aJobs}::uuid[])`;
