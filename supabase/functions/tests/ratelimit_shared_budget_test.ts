@@ -80,7 +80,8 @@ integration("a 429 for one workspace's key pauses that workspace until retry-aft
         select (extract(epoch from min(created_at)) * 1000)::float8 as recorded from public.job_logs
         where job_id = any(${aJobs}::uuid[]) and metadata ->> 'released' = 'true'
           and message like 'Apollo rate limit reached%'`; // a 429's release, not the pacer's own waits
-      for (const r of limited) {
+      // (a 429 after the pause has ended is a new round, not a call the pause let through)
+      for (const r of limited.filter((r) => start(r) < pausedUntil)) {
         assert.ok(start(r) <= recorded + 50, "every 429 was a request that went out before the first 429 was recorded");
       }
       const claims = await sql<{ id: string; claimed: number }[]>`
