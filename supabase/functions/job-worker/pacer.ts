@@ -1,7 +1,7 @@
 // Every Apollo call takes a permit from the pacer in Postgres first (take_apollo_permit), and every
 // answer teaches it the team's limits and what is left (record_apollo_answer), so all workers and
 // all workspaces that spend one Apollo team's budget stay inside its windows together instead of
-// calling into a 429 (migration 20261205006400_apollo_pacer.sql).
+// calling into a 429 (migration 20261205001000_apollo_pacer.sql).
 import type { Sql } from "../_shared/db.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
 import type { ApolloClient, RateLimitInfo } from "../_shared/apollo/types.ts";

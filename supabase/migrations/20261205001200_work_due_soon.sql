@@ -10,22 +10,19 @@ language sql
 stable
 set search_path = ''
 as $$
-  -- null (not 0) when nothing waits: greatest() would turn a null into 0
-  select case when d.at is null then null else greatest(extract(epoch from d.at - seconds_until_due.now), 0) end
-  from (select least(
-    -- the next job scheduled for later (or waiting for its retry), of an enabled type: per type, the
-    -- first entry of its range of jobs_waiting_idx (one scan over all waiting jobs took 360 ms at 300,000)
-    (select min((select min(j.scheduled_for) from public.jobs j
-                 where j.status = 'pending' and not j.claimable and j.job_type = t.name))
-     from public.job_types t
-     where t.enabled and (seconds_until_due.job_types is null or t.name = any (seconds_until_due.job_types))),
+  select greatest(extract(epoch from least(
+    -- the next job scheduled for later (or waiting for its retry), of an enabled type
+    (select min(j.scheduled_for) from public.jobs j
+     where j.status = 'pending' and not j.claimable
+       and j.job_type in (select t.name from public.job_types t
+                          where t.enabled and (seconds_until_due.job_types is null or t.name = any (seconds_until_due.job_types)))),
     -- the end of a pause of a workspace that has claimable work (its Apollo budget is spent)
     (select min(s.jobs_paused_until) from public.workspace_settings s
      where s.jobs_paused_until > seconds_until_due.now
        and exists (select 1 from public.jobs j
                    where j.workspace_id = s.workspace_id and j.status = 'pending' and j.claimable
                      and (seconds_until_due.job_types is null or j.job_type = any (seconds_until_due.job_types))))
-  ) as at) d
+  ) - seconds_until_due.now), 0)
 $$;
 comment on function public.seconds_until_due(text[], timestamptz) is
   'Worker: seconds until pending work that cannot be claimed now becomes claimable (a later scheduled_for, or the end of a workspace''s pause); null when there is none.';

@@ -91,7 +91,6 @@ declare
   v_until timestamptz;
   v_limit integer;
   v_by_apollo boolean;
-  v_wait timestamptz;
 begin
   insert into private.apollo_windows (pacing_key, endpoint, kind, max_requests)
   select take_apollo_permit.pacing_key, take_apollo_permit.endpoint, k.kind,
@@ -111,17 +110,10 @@ begin
       v_window.used := 0;
       v_window.resets_at := null;
     end if;
-    v_wait := v_window.resets_at;
-    if v_window.limit_learned_at is null and not v_window.answered and not v_window.shut_by_apollo
-       and v_window.opens_at > take_apollo_permit.now - interval '5 seconds' then
-      -- The limit is only assumed (Free's) and the window's first answers, whose headers tell the
-      -- real one, are still on their way: look again shortly rather than wait the window out.
-      v_wait := least(v_wait, take_apollo_permit.now + interval '2 seconds');
-    end if;
     if v_window.max_requests is not null and v_window.used >= v_window.max_requests
-       and (v_until is null or v_wait > v_until) then
+       and (v_until is null or v_window.resets_at > v_until) then
       v_spent := v_window.kind;
-      v_until := v_wait;
+      v_until := v_window.resets_at;
       v_limit := v_window.max_requests;
       v_by_apollo := v_window.shut_by_apollo;
     end if;
