@@ -2001,6 +2001,62 @@ COMMENT ON FUNCTION public.complete_job(job_id uuid, worker_id text, result json
 
 
 --
+-- Name: complete_jobs(text, jsonb, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.complete_jobs(worker_id text, completions jsonb, now timestamp with time zone DEFAULT now()) RETURNS TABLE(job_id uuid, ok boolean)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_ids uuid[];
+begin
+  if jsonb_typeof(complete_jobs.completions) is distinct from 'array' then
+    raise exception 'complete_jobs: completions must be a JSON array of {id, result?, message?}' using errcode = '22023';
+  end if;
+  v_ids := array(select (c.item ->> 'id')::uuid from jsonb_array_elements(complete_jobs.completions) as c(item));
+
+  return query
+  with items as (
+    select (c.item ->> 'id')::uuid as id,
+           -- no "result" key keeps the job's result, as complete_job's null does
+           case when c.item ? 'result' then c.item -> 'result' end as result,
+           c.item ->> 'message' as message,
+           c.ord
+    from jsonb_array_elements(complete_jobs.completions) with ordinality as c(item, ord)
+  ), completed as (
+    update public.jobs j
+    set status = 'completed',
+        completed_at = complete_jobs.now,
+        progress = jsonb_build_object('percentage', 100, 'updated_at', complete_jobs.now),
+        result = coalesce(i.result, j.result),
+        error_message = null,
+        locked_by = null,
+        locked_until = null
+    from items i
+    where j.id = any (v_ids) and j.id = i.id and j.locked_by = complete_jobs.worker_id and j.locked_until is not null
+    returning j.id, j.workspace_id, j.attempts, i.message
+  ), logged as (
+    insert into public.job_logs (job_id, workspace_id, attempt, log_level, message, metadata)
+    select c.id, c.workspace_id, c.attempts, 'info', left(c.message, 4000), jsonb_build_object('percentage', 100)
+    from completed c
+    where c.message is not null
+  )
+  select i.id, exists (select 1 from completed c where c.id = i.id)
+  from items i
+  order by i.ord;
+end
+$$;
+
+
+--
+-- Name: FUNCTION complete_jobs(worker_id text, completions jsonb, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.complete_jobs(worker_id text, completions jsonb, now timestamp with time zone) IS 'Worker: complete_job for many held jobs in one statement ([{id, result?, message?}]); answers per job, false where the lease is lost.';
+
+
+--
 -- Name: end_worker_run(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5030,6 +5086,14 @@ GRANT ALL ON FUNCTION public.claim_jobs(worker_id text, max_jobs integer, lease_
 
 REVOKE ALL ON FUNCTION public.complete_job(job_id uuid, worker_id text, result jsonb, message text, now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.complete_job(job_id uuid, worker_id text, result jsonb, message text, now timestamp with time zone) TO service_role;
+
+
+--
+-- Name: FUNCTION complete_jobs(worker_id text, completions jsonb, now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.complete_jobs(worker_id text, completions jsonb, now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.complete_jobs(worker_id text, completions jsonb, now timestamp with time zone) TO service_role;
 
 
 --

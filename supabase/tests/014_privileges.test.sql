@@ -2,7 +2,7 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(39);
+select plan(40);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
@@ -14,6 +14,7 @@ insert into expected_execute values
   ('public.job_log(uuid, text, text, text, jsonb)', false, false, true),
   ('public.job_progress(uuid, text, numeric, text, text, jsonb, integer, timestamptz)', false, false, true),
   ('public.complete_job(uuid, text, jsonb, text, timestamptz)', false, false, true),
+  ('public.complete_jobs(text, jsonb, timestamptz)', false, false, true),
   ('public.fail_job(uuid, text, text, boolean, double precision, timestamptz)', false, false, true),
   ('public.retry_backoff_seconds(integer, double precision)', false, false, true),
   ('public.reap_expired_leases(timestamptz)', false, false, true),

@@ -35,6 +35,7 @@ const config: WorkerConfig = {
   cpuBudgetMs: Number.MAX_SAFE_INTEGER,
   cpuMsPerJob: 1,
   leaseSeconds: 60,
+  claimAhead: 50, // the worker's default (WORKER_CLAIM_AHEAD)
   pollMs: 50,
   region: "bench",
   env: "development",

@@ -29,6 +29,11 @@ export class InvocationBudget {
     return INVOCATION_CPU_MS + this.#jobs * this.cpuMsPerJob;
   }
 
+  /** How many more jobs fit in the CPU budget (a claim asks for no more, so it cannot overshoot). */
+  jobsLeft(): number {
+    return Math.max(0, Math.floor((this.cpuMs - this.cpuEstimateMs()) / this.cpuMsPerJob));
+  }
+
   /** Whether there is time (and CPU) left to take on more work. */
   left(): boolean {
     return Date.now() < this.#deadline && this.cpuEstimateMs() < this.cpuMs;

@@ -14,6 +14,8 @@ export interface WorkerConfig {
   /** Estimated CPU time per job claimed (the runtime has no CPU clock; see budget.ts). */
   cpuMsPerJob: number;
   leaseSeconds: number;
+  /** Jobs claimed ahead of free slots while jobs are short (runner.ts, SHORT_JOB_MS); 0: none. */
+  claimAhead: number;
   /** How often an invocation with free slots looks for newly queued jobs. */
   pollMs: number;
   region: string;
@@ -52,6 +54,7 @@ export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
     cpuBudgetMs: intFrom(env, "WORKER_CPU_BUDGET_MS", 1_200, 50, 1_900),
     cpuMsPerJob: intFrom(env, "WORKER_CPU_MS_PER_JOB", 12, 1, 1_000),
     leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
+    claimAhead: intFrom(env, "WORKER_CLAIM_AHEAD", 50, 0, 1000),
     pollMs: intFrom(env, "WORKER_POLL_MS", 50, 10, 10_000),
     region,
     env: production ? "production" : "development",

@@ -32,6 +32,13 @@ const RUN_RENEW_MS = 3_000;
 const FAN_OUT_INTERVAL_MS = 250;
 /** Work due this close to the end of the time budget is left to the next invocation. */
 const WAIT_MARGIN_MS = 1_000;
+/**
+ * Jobs that take less than this on average are claimed ahead (WORKER_CLAIM_AHEAD of them wait,
+ * leased, for a slot): for them the claim's round trip, not the work, sets the pace. Longer jobs
+ * (an Apollo call) are claimed as slots free, so none waits leased, or holds a max_in_flight
+ * place, behind a running one.
+ */
+const SHORT_JOB_MS = 50;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,11 +79,22 @@ export async function runBatch(
   const outcomes = new Set<Promise<void>>();
   let firstClaim = true;
 
+  /** Claimed jobs waiting for a slot (claimed ahead), each entry one slot's jobs. */
+  const ready: Job[][] = [];
+  let readyJobs = 0;
+  /** How long a slot took, on average over the last jobs (ms; null before the first). */
+  let slotMs: number | null = null;
+  const claimAhead = () => (slotMs !== null && slotMs < SHORT_JOB_MS ? config.claimAhead : 0);
+
   /** Starts one slot: a job on its own, or up to BULK_MAX_RECORDS jobs of one workspace and type in one bulk call. */
   const start = (group: Job[]) => {
+    const startedAt = performance.now();
     let release!: () => void;
     const slot: Promise<void> = new Promise<void>((resolve) => (release = resolve)).then(() => {
       running.delete(slot);
+      const took = performance.now() - startedAt;
+      slotMs = slotMs === null ? took : slotMs * 0.9 + took * 0.1;
+      startReady();
     });
     running.add(slot);
     const outcome: Promise<void> = runGroup(group, queue, sql, stop.signal, totals, release).finally(() => {
@@ -84,6 +102,18 @@ export async function runBatch(
       outcomes.delete(outcome);
     });
     outcomes.add(outcome);
+  };
+  /** Fills free slots from the jobs claimed ahead (a slot that frees takes the next at once). */
+  const startReady = () => {
+    while (running.size < config.maxConcurrent && ready.length > 0) {
+      const group = ready.shift()!;
+      readyJobs -= group.length;
+      start(group);
+    }
+  };
+  const enqueue = (group: Job[]) => {
+    ready.push(group);
+    readyJobs += group.length;
   };
   // The types this worker has a processor for (claim_jobs narrows them to the enabled ones); the
   // registry is tested against public.job_types, so every enabled type is among them.
@@ -101,7 +131,7 @@ export async function runBatch(
     const groups = new Map<string, Job[]>();
     for (const job of jobs) {
       if (!batchable.has(job.job_type) || !processors.get(job.job_type)?.processBatch) {
-        start([job]);
+        enqueue([job]);
         continue;
       }
       const key = `${job.workspace_id}/${job.job_type}`;
@@ -114,8 +144,9 @@ export async function runBatch(
         budget.took(more.length);
         group.push(...more);
       }
-      for (let i = 0; i < group.length; i += BULK_MAX_RECORDS) start(group.slice(i, i + BULK_MAX_RECORDS));
+      for (let i = 0; i < group.length; i += BULK_MAX_RECORDS) enqueue(group.slice(i, i + BULK_MAX_RECORDS));
     }
+    startReady();
     return jobs.length;
   };
 
@@ -133,21 +164,22 @@ export async function runBatch(
   let fannedOutAt = 0;
   try {
     while (true) {
-      // Fill every free slot. Jobs may finish while a claim is in flight, so look again after
-      // each full claim; a claim that comes back short means nothing else is due right now, or
-      // that max_in_flight is reached.
-      let free = config.maxConcurrent - running.size;
+      // Fill every free slot (and, for short jobs, the claim-ahead buffer). Jobs may finish while
+      // a claim is in flight, so look again after each full claim; a claim that comes back short
+      // means nothing else is due right now, or that max_in_flight is reached. With jobs claimed
+      // ahead, the next claim waits until half of them have started, so claims come in batches.
+      const wanted = () => config.maxConcurrent - running.size + claimAhead() - readyJobs;
       // The short claim may be ours: completions still being written count against max_in_flight.
       let heldBackByOurWrites = false;
-      while (free > 0 && budget.left()) {
+      while (wanted() > 0 && readyJobs <= claimAhead() / 2 && budget.left()) {
+        const want = Math.max(1, Math.min(wanted(), budget.jobsLeft()));
         const unwritten = outcomes.size - running.size;
-        const claimed = await claim(free);
-        backlog = claimed === free;
-        if (claimed < free) {
+        const claimed = await claim(want);
+        backlog = claimed === want;
+        if (claimed < want) {
           heldBackByOurWrites = queue.maxInFlight !== null && unwritten > 0;
           break;
         }
-        free = config.maxConcurrent - running.size;
       }
       // Every slot taken and more may be due: another invocation can take what this one cannot
       // (asked again while the backlog lasts; the database debounces and caps the calls).

@@ -110,7 +110,7 @@ export class Queue {
   /**
    * complete_job for one job; false when the lease was lost. Completions that arrive together
    * (jobs finishing in the same tick, or while an earlier write is in flight) are written in one
-   * statement, so one round trip and one commit serve them all; each job is still fenced by its
+   * statement (complete_jobs), so one round trip and one commit serve them all; each job is still fenced by its
    * own lease and gets its own answer. Nothing waits on a timer: an idle worker writes at once.
    * If the batch fails, each of its jobs is written alone, so one bad row fails only itself.
    */
@@ -147,19 +147,15 @@ export class Queue {
   }
 
   async #completeMany(batch: PendingCompletion[]): Promise<boolean[]> {
-    // "result" is left out when undefined (complete_job keeps the job's result), kept when null.
+    // "result" is left out when undefined (complete_jobs keeps the job's result), kept when null.
     const items = batch.map((c) =>
       c.result === undefined ? { id: c.jobId, message: c.message } : { id: c.jobId, result: c.result, message: c.message }
     );
     // One row with every answer: a statement that fails must fail before sending any row
     // (postgres.js 3.4.9 leaves the rows of a statement that failed half-way in its next result).
     const [row] = await this.sql<{ oks: boolean[] }[]>`
-      select array_agg(t.ok order by t.ord) as oks
-      from (
-        select c.ord, public.complete_job((c.item ->> 'id')::uuid, ${this.workerId},
-                                          case when c.item ? 'result' then c.item -> 'result' end, c.item ->> 'message') as ok
-        from jsonb_array_elements(${this.sql.json(items as never)}) with ordinality as c(item, ord)
-      ) t`;
+      select array_agg(c.ok order by c.ord) as oks
+      from public.complete_jobs(${this.workerId}, ${this.sql.json(items as never)}) with ordinality as c(job_id, ok, ord)`;
     return row.oks;
   }
 
