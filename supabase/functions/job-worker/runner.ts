@@ -34,11 +34,11 @@ const FAN_OUT_INTERVAL_MS = 250;
 const WAIT_MARGIN_MS = 1_000;
 /**
  * Jobs that take less than this on average are claimed ahead (WORKER_CLAIM_AHEAD of them wait,
- * leased, for a slot): for them the claim's round trip, not the work, sets the pace. Longer jobs
- * (an Apollo call) are claimed as slots free, so none waits leased, or holds a max_in_flight
- * place, behind a running one.
+ * leased, for a slot): for them the claim's round trip, not the work, sets the pace. Anything
+ * slower, an Apollo call above all, is claimed as slots free, so no job waits leased behind a
+ * running one, holding a max_in_flight place another invocation could run it in.
  */
-const SHORT_JOB_MS = 50;
+const SHORT_JOB_MS = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -327,7 +327,10 @@ function isProcessorResult(value: unknown): value is ProcessorResult {
  * every workspace spending that budget waits it out, and this attempt is not counted.
  */
 async function releaseRateLimited(job: Job, queue: Queue, verdict: FailureVerdict, totals: BatchResult) {
-  const delay = Math.max(1, Math.ceil(verdict.retryAfterSeconds ?? 60));
+  // The pacer knows to the millisecond when its window opens; a 429's retry-after is in seconds.
+  const delay = verdict.paced
+    ? Math.max(0.1, verdict.retryAfterSeconds ?? 1)
+    : Math.max(1, Math.ceil(verdict.retryAfterSeconds ?? 60));
   const message = verdict.message;
   try {
     if (verdict.pacingKey) await queue.pauseApolloKey(verdict.pacingKey, delay, message);
@@ -335,7 +338,7 @@ async function releaseRateLimited(job: Job, queue: Queue, verdict: FailureVerdic
     const reason = verdict.paced ? message : `Apollo rate limit reached for this workspace's key`;
     if (await queue.release(job.id, delay, reason)) {
       totals.retried++;
-      console.warn(`[JobWorker] Job ${job.id} hit Apollo's rate limit; workspace ${job.workspace_id} waits ${delay} s`);
+      console.warn(`[JobWorker] Job ${job.id} hit Apollo's rate limit; workspace ${job.workspace_id} waits ${delay.toFixed(1)} s`);
     } else {
       totals.lost++;
     }
