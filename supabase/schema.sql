@@ -920,9 +920,19 @@ CREATE FUNCTION private.normalize_domain(domain text) RETURNS text
     SET search_path TO ''
     AS $_$
   select nullif(
-    regexp_replace(
-      regexp_replace(lower(btrim(normalize_domain.domain)), '^([a-z][a-z0-9+.-]*://)?(www\.)?', ''),
-      '[/?#:].*$', ''),
+    regexp_replace(                                             -- www., www2. ... while a domain is left
+      regexp_replace(                                           -- the root's trailing dot
+        regexp_replace(                                         -- port
+          regexp_replace(                                       -- user@
+            substring(                                          -- path, query, fragment
+              regexp_replace(regexp_replace(lower(regexp_replace(normalize_domain.domain, '^[[:space:]]+|[[:space:]]+$', '', 'g')),
+                                            '^mailto:', ''),
+                             '^([a-z][a-z0-9+.-]*:)?//', '')    -- scheme
+              from '^[^/?#[:space:]]*'),
+            '^.*@', ''),
+          ':[0-9]*$', ''),
+        '\.+$', ''),
+      '^(www[0-9]*\.)+(?=.*\.)', ''),
     '')
 $_$;
 
@@ -931,7 +941,7 @@ $_$;
 -- Name: FUNCTION normalize_domain(domain text); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.normalize_domain(domain text) IS 'Bare lower-case host of a domain or URL: https://www.Acme.com/x -> acme.com.';
+COMMENT ON FUNCTION private.normalize_domain(domain text) IS 'Bare lower-case host of a domain, URL or email address: https://www.Acme.com:443/x -> acme.com, jane@acme.com -> acme.com (the rule of supabase/functions/_shared/domain.ts).';
 
 
 --
@@ -1560,7 +1570,6 @@ begin
       email = coalesce(c.email, nullif(fields ->> 'email', '') ),
       title = coalesce(fields ->> 'title', c.title),
       seniority = coalesce(fields ->> 'seniority', c.seniority),
-      phone = coalesce(fields ->> 'phone', c.phone),
       linkedin_url = coalesce(fields ->> 'linkedin_url', c.linkedin_url),
       city = coalesce(fields ->> 'city', c.city),
       state = coalesce(fields ->> 'state', c.state),

@@ -2,6 +2,7 @@
 // query and body (JSON or form), and the domains it asks about (which the fault patterns and the log use).
 import { personDomain, type PersonQuery } from "./data.ts";
 import type { Route } from "./faults.ts";
+import { normalizeDomain } from "../../../supabase/functions/_shared/domain.ts";
 
 const ROUTES: Record<string, { route: Route; methods: string[] }> = {
   "organizations/enrich": { route: "organizations/enrich", methods: ["GET", "POST"] },
@@ -42,14 +43,6 @@ export interface ApiRequest {
   records: number;
 }
 
-/** Lenient bare domain, as Apollo seems to accept "www.stripe.com" too. */
-export function bare(domain: string): string {
-  return domain.trim().toLowerCase().replace(/^[a-z]+:\/\//, "").replace(/^www\./, "").split(/[/?#]/)[0].replace(
-    /\.$/,
-    "",
-  );
-}
-
 export function personQuery(query: URLSearchParams, body: Record<string, unknown> | null): PersonQuery {
   const q: Record<string, string> = {};
   for (const p of PERSON_PARAMS) {
@@ -78,12 +71,12 @@ function domainsOf(route: Route | null, query: URLSearchParams, body: Record<str
   switch (route) {
     case "organizations/enrich": {
       const d = str(query.get("domain")) ?? str(body?.domain);
-      return d ? [bare(d)] : [];
+      return d ? [normalizeDomain(d)] : [];
     }
     case "organizations/bulk_enrich": {
       const fromQuery = [...query.getAll("domains[]"), ...query.getAll("domains")].flatMap((d) => d.split(","));
       const fromBody = Array.isArray(body?.domains) ? body.domains : [];
-      return [...fromQuery, ...fromBody].map(str).filter((d): d is string => !!d).map(bare);
+      return [...fromQuery, ...fromBody].map(str).filter((d): d is string => !!d).map(normalizeDomain);
     }
     case "people/match": {
       const d = personDomain(personQuery(query, body));

@@ -8,7 +8,6 @@ import {
   parseRetryAfter,
   redact,
 } from "../_shared/apollo/errors.ts";
-import { isPlausibleDomain, normalizeDomain } from "../_shared/apollo/domain.ts";
 import {
   apiProfileResponseSchema,
   bulkOrganizationResponseSchema,
@@ -132,27 +131,6 @@ Deno.test("errorFromResponse: messages quote Apollo, skip HTML, and scrub the ke
     code: "API_INACCESSIBLE",
   });
   assert.equal(redact("k k k", "k"), "k k k", "keys shorter than 4 are not scrubbed (would mangle text)");
-});
-
-Deno.test("normalizeDomain: bare host names only", () => {
-  const cases: Array<[string, string]> = [
-    ["stripe.com", "stripe.com"],
-    ["  Stripe.COM. ", "stripe.com"],
-    ["https://www.stripe.com/about?x=1#y", "stripe.com"],
-    ["http://www2.stripe.com:8080", "stripe.com"],
-    ["//www.notion.so/", "notion.so"],
-    ["jane@figma.com", "figma.com"],
-    ["mailto:jane@figma.com", "figma.com"],
-    ["www.com", "www.com"],
-    ["sub.domain.co.uk/path", "sub.domain.co.uk"],
-    ["", ""],
-  ];
-  for (const [input, expected] of cases) assert.equal(normalizeDomain(input), expected, input);
-  assert.equal(isPlausibleDomain("stripe.com"), true);
-  assert.equal(isPlausibleDomain("münchen.de"), true);
-  assert.equal(isPlausibleDomain("localhost"), false);
-  assert.equal(isPlausibleDomain("not a domain"), false);
-  assert.equal(isPlausibleDomain("-bad.com"), false);
 });
 
 Deno.test("schemas: tolerant of nulls, extra fields, numeric strings and both no-match shapes", () => {

@@ -1,6 +1,10 @@
 // Validating the "New account" form before it reaches the database, with the database's own
-// rules (supabase/migrations/*_accounts_and_contacts.sql) in words a user understands.
+// rules in words a user understands. The domain rule is the product's one
+// (supabase/functions/_shared/domain.ts, which the database's rule is tested against).
+import { isValidDomain, normalizeDomain } from "../../../supabase/functions/_shared/domain.ts";
 import type { AccountInsert } from "../lib/database.types";
+
+export { normalizeDomain };
 
 export interface AccountFormValues {
   name: string;
@@ -22,17 +26,6 @@ export const EMPTY_ACCOUNT_FORM: AccountFormValues = {
   country: "",
 };
 
-const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
-
-/** What the database stores for a typed domain or URL: https://www.Acme.com/about -> acme.com. */
-export function normalizeDomain(input: string): string {
-  return input
-    .trim()
-    .toLowerCase()
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?(www\.)?/, "")
-    .replace(/[/?#:].*$/, "");
-}
-
 export function validateAccountForm(values: AccountFormValues): AccountFormErrors {
   const errors: AccountFormErrors = {};
   const name = values.name.trim();
@@ -41,7 +34,7 @@ export function validateAccountForm(values: AccountFormValues): AccountFormError
 
   if (values.domain.trim()) {
     const domain = normalizeDomain(values.domain);
-    if (!DOMAIN.test(domain)) {
+    if (!isValidDomain(domain)) {
       errors.domain = "Enter a website domain like acme.com (letters, digits, hyphens and dots).";
     }
   }

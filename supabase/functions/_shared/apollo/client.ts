@@ -1,7 +1,7 @@
 // The real Apollo.io client: fetch with the key in the x-api-key header, a timeout, typed errors and
 // tolerant zod parsing. Runs unchanged on hosted Supabase (Deno 2): web APIs only.
 import type { z } from "zod";
-import { isPlausibleDomain, normalizeDomain } from "./domain.ts";
+import { isValidDomain, normalizeDomain } from "./domain.ts";
 import { envNumber, type EnvReader, processEnv } from "./env.ts";
 import { ApolloError, errorFromResponse, redact } from "./errors.ts";
 import { describeRateLimit, parseRateLimit } from "./rate-limit.ts";
@@ -193,7 +193,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
   return {
     async enrichOrganization(req, opts = {}): Promise<OrganizationEnrichment> {
       const domain = normalizeDomain(req.domain ?? "");
-      if (!isPlausibleDomain(domain)) {
+      if (!isValidDomain(domain)) {
         throw new ApolloError(
           "bad_request",
           `"${String(req.domain ?? "").slice(0, 100)}" is not a domain Apollo can look up. ` +
@@ -235,7 +235,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
 
     async bulkEnrichOrganizations(domains: string[], opts = {}): Promise<BulkOrganizationEnrichment> {
       const wanted = [...new Set(domains.map(normalizeDomain))];
-      if (wanted.length === 0 || wanted.length > BULK_MAX_RECORDS || !wanted.every(isPlausibleDomain)) {
+      if (wanted.length === 0 || wanted.length > BULK_MAX_RECORDS || !wanted.every(isValidDomain)) {
         throw new ApolloError(
           "bad_request",
           `organizations/bulk_enrich takes 1 to ${BULK_MAX_RECORDS} domains like example.com (got ${wanted.length}).`,

@@ -1,9 +1,9 @@
 // Job payloads, validated by the jobs API before a job is queued and by the worker before it
 // runs one (a hand-written INSERT can hold anything).
 import { z } from "zod";
+import { isValidDomain } from "../domain.ts";
 
-const domain = z.string().trim().toLowerCase().min(3).max(253)
-  .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a bare domain like acme.com");
+const domain = z.string().trim().toLowerCase().refine(isValidDomain, "must be a bare domain like acme.com");
 
 export const enrichAccountPayload = z.object({
   account_id: z.uuid({ error: "must be an account id (uuid)" }),

@@ -1,5 +1,6 @@
-// Apollo's person -> our contact columns (only values Apollo has; locked emails skipped).
+// Apollo's person -> our contact columns, by the rules in _shared/apollo/field-map.ts.
 import type { ApolloPerson } from "../../_shared/apollo/types.ts";
+import { CONTACT_FIELDS, fieldsFrom } from "../../_shared/apollo/field-map.ts";
 
 export interface ContactFields {
   first_name?: string;
@@ -13,22 +14,7 @@ export interface ContactFields {
   country?: string;
 }
 
-const text = (value: unknown): string | undefined =>
-  typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-
+/** Only values Apollo has (a locked email is not one). */
 export function contactFieldsFrom(person: ApolloPerson): ContactFields {
-  const email = text(person.email);
-  const fields: ContactFields = {
-    first_name: text(person.first_name),
-    last_name: text(person.last_name),
-    // Apollo answers email_not_unlocked@domain.com when the email is not revealed.
-    email: email && !email.startsWith("email_not_unlocked@") ? email.toLowerCase() : undefined,
-    title: text(person.title),
-    seniority: text(person.seniority),
-    linkedin_url: text(person.linkedin_url),
-    city: text(person.city),
-    state: text(person.state),
-    country: text(person.country),
-  };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as ContactFields;
+  return fieldsFrom(CONTACT_FIELDS, person as Record<string, unknown>) as ContactFields;
 }

@@ -1,0 +1,89 @@
+// Which of our columns Apollo fills, and from what: the one definition. The worker writes these
+// columns from Apollo's organization or person (processors/enrich-*.ts through apply_*_enrichment,
+// whose column lists enrichment_mapping_test checks against these), and the SPA marks the values
+// that came from Apollo with the same rules (web/src/lib/apollo-fields.ts imports this file).
+// Plain TypeScript with no imports, so Deno and Vite both read it.
+//
+// Adding an Apollo-filled column: one entry here, and one migration that adds the column and
+// writes it in apply_account_enrichment (or apply_contact_enrichment).
+
+/** How Apollo's value becomes ours; a value that does not qualify counts as absent. */
+export type FieldKind =
+  | "text" // a non-blank string, trimmed
+  | "count" // a finite number >= 0, rounded
+  | "year" // a whole year between 1000 and 2200
+  | "email"; // a non-blank string, lower-cased; Apollo's placeholder for a locked email is absent
+
+export interface FieldRule {
+  column: string;
+  /** Apollo's fields, first present wins; "a.b" reads b inside the object a. */
+  from: readonly string[];
+  kind: FieldKind;
+}
+
+/** Apollo's organization -> our account columns. */
+export const ACCOUNT_FIELDS: readonly FieldRule[] = [
+  { column: "industry", from: ["industry"], kind: "text" },
+  { column: "employee_count", from: ["estimated_num_employees"], kind: "count" },
+  { column: "annual_revenue", from: ["annual_revenue"], kind: "count" },
+  { column: "city", from: ["city"], kind: "text" },
+  { column: "state", from: ["state"], kind: "text" },
+  { column: "country", from: ["country"], kind: "text" },
+  { column: "phone", from: ["primary_phone.number", "phone", "sanitized_phone"], kind: "text" },
+  { column: "linkedin_url", from: ["linkedin_url"], kind: "text" },
+  { column: "website_url", from: ["website_url"], kind: "text" },
+  { column: "description", from: ["short_description", "seo_description"], kind: "text" },
+  { column: "founded_year", from: ["founded_year"], kind: "year" },
+];
+
+/** Apollo's person -> our contact columns. */
+export const CONTACT_FIELDS: readonly FieldRule[] = [
+  { column: "first_name", from: ["first_name"], kind: "text" },
+  { column: "last_name", from: ["last_name"], kind: "text" },
+  { column: "email", from: ["email"], kind: "email" },
+  { column: "title", from: ["title"], kind: "text" },
+  { column: "seniority", from: ["seniority"], kind: "text" },
+  { column: "linkedin_url", from: ["linkedin_url"], kind: "text" },
+  { column: "city", from: ["city"], kind: "text" },
+  { column: "state", from: ["state"], kind: "text" },
+  { column: "country", from: ["country"], kind: "text" },
+];
+
+/** Apollo answers email_not_unlocked@domain.com when it does not reveal the email. */
+const LOCKED_EMAIL_PREFIX = "email_not_unlocked@";
+
+function read(record: Record<string, unknown>, path: string): unknown {
+  let value: unknown = record;
+  for (const key of path.split(".")) {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function convert(value: unknown, kind: FieldKind): string | number | undefined {
+  if (kind === "count" || kind === "year") {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return undefined;
+    const whole = Math.round(value);
+    return kind === "year" && (whole < 1000 || whole > 2200) ? undefined : whole;
+  }
+  const text = typeof value === "string" ? value.trim() : "";
+  if (text === "") return undefined;
+  if (kind === "email") return text.startsWith(LOCKED_EMAIL_PREFIX) ? undefined : text.toLowerCase();
+  return text;
+}
+
+/** Our columns with the values Apollo has for them (absent ones left out, so nothing we know becomes null). */
+export function fieldsFrom(rules: readonly FieldRule[], apollo: Record<string, unknown>): Record<string, string | number> {
+  const fields: Record<string, string | number> = {};
+  for (const rule of rules) {
+    for (const path of rule.from) {
+      const value = convert(read(apollo, path), rule.kind);
+      if (value !== undefined) {
+        fields[rule.column] = value;
+        break;
+      }
+    }
+  }
+  return fields;
+}
