@@ -48,7 +48,10 @@ export const cronRunsCheck: Check = {
       left join lateral (
         select r.status, r.return_message, r.start_time
         from cron.job_run_details r
+        -- pg_cron records a run as failed, "job canceled", when the job is paused or unscheduled
+        -- while its run is due: an operator's decision, not a failure of the job
         where r.jobid = j.jobid and r.status in ('succeeded', 'failed')
+          and r.return_message is distinct from 'job canceled'
         order by r.start_time desc
         limit ${RECENT_RUNS}
       ) d on true

@@ -10,6 +10,7 @@ import { expectedCronJobs } from "../../../scripts/deploy/lib/repo.ts";
 import { invokeWorkerAndWait, withVaultSecrets } from "./helpers/ops.ts";
 import { createWorkspace, integration, setApolloKey, setCronJobActive, sql, testEnv } from "./helpers/stack.ts";
 import { item, verify, VERIFY } from "./helpers/verify.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** A deployment that has been up a minute: pg_cron has run the every-minute jobs at least once. */
 async function waitForCronRuns(timeoutMs = 75_000) {
@@ -20,7 +21,7 @@ async function waitForCronRuns(timeoutMs = 75_000) {
       where j.jobname in ('job-worker', 'job-reaper') and d.status in ('succeeded', 'failed')`;
     if (n === 2) return;
     if (Date.now() > deadline) throw new Error("pg_cron ran no job-worker / job-reaper within 75 s");
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
 }
 
@@ -112,7 +113,7 @@ integration(
 
 /** Waits until pg_cron's next tick is at least 5 s away, so a test's rows stay the newest while it runs. */
 async function awayFromMinuteBoundary() {
-  while (new Date().getSeconds() > 50 || new Date().getSeconds() < 2) await new Promise((r) => setTimeout(r, 500));
+  while (new Date().getSeconds() > 50 || new Date().getSeconds() < 2) await sleep(500);
 }
 
 integration("verify:deploy: a failed or stale cron run fails the cron-runs item", async () => {
@@ -129,6 +130,19 @@ integration("verify:deploy: a failed or stale cron run fails the cron-runs item"
     assert.match(item(items, "cron-runs").summary, /job-reaper: the last run \(0 s ago\) failed: ERROR: {2}pgtap boom/);
   } finally {
     await sql`delete from cron.job_run_details where runid = ${run.runid}::bigint`;
+  }
+
+  // A run pg_cron cancelled because the job was paused at that moment is not a failure.
+  const [cancelled] = await sql<{ runid: string }[]>`
+    insert into cron.job_run_details (jobid, runid, database, username, command, status, return_message, start_time, end_time)
+    values (${jobid}::bigint, (select coalesce(max(runid), 0) + 1000000 from cron.job_run_details), 'postgres', 'postgres',
+            'select public.reap_expired_leases()', 'failed', 'job canceled', now() + interval '30 seconds', now() + interval '30 seconds')
+    returning runid::text`;
+  try {
+    const { items } = await verify(["--only", "cron-runs"]);
+    assert.doesNotMatch(item(items, "cron-runs").summary, /job-reaper[^;]*(failed|canceled)/);
+  } finally {
+    await sql`delete from cron.job_run_details where runid = ${cancelled.runid}::bigint`;
   }
 
   await awayFromMinuteBoundary();
