@@ -20,6 +20,7 @@ import { connect } from "./lib/db.ts";
 import { BENCH_WORKER, createBenchWorkspace } from "./lib/fixtures.ts";
 import { loadAverage, machineInfo } from "./lib/machine.ts";
 import { DENO, runJsonLines } from "./lib/proc.ts";
+import { ON_REQUEST, parseFlags, type Section } from "./lib/flags.ts";
 import { writeReport } from "./lib/report.ts";
 import { round } from "./lib/stats.ts";
 import { enrichmentRun } from "./sections/enrichment.ts";
@@ -31,69 +32,8 @@ import { apolloFree, apolloPaid } from "./sections/apollo.ts";
 import { apolloMarkdown, appendApolloSection } from "./lib/apollo-report.ts";
 import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
 
-export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser", "apollo"] as const;
-/** Sections only --only runs: "apollo" spends ~10 min waiting on Apollo's windows by design. */
-const ON_REQUEST: readonly Section[] = ["apollo"];
-export type Section = (typeof SECTIONS)[number];
-
 const INSTANCE = "bench";
 const PORT_BASE = Number(Deno.env.get("BENCH_STACK_PORT_BASE") ?? 56700);
-
-interface Flags {
-  quick: boolean;
-  sections: Section[];
-  n: number;
-  runs: number;
-  keepStack: boolean;
-  out: string;
-}
-
-function parseFlags(args: string[]): Flags {
-  const values = new Map<string, string>();
-  for (const arg of args) {
-    const m = arg.match(/^--([a-z-]+)(?:=(.*))?$/);
-    if (!m) throw new Error(`unknown argument "${arg}" (see the top of scripts/bench/main.ts)`);
-    // --only and --skip may be repeated: their lists add up
-    const previous = values.get(m[1]);
-    values.set(m[1], previous && (m[1] === "only" || m[1] === "skip") ? `${previous},${m[2] ?? ""}` : m[2] ?? "true");
-  }
-  const known = ["quick", "only", "skip", "n", "runs", "keep-stack", "out", "help"];
-  for (const key of values.keys()) {
-    if (!known.includes(key)) throw new Error(`unknown flag --${key}; flags: ${known.map((k) => `--${k}`).join(", ")}`);
-  }
-  if (values.has("help")) {
-    console.log(
-      Deno.readTextFileSync(new URL(import.meta.url)).split("\n").filter((l) => l.startsWith("//")).join("\n"),
-    );
-    Deno.exit(0);
-  }
-  const list = (key: string) => {
-    const names = (values.get(key) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-    for (const name of names) {
-      if (!SECTIONS.includes(name as Section)) {
-        throw new Error(`--${key}: unknown section "${name}"; sections: ${SECTIONS.join(", ")}`);
-      }
-    }
-    return names as Section[];
-  };
-  const only = list("only");
-  const skip = list("skip");
-  const quick = values.get("quick") === "true";
-  const partial = quick || only.length > 0 || skip.length > 0;
-  const number = (key: string, fallback: number) => {
-    const v = Number(values.get(key) ?? fallback);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`--${key} must be a positive integer`);
-    return v;
-  };
-  return {
-    quick,
-    sections: (only.length ? only : SECTIONS.filter((s) => !ON_REQUEST.includes(s))).filter((s) => !skip.includes(s)),
-    n: number("n", quick ? 5000 : 20_000),
-    runs: number("runs", quick ? 1 : 3),
-    keepStack: values.get("keep-stack") === "true",
-    out: values.get("out") ?? `${repoRoot}/bench${partial ? "/tmp" : ""}`,
-  };
-}
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
@@ -138,6 +78,7 @@ async function stack(command: "reset" | "down"): Promise<void> {
 
 async function main() {
   const flags = parseFlags(Deno.args);
+  if (!flags) return; // --help
   if (PORT_BASE === 54321 || PORT_BASE === 55321) throw new Error("the bench stack must not use the dev or test ports");
   Deno.env.set("STACK_INSTANCE", INSTANCE);
   Deno.env.set("STACK_PORT_BASE", String(PORT_BASE));
@@ -381,4 +322,3 @@ try {
   Deno.exit(1);
 }
 
-export type { Flags };

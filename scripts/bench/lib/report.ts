@@ -1,5 +1,5 @@
 // bench/results.json (every figure, machine-readable) and bench/results.md (a table per section).
-import type { Flags } from "../main.ts";
+import type { Flags } from "./flags.ts";
 import type { FairnessResult } from "../sections/fairness.ts";
 import type { PickupBurst } from "../sections/pickup.ts";
 import { median, round } from "./stats.ts";
