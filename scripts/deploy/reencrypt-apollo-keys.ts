@@ -11,8 +11,9 @@
 // value is still the one read, so a key saved meanwhile is never overwritten); under neither ->
 // reported (its owners must save the key again). Keys are never printed. Exit status 1 when any
 // key is under neither key (or could not be written), 0 otherwise; run it again: it is idempotent.
-import postgres from "npm:postgres@3.4.9";
-import { decryptApiKey, encryptApiKey, type EnvReader } from "../../supabase/functions/_shared/crypto/apollo-key.ts";
+import postgres from "postgres";
+import { decryptApiKey, encryptApiKey } from "../../supabase/functions/_shared/crypto/apollo-key.ts";
+import type { EnvReader } from "../../supabase/functions/_shared/environment.ts";
 
 const USAGE = `Usage: APOLLO_KEY_ENCRYPTION_KEY=<new> APOLLO_KEY_ENCRYPTION_KEY_PREVIOUS=<old> \\
   node_modules/.bin/deno run -A scripts/deploy/reencrypt-apollo-keys.ts --db-url <DB_URL> [--dry-run] [--workspace <uuid>]...`;

@@ -6,8 +6,8 @@
 //   deno run -A scripts/security/role-matrix.ts            print the matrix (stack instance: STACK_INSTANCE, default "test")
 //   deno run -A scripts/security/role-matrix.ts --write    rewrite the block in docs/security.md
 //   deno run -A scripts/security/role-matrix.ts --check    exit 1 when docs/security.md is out of date
-import postgres from "npm:postgres@3.4.9";
-import { parse } from "npm:smol-toml@1.9.1";
+import postgres from "postgres";
+import { parse } from "smol-toml";
 import { repoRoot } from "../stack/config.ts";
 
 export const DOC = `${repoRoot}/docs/security.md`;

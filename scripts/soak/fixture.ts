@@ -1,7 +1,7 @@
 // The soak's data: workspaces with Apollo keys of their own, one account per job, an audit of every
 // write of enrichment to an account (so "enriched exactly once" is counted, not assumed), and the
 // backoff knob. Everything lives in workspaces named "Soak <run>", removed by cleanup().
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 import { encryptApiKey } from "../../supabase/functions/_shared/crypto/apollo-key.ts";
 import type { StackConfig } from "../stack/config.ts";
 import type { Profile } from "./profile.ts";

@@ -8,7 +8,7 @@
 //   env: STACK_INSTANCE (and STACK_PORT_BASE) to run on an existing instance instead (left running).
 // On its own instance the soak stops the stack at the end (its data stays on disk for inspection:
 // STACK_INSTANCE=soak STACK_PORT_BASE=55421 npm run stack:up); --keep leaves it running.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { envBlock, repoRoot, stackConfig } from "../stack/config.ts";
 import { ApolloLog } from "./apollo-log.ts";
 import {
@@ -23,6 +23,7 @@ import {
 import { profileFrom, rng } from "./profile.ts";
 import { killWorker, restartGateway, restartPostgres, setKnobEnv } from "./stack-control.ts";
 import { verify } from "./verify.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const args = Deno.args;
 const profile = profileFrom(args);
@@ -41,7 +42,6 @@ const random = rng(profile.seed);
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s`;
 const log = (message: string) => console.log(`[soak ${elapsed()}] ${message}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const knobs = {
   WORKER_LEASE_SECONDS: String(profile.knobs.leaseSeconds),

@@ -6,6 +6,7 @@ import type { StackConfig } from "../stack/config.ts";
 import { daemonPid, startDaemons, stopDaemon } from "../stack/daemons.ts";
 import { FunctionSupervisor } from "../stack/gateway/functions/supervisor.ts";
 import { startCluster, stopCluster } from "../stack/postgres.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** The functions' env the soak sets (read by the gateway's supervisor when it starts the functions). */
 export const KNOB_ENV = ["WORKER_LEASE_SECONDS", "APOLLO_TIMEOUT_MS"] as const;
@@ -59,6 +60,6 @@ export function setKnobEnv(values: Partial<Record<typeof KNOB_ENV[number], strin
 /** A fast shutdown (open transactions are aborted, clients disconnected), a pause, and a start. */
 export async function restartPostgres(config: StackConfig, downMs = 2000): Promise<void> {
   await stopCluster(config, "fast");
-  await new Promise((r) => setTimeout(r, downMs));
+  await sleep(downMs);
   await startCluster(config);
 }

@@ -1,6 +1,6 @@
 // The soak's verdict: every invariant checked against the database and the fake Apollo's log, and
 // the counts that show what the run went through.
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 import type { ApolloRequest } from "./apollo-log.ts";
 import type { Fixture } from "./fixture.ts";
 

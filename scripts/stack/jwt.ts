@@ -1,7 +1,7 @@
 // JSON Web Tokens the way Supabase signs and checks them, with jose: ES256 user tokens signed by
 // the instance's signing key (a `kid` in the header, the public half published as a JWKS), or,
 // on a stack with legacy keys, HS256 tokens signed with the shared JWT secret.
-import * as jose from "npm:jose@6.2.19";
+import * as jose from "jose";
 
 export type JwtClaims = Record<string, unknown> & { role?: string; sub?: string; exp?: number };
 

@@ -3,7 +3,7 @@
 // It wakes on NOTIFY pg_net_wake (sent by net.http_* and delivered only after commit) and
 // polls every second as well, so nothing waits if a notification is missed.
 // Usage: STACK_INSTANCE=dev deno run -A scripts/stack/net-dispatcher.ts
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { stackConfig } from "./config.ts";
 
 const BATCH_SIZE = 200; // pg_net.batch_size

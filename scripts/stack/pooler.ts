@@ -11,7 +11,7 @@
 // ends (what DISCARD ALL resets, but for the plan cache, which would make every call plan again), so
 // code that relies on session state (a SET outside a transaction, a prepared statement, a session
 // advisory lock, LISTEN) fails here every time, not now and then on hosted.
-import { parse } from "npm:smol-toml@1.9.1";
+import { parse } from "smol-toml";
 import { repoRoot, type StackConfig } from "./config.ts";
 import { PGBOUNCER } from "./packages.ts";
 import { isRoot, run, runChecked, StackError } from "./shell.ts";

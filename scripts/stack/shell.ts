@@ -1,4 +1,5 @@
 // Running commands for the stack CLI, with errors that say which command failed and why.
+import { setTimeout as sleep } from "node:timers/promises";
 export class StackError extends Error {
   constructor(message: string, readonly hint?: string) {
     super(message);
@@ -75,7 +76,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(intervalMs);
   }
   return false;
 }

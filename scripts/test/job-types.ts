@@ -1,7 +1,7 @@
 // Job types that exist only for tests. Every job's type must be registered (public.job_types);
 // the stack's worker claims only the types it has a processor for, so it leaves jobs of these
 // alone. They are told apart from the product's types by their description (see the registry test).
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 
 export const TEST_JOB_TYPE_DESCRIPTION_PREFIX = "Test type:";
 

@@ -1,7 +1,7 @@
-// The lint suite of npm test: `deno lint` with the repository's rules, then supabase/functions again
-// with no-import-prefix on (the root deno.json turns it off for the scripts, which still import
-// `npm:` specifiers): the functions import bare names, which each function's deno.json maps to a
-// pinned npm package, as `supabase functions deploy` bundles them.
+// The lint suite of npm test: `deno lint` with the repository's rules (no-import-prefix among them:
+// the scripts import bare names, which package.json pins), then supabase/functions again on their
+// own: the functions import bare names, which each function's deno.json maps to a pinned npm
+// package, as `supabase functions deploy` bundles them.
 //   deno run -A scripts/test/lint.ts
 import { repoRoot } from "../stack/config.ts";
 

@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const e2eDir = dirname(fileURLToPath(import.meta.url));
 const webDir = dirname(e2eDir);
@@ -143,7 +144,7 @@ async function waitForUrl(url, ms) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await looksLikeOurSpa(url)) return true;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   return false;
 }

@@ -1,6 +1,6 @@
 // Database helpers for the benchmark: an admin connection to the bench stack's cluster, a fresh
 // database per engine, and our schema applied to a database of its own.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { repoRoot, type StackConfig } from "../../stack/config.ts";
 import { vaultUpsert } from "../../stack/database.ts";
 

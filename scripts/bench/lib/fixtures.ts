@@ -4,6 +4,7 @@
 import { encryptApiKey } from "../../../supabase/functions/_shared/crypto/apollo-key.ts";
 import { envBlock, type StackConfig } from "../../stack/config.ts";
 import type { Sql } from "./db.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const BENCH_APOLLO_KEY = "bench-key-00000001";
 
@@ -103,7 +104,7 @@ export async function waitIdle(sql: Sql, timeoutMs = 30_000) {
           or (select case when is_called then last_value else 0 end from net.http_request_queue_id_seq)
              > (select coalesce(max(id), 0) from net._http_response) as busy`;
     if (!row.busy) return;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   throw new Error("the worker did not become idle");
 }

@@ -33,5 +33,3 @@ export function round(value: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,6 +7,7 @@
 // the clock starts. Logging off (it prints a line per job by default); warnings and errors kept.
 import { Logger, makeWorkerUtils, run } from "graphile-worker";
 import pg from "pg";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const options = JSON.parse(process.argv[2]);
 const { url, concurrency, n, runs, batching } = options;
@@ -22,7 +23,6 @@ await utils.migrate();
 const warm = await Promise.all(Array.from({ length: concurrency + 2 }, () => pgPool.connect()));
 warm.forEach((c) => c.release());
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const remaining = async () =>
   Number((await pgPool.query("select count(*) from graphile_worker._private_jobs")).rows[0].count);
 

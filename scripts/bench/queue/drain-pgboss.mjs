@@ -7,11 +7,11 @@
 // 2 x K x batchSize jobs/s. Pool: K+2 connections. Maintenance and the scheduler are off (they
 // would only archive and schedule). A run stops at n jobs or capMs, whichever comes first.
 import PgBoss from "pg-boss";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const { url, concurrency, n, runs, batchSize, capMs } = JSON.parse(process.argv[2]);
 const QUEUE = "bench_noop";
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const boss = new PgBoss({ connectionString: url, max: concurrency + 2, supervise: false, schedule: false });
 boss.on("error", (error) => console.error(`[pg-boss] ${error.message}`));

@@ -1,7 +1,7 @@
 // The no-op job our queue drivers run (drain-ours.ts, scale-ours.ts): a processor that returns at
 // once, with no result and no last log line, under a job type registered in public.job_types
 // (every job's type must be one of them, or the insert is refused).
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";
 import type { Processor } from "../../../supabase/functions/job-worker/processors/types.ts";
 import { registerTestJobType } from "../../test/job-types.ts";

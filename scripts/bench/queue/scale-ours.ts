@@ -16,7 +16,7 @@
 //     '{"sizes":[1000,100000,1000000],"pending":2000,"samples":200,"reps":3,"unclaimable":300000}'
 // Prints one JSON line per size, one {"unclaimable": ..} line (when unclaimable > 0) and a last
 // line {"explain": "..."}.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { db } from "../../../supabase/functions/_shared/db.ts";
 import type { WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
 import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";

@@ -9,7 +9,8 @@
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
 import { createAccounts, createBenchWorkspace, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
-import { round, sleep } from "../lib/stats.ts";
+import { round } from "../lib/stats.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const PER_CALL = 500;
 const LATENCY_MS = 500;

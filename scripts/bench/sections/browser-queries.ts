@@ -10,8 +10,8 @@
 //   deno run -A scripts/bench/sections/browser-queries.ts [--accounts=100000] [--reps=5]
 // It seeds its own workspace (a user browser-queries@bench.example, password "browser-queries"),
 // reused on later runs if it has the asked number of accounts.
-import { createClient, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
-import postgres from "npm:postgres@3.4.9";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
 import { envBlock, type StackConfig, stackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
 import { median, round } from "../lib/stats.ts";

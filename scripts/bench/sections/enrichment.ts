@@ -6,7 +6,8 @@
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
 import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
-import { round, sleep } from "../lib/stats.ts";
+import { round } from "../lib/stats.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** enqueue_account_enrichments takes at most 500 accounts per call. */
 const PER_CALL = 500;

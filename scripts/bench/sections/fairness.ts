@@ -21,7 +21,8 @@ import {
   signUpUser,
   waitIdle,
 } from "../lib/fixtures.ts";
-import { median, round, sleep } from "../lib/stats.ts";
+import { median, round } from "../lib/stats.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const APOLLO_LATENCY_MS = 1000;
 const VICTIM_ACCOUNTS = 10;

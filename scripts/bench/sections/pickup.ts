@@ -18,7 +18,8 @@
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
 import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
-import { latencySummary, round, sleep } from "../lib/stats.ts";
+import { latencySummary, round } from "../lib/stats.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 async function enqueue(sql: Sql, workspaceId: string, accountId: string): Promise<string> {
   const [job] = await sql<{ id: string }[]>`

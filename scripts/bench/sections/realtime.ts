@@ -6,12 +6,13 @@
 // subscriber -> Phoenix websocket -> supabase-js.
 // The job has a type no processor handles (registered in public.job_types, as every job's type
 // must be), so the worker never claims it.
-import { createClient } from "npm:@supabase/supabase-js@2.119.1";
+import { createClient } from "@supabase/supabase-js";
 import type { StackConfig } from "../../stack/config.ts";
 import { envBlock } from "../../stack/config.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 import type { Sql } from "../lib/db.ts";
-import { latencySummary, sleep } from "../lib/stats.ts";
+import { latencySummary } from "../lib/stats.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const DEMO_WORKSPACE = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 

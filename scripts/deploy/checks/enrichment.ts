@@ -3,7 +3,8 @@
 // enrichment of the given domain; the enqueue wakes the worker through pg_net; the job must
 // complete with the spec's seven log lines and write Apollo's data to the account. The account
 // and its job are deleted afterwards. It spends one Apollo credit of that workspace (and counts it).
-import { type Check, fail, pass, sleep, type Sql, warn } from "../lib/context.ts";
+import { type Check, fail, pass, type Sql, warn } from "../lib/context.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** The log lines of a successful enrich_account job (spec Test 4), in order. */
 export const EXPECTED_LOG_LINES: Array<{ label: string; pattern: (domain: string) => RegExp }> = [

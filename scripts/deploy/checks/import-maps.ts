@@ -3,7 +3,7 @@
 // functions import bare names (`postgres`, `zod`, ...). Every entry pins an npm package at the
 // version the root package.json pins for Node and the tests: one source of versions. A check of
 // this clone, before it is deployed; the types suite checks each function against its map.
-import { parse } from "npm:smol-toml@1.9.1";
+import { parse } from "smol-toml";
 import { functionNames } from "../../stack/edge-runtime.ts";
 import { type Check, fail, pass } from "../lib/context.ts";
 import { repoRoot } from "../lib/repo.ts";

@@ -3,7 +3,8 @@
 // request id, so the calls are identified by the record private.invoke_worker keeps
 // (private.worker_calls, shown by ops.worker_invocations). Unless --no-probe, one call is queued
 // now (reason "verify": the same POST the cron job sends, so it runs a batch) and awaited.
-import { ago, type Check, type Context, fail, pass, sleep, type Sql, warn } from "../lib/context.ts";
+import { ago, type Check, type Context, fail, pass, type Sql, warn } from "../lib/context.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 interface Invocation {
   request_id: string;

@@ -1,6 +1,6 @@
 // What every check gets: the deployment's addresses, a database connection opened once, and the
 // repository's own expectations (migrations, cron schedules). A check returns one Outcome.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 
 export type Sql = postgres.Sql;
 
@@ -116,5 +116,3 @@ export function ago(seconds: number): string {
   if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} days ago`;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -17,7 +17,7 @@
 //   GET    /__admin/scripts   DELETE /__admin/scripts
 //   GET    /__admin/requests?since=<seq>&domain=&key_last4=&team=&path=   the request log (key: last 4 chars only)
 //   DELETE /__admin/requests
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import { MAX_WINDOW_SCALE, PLAN_NAMES } from "./plans.ts";
 import { TEAM_NAME } from "./teams.ts";
 import type { FakeApollo } from "./types.ts";

@@ -1,5 +1,5 @@
 // What every gateway route needs: the stack's configuration, a database pool, and the keys.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import type { StackConfig } from "../config.ts";
 import type { JwtClaims, JwtVerifier } from "../jwt.ts";
 import { readKeys, signToken, type StackKeys, tokenVerifier } from "../keys.ts";

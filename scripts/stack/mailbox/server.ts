@@ -5,7 +5,7 @@
 //   DELETE /api/v1/mailbox/<address>        empties the address's mailbox
 //   GET    /api/v1/messages                 every message (summaries); DELETE empties them all
 //   GET    /                                the HTML page (?to=<address> for one mailbox), /m/<id> one message
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import { listPage, messagePage, notFoundPage } from "./page.ts";
 import { MailStore, summary } from "./store.ts";
 

@@ -3,8 +3,8 @@
 // a check that an answer is a 4xx carrying a JSON message, a fingerprint of the database to prove
 // that hostile requests changed nothing, and fast-check's settings (seeded, bounded runs).
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@4.11.0";
-import type postgres from "npm:postgres@3.4.9";
+import fc from "fast-check";
+import type postgres from "postgres";
 import { signHs256 } from "../jwt.ts";
 import { testEnv, testKeys } from "../../test/env.ts";
 

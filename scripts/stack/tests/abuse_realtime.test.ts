@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { answer, assertClientError, badTokens, fc, fcOptions, testEnv, testKeys, unchanged } from "./abuse_helpers.ts";
 import { createFixture } from "./rest_helpers.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const HTTP_URL = `${testEnv.API_URL}/realtime/v1/websocket`;
 const WS_URL = HTTP_URL.replace(/^http/, "ws");
@@ -49,7 +50,7 @@ class Socket {
     while (Date.now() < deadline) {
       const reply = this.frames.find((f) => f[1] === ref && f[3] === "phx_reply");
       if (reply) return reply;
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
     return null;
   }
@@ -171,10 +172,10 @@ Deno.test("abuse: /realtime/v1/websocket", async (t) => {
       try {
         const reply = await socket.push("realtime:abuse-peek", "phx_join", joinPayload(fx.alice.token, `id=eq.${bobJob.id}`));
         assert.equal(statusOf(reply), "ok", JSON.stringify(reply));
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300);
         await db`update public.jobs set priority = 5 where id = ${bobJob.id}`;
         await db`insert into public.job_logs (job_id, workspace_id, message) values (${bobJob.id}, ${fx.bob.workspaceId}, 'secret')`;
-        await new Promise((r) => setTimeout(r, 1500));
+        await sleep(1500);
         const leaked = socket.frames.filter((f) => f[3] === "postgres_changes");
         assert.deepEqual(leaked, [], "no change of Bob's job reached Alice");
       } finally {

@@ -2,8 +2,8 @@
 // database (a migration's grants, policies or functions) and the document diverge.
 // Fix: deno run -A scripts/security/role-matrix.ts --write (against an up-to-date stack), then review the diff.
 import assert from "node:assert/strict";
-import postgres from "npm:postgres@3.4.9";
-import { parse } from "npm:smol-toml@1.9.1";
+import postgres from "postgres";
+import { parse } from "smol-toml";
 import { repoRoot } from "../config.ts";
 import { DOC, documentedMatrix, roleMatrix } from "../../security/role-matrix.ts";
 import { testEnv } from "../../test/env.ts";

@@ -5,8 +5,8 @@
 // key gives, that Auth's tokens verify against the published keys, that a token signed by any other
 // key is refused, that the JWKS holds public keys only, and that the other generation's keys fail.
 import assert from "node:assert/strict";
-import { createClient, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
-import * as jose from "npm:jose@6.2.19";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import * as jose from "jose";
 import { PRIVATE_JWK_MEMBERS, signHs256 } from "../jwt.ts";
 import { closeClient, DEMO, newClient, subscribe } from "./auth_realtime_helpers.ts";
 import { clientWithToken, createFixture, rest, testEnv, testKeys } from "./rest_helpers.ts";

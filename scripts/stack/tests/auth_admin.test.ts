@@ -2,7 +2,7 @@
 // user who can sign in at once on a project where sign-ups must confirm their email. Only the
 // service_role (the secret key, or the legacy service_role key) may call it.
 import assert from "node:assert/strict";
-import { createClient, isAuthApiError } from "npm:@supabase/supabase-js@2.119.1";
+import { createClient, isAuthApiError } from "@supabase/supabase-js";
 import { testEnv, testKeys } from "../../test/env.ts";
 import { mailbox } from "../../test/mailbox.ts";
 import { db, DEMO, newClient, signedInClient } from "./auth_realtime_helpers.ts";

@@ -1,10 +1,11 @@
 // Shared by the auth_* and realtime_* contract tests: supabase-js clients against the stack under
 // test, direct SQL for arranging rows (never /rest/v1), and a clean shutdown of Realtime so Deno's
 // leak checks pass. No tests in here.
-import postgres from "npm:postgres@3.4.9";
-import { createClient, type RealtimeChannel, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
+import postgres from "postgres";
+import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import { testEnv, testKeys } from "../../test/env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const DEMO = {
   email: testEnv.DEMO_EMAIL,
@@ -70,11 +71,9 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Leaves every channel and closes the socket without the timers realtime-js would otherwise leave

@@ -3,7 +3,7 @@
 // new password, which spends the link and ends the user's other sessions. verifyOtp checks a link's
 // token hash from code.
 import assert from "node:assert/strict";
-import { isAuthApiError } from "npm:@supabase/supabase-js@2.119.1";
+import { isAuthApiError } from "@supabase/supabase-js";
 import { withAuthOverrides } from "../../test/auth-overrides.ts";
 import { testConfig } from "../../test/env.ts";
 import { fragmentOf, mailbox, openLink, verifyLinkIn } from "../../test/mailbox.ts";

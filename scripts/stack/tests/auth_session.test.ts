@@ -1,8 +1,8 @@
 // Signing in, refreshing, reading and updating the user, signing out — /auth/v1 through supabase-js,
 // with GoTrue's rotation and reuse rules for refresh tokens and its error codes.
 import assert from "node:assert/strict";
-import { isAuthApiError, isAuthWeakPasswordError, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
-import type postgres from "npm:postgres@3.4.9";
+import { isAuthApiError, isAuthWeakPasswordError, type SupabaseClient } from "@supabase/supabase-js";
+import type postgres from "postgres";
 import { testEnv, testKeys } from "../../test/env.ts";
 import { createConfirmedUser } from "../../test/users.ts";
 import { db, DEMO, newClient } from "./auth_realtime_helpers.ts";

@@ -4,8 +4,8 @@
 // a spent or expired link, the built-in mailer's allow list and the email allowances; and, with
 // confirmations off (an older project), a session at once.
 import assert from "node:assert/strict";
-import { isAuthApiError, isAuthWeakPasswordError } from "npm:@supabase/supabase-js@2.119.1";
-import type postgres from "npm:postgres@3.4.9";
+import { isAuthApiError, isAuthWeakPasswordError } from "@supabase/supabase-js";
+import type postgres from "postgres";
 import { withAuthOverrides } from "../../test/auth-overrides.ts";
 import { testConfig, testEnv, testKeys } from "../../test/env.ts";
 import { fragmentOf, mailbox, openLink, verifyLinkIn } from "../../test/mailbox.ts";

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { repoRoot } from "../config.ts";
 import { edgeDeno } from "../edge-runtime.ts";
 import { waitFor } from "../shell.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const FIXTURES = `${repoRoot}/scripts/stack/tests/fixtures/functions`;
 
@@ -40,7 +41,7 @@ async function startProbe(env: Record<string, string> = {}): Promise<Probe> {
       return { status: response.status, cpuMs: Number(response.headers.get("x-stack-cpu-ms")), body: await response.json() };
     },
     async exited() {
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+      await Promise.race([done, sleep(5_000)]);
       return status;
     },
     async stop() {

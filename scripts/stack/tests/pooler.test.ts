@@ -4,7 +4,7 @@
 // that relies on it fails here. What the functions need (set_config(..., true) inside a transaction,
 // statements that are not prepared) works.
 import assert from "node:assert/strict";
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { poolOptions } from "../../../supabase/functions/_shared/db.ts";
 import { poolerSettings, showPooler } from "../pooler.ts";
 import { testConfig, testEnv } from "../../test/env.ts";

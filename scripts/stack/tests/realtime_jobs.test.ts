@@ -2,7 +2,7 @@
 // job_logs INSERTs arrive, values come out typed the way realtime-js hands them over from Supabase,
 // and a vsn 1.0.0 client works as well as the default 2.0.0 one.
 import assert from "node:assert/strict";
-import type { RealtimePostgresChangesPayload } from "npm:@supabase/supabase-js@2.119.1";
+import type { RealtimePostgresChangesPayload } from "@supabase/supabase-js";
 import { closeClient, db, DEMO, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 

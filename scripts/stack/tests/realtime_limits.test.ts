@@ -4,8 +4,8 @@
 // socket; joins over max_channels_per_client or max_concurrent_users are refused. Each test lowers
 // a limit through the stack's settings route and puts it back afterwards.
 import assert from "node:assert/strict";
-import type { RealtimeChannel, SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
-import type postgres from "npm:postgres@3.4.9";
+import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
+import type postgres from "postgres";
 import { RateCounter, TICK_MS } from "../gateway/realtime/limits.ts";
 import { testKeys } from "../../test/env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
@@ -16,12 +16,12 @@ import {
   RawSocket,
   realtimeSettings,
   signedInClient,
-  sleep,
   subscribe,
   userToken,
   waitFor,
   withRealtimeLimits,
 } from "./auth_realtime_helpers.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 Deno.test("the rate counter averages 5 s ticks over up to a minute, trips at the limit and releases below it", () => {
   let now = 0;

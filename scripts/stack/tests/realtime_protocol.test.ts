@@ -10,9 +10,9 @@ import {
   newClient,
   RawSocket,
   signedInClient,
-  sleep,
   subscribe,
 } from "./auth_realtime_helpers.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import { registerTestJobType } from "../../test/job-types.ts";
 
 async function demoToken(): Promise<string> {

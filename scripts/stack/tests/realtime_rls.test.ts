@@ -2,7 +2,7 @@
 // only hears about rows of their own workspaces; the channel's access token decides, and it can
 // be changed (access_token), rejected, or run out.
 import assert from "node:assert/strict";
-import type { RealtimePostgresChangesPayload } from "npm:@supabase/supabase-js@2.119.1";
+import type { RealtimePostgresChangesPayload } from "@supabase/supabase-js";
 import {
   closeClient,
   db,
@@ -10,12 +10,12 @@ import {
   newClient,
   OTHER,
   signedInClient,
-  sleep,
   subscribe,
   tokenClient,
   userToken,
   waitFor,
 } from "./auth_realtime_helpers.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import { registerTestJobType } from "../../test/job-types.ts";
 
 type Row = Record<string, unknown>;

@@ -3,8 +3,8 @@
 // reader that reconnects when its database connection is lost or Postgres restarts. Restarts the
 // gateway and Postgres of the stack under test, so it runs last (files run in name order).
 import assert from "node:assert/strict";
-import type { RealtimePostgresChangesPayload } from "npm:@supabase/supabase-js@2.119.1";
-import type postgres from "npm:postgres@3.4.9";
+import type { RealtimePostgresChangesPayload } from "@supabase/supabase-js";
+import type postgres from "postgres";
 import { startDaemons, stopDaemon } from "../daemons.ts";
 import { startCluster, stopCluster } from "../postgres.ts";
 import { testConfig } from "../../test/env.ts";

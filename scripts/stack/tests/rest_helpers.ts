@@ -2,8 +2,8 @@
 // like GoTrue's with the stack's JWT secret), a direct database connection for setup and for
 // checking what really happened, and a fixture of fresh users, each with a workspace of their own,
 // so the tests run repeatedly and next to other suites without touching the seed.
-import { createClient, type SupabaseClient } from "npm:@supabase/supabase-js@2.119.1";
-import postgres from "npm:postgres@3.4.9";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
 import { testEnv, testKeys } from "../../test/env.ts";
 
 export { testEnv, testKeys };

@@ -24,6 +24,7 @@ import { createJobContext } from "./job-context.ts";
 import { processors } from "./processors/registry.ts";
 import type { ProcessorResult } from "./processors/types.ts";
 import { BULK_MAX_RECORDS } from "../_shared/apollo/bulk-identity.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** How long a registration lasts unless renewed, and how often a running invocation renews it. */
 const RUN_TTL_SECONDS = 10;
@@ -39,8 +40,6 @@ const WAIT_MARGIN_MS = 1_000;
  * running one, holding a max_in_flight place another invocation could run it in.
  */
 const SHORT_JOB_MS = 10;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface BatchResult {
   /** The CPU time the invocation was estimated to use (ms; see budget.ts). */

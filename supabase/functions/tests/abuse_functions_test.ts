@@ -20,6 +20,7 @@ import { withSettings } from "./helpers/ops.ts";
 import {
   createAccount, fakeApollo, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, testKeys, WORKER_URL, withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const FUNCTIONS = `${testEnv.API_URL}/functions/v1`;
 
@@ -444,7 +445,7 @@ integration("abuse: trying keys one after another (fast-check) reaches Apollo at
       // All hits must land in one fixed 10-minute window: wait out the end of the current one if near.
       const [{ left }] = await sql<{ left: number }[]>`
         select 600 - mod(extract(epoch from clock_timestamp())::numeric, 600)::float8 as left`;
-      if (left < 60) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+      if (left < 60) await sleep(left * 1000 + 500);
       await fakeApollo.reset();
       let answered = 0;
       let refused = 0;

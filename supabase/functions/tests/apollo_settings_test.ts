@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { withSettings } from "./helpers/ops.ts";
 import { callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv, testKeys } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 integration("save the mock key, see Configured, test the connection (mock), remove it", async () => {
   const owner = await signUp("settings-owner");
@@ -133,7 +134,7 @@ integration("bad input gets a 400 that says what is wrong", async () => {
 async function inOneRateLimitWindow() {
   const [{ left }] = await sql<{ left: number }[]>`
     select 600 - mod(extract(epoch from clock_timestamp())::numeric, 600)::float8 as left`;
-  if (left < 30) await new Promise((r) => setTimeout(r, left * 1000 + 500));
+  if (left < 30) await sleep(left * 1000 + 500);
 }
 
 integration("keys typed into a request are checked with Apollo at most N times per user per 10 minutes: then 429", async () => {

@@ -8,6 +8,7 @@ import {
   enqueueAccounts, fakeApollo, finished, integration, job, setApolloKey, signUp, sql, waitForJob, withBulkCallsOff,
   withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const LATENCY_MS = 1000;
 const ATTACK_WORKSPACES = 40;
@@ -60,7 +61,7 @@ integration("a user with 40 workspaces and 1,000 jobs does not slow another user
           select count(*)::integer as n from public.jobs j join public.workspaces w on w.id = j.workspace_id
           where w.created_by = ${attacker.userId} and j.status = 'processing'`;
         if (n >= 15) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       const loaded = await victimBatch(victim.workspaceId, "attacked");
       const [{ left }] = await sql<{ left: number }[]>`
@@ -81,7 +82,7 @@ integration("a user with 40 workspaces and 1,000 jobs does not slow another user
         const [{ n }] = await sql<{ n: number }[]>`
           select count(*)::integer as n from public.jobs where status = 'processing'`;
         if (n === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       await attacker.cleanup();
       await victim.cleanup();

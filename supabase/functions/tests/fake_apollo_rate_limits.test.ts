@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { type RunningFakeApollo, startFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
 import { bulkOrganizationResponseSchema, bulkPeopleResponseSchema } from "../_shared/apollo/schemas.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const T0 = Date.parse("2026-03-02T10:00:45.000Z");
 
@@ -307,7 +308,7 @@ Deno.test("scaled windows on the real clock: wait the retry-after and the call g
     assert.ok(refused, "five calls in well under 1.2 s spend the scaled minute");
     const wait = Number(refused.headers.get("retry-after"));
     assert.ok(wait > 0 && wait <= 1.2, `retry-after ${wait} s is within the 1.2 s window`);
-    await new Promise((r) => setTimeout(r, Math.ceil(wait * 1000)));
+    await sleep(Math.ceil(wait * 1000));
     assert.equal((await bulk(fake, "k")).status, 200);
   });
 });

@@ -11,6 +11,7 @@ import {
   personMatchResponseSchema,
   usageStatsResponseSchema,
 } from "../_shared/apollo/schemas.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const KEY = "fake-valid-key-1234";
 
@@ -464,10 +465,10 @@ Deno.test("a client that gives up on a hang is logged with status 0, and close()
       headers: { "x-api-key": KEY },
       signal: controller.signal,
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     controller.abort();
     await assert.rejects(pending);
-    for (let i = 0; i < 50 && fake.fake.requests().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && fake.fake.requests().length === 0; i++) await sleep(10);
     const [entry] = fake.fake.requests();
     assert.deepEqual([entry.status, entry.fault], [0, "domain:hang.test"]);
   });
@@ -475,7 +476,7 @@ Deno.test("a client that gives up on a hang is logged with status 0, and close()
   const fake = startFakeApollo();
   const pending = fetch(`${fake.url}${org("hang.test")}`, { headers: { "x-api-key": KEY } })
     .then((r) => r.body?.cancel()).catch(() => {});
-  await new Promise((r) => setTimeout(r, 30));
+  await sleep(30);
   await fake.close();
   await pending;
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   createAccount, fakeApollo, finished, integration, job, setApolloKey, signUp, sql, testEnv, testKeys, waitForJob, withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 integration("20 single-row enqueues make at most 2 wake-up calls, and every job starts within seconds, none waits for cron", async () => {
   await withCronPaused(async () => {
@@ -21,7 +22,7 @@ integration("20 single-row enqueues make at most 2 wake-up calls, and every job 
         const [{ n }] = await sql<{ n: number }[]>`
           select count(*)::integer as n from private.worker_runs where expires_at > clock_timestamp()`;
         if (n === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       const [{ since }] = await sql<{ since: Date }[]>`select clock_timestamp() as since`;
 

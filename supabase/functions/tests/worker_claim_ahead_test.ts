@@ -9,6 +9,7 @@ import { processors } from "../job-worker/processors/registry.ts";
 import type { Processor } from "../job-worker/processors/types.ts";
 import { runBatch } from "../job-worker/runner.ts";
 import { createWorkspace, integration, sql, testJobType } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Registers a processor that takes ms per job and records how many of its jobs run at once. */
 async function timedJobs(jobType: string, ms: number) {
@@ -20,7 +21,7 @@ async function timedJobs(jobType: string, ms: number) {
       seen.running++;
       seen.runs++;
       seen.maxRunning = Math.max(seen.maxRunning, seen.running);
-      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+      if (ms > 0) await sleep(ms);
       seen.running--;
       return { message: "done" };
     },
@@ -41,7 +42,7 @@ async function drain(jobType: string, count: number, overrides: Partial<WorkerCo
         const [row] = await sql<{ n: number }[]>`
           select count(*)::integer as n from public.jobs where workspace_id = ${ws.id} and status = 'processing'`;
         maxProcessing = Math.max(maxProcessing, row.n);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
     })();
     const base = loadConfig(new Map([["WORKER_SECRET_TOKEN", "dev-secret-token"]]));

@@ -8,6 +8,7 @@ import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, functionProcessPids, integration, job, logs,
   runWorker, sql, waitForJob, withBulkCallsOff, withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Most requests in flight at once, from the fake's log (start = at - ms). */
 function maxOverlap(requests: Array<{ at: string; ms: number }>): number {
@@ -49,7 +50,7 @@ integration("20 jobs with 1 s Apollo latency: at most 5 per invocation, more inv
           for (const r of rows) invocations.add(r.locked_by);
           perInvocation = Math.max(perInvocation, ...rows.map((r) => r.n), 0);
           total = Math.max(total, rows.reduce((sum, r) => sum + r.n, 0));
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
         }
       })();
       try {
@@ -92,7 +93,7 @@ integration("a worker killed mid-job: the reaper returns the job, it completes o
       const deadWorker = (await job(jobId)).locked_by;
       for (const pid of pids) Deno.kill(pid, "SIGKILL");
 
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       const stuck = await job(jobId);
       assert.equal(stuck.status, "processing", "the job is stuck under the dead worker's lease");
 
@@ -109,7 +110,7 @@ integration("a worker killed mid-job: the reaper returns the job, it completes o
       for (let i = 0; i < 50 && !finished(done); i++) {
         await runWorker().catch(() => null);
         done = await job(jobId);
-        if (!finished(done)) await new Promise((r) => setTimeout(r, 200));
+        if (!finished(done)) await sleep(200);
       }
       done = await waitForJob(jobId, finished, 15_000);
       assert.equal(done.status, "completed");

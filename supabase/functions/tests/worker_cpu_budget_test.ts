@@ -5,6 +5,7 @@
 // then hands off; none is stopped by the limit, and every job completes exactly once.
 import assert from "node:assert/strict";
 import { createWorkspace, enqueueAccounts, fakeApollo, finished, integration, sql, waitForJob, withCronPaused } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const CPU_LIMIT_MS = 2_000;
 
@@ -36,9 +37,9 @@ integration("600 accounts under the enforced CPU limit: no invocation stopped, e
         const [{ running }] = await sql<{ running: number }[]>`
           select count(*)::integer as running from private.worker_runs where expires_at > clock_timestamp()`;
         if (running === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       const calls = await sql<{ status_code: number; cpu: string | null; claimed: number | null }[]>`
         select status_code, headers ->> 'x-stack-cpu-ms' as cpu,
                case when content like '{%' then (content::jsonb ->> 'claimed')::integer end as claimed

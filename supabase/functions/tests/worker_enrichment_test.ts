@@ -5,6 +5,7 @@ import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, runWorker, sql,
   waitForJob, withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const SPEC_LOG_LINES = [
   /^Starting enrichment for account /,
@@ -61,7 +62,7 @@ integration("POST answers the spec's shape with what the batch did", async () =>
       const accounts = await Promise.all(["notion.so", "figma.com"].map((d) => createAccount(ws.id, d)));
       // scheduled a little ahead, so the insert wakes no one and they are left for this call
       const ids = await enqueueAccounts(ws.id, accounts, 2);
-      await new Promise((r) => setTimeout(r, 2200));
+      await sleep(2200);
       const { status, body } = await runWorker();
       assert.equal(status, 200);
       assert.equal(body.success, true);

@@ -5,6 +5,7 @@ import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, makeDue, runWorker,
   sql, waitForJob, withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const secondsUntil = (date: Date | null) => (date ? (date.getTime() - Date.now()) / 1000 : NaN);
 
@@ -93,7 +94,7 @@ integration("429 with retry-after: the workspace waits that long, the attempt is
       const [settings] = await sql`select jobs_paused_until, jobs_paused_reason from public.workspace_settings where workspace_id = ${ws.id}`;
       assert.ok(settings.jobs_paused_until > new Date(), "the workspace's jobs are paused");
       assert.match(settings.jobs_paused_reason, /rate limit|429/i);
-      await new Promise((r) => setTimeout(r, Math.max(0, wait * 1000) + 200));
+      await sleep(Math.max(0, wait * 1000) + 200);
       await runWorker();
       const done = await waitForJob(jobId, finished);
       assert.equal(done.status, "completed");

@@ -10,6 +10,7 @@ import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, sql, waitForJob,
   withBulkCallsOff, withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 integration("fan-out: 80 jobs start more invocations, never more than 20 jobs in flight nor 4 invocations", async () => {
   await withBulkCallsOff(() => withCronPaused(async () => {
@@ -29,7 +30,7 @@ integration("fan-out: 80 jobs start more invocations, never more than 20 jobs in
                    (select count(*)::integer from private.worker_runs where expires_at > clock_timestamp()) as runs`;
           inFlight = Math.max(inFlight, row.processing);
           invocations = Math.max(invocations, row.runs);
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
         }
       })();
       const ids = await enqueueAccounts(ws.id, accounts); // one wake-up; the rest is fan-out
@@ -61,7 +62,7 @@ integration("hand-off: an invocation whose time is up with work due starts the n
       for (let i = 0; i < 30; i++) accounts.push(await createAccount(ws.id, `handoff-${i}.example`));
       // Queued for a moment later, so the insert wakes no one: this test's own invocation goes first.
       const ids = await enqueueAccounts(ws.id, accounts, 2);
-      await new Promise((r) => setTimeout(r, 2_100));
+      await sleep(2_100);
       const [{ since }] = await sql<{ since: Date }[]>`select clock_timestamp() as since`;
 
       // An invocation with a 1.5 s budget and 2 slots, alone (a global cap of 2: no fan-out), does

@@ -22,6 +22,7 @@ import {
   withBulkCallsOff,
   withCronPaused,
 } from "./helpers/stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Established TCP connections from these processes to a local port (ss sees the client side). */
 async function connectionsTo(port: number, pids: number[]): Promise<number> {
@@ -56,7 +57,7 @@ integration(
           const [{ n }] = await sql<{ n: number }[]>`
           select count(*)::integer as n from private.worker_runs where expires_at > clock_timestamp()`;
           if (n === 0) break;
-          await new Promise((r) => setTimeout(r, 100));
+          await sleep(100);
         }
         const peak = { runs: 0, toPooler: 0, toDatabase: 0, servers: 0, waiting: 0 };
         let done = false;
@@ -79,7 +80,7 @@ integration(
               peak.servers = Math.max(peak.servers, servers);
               peak.waiting = Math.max(peak.waiting, Number(pool.cl_waiting ?? 0));
             }
-            await new Promise((r) => setTimeout(r, 50));
+            await sleep(50);
           }
         })();
         try {

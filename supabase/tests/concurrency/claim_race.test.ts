@@ -6,7 +6,7 @@
 // worker leaves them alone; everything is deleted afterwards.
 // Run: deno test -A supabase/tests/concurrency/ (scripts/test/pgtap.ts does, after pg_prove).
 import assert from "node:assert/strict";
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { testEnv } from "../../../scripts/test/env.ts";
 
 const CLAIMERS = 10;

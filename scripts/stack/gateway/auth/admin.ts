@@ -2,7 +2,7 @@
 // with the secret key), as GoTrue's adminUserCreate: no email is sent, and with email_confirm: true
 // the user is confirmed at once. This is how tests and scripts get a user who can sign in without
 // going through a mailbox. Only a caller with the service_role may use it.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import { apikeyOf, bearerOf, requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";

@@ -2,7 +2,7 @@
 // recover.go. An unknown address gets the same empty 200; a second email within max_frequency is
 // 429 over_email_send_rate_limit. The link signs the user in (GET /verify); PUT /user then sets the
 // new password.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { sendRecovery } from "./email-links.ts";

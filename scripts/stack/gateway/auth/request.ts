@@ -1,6 +1,6 @@
 // Reading what a /auth/v1 request carries: its JSON body (checked with zod) and its Bearer user,
 // with GoTrue's errors for each way they can be wrong (internal/api/auth.go, helpers.go).
-import type { z } from "npm:zod@4.6.7";
+import type { z } from "zod";
 import { type JwtClaims, JwtError } from "../../jwt.ts";
 import { apikeyOf, bearerOf } from "../apikey.ts";
 import { readBodyCapped } from "../http.ts";

@@ -1,7 +1,7 @@
 // POST /auth/v1/resend {type: "signup", email}: the confirmation email again, as GoTrue's resend.go.
 // An unknown or already confirmed address gets the same empty 200, so the answer tells nothing; a
 // second email within max_frequency is 429 over_email_send_rate_limit.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { sendConfirmation } from "./email-links.ts";

@@ -2,8 +2,8 @@
 // /auth/v1 issues tokens, sends emails and limits them with the same rules as `supabase start` would,
 // plus the stand-in's own run-time settings (.stack/<instance>/auth-overrides.json, see below).
 // Both files are read on every call, as hosted Auth picks up a changed setting without a restart.
-import { parse } from "npm:smol-toml@1.9.1";
-import { z } from "npm:zod@4.6.7";
+import { parse } from "smol-toml";
+import { z } from "zod";
 import { repoRoot, type StackConfig } from "../../config.ts";
 
 /** Go duration strings as config.toml writes them: "60s", "1m", "1h30m", "500ms". */

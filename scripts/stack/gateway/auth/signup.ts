@@ -7,7 +7,7 @@
 //   address has an account; with confirmations off, 422 user_already_exists.
 // - Registered but not confirmed: the confirmation email again (the password is not changed).
 // The trigger on auth.users gives every new user a personal workspace.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { sendConfirmation } from "./email-links.ts";

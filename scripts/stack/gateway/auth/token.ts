@@ -4,7 +4,7 @@
 // (the client lost the answer and retries: it gets the active one back) or within
 // refresh_token_reuse_interval seconds of being revoked (concurrent refreshes); any other reuse
 // revokes the whole session's family: 400 refresh_token_already_used, as GoTrue's token_refresh.go.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { AuthApiError, badRequest } from "./errors.ts";

@@ -1,7 +1,7 @@
 // GET /auth/v1/user and PUT /auth/v1/user (password and user_metadata changes), as GoTrue's user.go.
 // A new password (e.g. with the session a password reset link gave) spends every emailed link and
 // ends the user's other sessions, as GoTrue's User.UpdatePassword.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { badRequest, unprocessable } from "./errors.ts";

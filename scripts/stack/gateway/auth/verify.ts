@@ -7,7 +7,7 @@
 //      #error=access_denied&error_code=otp_expired&error_description=Email+link+is+invalid+or+has+expired&sb=
 // POST {type, token_hash} or {type, email, token}: the same check from code (supabase-js verifyOtp),
 //      answered with the session as JSON.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import type { Db } from "./db.ts";

@@ -1,5 +1,5 @@
 // [functions.<name>] settings from supabase/config.toml, the file the Supabase CLI reads.
-import { parse } from "npm:smol-toml@1.9.1";
+import { parse } from "smol-toml";
 import { repoRoot } from "../../config.ts";
 
 export interface FunctionSettings {

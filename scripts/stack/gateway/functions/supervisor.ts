@@ -7,6 +7,7 @@ import { projectFunctionEnv } from "../../keys.ts";
 import { waitFor } from "../../shell.ts";
 import type { GatewayContext } from "../context.ts";
 import { readFunctionsConfig } from "./config.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 interface FunctionProcess {
   name: string;
@@ -107,7 +108,7 @@ export class FunctionSupervisor {
   /** Restarts a function that exited, retrying (with a pause) until it runs again or the stack stops. */
   private async respawn(fn: FunctionProcess): Promise<void> {
     for (let delay = 500; !fn.stopping; delay = Math.min(delay * 2, 10_000)) {
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(delay);
       if (fn.stopping) return;
       try {
         await this.spawn(fn);

@@ -2,7 +2,7 @@
 // before each decoding, so `alter publication ... add table` takes effect without a restart), their
 // columns with pg_type names (the `columns` of a payload), primary key, whether RLS is on, and which
 // columns a role may select (has_column_privilege, as realtime's apply_rls filters them).
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 
 export const PUBLICATION = "supabase_realtime";
 const TTL_MS = 5_000;

@@ -1,7 +1,7 @@
 // A joined channel and its postgres_changes bindings, built from a phx_join payload the way Supabase
 // Realtime's RealtimeChannel.join does: the bindings are echoed back exactly as sent, each with an
 // integer id, and changes are matched against them.
-import { z } from "npm:zod@4.6.7";
+import { z } from "zod";
 import type { Catalog } from "./catalog.ts";
 import {
   checkFilters,

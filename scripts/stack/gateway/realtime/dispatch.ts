@@ -5,7 +5,7 @@
 // realtime's NewRecord/UpdatedRecord/DeletedRecord. DELETEs cannot be checked against RLS (the row
 // is gone): like Realtime they go to every matching subscriber, with only the primary key in
 // old_record when the table has RLS on.
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 import type { Catalog, TableMeta } from "./catalog.ts";
 import { type ChannelState, matchingBindingIds } from "./channel.ts";
 import type { Connection } from "./connection.ts";

@@ -11,7 +11,7 @@
 // and can be changed while it runs with the secret key: `PATCH /_stack/realtime/settings` with e.g.
 // {"max_events_per_second": 5} (`GET` shows them and whether a limit is being hit). Like a change in
 // the Dashboard's Realtime settings, a change disconnects every client and restarts the counters.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import { type ApiKey, requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import type { JwtVerifier } from "../../jwt.ts";

@@ -12,7 +12,7 @@
 // Polling: every POLL_MS a cheap `pg_current_wal_flush_lsn()` tells whether anything was written
 // since the last peek; only then is the slot decoded. wal2json's add-tables limits decoding output to
 // the tables of publication supabase_realtime, re-read before each peek.
-import postgres from "npm:postgres@3.4.9";
+import postgres from "postgres";
 import type { StackConfig } from "../../config.ts";
 import type { Catalog } from "./catalog.ts";
 import { parseWalRows, type WalChange } from "./wal.ts";

@@ -3,7 +3,7 @@
 // then the rows selected by primary key — like realtime's apply_rls. One transaction per distinct
 // subscriber identity per batch, one statement per table in it (pipelined), whatever the number of
 // changes: a burst of 500 job updates costs one query per watching user, not 500.
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 import type { Catalog, TableMeta } from "./catalog.ts";
 
 export interface Viewer {

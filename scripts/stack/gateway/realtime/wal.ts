@@ -3,7 +3,7 @@
 // numbers as numbers, booleans as booleans, timestamps in ISO 8601 ("2024-01-01T10:00:00+00:00")
 // and arrays as JSON arrays. Most of that is done here; arrays and user-defined types are cast by
 // Postgres itself (castInPostgres), so they come out exactly as to_jsonb prints them.
-import type postgres from "npm:postgres@3.4.9";
+import type postgres from "postgres";
 
 export type Action = "INSERT" | "UPDATE" | "DELETE";
 

@@ -3,6 +3,7 @@
 // data, so a ciphertext copied to another workspace does not decrypt.
 // Rotation: set the new key as APOLLO_KEY_ENCRYPTION_KEY and the old one as
 // APOLLO_KEY_ENCRYPTION_KEY_PREVIOUS; keys still under the old one decrypt until re-saved.
+import type { EnvReader } from "../environment.ts";
 
 const VERSION = "v1";
 const encoder = new TextEncoder();
@@ -40,11 +41,6 @@ async function importKey(base64Key: string): Promise<CryptoKey> {
     throw new Error(`APOLLO_KEY_ENCRYPTION_KEY must be 32 bytes (base64), got ${raw.byteLength}; generate one with: openssl rand -base64 32`);
   }
   return await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-}
-
-/** The part of Deno.env this module reads (tests pass a plain object). */
-export interface EnvReader {
-  get(name: string): string | undefined;
 }
 
 function configuredKeys(env: EnvReader): string[] {

@@ -1,6 +1,7 @@
 // Helpers for the operations tests (ops_*_test.ts, deploy_*_test.ts): worker calls made through
 // pg_net and awaited, and the settings and Vault secrets those tests change and must put back.
 import { sql } from "./stack.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Invocation {
   request_id: string;
@@ -26,7 +27,7 @@ export async function invokeWorkerAndWait(reason: string, count = 1, timeoutMs =
     if (Date.now() > deadline) {
       throw new Error(`worker calls ${ids.join(", ")} got no answer in ${timeoutMs} ms: ${JSON.stringify(rows)}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

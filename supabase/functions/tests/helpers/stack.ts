@@ -6,6 +6,7 @@ import { testConfig, testEnv, testKeys } from "../../../../scripts/test/env.ts";
 import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
 import { createConfirmedUser } from "../../../../scripts/test/users.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export { testConfig, testEnv, testKeys };
 
@@ -91,7 +92,7 @@ export async function waitForJob(id: string, done: (j: JobRow) => boolean, timeo
     if (Date.now() > deadline) {
       throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(row)}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
@@ -120,7 +121,7 @@ export async function runWorker(token = testEnv.WORKER_SECRET_TOKEN, method = "P
  */
 export async function withBulkCallsOff<T>(fn: () => Promise<T>): Promise<T> {
   await sql`update public.job_types set batchable = false where name in ('enrich_account', 'enrich_contact')`;
-  await new Promise((r) => setTimeout(r, 1_100)); // running invocations re-read it within a second
+  await sleep(1_100); // running invocations re-read it within a second
   try {
     return await fn();
   } finally {
@@ -144,7 +145,7 @@ export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
     const [{ running }] = await sql<{ running: number }[]>`
       select count(*)::integer as running from private.worker_runs where expires_at > clock_timestamp()`;
     if (running === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   try {
     return await fn();
