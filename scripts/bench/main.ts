@@ -29,7 +29,7 @@ import { pickupBurst, pickupCronOnly, pickupWake } from "./sections/pickup.ts";
 import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
 import { realtimeSection } from "./sections/realtime.ts";
 import { apolloFree, apolloPaid } from "./sections/apollo.ts";
-import { apolloMarkdown, appendApolloSection } from "./lib/apollo-report.ts";
+import { apolloMarkdown, mergeApolloResults } from "./lib/apollo-report.ts";
 import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
 
 const INSTANCE = "bench";
@@ -296,6 +296,7 @@ async function main() {
     await Deno.writeTextFile(`${flags.out}/apollo.json`, JSON.stringify(apollo, null, 2) + "\n");
     await Deno.writeTextFile(`${flags.out}/apollo.md`, apolloMarkdown(apollo));
     if (flags.sections.every((s) => ON_REQUEST.includes(s))) {
+      await mergeApolloResults(flags.out);
       log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/apollo.md, apollo.json`);
       return;
     }
@@ -311,7 +312,7 @@ async function main() {
     const table = browserQueriesMarkdown(results.browser_queries as BrowserQueriesResult);
     await Deno.writeTextFile(`${flags.out}/results.md`, `\n${table}\n`, { append: true });
   }
-  await appendApolloSection(flags.out); // run on its own (--only=apollo); its latest figures close the report
+  await mergeApolloResults(flags.out); // run on its own (--only=apollo); its latest figures close the report
   log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/results.md, results.json`);
 }
 

@@ -46,13 +46,35 @@ per invocation is what the local functions host charged each request (it stops o
 }
 
 /** results.md ends with what the last `--only=apollo` run measured, when bench/apollo.md is there. */
-export async function appendApolloSection(outDir: string): Promise<void> {
+/** Where the Apollo section begins in results.md (apolloMarkdown's title, one level down). */
+const SECTION_TITLE = "\n## Enriching a backlog";
+
+/**
+ * The latest Apollo figures (apollo.md, apollo.json: run on request, --only=apollo) into the full
+ * report: results.md ends with them, in place of older ones, and results.json carries apollo_paid
+ * and apollo_free. Called after either run, so whichever ran last, the report has both.
+ */
+export async function mergeApolloResults(outDir: string): Promise<void> {
   let apollo: string;
+  let figures: Record<string, unknown>;
+  let report: string;
+  let results: Record<string, unknown>;
   try {
     apollo = await Deno.readTextFile(`${outDir}/apollo.md`);
+    figures = JSON.parse(await Deno.readTextFile(`${outDir}/apollo.json`));
+    report = await Deno.readTextFile(`${outDir}/results.md`);
+    results = JSON.parse(await Deno.readTextFile(`${outDir}/results.json`));
   } catch {
-    return;
+    return; // one of the two runs has not happened here yet
   }
   const section = apollo.replace(/^# /, "## ").replace(/\n## /g, "\n### ");
-  await Deno.writeTextFile(`${outDir}/results.md`, `\n${section}`, { append: true });
+  const cut = report.indexOf(SECTION_TITLE);
+  await Deno.writeTextFile(`${outDir}/results.md`, `${cut === -1 ? report : report.slice(0, cut)}\n${section}`);
+  const merged = {
+    ...results,
+    apollo_generated_at: figures.generated_at,
+    apollo_paid: figures.apollo_paid,
+    apollo_free: figures.apollo_free,
+  };
+  await Deno.writeTextFile(`${outDir}/results.json`, JSON.stringify(merged, null, 2) + "\n");
 }

@@ -1,12 +1,12 @@
 // Optional (--enrich-domain with --workspace-id): one real enrichment end to end. A throwaway
 // account (no domain of its own, so it cannot clash with the workspace's accounts) is queued for
 // enrichment of the given domain; the enqueue wakes the worker through pg_net; the job must
-// complete with the spec's seven log lines and write Apollo's data to the account. The account
+// complete with the seven log lines of a successful enrichment and write Apollo's data to the account. The account
 // and its job are deleted afterwards. It spends one Apollo credit of that workspace (and counts it).
 import { type Check, fail, pass, type Sql, warn } from "../lib/context.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** The log lines of a successful enrich_account job (spec Test 4), in order. */
+/** The log lines of a successful enrich_account job, in order. */
 export const EXPECTED_LOG_LINES: Array<{ label: string; pattern: (domain: string) => RegExp }> = [
   { label: "Starting enrichment for account <id>", pattern: () => /^Starting enrichment for account / },
   { label: "Fetching workspace settings...", pattern: () => /^Fetching workspace settings/ },

@@ -70,7 +70,7 @@ export function maxInvocations(config: WorkerConfig): number {
   return Math.ceil(config.maxGlobalConcurrency / config.maxConcurrent);
 }
 
-/** An id per invocation, in the spec's shape (vercel-local-1234567890) with a random suffix. */
+/** An id per invocation (supabase-<region>-<ms>-<random>): locked_by and the logs say where and when it ran. */
 export function newWorkerId(config: WorkerConfig): string {
   return `supabase-${config.region}-${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
 }

@@ -1,4 +1,4 @@
-// jobs: queue a job over HTTP (the spec's POST /api/jobs). The body is validated with zod, and
+// jobs: queue a job over HTTP, for callers other than the SPA. The body is validated with zod, and
 // the job is queued as the signed-in user through enqueue_job, so membership and RLS decide.
 //   POST /jobs {workspace_id, job_type, payload} -> 201 job | 400 field errors | 403 not a member
 import { z } from "zod";
