@@ -14,6 +14,8 @@ interface Suite {
   cmd: string[];
   /** Files that must exist for the suite to run at all. */
   needs?: string;
+  /** False for suites that need no running stack (checks, unit tests): running only those resets nothing. */
+  stack?: boolean;
 }
 
 const DEPLOY_TEST = "supabase/functions/tests/deploy_verify_test.ts";
@@ -21,11 +23,11 @@ const DEPLOY_TEST = "supabase/functions/tests/deploy_verify_test.ts";
 const SUITES: Suite[] = [
   // `deno run` does not type-check: this is where a type error in the gateway or a function shows.
   // The functions are checked again as deployed: on the edge Deno (2.1), each with its own deno.json.
-  { name: "types", what: "deno check (stack, functions, scripts; functions on the edge Deno)", cmd: [deno, "run", "-A", "scripts/test/types.ts"] },
-  { name: "lint", what: "deno lint (and bare imports only in the functions)", cmd: [deno, "run", "-A", "scripts/test/lint.ts"] },
+  { name: "types", what: "deno check (stack, functions, scripts; functions on the edge Deno)", cmd: [deno, "run", "-A", "scripts/test/types.ts"], stack: false },
+  { name: "lint", what: "deno lint (and bare imports only in the functions)", cmd: [deno, "run", "-A", "scripts/test/lint.ts"], stack: false },
   { name: "db", what: "pgTAP + concurrency (pg_prove)", cmd: [deno, "run", "-A", "scripts/test/pgtap.ts"], needs: "scripts/test/pgtap.ts" },
   { name: "db-checks", what: "supabase db lint + advisors, schema snapshot, add-only migrations", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
-  { name: "scripts", what: "unit tests of the database scripts (the add-only rule)", cmd: [deno, "test", "-A", "-q", "scripts/db/"], needs: "scripts/db" },
+  { name: "scripts", what: "unit tests of the database scripts (the add-only rule)", cmd: [deno, "test", "-A", "-q", "scripts/db/"], needs: "scripts/db", stack: false },
   { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", `--ignore=${DEPLOY_TEST}`, "supabase/functions/tests/"], needs: "supabase/functions/tests" },
   // verify:deploy against this stack; it unschedules a cron job for a moment, so it runs alone
   { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose)", cmd: [deno, "test", "-A", DEPLOY_TEST], needs: DEPLOY_TEST },
@@ -33,7 +35,7 @@ const SUITES: Suite[] = [
   // the key-dependent gateway and functions tests again, on the stack switched to legacy keys; it then switches back
   { name: "gateway-legacy", what: "API key and JWT tests with legacy keys (STACK_LEGACY_KEYS=1)", cmd: [deno, "run", "-A", "scripts/test/legacy-keys.ts"], needs: "scripts/test/legacy-keys.ts" },
   { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },
-  { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json" },
+  { name: "web", what: "SPA unit tests (Vitest)", cmd: ["npm", "run", "--silent", "test", "--workspace", "web"], needs: "web/package.json", stack: false },
   { name: "e2e", what: "end to end in Chromium (Playwright)", cmd: ["npm", "run", "--silent", "test:e2e", "--workspace", "web"], needs: "web/e2e" },
   // last: it restarts the gateway and Postgres of the test stack on purpose
   { name: "soak", what: "short chaos soak (200 jobs; faults, kills, restarts)", cmd: [deno, "run", "-A", "scripts/soak/main.ts", "--short"], needs: "scripts/soak/main.ts" },
@@ -61,10 +63,13 @@ async function run(cmd: string[], extraEnv: Record<string, string> = {}): Promis
 
 const selected = Deno.args.length ? SUITES.filter((s) => Deno.args.includes(s.name)) : SUITES;
 const started = Date.now();
-console.log(`\n== test stack "${instance}": reset`);
-if ((await run([deno, "run", "-A", "scripts/stack/cli.ts", "reset"])) !== 0) {
-  console.error("The test stack could not be started; see the error above.");
-  Deno.exit(1);
+const needsStack = selected.some((s) => s.stack !== false);
+if (needsStack) {
+  console.log(`\n== test stack "${instance}": reset`);
+  if ((await run([deno, "run", "-A", "scripts/stack/cli.ts", "reset"])) !== 0) {
+    console.error("The test stack could not be started; see the error above.");
+    Deno.exit(1);
+  }
 }
 
 const results: Array<{ suite: Suite; status: "passed" | "FAILED" | "skipped"; seconds: number }> = [];
@@ -79,7 +84,7 @@ for (const suite of selected) {
   results.push({ suite, status: code === 0 ? "passed" : "FAILED", seconds: (Date.now() - t0) / 1000 });
 }
 
-if (Deno.env.get("KEEP_STACK") !== "1") await run([deno, "run", "-A", "scripts/stack/cli.ts", "down"]);
+if (needsStack && Deno.env.get("KEEP_STACK") !== "1") await run([deno, "run", "-A", "scripts/stack/cli.ts", "down"]);
 
 console.log("\n== summary");
 const width = Math.max(...results.map((r) => r.suite.name.length));
