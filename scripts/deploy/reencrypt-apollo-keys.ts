@@ -11,6 +11,7 @@
 // value is still the one read, so a key saved meanwhile is never overwritten); under neither ->
 // reported (its owners must save the key again). Keys are never printed. Exit status 1 when any
 // key is under neither key (or could not be written), 0 otherwise; run it again: it is idempotent.
+import { parseArgs as nodeParseArgs } from "node:util";
 import postgres from "postgres";
 import { decryptApiKey, encryptApiKey } from "../../supabase/functions/_shared/crypto/apollo-key.ts";
 import type { EnvReader } from "../../supabase/functions/_shared/environment.ts";
@@ -81,19 +82,18 @@ export async function reencrypt(
 }
 
 function parseArgs(args: string[]) {
-  let dbUrl: string | undefined;
-  let dryRun = false;
-  const workspaces: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] = args[i].split(/=(.*)/s, 2);
-    const value = () => inline ?? args[++i];
-    if (name === "--db-url") dbUrl = value();
-    else if (name === "--workspace") workspaces.push(value());
-    else if (name === "--dry-run") dryRun = true;
-    else throw new Error(`unknown argument ${args[i]}`);
-  }
-  if (!dbUrl) throw new Error("missing --db-url");
-  return { dbUrl, dryRun, workspaces: workspaces.length > 0 ? workspaces : undefined };
+  const { values } = nodeParseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      "db-url": { type: "string" },
+      workspace: { type: "string", multiple: true },
+      "dry-run": { type: "boolean", default: false },
+    },
+  });
+  if (!values["db-url"]) throw new Error("missing --db-url");
+  return { dbUrl: values["db-url"], dryRun: values["dry-run"], workspaces: values.workspace?.length ? values.workspace : undefined };
 }
 
 async function main(): Promise<number> {

@@ -6,6 +6,7 @@
 // Prints one PASS / WARN / FAIL line per item with the reason, and a summary. Exit status: 0 when
 // nothing FAILed (and, with --strict, nothing WARNed), 1 otherwise, 2 for bad arguments.
 // See docs/deploy.md ("Check the deployment") for what each item checks and how to fix it.
+import { parseArgs as nodeParseArgs } from "node:util";
 import { type Check, Context, describeDbUrl, type Options, type Outcome, type Status } from "./lib/context.ts";
 import { CHECKS } from "./checks/index.ts";
 
@@ -31,36 +32,41 @@ Items: ${CHECKS.map((c) => c.id).join(", ")}`;
 
 class UsageError extends Error {}
 
-export function parseArgs(args: string[], env: { get(name: string): string | undefined } = Deno.env) {
-  const values: Record<string, string> = {};
-  const flags = new Set<string>();
-  const valued = [
-    "url",
-    "db-url",
-    "worker-token",
-    "publishable-key",
-    "enrich-domain",
-    "workspace-id",
-    "enrich-timeout",
-    "only",
-    "skip",
-  ];
-  const boolean = ["no-probe", "strict", "json", "verbose", "help"];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const match = arg.match(/^--([a-z-]+)(?:=(.*))?$/);
-    if (!match) throw new UsageError(`unexpected argument "${arg}"`);
-    const [, name, inline] = match;
-    if (valued.includes(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
-      values[name] = value;
-    } else if (boolean.includes(name)) {
-      flags.add(name);
-    } else {
-      throw new UsageError(`unknown option --${name}`);
-    }
+const OPTIONS = {
+  url: { type: "string" },
+  "db-url": { type: "string" },
+  "worker-token": { type: "string" },
+  "publishable-key": { type: "string" },
+  "enrich-domain": { type: "string" },
+  "workspace-id": { type: "string" },
+  "enrich-timeout": { type: "string" },
+  only: { type: "string" },
+  skip: { type: "string" },
+  "no-probe": { type: "boolean" },
+  strict: { type: "boolean" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+/** node:util's parseArgs, with its errors worded for this command's users. */
+function readOptions(args: string[]) {
+  try {
+    return nodeParseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '(--[^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}`);
+    const missingValue = /Option '(--[a-z-]+)[^']*' argument missing/.exec(message);
+    if (missingValue) throw new UsageError(`${missingValue[1]} needs a value`);
+    throw new UsageError(message);
   }
+}
+
+export function parseArgs(args: string[], env: { get(name: string): string | undefined } = Deno.env) {
+  const parsed = readOptions(args);
+  const values = parsed as Record<string, string>;
+  const flags = new Set(Object.entries(parsed).filter(([, v]) => v === true).map(([k]) => k));
   if (flags.has("help")) return { help: true as const };
   const workerToken = values["worker-token"] ?? env.get("VERIFY_WORKER_TOKEN");
   const missing = [!values.url && "--url", !values["db-url"] && "--db-url", !workerToken && "--worker-token"].filter(

@@ -20,12 +20,12 @@ import {
   removeFixture,
   setBackoffBase,
 } from "./fixture.ts";
-import { profileFrom, rng } from "./profile.ts";
+import { profileFrom, rng, soakArgs } from "./profile.ts";
 import { killWorker, restartGateway, restartPostgres, setKnobEnv } from "./stack-control.ts";
 import { verify } from "./verify.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
-const args = Deno.args;
+const args = soakArgs(Deno.args);
 const profile = profileFrom(args);
 const ownInstance = !Deno.env.get("STACK_INSTANCE");
 if (ownInstance) {
@@ -34,10 +34,10 @@ if (ownInstance) {
 }
 const config = stackConfig();
 const env = await envBlock(config);
-const reset = args.includes("--reset") || (ownInstance && !args.includes("--no-reset"));
+const reset = args.reset || (ownInstance && !args["no-reset"]);
 // On a shared instance (npm test's) the soak leaves nothing behind; on its own, its workspaces stay
 // for inspection (the next run resets the instance anyway).
-const keep = args.includes("--keep") || (ownInstance && !args.includes("--cleanup"));
+const keep = args.keep || (ownInstance && !args.cleanup);
 const random = rng(profile.seed);
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s`;
@@ -316,7 +316,7 @@ if (!keep) await removeFixture(sql, fixture).catch(step("delete the soak's works
 else log(`kept the soak's workspaces ("Soak ${fixture.run} #..") on stack "${config.instance}" for inspection`);
 await sql.end({ timeout: 5 });
 setKnobEnv(null);
-if (ownInstance && !args.includes("--keep")) {
+if (ownInstance && !args.keep) {
   log(`stopping the "${config.instance}" stack (start it again to look around: ` +
     `STACK_INSTANCE=${config.instance} STACK_PORT_BASE=${Deno.env.get("STACK_PORT_BASE")} npm run stack:up)`);
   await stackCli("down");

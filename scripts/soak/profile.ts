@@ -1,6 +1,7 @@
 // The soak's settings: the full run (`npm run soak`) and the short one inside `npm test`
 // (`--short`), plus command-line overrides. Everything random is drawn from one seeded PRNG, so a
 // run's schedule of kills and restarts (and the fake Apollo's faults) replays from its seed.
+import { parseArgs as nodeParseArgs } from "node:util";
 import { mulberry32 } from "../stack/fake-apollo/faults.ts";
 
 export interface Profile {
@@ -68,11 +69,6 @@ const SHORT: Profile = {
   deadlineMs: 4 * 60_000,
 };
 
-function flag(args: string[], name: string): string | undefined {
-  const at = args.indexOf(`--${name}`);
-  if (at >= 0) return args[at + 1];
-  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -81,17 +77,39 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
-export function profileFrom(args: string[]): Profile {
-  const base = args.includes("--short") ? SHORT : FULL;
-  const jobs = positiveInt(flag(args, "jobs"), "jobs") ?? base.jobs;
-  const workspaces = positiveInt(flag(args, "workspaces"), "workspaces") ?? base.workspaces;
+/** The soak's command line (scripts/soak/README.md), parsed with node:util's parseArgs. */
+export function soakArgs(args: string[]) {
+  return nodeParseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      short: { type: "boolean", default: false },
+      jobs: { type: "string" },
+      workspaces: { type: "string" },
+      seed: { type: "string" },
+      kills: { type: "string" },
+      reset: { type: "boolean", default: false },
+      "no-reset": { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
+      cleanup: { type: "boolean", default: false },
+    },
+  }).values;
+}
+
+export type SoakArgs = ReturnType<typeof soakArgs>;
+
+export function profileFrom(args: SoakArgs): Profile {
+  const base = args.short ? SHORT : FULL;
+  const jobs = positiveInt(args.jobs, "jobs") ?? base.jobs;
+  const workspaces = positiveInt(args.workspaces, "workspaces") ?? base.workspaces;
   if (workspaces > jobs) throw new Error("--workspaces cannot exceed --jobs");
   return {
     ...base,
     jobs,
     workspaces,
-    seed: positiveInt(flag(args, "seed"), "seed") ?? base.seed,
-    kills: flag(args, "kills") === "0" ? 0 : positiveInt(flag(args, "kills"), "kills") ?? base.kills,
+    seed: positiveInt(args.seed, "seed") ?? base.seed,
+    kills: args.kills === "0" ? 0 : positiveInt(args.kills, "kills") ?? base.kills,
   };
 }
 

@@ -8,6 +8,7 @@ import { waitFor } from "../../shell.ts";
 import type { GatewayContext } from "../context.ts";
 import { readFunctionsConfig } from "./config.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseEnv } from "node:util";
 
 interface FunctionProcess {
   name: string;
@@ -150,10 +151,6 @@ async function readEnvFile(path: string): Promise<Record<string, string>> {
   } catch {
     return {};
   }
-  const env: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const match = line.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
-    if (match) env[match[1]] = match[2].replace(/^(['"])(.*)\1$/, "$2");
-  }
-  return env;
+  // node:util's dotenv parser: quotes, comments, export
+  return Object.fromEntries(Object.entries(parseEnv(text)).filter((e): e is [string, string] => e[1] !== undefined));
 }
