@@ -222,7 +222,7 @@ export async function roleMatrix(sql: postgres.Sql): Promise<string> {
     .map((e) => e.name).sort();
   const inCode: Record<string, string> = {
     "job-worker": "`Authorization: Bearer <WORKER_SECRET_TOKEN>` compared in constant time (or `WORKER_SECRET_TOKEN_PREVIOUS` while rotating, if set); anything else 401",
-    "apollo-settings": "a signed-in user: a token the project signed (JWKS; `_shared/auth.ts`) with a live session; read: members; save/test/remove: owners and admins; keys typed into a request: 10 checks per user per 10 minutes, then 429; other workspaces 404",
+    "apollo-settings": "a signed-in user: a token the project signed (JWKS; `_shared/signed-in-user.ts`) with a live session; read: members; save/test/remove: owners and admins; keys typed into a request: 10 checks per user per 10 minutes, then 429; other workspaces 404",
     "jobs": "a signed-in user (as apollo-settings); queues as that user through `enqueue_job` (RLS applies); other workspaces 403",
   };
   lines.push("| Edge Function | gateway verifies a JWT (`verify_jwt`) | checked in the function |", "|---|---|---|");

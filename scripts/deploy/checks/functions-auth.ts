@@ -91,7 +91,7 @@ export function judgeForgedAnswer(fn: string, status: number, text: string): Out
   }
   return fail(
     `${fn} let a forged token through (HTTP ${status} ${said}): it does not verify the caller's JWT; ` +
-      "deploy the current code (supabase/functions/_shared/auth.ts)",
+      "deploy the current code (supabase/functions/_shared/signed-in-user.ts)",
   );
 }
 

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { apolloClientFor, MOCK_API_KEY, TestKeyInProductionError } from "../_shared/apollo/index.ts";
 import { ApolloError } from "../_shared/apollo/errors.ts";
 import { keyPacingKey, teamPacingKey } from "../_shared/apollo/pacing-key.ts";
-import { requireUser } from "../_shared/auth.ts";
+import { requireUser } from "../_shared/signed-in-user.ts";
 import { corsHeaders } from "../_shared/cors.ts";
 import { decryptApiKey, encryptApiKey, KeyDecryptionError, lastFour } from "../_shared/crypto/apollo-key.ts";
 import { db } from "../_shared/db.ts";

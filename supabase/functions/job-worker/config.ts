@@ -3,6 +3,11 @@ import { type Deployment, deploymentOf, type EnvReader } from "../_shared/enviro
 
 export const DEVELOPMENT_TOKEN = "dev-secret-token";
 
+/** A worker token production accepts: 24+ characters and not the development token. */
+export function isStrongToken(token: string): boolean {
+  return token.length >= 24 && token !== DEVELOPMENT_TOKEN;
+}
+
 export interface WorkerConfig {
   secretToken: string;
   maxConcurrent: number;
@@ -39,7 +44,7 @@ export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
   const production = deploymentOf(env) === "production";
   const secretToken = env.get("WORKER_SECRET_TOKEN") ?? "";
   let misconfiguration: string | undefined;
-  if (production && (secretToken === "" || secretToken === DEVELOPMENT_TOKEN || secretToken.length < 24)) {
+  if (production && !isStrongToken(secretToken)) {
     misconfiguration =
       "WORKER_SECRET_TOKEN must be a strong secret (24+ characters, not the development token) in production: " +
       "supabase secrets set WORKER_SECRET_TOKEN=$(openssl rand -hex 32)";

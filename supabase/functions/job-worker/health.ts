@@ -19,7 +19,7 @@ import {
   type OperationsSnapshot,
   readConfiguration,
   verdict,
-} from "./operations.ts";
+} from "./health-report.ts";
 import { previousToken } from "./token-rotation.ts";
 
 export interface QueueStats {

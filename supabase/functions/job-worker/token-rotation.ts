@@ -4,10 +4,9 @@
 //   1. supabase secrets set WORKER_SECRET_TOKEN=<new> WORKER_SECRET_TOKEN_PREVIOUS=<old>
 //   2. select vault.update_secret(<id of worker_secret_token>, '<new>')
 //   3. supabase secrets unset WORKER_SECRET_TOKEN_PREVIOUS
-import { isAuthorized } from "./auth.ts";
-import { DEVELOPMENT_TOKEN, type WorkerConfig } from "./config.ts";
+import { isAuthorized } from "./worker-token.ts";
+import { isStrongToken, type WorkerConfig } from "./config.ts";
 import type { EnvReader } from "../_shared/environment.ts";
-
 
 /**
  * The previous token, when it may be accepted: set, different from the current one, and in
@@ -17,7 +16,7 @@ import type { EnvReader } from "../_shared/environment.ts";
 export function previousToken(config: WorkerConfig, env: EnvReader = Deno.env): string | undefined {
   const previous = env.get("WORKER_SECRET_TOKEN_PREVIOUS")?.trim();
   if (!previous || previous === config.secretToken) return undefined;
-  if (config.env === "production" && (previous === DEVELOPMENT_TOKEN || previous.length < 24)) return undefined;
+  if (config.env === "production" && !isStrongToken(previous)) return undefined;
   return previous;
 }
 

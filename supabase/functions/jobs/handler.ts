@@ -2,7 +2,7 @@
 // the job is queued as the signed-in user through enqueue_job, so membership and RLS decide.
 //   POST /jobs {workspace_id, job_type, payload} -> 201 job | 400 field errors | 403 not a member
 import { z } from "zod";
-import { requireUser } from "../_shared/auth.ts";
+import { requireUser } from "../_shared/signed-in-user.ts";
 import { corsHeaders } from "../_shared/cors.ts";
 import { asUser } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, readJsonBody } from "../_shared/http.ts";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { apolloClientFor, MOCK_API_KEY, MockApolloClient, TestKeyInProductionError } from "../_shared/apollo/index.ts";
 import { deploymentOf, envFlag, isProduction, mockApolloEnabled, mockApolloRequested } from "../_shared/environment.ts";
 import { DEVELOPMENT_TOKEN, loadConfig } from "../job-worker/config.ts";
-import { configurationWarnings, readConfiguration } from "../job-worker/operations.ts";
+import { configurationWarnings, readConfiguration } from "../job-worker/health-report.ts";
 import { verdictOf } from "../_shared/jobs/errors.ts";
 import { apolloClient } from "../job-worker/processors/workspace-apollo.ts";
 

@@ -5,7 +5,7 @@
 // JSON error that says what happened. Runs on a stack with signing keys and (gateway-legacy suite)
 // on one with legacy keys, where Auth checks the HS256 tokens.
 import assert from "node:assert/strict";
-import { AUTH_MESSAGES } from "../_shared/auth.ts";
+import { AUTH_MESSAGES } from "../_shared/signed-in-user.ts";
 import { signHs256 } from "../../../scripts/stack/jwt.ts";
 import { callFunction, integration, signUp, testEnv, testKeys } from "./helpers/stack.ts";
 

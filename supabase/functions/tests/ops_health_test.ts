@@ -10,7 +10,7 @@ import {
   keyState,
   readConfiguration,
   verdict,
-} from "../job-worker/operations.ts";
+} from "../job-worker/health-report.ts";
 import { isAuthorizedDuringRotation, previousToken } from "../job-worker/token-rotation.ts";
 import { invokeWorkerAndWait, withSettings, withVaultSecrets, workerHealth } from "./helpers/ops.ts";
 import { createWorkspace, integration, sql, testEnv, testJobType, WORKER_URL } from "./helpers/stack.ts";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { MOCK_API_KEY, MockApolloClient } from "../_shared/apollo/index.ts";
 import { handler as apolloSettings } from "../apollo-settings/handler.ts";
 import { loadConfig, newWorkerId } from "../job-worker/config.ts";
-import { readConfiguration } from "../job-worker/operations.ts";
+import { readConfiguration } from "../job-worker/health-report.ts";
 import { apolloClient, NOT_CONFIGURED, workspaceApiKey } from "../job-worker/processors/workspace-apollo.ts";
 import { runBatch } from "../job-worker/runner.ts";
 import { closeFunctionDb, withFunctionEnv } from "./helpers/in-process.ts";

@@ -1,6 +1,6 @@
 // job-worker: authorization, configuration and the production guard (no database needed).
 import assert from "node:assert/strict";
-import { isAuthorized, tokensMatch } from "../job-worker/auth.ts";
+import { isAuthorized, tokensMatch } from "../job-worker/worker-token.ts";
 import { DEVELOPMENT_TOKEN, loadConfig, newWorkerId } from "../job-worker/config.ts";
 
 const env = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
