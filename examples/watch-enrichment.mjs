@@ -23,7 +23,7 @@ const url = env.API_URL;
 // The publishable key (sb_publishable_...); the anon key on a project that still uses legacy keys.
 const publishableKey = env.PUBLISHABLE_KEY || env.ANON_KEY;
 
-// Node 20 has no global WebSocket; realtime-js takes one as its transport.
+// Node 20 has no global WebSocket (npm scripts run Node 24, but this runs on any Node): ws is realtime-js's transport.
 const supabase = createClient(url, publishableKey, { realtime: { transport: WebSocket } });
 const fail = (what, error) => {
   console.error(`${what} failed: ${error.message}`);
