@@ -1,5 +1,6 @@
 // Where a local stack instance lives and how to reach it. Two instances exist so that
 // `npm test` (instance "test") can run while `npm start` (instance "dev") is up.
+import { instanceDir } from "./instance-dir.ts";
 import { clientKey, readKeys, serverKey } from "./keys.ts";
 
 export const repoRoot = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -42,7 +43,7 @@ export function stackConfig(instance = Deno.env.get("STACK_INSTANCE") ?? "dev"):
   if (!Number.isInteger(base)) {
     throw new Error(`Unknown stack instance "${instance}": use dev or test, or set STACK_PORT_BASE.`);
   }
-  const dir = `${repoRoot}/.stack/${instance}`;
+  const dir = instanceDir(repoRoot, instance);
   // The pooler is on base + 8: 54329 in the dev instance, the port the Supabase CLI gives its own pooler.
   const ports = {
     api: base,

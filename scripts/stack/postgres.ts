@@ -50,7 +50,7 @@ async function checkTraversable(config: StackConfig) {
   if (probe.code !== 0) {
     throw new StackError(
       `the postgres OS user cannot reach ${config.dir}`,
-      "clone the repository under a path every user can traverse (e.g. /work or /tmp), or chmod o+x its parent folders",
+      "npm run stack:reset (a new stack keeps its data where the postgres user can reach it), or chmod o+x the clone's parent folders",
     );
   }
 }
