@@ -72,7 +72,8 @@ export async function portInUse(port: number): Promise<boolean> {
   }
 }
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+/** Polls `check` every intervalMs until it is true (true) or timeoutMs has passed (false): the one polling loop. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

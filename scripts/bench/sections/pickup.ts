@@ -20,6 +20,7 @@ import type { Sql } from "../lib/db.ts";
 import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
 import { latencySummary, round } from "../lib/stats.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { waitFor } from "../../stack/shell.ts";
 
 async function enqueue(sql: Sql, workspaceId: string, accountId: string): Promise<string> {
   const [job] = await sql<{ id: string }[]>`
@@ -52,7 +53,7 @@ export async function pickupWake(
     // warm-up: the first calls of a fresh worker process compile and open connections
     for (const account of accounts.slice(count)) {
       const id = await enqueue(sql, workspaceId, account);
-      await waitFor(sql, id, ["completed", "failed"], 15_000);
+      await waitForStatus(sql, id, ["completed", "failed"], 15_000);
       await waitIdle(sql);
     }
     const client: number[] = [];
@@ -62,10 +63,10 @@ export async function pickupWake(
       await sleep(50);
       const t0 = performance.now();
       const id = await enqueue(sql, workspaceId, account);
-      await waitFor(sql, id, ["processing", "completed", "failed"], 15_000, 2);
+      await waitForStatus(sql, id, ["processing", "completed", "failed"], 15_000, 2);
       client.push(performance.now() - t0);
       ids.push(id);
-      await waitFor(sql, id, ["completed", "failed"], 15_000);
+      await waitForStatus(sql, id, ["completed", "failed"], 15_000);
     }
     const failed =
       await sql`select id, error_message from public.jobs where id = any(${ids}::uuid[]) and status <> 'completed'`;
@@ -204,12 +205,12 @@ export async function pickupCronOnly(
   }
 }
 
-async function waitFor(sql: Sql, id: string, statuses: string[], timeoutMs: number, pollMs = 10) {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const [row] = await sql<{ status: string }[]>`select status from public.jobs where id = ${id}`;
-    if (statuses.includes(row.status)) return row.status;
-    await sleep(pollMs);
-  }
-  throw new Error(`job ${id} did not become ${statuses.join("/")} in ${timeoutMs} ms`);
+async function waitForStatus(sql: Sql, id: string, statuses: string[], timeoutMs: number, pollMs = 10) {
+  let status = "";
+  const reached = await waitFor(async () => {
+    [{ status }] = await sql<{ status: string }[]>`select status from public.jobs where id = ${id}`;
+    return statuses.includes(status);
+  }, timeoutMs, pollMs);
+  if (!reached) throw new Error(`job ${id} did not become ${statuses.join("/")} in ${timeoutMs} ms`);
+  return status;
 }

@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import { testEnv, testKeys } from "../../test/env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
-import { setTimeout as sleep } from "node:timers/promises";
+import { waitFor as pollUntil } from "../shell.ts";
 
 export const DEMO = {
   email: testEnv.DEMO_EMAIL,
@@ -68,11 +68,7 @@ export function subscribe(channel: RealtimeChannel): Promise<{ status: string; e
 
 /** Resolves once `check` is true, polling every 10 ms; rejects after `timeoutMs` with `what`. */
 export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
+  if (!(await pollUntil(check, timeoutMs, 10))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { registerTestJobType } from "../../../../scripts/test/job-types.ts";
 import { createConfirmedUser } from "../../../../scripts/test/users.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { waitFor } from "../../../../scripts/stack/shell.ts";
 
 export { testConfig, testEnv, testKeys };
 
@@ -85,15 +86,13 @@ export async function job(id: string): Promise<JobRow> {
 }
 
 export async function waitForJob(id: string, done: (j: JobRow) => boolean, timeoutMs = 15_000): Promise<JobRow> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const row = await job(id);
-    if (row && done(row)) return row;
-    if (Date.now() > deadline) {
-      throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(row)}`);
-    }
-    await sleep(100);
-  }
+  let row: JobRow | undefined;
+  const reached = await waitFor(async () => {
+    row = await job(id);
+    return row !== undefined && done(row);
+  }, timeoutMs);
+  if (!reached) throw new Error(`job ${id} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(row)}`);
+  return row!;
 }
 
 export const finished = (j: JobRow) => ["completed", "failed", "cancelled"].includes(j.status);
