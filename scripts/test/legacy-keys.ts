@@ -8,20 +8,20 @@ import { repoRoot, stackConfig } from "../stack/config.ts";
 import { readKeys } from "../stack/keys.ts";
 
 const GATEWAY_TESTS = [
-  "scripts/stack/tests/api_keys.test.ts",
-  "scripts/stack/tests/auth_session.test.ts",
-  "scripts/stack/tests/auth_signup.test.ts",
-  "scripts/stack/tests/auth_admin.test.ts",
-  "scripts/stack/tests/rest_security.test.ts",
-  "scripts/stack/tests/realtime_rls.test.ts",
-  "scripts/stack/tests/abuse_auth.test.ts",
-  "scripts/stack/tests/abuse_realtime.test.ts",
+  "scripts/stack/tests/api_keys_test.ts",
+  "scripts/stack/tests/auth_session_test.ts",
+  "scripts/stack/tests/auth_signup_test.ts",
+  "scripts/stack/tests/auth_admin_test.ts",
+  "scripts/stack/tests/rest_security_test.ts",
+  "scripts/stack/tests/realtime_rls_test.ts",
+  "scripts/stack/tests/abuse_auth_test.ts",
+  "scripts/stack/tests/abuse_realtime_test.ts",
 ];
 const FUNCTION_TESTS = [
   "supabase/functions/tests/functions_auth_test.ts",
   "supabase/functions/tests/apollo_settings_test.ts",
   "supabase/functions/tests/jobs_api_test.ts",
-  "supabase/functions/tests/deploy_keys_test.ts",
+  "scripts/deploy/tests/keys_test.ts",
 ];
 
 const deno = Deno.execPath();

@@ -18,8 +18,6 @@ interface Suite {
   stack?: boolean;
 }
 
-const DEPLOY_TEST = "supabase/functions/tests/deploy_verify_test.ts";
-
 const SUITES: Suite[] = [
   // `deno run` does not type-check: this is where a type error in the gateway or a function shows.
   // The functions are checked again as deployed: on the edge Deno (2.1), each with its own deno.json.
@@ -28,10 +26,10 @@ const SUITES: Suite[] = [
   { name: "db", what: "pgTAP + concurrency (pg_prove)", cmd: [deno, "run", "-A", "scripts/test/pgtap.ts"], needs: "scripts/test/pgtap.ts" },
   { name: "db-checks", what: "supabase db lint + advisors, schema snapshot, add-only migrations", cmd: [deno, "run", "-A", "scripts/test/db-checks.ts"], needs: "scripts/test/db-checks.ts" },
   { name: "scripts", what: "unit tests of the database scripts (the add-only rule)", cmd: [deno, "test", "-A", "-q", "scripts/db/"], needs: "scripts/db", stack: false },
-  { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", `--ignore=${DEPLOY_TEST}`, "supabase/functions/tests/"], needs: "supabase/functions/tests" },
-  // verify:deploy against this stack; it unschedules a cron job for a moment, so it runs alone
-  { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose)", cmd: [deno, "test", "-A", DEPLOY_TEST], needs: DEPLOY_TEST },
-  { name: "gateway", what: "gateway contract tests (supabase-js)", cmd: [deno, "test", "-A", "scripts/stack/tests/"], needs: "scripts/stack/tests" },
+  { name: "functions", what: "Edge Functions (deno test)", cmd: [deno, "test", "-A", "supabase/functions/tests/"], needs: "supabase/functions/tests" },
+  // verify:deploy and the key re-encryption against this stack; it unschedules a cron job for a moment, so it runs alone
+  { name: "deploy", what: "verify:deploy against the stack (passes, then broken on purpose), its checks, the key re-encryption", cmd: [deno, "test", "-A", "scripts/deploy/tests/"], needs: "scripts/deploy/tests" },
+  { name: "gateway", what: "the local stack's own tests: gateway contracts (supabase-js), the fake Apollo", cmd: [deno, "test", "-A", "scripts/stack/tests/", "scripts/stack/fake-apollo/tests/"], needs: "scripts/stack/tests" },
   // the key-dependent gateway and functions tests again, on the stack switched to legacy keys; it then switches back
   { name: "gateway-legacy", what: "API key and JWT tests with legacy keys (STACK_LEGACY_KEYS=1)", cmd: [deno, "run", "-A", "scripts/test/legacy-keys.ts"], needs: "scripts/test/legacy-keys.ts" },
   { name: "node-client", what: "supabase-js from Node: sign in, enqueue, watch over Realtime", cmd: ["node", "examples/watch-enrichment.mjs"], needs: "examples/watch-enrichment.mjs" },

@@ -1,4 +1,4 @@
-// Shared by the abuse suites (scripts/stack/tests/abuse_*.test.ts and
+// Shared by the abuse suites (scripts/stack/tests/abuse_*_test.ts and
 // supabase/functions/tests/abuse_*_test.ts): the ways a caller can be wrong about who they are,
 // a check that an answer is a 4xx carrying a JSON message, a fingerprint of the database to prove
 // that hostile requests changed nothing, and fast-check's settings (seeded, bounded runs).

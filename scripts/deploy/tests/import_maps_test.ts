@@ -2,8 +2,8 @@
 // function folder has its deno.json, every entry pins an npm package at the version package.json
 // pins (one source of versions), and verify:deploy's import-maps item says what is wrong otherwise.
 import assert from "node:assert/strict";
-import { importMapFindings, type ImportMapRepo, repoImportMaps } from "../../../scripts/deploy/checks/import-maps.ts";
-import { functionNames } from "../../../scripts/stack/edge-runtime.ts";
+import { importMapFindings, type ImportMapRepo, repoImportMaps } from "../checks/import-maps.ts";
+import { functionNames } from "../../stack/edge-runtime.ts";
 
 Deno.test("each function has its deno.json, and its versions are package.json's", () => {
   const repo = repoImportMaps();

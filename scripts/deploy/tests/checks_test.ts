@@ -1,14 +1,14 @@
 // verify:deploy's pieces that need no stack: what the repository expects (migrations, cron jobs
 // parsed from them), argument parsing, exit status, and the hints its failures give.
 import assert from "node:assert/strict";
-import { advisorsDbUrl } from "../../../scripts/deploy/checks/advisors.ts";
-import { judgeAuthSettings, judgeSignupProbe } from "../../../scripts/deploy/checks/auth-emails.ts";
-import { judgeForgedAnswer } from "../../../scripts/deploy/checks/functions-auth.ts";
-import { judgeJwks } from "../../../scripts/deploy/checks/signing-keys.ts";
-import { hintFor } from "../../../scripts/deploy/checks/worker-calls.ts";
-import { describeDbUrl, isLoopback, worst } from "../../../scripts/deploy/lib/context.ts";
-import { expectedCronJobs, migrations, sameCommand, scheduleInterval } from "../../../scripts/deploy/lib/repo.ts";
-import { exitCode, type ItemResult, parseArgs } from "../../../scripts/deploy/verify.ts";
+import { advisorsDbUrl } from "../checks/advisors.ts";
+import { judgeAuthSettings, judgeSignupProbe } from "../checks/auth-emails.ts";
+import { judgeForgedAnswer } from "../checks/functions-auth.ts";
+import { judgeJwks } from "../checks/signing-keys.ts";
+import { hintFor } from "../checks/worker-calls.ts";
+import { describeDbUrl, isLoopback, worst } from "../lib/context.ts";
+import { expectedCronJobs, migrations, sameCommand, scheduleInterval } from "../lib/repo.ts";
+import { exitCode, type ItemResult, parseArgs } from "../verify.ts";
 
 const noEnv = { get: () => undefined };
 const base = [

@@ -1,6 +1,6 @@
 // verify:deploy run the way an operator runs it, against the test stack, for the deploy_*_test.ts files.
 import assert from "node:assert/strict";
-import { testEnv, testKeys } from "./stack.ts";
+import { testEnv, testKeys } from "../../../../supabase/functions/tests/helpers/stack.ts";
 
 export const VERIFY = new URL("../../../../scripts/deploy/verify.ts", import.meta.url).pathname;
 

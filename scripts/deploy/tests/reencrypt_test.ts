@@ -2,8 +2,8 @@
 // moves every stored key to the new encryption key (docs/deploy.md). Run as operators run it: a
 // subprocess with the two keys in its environment, limited to this test's workspaces.
 import assert from "node:assert/strict";
-import { decryptApiKey, encryptApiKey } from "../_shared/crypto/apollo-key.ts";
-import { createWorkspace, integration, sql, testEnv } from "./helpers/stack.ts";
+import { decryptApiKey, encryptApiKey } from "../../../supabase/functions/_shared/crypto/apollo-key.ts";
+import { createWorkspace, integration, sql, testEnv } from "../../../supabase/functions/tests/helpers/stack.ts";
 
 const randomKey = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 const keyEnv = (current: string, previous?: string) => ({

@@ -1,7 +1,7 @@
 // The fake Apollo server on its own: auth rules, headers, data, bulk routes, and the admin API
 // (latency, chaos faults with a seed, scripted faults, request log, reset). Own instance per test.
 import assert from "node:assert/strict";
-import { type RunningFakeApollo, startFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
+import { type RunningFakeApollo, startFakeApollo } from "../server.ts";
 import {
   apiProfileResponseSchema,
   bulkOrganizationResponseSchema,
@@ -10,7 +10,7 @@ import {
   organizationEnrichResponseSchema,
   personMatchResponseSchema,
   usageStatsResponseSchema,
-} from "../_shared/apollo/schemas.ts";
+} from "../../../../supabase/functions/_shared/apollo/schemas.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const KEY = "fake-valid-key-1234";

@@ -1,9 +1,9 @@
 // verify:deploy's key items against the stack, in whichever mode it runs: with signing keys the
 // JWKS has the public key only and the functions refuse a forged token themselves (PASS, PASS); with
 // legacy keys (the gateway-legacy suite) the empty JWKS is a WARN that says how to migrate, and the
-// functions still refuse the forgery. Its verdicts on broken deployments: deploy_checks_test.ts.
+// functions still refuse the forgery. Its verdicts on broken deployments: scripts/deploy/tests/checks_test.ts.
 import assert from "node:assert/strict";
-import { integration, testKeys } from "./helpers/stack.ts";
+import { integration, testKeys } from "../../../supabase/functions/tests/helpers/stack.ts";
 import { item, verify } from "./helpers/verify.ts";
 
 integration("verify:deploy: the JWKS and the functions' own check of a forged token", async () => {

@@ -2,10 +2,10 @@
 // transaction pooler (DB_POOLER_URL, port 6543 on hosted) passes; a direct connection, or a pooler
 // URL on another port (the session pooler), warns with the command that fixes it. No stack needed.
 import assert from "node:assert/strict";
-import { judgeWorkerDatabase } from "../../../scripts/deploy/checks/worker-database.ts";
-import { dbSettings, DEFAULT_POOL_SIZE, describeConnection, poolOptions } from "../_shared/db.ts";
-import { loadConfig } from "../job-worker/config.ts";
-import { databaseReport } from "../job-worker/health.ts";
+import { judgeWorkerDatabase } from "../checks/worker-database.ts";
+import { dbSettings, DEFAULT_POOL_SIZE, describeConnection, poolOptions } from "../../../supabase/functions/_shared/db.ts";
+import { loadConfig } from "../../../supabase/functions/job-worker/config.ts";
+import { databaseReport } from "../../../supabase/functions/job-worker/health.ts";
 
 const HOSTED = "https://abcdefghijklmnopqrst.supabase.co";
 const DIRECT = "postgresql://postgres:pw@db.abcdefghijklmnopqrst.supabase.co:5432/postgres";

@@ -3,8 +3,8 @@
 // lengths scaled down for tests, 429 with an exact retry-after, headers on every answer, usage_stats and the
 // admin API's usage. A fake clock (`now`) makes the window arithmetic exact; one test runs on the real clock.
 import assert from "node:assert/strict";
-import { type RunningFakeApollo, startFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
-import { bulkOrganizationResponseSchema, bulkPeopleResponseSchema } from "../_shared/apollo/schemas.ts";
+import { type RunningFakeApollo, startFakeApollo } from "../server.ts";
+import { bulkOrganizationResponseSchema, bulkPeopleResponseSchema } from "../../../../supabase/functions/_shared/apollo/schemas.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const T0 = Date.parse("2026-03-02T10:00:45.000Z");

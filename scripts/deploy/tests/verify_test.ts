@@ -6,9 +6,9 @@
 // Run by the "deploy" suite of npm test (scripts/test/run-all.ts), not with the functions suite:
 // it changes cron jobs for a moment.
 import assert from "node:assert/strict";
-import { expectedCronJobs } from "../../../scripts/deploy/lib/repo.ts";
-import { invokeWorkerAndWait, withVaultSecrets } from "./helpers/ops.ts";
-import { createWorkspace, integration, setApolloKey, setCronJobActive, sql, testEnv } from "./helpers/stack.ts";
+import { expectedCronJobs } from "../lib/repo.ts";
+import { invokeWorkerAndWait, withVaultSecrets } from "../../../supabase/functions/tests/helpers/ops.ts";
+import { createWorkspace, integration, setApolloKey, setCronJobActive, sql, testEnv } from "../../../supabase/functions/tests/helpers/stack.ts";
 import { item, verify, VERIFY } from "./helpers/verify.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 

@@ -1,10 +1,10 @@
 // verify:deploy's auth-emails item against the stack: PASS with confirmations on and a mailer that
 // mails anyone (the stack's mailbox, as a custom SMTP server would); WARN for the built-in mailer's
 // allow list (email_address_not_authorized) and for confirmations off; its throwaway sign-up leaves no
-// user behind. The verdicts on every other answer: deploy_checks_test.ts.
+// user behind. The verdicts on every other answer: scripts/deploy/tests/checks_test.ts.
 import assert from "node:assert/strict";
-import { withAuthOverrides } from "../../../scripts/test/auth-overrides.ts";
-import { integration, sql, testEnv } from "./helpers/stack.ts";
+import { withAuthOverrides } from "../../test/auth-overrides.ts";
+import { integration, sql, testEnv } from "../../../supabase/functions/tests/helpers/stack.ts";
 import { item, verify } from "./helpers/verify.ts";
 
 const probeUsers = async () =>
