@@ -3,6 +3,7 @@
 // when it started and ended.
 
 import type { RequestLogEntry } from "../stack/fake-apollo/server.ts";
+import { fakeApolloAdmin } from "../stack/fake-apollo/admin-client.ts";
 
 /** One entry of the fake's log (its shape is the fake's own). */
 export type ApolloRequest = RequestLogEntry;
@@ -14,15 +15,8 @@ export class ApolloLog {
 
   constructor(private readonly baseUrl: string) {}
 
-  async admin(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${this.baseUrl}/__admin/${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`fake Apollo ${method} /__admin/${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
+  admin(method: string, path: string, body?: unknown): Promise<unknown> {
+    return fakeApolloAdmin(this.baseUrl)(method, path, body);
   }
 
   #polling: Promise<void> = Promise.resolve();

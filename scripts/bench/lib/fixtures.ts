@@ -5,6 +5,7 @@ import { encryptApiKey } from "../../../supabase/functions/_shared/crypto/apollo
 import { envBlock, type StackConfig } from "../../stack/config.ts";
 import type { Sql } from "./db.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fakeApolloAdmin } from "../../stack/fake-apollo/admin-client.ts";
 
 export const BENCH_APOLLO_KEY = "bench-key-00000001";
 
@@ -61,16 +62,7 @@ export async function createAccounts(sql: Sql, workspaceId: string, prefix: stri
 }
 
 export function fakeApollo(config: StackConfig) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${config.fakeApolloUrl}/__admin/${path}`, {
-      method,
-      headers: body ? { "content-type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`fake Apollo admin ${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const call = fakeApolloAdmin(config.fakeApolloUrl);
   return {
     reset: () => call("POST", "reset"),
     latency: (ms: number) => call("POST", "latency", { ms }),

@@ -8,8 +8,7 @@
 //   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n,"early_stops":0}
 // (early_stops: runner calls that returned with jobs still due; see until-drained.ts)
 import { db } from "../../../supabase/functions/_shared/db.ts";
-import type { WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
-import { NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
+import { benchWorkerConfig, NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
 import { runUntilDrained } from "./until-drained.ts";
 
 const options = JSON.parse(Deno.args[0]) as {
@@ -25,21 +24,7 @@ console.log = quiet;
 console.warn = quiet;
 const print = (line: unknown) => Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(line) + "\n"));
 
-const config: WorkerConfig = {
-  secretToken: "bench",
-  maxConcurrent: options.concurrency,
-  // the worker passes MAX_GLOBAL_CONCURRENCY as claim_jobs' max_in_flight; null = not set
-  maxGlobalConcurrency: options.maxInFlight as number,
-  timeBudgetMs: 3_600_000,
-  // a benchmark process, not an Edge Function: no CPU budget
-  cpuBudgetMs: Number.MAX_SAFE_INTEGER,
-  cpuMsPerJob: 1,
-  leaseSeconds: 60,
-  claimAhead: 50, // the worker's default (WORKER_CLAIM_AHEAD)
-  pollMs: 50,
-  region: "bench",
-  env: "development",
-};
+const config = benchWorkerConfig(options.concurrency, options.maxInFlight);
 
 const sql = db();
 await useNoopJobs(sql);

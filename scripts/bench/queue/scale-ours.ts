@@ -18,9 +18,8 @@
 // line {"explain": "..."}.
 import postgres from "postgres";
 import { db } from "../../../supabase/functions/_shared/db.ts";
-import type { WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
 import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";
-import { NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
+import { benchWorkerConfig, NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
 import { runUntilDrained } from "./until-drained.ts";
 
 const options = JSON.parse(Deno.args[0]) as {
@@ -42,20 +41,7 @@ const MAX_IN_FLIGHT = 20;
 // and further repetitions are skipped once draining has taken this long.
 const SAMPLING_BUDGET_MS = 30_000;
 const DRAINING_BUDGET_MS = 60_000;
-const config: WorkerConfig = {
-  secretToken: "bench",
-  maxConcurrent: K,
-  maxGlobalConcurrency: MAX_IN_FLIGHT,
-  timeBudgetMs: 3_600_000,
-  // a benchmark process, not an Edge Function: no CPU budget
-  cpuBudgetMs: Number.MAX_SAFE_INTEGER,
-  cpuMsPerJob: 1,
-  leaseSeconds: 60,
-  claimAhead: 50, // the worker's default (WORKER_CLAIM_AHEAD)
-  pollMs: 50,
-  region: "bench",
-  env: "development",
-};
+const config = benchWorkerConfig(K, MAX_IN_FLIGHT);
 const sql = db();
 await useNoopJobs(sql);
 await useNoopJobs(sql, DISABLED_JOB_TYPE);

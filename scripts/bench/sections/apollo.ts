@@ -11,6 +11,7 @@ import type { Sql } from "../lib/db.ts";
 import { createAccounts, createBenchWorkspace, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
 import { round } from "../lib/stats.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fakeApolloAdmin } from "../../stack/fake-apollo/admin-client.ts";
 
 const PER_CALL = 500;
 const LATENCY_MS = 500;
@@ -25,16 +26,7 @@ interface LoggedCall {
 }
 
 function admin(config: StackConfig) {
-  return async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${config.fakeApolloUrl}/__admin/${path}`, {
-      method,
-      headers: body ? { "content-type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`fake Apollo admin ${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  return fakeApolloAdmin(config.fakeApolloUrl);
 }
 
 /** The worker calls pg_net made since `before` (a net request id): CPU each was charged and the jobs it claimed. */

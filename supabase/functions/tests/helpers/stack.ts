@@ -8,6 +8,7 @@ import { createConfirmedUser } from "../../../../scripts/test/users.ts";
 import { encryptApiKey } from "../../_shared/crypto/apollo-key.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "../../../../scripts/stack/shell.ts";
+import { fakeApolloAdmin } from "../../../../scripts/stack/fake-apollo/admin-client.ts";
 
 export { testConfig, testEnv, testKeys };
 
@@ -155,16 +156,7 @@ export async function withCronPaused<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The stack's fake Apollo admin API (scripts/stack/fake-apollo/README.md). */
 export const fakeApollo = {
-  async call(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${testEnv.FAKE_APOLLO_URL}/__admin/${path}`, {
-      method,
-      headers: body ? { "content-type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`fake Apollo admin ${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  },
+  call: fakeApolloAdmin(testEnv.FAKE_APOLLO_URL),
   reset: () => fakeApollo.call("POST", "reset"),
   latency: (ms: number) => fakeApollo.call("POST", "latency", { ms }),
   script: (spec: Record<string, unknown>) => fakeApollo.call("POST", "scripts", spec),
