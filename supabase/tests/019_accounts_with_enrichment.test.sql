@@ -1,7 +1,15 @@
 -- accounts_with_enrichment: each account with its latest enrichment job and a derived status
 -- (never, enriching, enriched, failed), under the caller's RLS (security_invoker).
 begin;
-select plan(9);
+select plan(10);
+
+-- TEST: the view has every column of accounts. It selects a.*, which Postgres expands when the view is
+-- created: a column added to accounts later is missing from the view until a migration recreates it.
+select is_empty($$
+  select c.column_name from information_schema.columns c where c.table_schema = 'public' and c.table_name = 'accounts'
+  except
+  select v.column_name from information_schema.columns v where v.table_schema = 'public' and v.table_name = 'accounts_with_enrichment'
+$$, 'accounts_with_enrichment has every column of accounts (recreate the view in the migration that adds one)');
 
 -- SETUP: a user with four accounts in different enrichment states.
 select tests.create_user('vic@view.test') as vic \gset
