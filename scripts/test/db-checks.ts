@@ -4,6 +4,7 @@
 //   supabase db advisors  Supabase's splinter lints (security and performance), level warn and up:
 //                         any finding fails (INFO findings such as unused_index are not reported)
 //   schema snapshot       supabase/schema.sql equals pg_dump of what the migrations built
+//   database types        supabase/functions/_shared/database.types.ts equals what the catalog generates
 //   add-only migrations   every shipped migration file is unchanged (supabase/migrations.sha256)
 // Exits non-zero when either finds anything, printing each finding readably.
 // Usage: deno run -A scripts/test/db-checks.ts
@@ -11,6 +12,7 @@ import { repoRoot } from "../stack/config.ts";
 import { run } from "../stack/shell.ts";
 import { checkMigrations } from "../db/migration-checksums.ts";
 import { describeDifference, dumpSchema, SNAPSHOT } from "../db/schema-snapshot.ts";
+import { generateTypes, TYPES_FILE } from "../db/database-types.ts";
 import { testConfig, testEnv } from "./env.ts";
 
 const SUPABASE = `${repoRoot}/node_modules/.bin/supabase`;
@@ -119,6 +121,17 @@ async function schemaSnapshot(): Promise<Check> {
   return { name: "supabase/schema.sql matches the migrations", ok: findings.length === 0, findings };
 }
 
+/** The generated database types must be what the catalog says, so the SPA and the functions type what is there. */
+async function databaseTypes(): Promise<Check> {
+  const committed = await Deno.readTextFile(TYPES_FILE).catch(() => "");
+  const actual = await generateTypes(testEnv.DB_URL);
+  const findings = committed === actual ? [] : [
+    ...describeDifference(committed, actual, 10),
+    `regenerate it: ${stackEnv} deno run -A scripts/db/database-types.ts --write (then review and commit the diff)`,
+  ];
+  return { name: "supabase/functions/_shared/database.types.ts matches the database", ok: findings.length === 0, findings };
+}
+
 /** Shipped migrations are never edited (supabase db push would not re-apply them). */
 async function addOnlyMigrations(): Promise<Check> {
   const findings = await checkMigrations();
@@ -145,7 +158,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const checks = [await lint(), await advisors(), await schemaSnapshot(), await addOnlyMigrations()];
+  const checks = [await lint(), await advisors(), await schemaSnapshot(), await databaseTypes(), await addOnlyMigrations()];
   for (const check of checks) {
     console.log(
       `${check.ok ? "PASS" : "FAIL"}  ${check.name}${

@@ -1,13 +1,29 @@
-// Hand-written types for the parts of the database the SPA uses, in the shape supabase-js
-// expects (what `supabase gen types typescript` would print). Keep in step with
-// supabase/migrations/*.sql: column names, nullability and the CHECKed string unions.
+// The database's types for the SPA. Rows come from the generated types of schema public
+// (supabase/functions/_shared/database.types.ts, scripts/db/database-types.ts: checked against the
+// database by npm test), with the shapes Postgres cannot know written over them: what the JSON
+// columns hold, and the CHECKed string unions (taken from CHECKED, so the database defines them).
+// The Database type given to supabase-js says what a browser may write (the column grants).
+import {
+  CHECKED,
+  type Json,
+  type Tables,
+} from "../../../supabase/functions/_shared/database.types.ts";
 
-export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
+export type { Json };
 
-export type WorkspaceRole = "owner" | "admin" | "member";
-export type JobStatus = "pending" | "processing" | "completed" | "failed" | "cancelled";
+/** T with O's members in place of T's. */
+type Overlay<T, O> = Omit<T, keyof O> & O;
+/** true when A and B have the same keys; Checked<false> does not compile, so a type written here cannot drift from the database. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+/** true when A's keys are all B's. */
+type KeysOf<A, B> = Exclude<keyof A, keyof B> extends never ? true : false;
+type Checked<T extends true> = T;
+
+export type WorkspaceRole = (typeof CHECKED.workspace_members.role)[number];
+export type JobStatus = (typeof CHECKED.jobs.status)[number];
 export type JobType = "enrich_account" | "enrich_contact";
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogLevel = (typeof CHECKED.job_logs.log_level)[number];
+export type JobActionKind = (typeof CHECKED.job_actions.action)[number];
 export type EnrichmentStatus = "never" | "enriching" | "enriched" | "failed";
 
 /** jobs.progress: written by the worker as the job runs. */
@@ -17,44 +33,14 @@ export type JobAttemptError = { attempt: number; at: string; message: string; re
 export type EnrichAccountPayload = { account_id: string; domain?: string | null };
 export type EnrichContactPayload = { contact_id: string; email?: string | null };
 
-export type WorkspaceRow = {
-  id: string;
-  name: string;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-};
+type JsonObject = { [key: string]: Json | undefined };
 
-export type WorkspaceMemberRow = {
-  workspace_id: string;
-  user_id: string;
-  role: WorkspaceRole;
-  created_at: string;
-};
+export type WorkspaceRow = Tables<"workspaces">;
 
-export type AccountRow = {
-  id: string;
-  workspace_id: string;
-  name: string;
-  domain: string | null;
-  industry: string | null;
-  employee_count: number | null;
-  annual_revenue: number | null;
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  phone: string | null;
-  linkedin_url: string | null;
-  website_url: string | null;
-  description: string | null;
-  founded_year: number | null;
-  enriched_at: string | null;
-  /** metadata.apollo: Apollo's organization; metadata.apollo_enriched_at: when it was written. */
-  metadata: { [key: string]: Json | undefined };
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-};
+export type WorkspaceMemberRow = Overlay<Tables<"workspace_members">, { role: WorkspaceRole }>;
+
+/** metadata.apollo: Apollo's organization; metadata.apollo_enriched_at: when it was written. */
+export type AccountRow = Overlay<Tables<"accounts">, { metadata: JsonObject }>;
 
 export type AccountInsert = {
   workspace_id: string;
@@ -76,6 +62,9 @@ export type AccountInsert = {
 /** Members write only the fields a user edits; workspace_id is set once, on insert (column grants). */
 export type AccountUpdate = Partial<Omit<AccountInsert, "workspace_id">>;
 
+/** accounts_with_enrichment's columns are AccountWithEnrichmentRow's (checked when the types compile). */
+export type AccountsWithEnrichmentChecked = Checked<SameKeys<AccountWithEnrichmentRow, Tables<"accounts_with_enrichment">>>;
+
 export type AccountWithEnrichmentRow = AccountRow & {
   latest_job_id: string | null;
   latest_job_status: JobStatus | null;
@@ -84,26 +73,7 @@ export type AccountWithEnrichmentRow = AccountRow & {
   enrichment_status: EnrichmentStatus;
 };
 
-export type ContactRow = {
-  id: string;
-  workspace_id: string;
-  account_id: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  title: string | null;
-  seniority: string | null;
-  phone: string | null;
-  linkedin_url: string | null;
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  enriched_at: string | null;
-  metadata: { [key: string]: Json | undefined };
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-};
+export type ContactRow = Overlay<Tables<"contacts">, { metadata: JsonObject }>;
 
 /** id, attribution, timestamps and the enrichment state (enriched_at, metadata) are the server's. */
 type ContactServerColumns = "id" | "workspace_id" | "enriched_at" | "metadata" | "created_by" | "created_at" | "updated_at";
@@ -114,53 +84,17 @@ export type ContactInsert = Partial<Omit<ContactRow, ContactServerColumns>> & {
 
 export type ContactUpdate = Partial<Omit<ContactRow, ContactServerColumns>>;
 
-export type JobRow = {
-  id: string;
-  workspace_id: string;
+export type JobRow = Overlay<Tables<"jobs">, {
   job_type: JobType | (string & {});
-  payload: { [key: string]: Json | undefined };
+  payload: JsonObject;
   status: JobStatus;
-  priority: number;
   progress: JobProgress;
-  attempts: number;
-  max_attempts: number;
-  scheduled_for: string;
-  next_retry_at: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  failed_at: string | null;
-  cancelled_at: string | null;
-  locked_by: string | null;
-  locked_until: string | null;
-  error_message: string | null;
   errors: JobAttemptError[];
-  result: Json | null;
-  credits_used: number;
-  subject_id: string | null;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-};
+}>;
 
-export type JobLogRow = {
-  id: number;
-  job_id: string;
-  workspace_id: string;
-  attempt: number | null;
-  log_level: LogLevel;
-  message: string;
-  metadata: { [key: string]: Json | undefined };
-  created_at: string;
-};
+export type JobLogRow = Overlay<Tables<"job_logs">, { log_level: LogLevel; metadata: JsonObject }>;
 
-export type JobActionRow = {
-  id: number;
-  job_id: string;
-  workspace_id: string;
-  action: "cancel" | "retry";
-  requested_by: string | null;
-  created_at: string;
-};
+export type JobActionRow = Overlay<Tables<"job_actions">, { action: JobActionKind }>;
 
 /** public.workspace_activity: a workspace's queue and usage numbers, for its owners and admins. */
 export type WorkspaceActivityRow = {
@@ -180,6 +114,8 @@ export type WorkspaceActivityRow = {
   last_job_at: string | null;
 };
 
+export type WorkspaceActivityChecked = Checked<SameKeys<WorkspaceActivityRow, Tables<"workspace_activity">>>;
+
 /** The columns of workspace_settings a browser may select (the ciphertext column is not one). */
 export type WorkspaceSettingsRow = {
   workspace_id: string;
@@ -194,6 +130,8 @@ export type WorkspaceSettingsRow = {
   created_at: string;
   updated_at: string;
 };
+
+export type WorkspaceSettingsChecked = Checked<KeysOf<WorkspaceSettingsRow, Tables<"workspace_settings">>>;
 
 /** The selectable column list of workspace_settings, for `.select(...)`. */
 export const WORKSPACE_SETTINGS_COLUMNS =
@@ -247,7 +185,7 @@ export type Database = {
       };
       job_actions: {
         Row: JobActionRow;
-        Insert: { job_id: string; workspace_id: string; action: "cancel" | "retry" };
+        Insert: { job_id: string; workspace_id: string; action: JobActionKind };
         Update: never;
         Relationships: [];
       };

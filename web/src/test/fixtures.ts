@@ -24,6 +24,7 @@ export function makeJob(overrides: Partial<JobRow> = {}): JobRow {
     errors: [],
     result: null,
     credits_used: 0,
+    claimable: false,
     subject_id: "acc-1",
     created_by: null,
     created_at: "2026-11-29T10:00:00Z",

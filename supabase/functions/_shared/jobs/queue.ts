@@ -1,16 +1,12 @@
 // The worker's side of the queue: thin wrappers over the SQL functions in
 // supabase/migrations/*_queue_*.sql, which hold every rule.
 import type { Sql } from "../db.ts";
+import { CHECKED, type Tables } from "../database.types.ts";
 
-export interface Job {
-  id: string;
-  workspace_id: string;
-  job_type: string;
+/** A claimed job as postgres.js returns it (timestamps as Date); its columns are the generated types'. */
+export interface Job extends Pick<Tables<"jobs">, "id" | "workspace_id" | "job_type" | "attempts" | "max_attempts" | "priority"> {
   payload: Record<string, unknown>;
-  status: string;
-  attempts: number;
-  max_attempts: number;
-  priority: number;
+  status: (typeof CHECKED.jobs.status)[number];
   created_at: Date;
   /** 1 when an earlier attempt already wrote the job's enrichment (and was charged): it is not fetched again. */
   credits_used?: number;
