@@ -4,13 +4,13 @@ import { Route, useParams } from "react-router-dom";
 import { describe, expect, it } from "vitest";
 import type { AccountWithEnrichmentRow, ContactRow } from "../lib/database.types";
 import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
-import { makeJob } from "../test/fixtures";
+import { makeAccount, makeJob } from "../test/fixtures";
 import { DEMO_WS, renderPage, withWorkspace } from "../test/render";
 import { AccountDetailPage } from "./AccountDetailPage";
 
 const ACCOUNT_ID = "00000000-0000-4000-8000-000000000001";
 
-const stripe: AccountWithEnrichmentRow = {
+const stripe: AccountWithEnrichmentRow = makeAccount({
   id: ACCOUNT_ID,
   workspace_id: DEMO_WS,
   name: "Stripe",
@@ -39,7 +39,7 @@ const stripe: AccountWithEnrichmentRow = {
   latest_job_error: null,
   latest_job_created_at: "2026-11-29T10:00:00Z",
   enrichment_status: "enriched",
-};
+});
 
 const maya: ContactRow = {
   id: "c0000000-0000-4000-8000-000000000001",

@@ -3,40 +3,20 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { AccountWithEnrichmentRow } from "../lib/database.types";
 import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
-import { makeJob } from "../test/fixtures";
+import { makeAccount, makeJob } from "../test/fixtures";
 import { DEMO_WS, renderPage, withWorkspace } from "../test/render";
 import { bulkSummary, AccountsPage } from "./AccountsPage";
 
 function account(i: number, overrides: Partial<AccountWithEnrichmentRow> = {}): AccountWithEnrichmentRow {
-  const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-  return {
-    id,
+  return makeAccount({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
     workspace_id: DEMO_WS,
     name: `Company ${String(i).padStart(2, "0")}`,
     domain: `company${i}.com`,
-    industry: null,
-    employee_count: null,
-    annual_revenue: null,
-    city: null,
-    state: null,
-    country: null,
-    phone: null,
-    linkedin_url: null,
-    website_url: null,
-    description: null,
-    founded_year: null,
-    enriched_at: null,
-    metadata: {},
-    created_by: null,
     created_at: "2026-11-29T10:00:00Z",
     updated_at: "2026-11-29T10:00:00Z",
-    latest_job_id: null,
-    latest_job_status: null,
-    latest_job_error: null,
-    latest_job_created_at: null,
-    enrichment_status: "never",
     ...overrides,
-  };
+  });
 }
 
 /** Answers like PostgREST would: or(name.ilike, domain.ilike), order by name, range, exact count. */

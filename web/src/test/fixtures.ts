@@ -1,5 +1,31 @@
 // Rows as the database returns them, for tests.
-import type { JobLogRow, JobRow } from "../lib/database.types";
+import { ACCOUNT_FIELDS } from "../../../supabase/functions/_shared/apollo/field-map.ts";
+import type { AccountWithEnrichmentRow, JobLogRow, JobRow } from "../lib/database.types";
+
+/** Every column Apollo fills, empty: a column added to the field map is in every fixture account. */
+const NO_APOLLO_FIELDS = Object.fromEntries(ACCOUNT_FIELDS.map((rule) => [rule.column, null]));
+
+/** An account as accounts_with_enrichment returns it: never enriched, nothing from Apollo, unless overridden. */
+export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): AccountWithEnrichmentRow {
+  return {
+    ...NO_APOLLO_FIELDS,
+    id: "00000000-0000-4000-8000-000000000001",
+    workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    name: "Acme",
+    domain: null,
+    enriched_at: null,
+    metadata: {},
+    created_by: null,
+    created_at: "2026-11-29T09:00:00Z",
+    updated_at: "2026-11-29T09:00:00Z",
+    latest_job_id: null,
+    latest_job_status: null,
+    latest_job_error: null,
+    latest_job_created_at: null,
+    enrichment_status: "never",
+    ...overrides,
+  } as AccountWithEnrichmentRow;
+}
 
 export function makeJob(overrides: Partial<JobRow> = {}): JobRow {
   return {
