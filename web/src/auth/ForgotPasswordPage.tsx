@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useLocation } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
-import { Field } from "../components/Field";
+import { EmailField } from "./CredentialFields";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { validateEmail } from "./credentials";
@@ -59,16 +59,7 @@ export function ForgotPasswordPage() {
     <AuthCard title="Reset your password" intro="Enter your account's email address and we will send you a link to choose a new password.">
       {error ? <ErrorAlert error={error} /> : null}
       <form onSubmit={onSubmit} noValidate className="stack">
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={problem}
-        />
+        <EmailField value={email} onChange={setEmail} error={problem} />
         <button type="submit" className="btn btn-primary btn-block" disabled={submitting}>
           {submitting ? "Sending…" : "Send reset link"}
         </button>

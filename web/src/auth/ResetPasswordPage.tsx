@@ -2,12 +2,13 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { Field } from "../components/Field";
+import { NewPasswordField } from "./CredentialFields";
 import { Loading } from "../components/States";
 import { authCodeMessage } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
-import { MINIMUM_PASSWORD_LENGTH, validateNewPassword } from "./credentials";
+import { validateNewPassword } from "./credentials";
 import { readAuthRedirect } from "./redirect";
 
 /**
@@ -71,17 +72,7 @@ export function ResetPasswordPage() {
     <AuthCard title="Choose a new password" intro={<>For <strong>{user.email}</strong>. Other devices signed in to this account will be signed out.</>}>
       {error ? <ErrorAlert error={error} /> : null}
       <form onSubmit={onSubmit} noValidate className="stack">
-        <Field
-          label="New password"
-          type="password"
-          name="new-password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={errors.password}
-          help={`At least ${MINIMUM_PASSWORD_LENGTH} characters.`}
-        />
+        <NewPasswordField label="New password" name="new-password" value={password} onChange={setPassword} error={errors.password} />
         <Field
           label="Repeat the new password"
           type="password"

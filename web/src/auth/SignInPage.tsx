@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
 import { Field } from "../components/Field";
+import { EmailField } from "./CredentialFields";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
@@ -63,16 +64,7 @@ export function SignInPage() {
         <ResendEmailButton send={resendConfirmation} label="Resend the confirmation email" />
       ) : null}
       <form onSubmit={onSubmit} noValidate className="stack">
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.email}
-        />
+        <EmailField value={email} onChange={setEmail} error={errors.email} />
         <Field
           label="Password"
           type="password"

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
-import { Field } from "../components/Field";
+import { EmailField, NewPasswordField } from "./CredentialFields";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
-import { MINIMUM_PASSWORD_LENGTH, validateCredentials } from "./credentials";
+import { validateCredentials } from "./credentials";
 import { appUrl, CONFIRM_PATH, RESEND_COOLDOWN_SECONDS } from "./redirect";
 import { ResendEmailButton } from "./ResendEmailButton";
 
@@ -70,27 +70,8 @@ export function SignUpPage() {
     <AuthCard title="Create your account" intro="You get a workspace of your own to add accounts and enrich them with Apollo.io.">
       {error ? <ErrorAlert error={error} /> : null}
       <form onSubmit={onSubmit} noValidate className="stack">
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.email}
-        />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={errors.password}
-          help={`At least ${MINIMUM_PASSWORD_LENGTH} characters.`}
-        />
+        <EmailField value={email} onChange={setEmail} error={errors.email} />
+        <NewPasswordField label="Password" name="password" value={password} onChange={setPassword} error={errors.password} />
         <button type="submit" className="btn btn-primary btn-block" disabled={submitting}>
           {submitting ? "Creating account…" : "Create account"}
         </button>
