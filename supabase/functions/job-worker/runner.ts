@@ -1,7 +1,8 @@
 // One worker invocation: claim up to maxConcurrent jobs, run them concurrently, and refill each
 // free slot as soon as it frees (and look for newly queued jobs every pollMs while slots are
 // free), until nothing is due or the time budget is spent. Jobs already running when the budget
-// ends are finished (their lease covers them).
+// ends are finished (their lease covers them), and so are jobs claimed ahead: while jobs are short
+// (SHORT_JOB_MS), a claim also takes up to WORKER_CLAIM_AHEAD jobs for the slots about to free.
 //
 // Invocations cooperate through the database (20261205000500_debounced_wakeups.sql): a running
 // invocation is registered, so enqueueing wakes no other; when every slot is busy and more is due
