@@ -1,6 +1,6 @@
 // Bulk answers are matched to what was asked by identity, never by position: Apollo returns only
 // what it found, in its own order, and may return one record for two inputs.
-import { normalizeDomain } from "./domain.ts";
+import { normalizeDomain } from "../domain.ts";
 import type { ApolloOrganization, ApolloPerson, PersonMatchRequest } from "./types.ts";
 
 /** The most records one bulk call may carry. */

@@ -1,7 +1,7 @@
 // The real Apollo.io client: fetch with the key in the x-api-key header, a timeout, typed errors and
 // tolerant zod parsing. Runs unchanged on hosted Supabase (Deno 2): web APIs only.
 import type { z } from "zod";
-import { isValidDomain, normalizeDomain } from "./domain.ts";
+import { isValidDomain, normalizeDomain } from "../domain.ts";
 import { envNumber, type EnvReader, processEnv } from "./env.ts";
 import { ApolloError, errorFromResponse, redact } from "./errors.ts";
 import { describeRateLimit, parseRateLimit } from "./rate-limit.ts";

@@ -10,7 +10,7 @@ export { type ApolloClientOptions, createApolloClient, DEFAULT_BASE_URL, DEFAULT
 export { DEFAULT_MOCK_DELAY_MS, MockApolloClient, type MockApolloClientOptions } from "./mock.ts";
 export { ApolloError, isRetryableKind, parseRetryAfter } from "./errors.ts";
 export { describeRateLimit, parseRateLimit } from "./rate-limit.ts";
-export { isValidDomain, normalizeDomain } from "./domain.ts";
+export { isValidDomain, normalizeDomain } from "../domain.ts";
 export type { EnvReader } from "./env.ts";
 
 /** The testing guide's key: a workspace that saves it gets the mock client, outside production. */

@@ -1,6 +1,6 @@
 // The mock Apollo client: no network, fixed sample data after a simulated delay.
 // Used when USE_MOCK_APOLLO=true or the workspace key is the test key (see index.ts).
-import { normalizeDomain } from "./domain.ts";
+import { normalizeDomain } from "../domain.ts";
 import { envNumber, type EnvReader, processEnv } from "./env.ts";
 import type {
   ApolloClient,

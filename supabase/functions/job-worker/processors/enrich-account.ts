@@ -1,7 +1,7 @@
 // enrich_account: look the account's domain up in Apollo and write what it knows back
 // (organizations/enrich, or organizations/bulk_enrich for several accounts of one workspace,
 // matched by domain). The shared steps are in enrichment.ts.
-import { normalizeDomain } from "../../_shared/apollo/domain.ts";
+import { normalizeDomain } from "../../_shared/domain.ts";
 import type { ApolloOrganization } from "../../_shared/apollo/types.ts";
 import { enrichAccountPayload } from "../../_shared/jobs/payloads.ts";
 import { JobError } from "../../_shared/jobs/errors.ts";

@@ -1,2 +1,0 @@
-// Apollo wants a bare domain ("apollo.io"): the product's one domain rule (../domain.ts).
-export { isValidDomain, normalizeDomain } from "../domain.ts";
