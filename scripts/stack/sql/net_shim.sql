@@ -72,6 +72,31 @@ as $$
   from jsonb_each_text(coalesce(params, '{}'))
 $$;
 
+-- What the three request functions share: queue the request (its params in the URL, a JSON body
+-- as UTF-8 bytes) and wake the dispatcher; the id is the one its answer gets in net._http_response.
+create or replace function net._enqueue(
+  method net.http_method,
+  url text,
+  params jsonb,
+  headers jsonb,
+  body jsonb,
+  timeout_milliseconds integer
+) returns bigint
+language plpgsql
+set search_path to ''
+as $$
+declare
+  request_id bigint;
+begin
+  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
+  values (method, net._encode_url_with_params_array(url, net._params_array(params)), headers,
+          convert_to(body::text, 'UTF8'), timeout_milliseconds)
+  returning id into request_id;
+  perform net.wake();
+  return request_id;
+end
+$$;
+
 create or replace function net.http_get(
   url text,
   params jsonb default '{}'::jsonb,
@@ -81,14 +106,8 @@ create or replace function net.http_get(
 language plpgsql
 set search_path to ''
 as $$
-declare
-  request_id bigint;
 begin
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds)
-  values ('GET', net._encode_url_with_params_array(url, net._params_array(params)), headers, timeout_milliseconds)
-  returning id into request_id;
-  perform net.wake();
-  return request_id;
+  return net._enqueue('GET', url, params, headers, null, timeout_milliseconds);
 end
 $$;
 
@@ -103,7 +122,6 @@ language plpgsql
 set search_path to ''
 as $$
 declare
-  request_id bigint;
   content_type text;
 begin
   select header_value into content_type
@@ -117,12 +135,7 @@ begin
     raise exception 'Content-Type header must be "application/json"';
   end if;
 
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', net._encode_url_with_params_array(url, net._params_array(params)), headers,
-          convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id into request_id;
-  perform net.wake();
-  return request_id;
+  return net._enqueue('POST', url, params, headers, body, timeout_milliseconds);
 end
 $$;
 
@@ -136,15 +149,8 @@ create or replace function net.http_delete(
 language plpgsql
 set search_path to ''
 as $$
-declare
-  request_id bigint;
 begin
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('DELETE', net._encode_url_with_params_array(url, net._params_array(params)), headers,
-          convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id into request_id;
-  perform net.wake();
-  return request_id;
+  return net._enqueue('DELETE', url, params, headers, body, timeout_milliseconds);
 end
 $$;
 
