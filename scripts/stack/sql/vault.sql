@@ -44,6 +44,17 @@ set search_path = ''
 as $$ select extensions.gen_random_bytes(16) $$;
 comment on function vault._crypto_aead_det_noncegen() is 'A fresh 16-byte nonce for a secret.';
 
+-- The tag binds nonce, associated data and ciphertext: encrypt appends it, decrypt checks it.
+create or replace function vault._tag(nonce bytea, additional bytea, ciphertext bytea, key_id bigint, context bytea)
+returns bytea
+language sql stable security definer
+set search_path = ''
+as $$
+  select extensions.hmac(_tag.nonce || coalesce(_tag.additional, '') || _tag.ciphertext,
+                         vault._derived_key('mac', _tag.key_id, _tag.context), 'sha256')
+$$;
+comment on function vault._tag(bytea, bytea, bytea, bigint, bytea) is 'The 32-byte HMAC-SHA256 tag of a ciphertext, its nonce and associated data.';
+
 create or replace function vault._crypto_aead_det_encrypt(
   message bytea, additional bytea, key_id bigint, context bytea default 'pgsodium', nonce bytea default null
 ) returns bytea
@@ -59,9 +70,8 @@ begin
   v_ciphertext := extensions.encrypt_iv(_crypto_aead_det_encrypt.message,
     vault._derived_key('enc', _crypto_aead_det_encrypt.key_id, _crypto_aead_det_encrypt.context),
     _crypto_aead_det_encrypt.nonce, 'aes-cbc/pad:pkcs');
-  return v_ciphertext || extensions.hmac(
-    _crypto_aead_det_encrypt.nonce || coalesce(_crypto_aead_det_encrypt.additional, '') || v_ciphertext,
-    vault._derived_key('mac', _crypto_aead_det_encrypt.key_id, _crypto_aead_det_encrypt.context), 'sha256');
+  return v_ciphertext || vault._tag(_crypto_aead_det_encrypt.nonce, _crypto_aead_det_encrypt.additional, v_ciphertext,
+    _crypto_aead_det_encrypt.key_id, _crypto_aead_det_encrypt.context);
 end
 $$;
 comment on function vault._crypto_aead_det_encrypt(bytea, bytea, bigint, bytea, bytea) is
@@ -83,9 +93,8 @@ begin
   end if;
   v_ciphertext := pg_catalog.substr(_crypto_aead_det_decrypt.message, 1, v_length - 32);
   v_tag := pg_catalog.substr(_crypto_aead_det_decrypt.message, v_length - 31);
-  if v_tag <> extensions.hmac(
-       _crypto_aead_det_decrypt.nonce || coalesce(_crypto_aead_det_decrypt.additional, '') || v_ciphertext,
-       vault._derived_key('mac', _crypto_aead_det_decrypt.key_id, _crypto_aead_det_decrypt.context), 'sha256') then
+  if v_tag <> vault._tag(_crypto_aead_det_decrypt.nonce, _crypto_aead_det_decrypt.additional, v_ciphertext,
+       _crypto_aead_det_decrypt.key_id, _crypto_aead_det_decrypt.context) then
     raise exception 'vault: the secret cannot be decrypted (altered, moved, or encrypted with another key)' using errcode = '22023';
   end if;
   return extensions.decrypt_iv(v_ciphertext,
@@ -172,8 +181,9 @@ comment on function vault.update_secret(uuid, text, text, text, uuid) is
 -- Privileges as a hosted project has them (the supabase_vault after-create script): postgres and
 -- service_role read, delete and manage secrets through the functions; nobody else reaches them.
 -- (postgres may not INSERT or UPDATE vault.secrets: create_secret and update_secret encrypt.)
-revoke all on function vault._root_key(), vault._derived_key(text, bigint, bytea), vault._crypto_aead_det_noncegen(),
-  vault._crypto_aead_det_encrypt(bytea, bytea, bigint, bytea, bytea), vault._crypto_aead_det_decrypt(bytea, bytea, bigint, bytea, bytea),
+revoke all on function vault._root_key(), vault._derived_key(text, bigint, bytea), vault._tag(bytea, bytea, bytea, bigint, bytea),
+  vault._crypto_aead_det_noncegen(), vault._crypto_aead_det_encrypt(bytea, bytea, bigint, bytea, bytea),
+  vault._crypto_aead_det_decrypt(bytea, bytea, bigint, bytea, bytea),
   vault.create_secret(text, text, text, uuid), vault.update_secret(uuid, text, text, text, uuid) from public;
 revoke all on vault.secrets, vault.decrypted_secrets from public;
 
