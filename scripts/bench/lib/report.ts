@@ -2,25 +2,8 @@
 import type { Flags } from "./flags.ts";
 import type { FairnessResult } from "../sections/fairness.ts";
 import type { PickupBurst } from "../sections/pickup.ts";
+import type { DrainResult } from "../sections/queue.ts";
 import { median, round } from "./stats.ts";
-
-interface Drain {
-  engine: string;
-  variant: string;
-  concurrency: number;
-  n: number;
-  runs: number;
-  jobs_per_s_median: number;
-  jobs_per_s_min: number;
-  jobs_per_s_max: number;
-  enqueue_jobs_per_s_median: number;
-  completed_median?: number;
-  runner_early_stops?: number;
-  max_in_flight?: number | null;
-  batching?: boolean;
-  batch_size?: number;
-  jobs_held_at_once?: number;
-}
 
 interface Latency {
   n: number;
@@ -38,13 +21,13 @@ interface Input {
   startedAt: string;
 }
 
-const HEADLINE_OURS = (d: Drain) => d.engine === "ours" && d.max_in_flight === null;
-const CAPPED_OURS = (d: Drain) => d.engine === "ours" && d.max_in_flight === 20;
-const GW_PLAIN = (d: Drain) => d.engine === "graphile-worker" && d.batching === false;
-const GW_BATCH = (d: Drain) => d.engine === "graphile-worker" && d.batching === true;
+const HEADLINE_OURS = (d: DrainResult) => d.engine === "ours" && d.max_in_flight === null;
+const CAPPED_OURS = (d: DrainResult) => d.engine === "ours" && d.max_in_flight === 20;
+const GW_PLAIN = (d: DrainResult) => d.engine === "graphile-worker" && d.batching === false;
+const GW_BATCH = (d: DrainResult) => d.engine === "graphile-worker" && d.batching === true;
 
 /** pg-boss's best batch size at a concurrency (the one with the most runs: chosen after round 1). */
-function pgBossBest(drain: Drain[], k: number): Drain | undefined {
+function pgBossBest(drain: DrainResult[], k: number): DrainResult | undefined {
   const sweep = drain.filter((d) => d.engine === "pg-boss" && d.concurrency === k);
   return sweep.sort((a, b) => b.runs - a.runs || b.jobs_per_s_median - a.jobs_per_s_median)[0];
 }
@@ -60,9 +43,9 @@ const table = (head: string[], rows: unknown[][]) =>
 export async function writeReport(outDir: string, input: Input) {
   const { results, flags } = input;
   await Deno.mkdir(outDir, { recursive: true });
-  const drain = (results.queue_drain ?? []) as Drain[];
+  const drain = (results.queue_drain ?? []) as DrainResult[];
   const concurrencies = [...new Set(drain.map((d) => d.concurrency))].sort((a, b) => a - b);
-  const pick = (k: number, f: (d: Drain) => boolean) => drain.find((d) => d.concurrency === k && f(d));
+  const pick = (k: number, f: (d: DrainResult) => boolean) => drain.find((d) => d.concurrency === k && f(d));
 
   const queueRatios = concurrencies.map((k) => {
     const ours = pick(k, HEADLINE_OURS);

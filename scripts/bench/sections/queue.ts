@@ -49,6 +49,14 @@ export interface DrainResult {
   completed_median?: number;
   /** Ours: runner calls that returned with jobs still due, over every run. */
   runner_early_stops?: number;
+  /** Ours: the max_in_flight passed to the claim (null: unset). */
+  max_in_flight?: number | null;
+  /** graphile-worker: whether its batching options were on. */
+  batching?: boolean;
+  /** pg-boss: jobs fetched per batch, and so how many the workers hold at once. */
+  batch_size?: number;
+  jobs_held_at_once?: number;
+  /** The rest of the variant's fields (Variant.fields). */
   [key: string]: unknown;
 }
 
