@@ -81,6 +81,31 @@ export async function setWakeUp(sql: Sql, on: boolean) {
 }
 
 /**
+ * Runs `measure` with the enqueue wake-up as the only way the worker is called: the fake Apollo
+ * reset and answering after latencyMs, the wake-up trigger on and pg_cron's every-minute call
+ * paused (a tick could pick a job up first, or add a worker invocation to some runs and not
+ * others). Afterwards the fake Apollo answers at once again and the cron call is back on.
+ */
+export async function withWakeUpOnly<T>(
+  sql: Sql,
+  config: StackConfig,
+  latencyMs: number,
+  measure: () => Promise<T>,
+): Promise<T> {
+  const apollo = fakeApollo(config);
+  await apollo.reset();
+  await apollo.latency(latencyMs);
+  await setWakeUp(sql, true);
+  await setCronWorker(sql, false);
+  try {
+    return await measure();
+  } finally {
+    await apollo.latency(0);
+    await setCronWorker(sql, true);
+  }
+}
+
+/**
  * Waits until the worker is idle: no job processing, no worker invocation registered as running
  * (while one is, enqueueing wakes nobody: it picks new jobs up itself) and no worker call in
  * flight through pg_net.

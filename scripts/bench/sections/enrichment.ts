@@ -5,7 +5,7 @@
 // is paused meanwhile, so a tick cannot add a second worker invocation to some runs and not others.
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
-import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
+import { createAccounts, waitIdle, withWakeUpOnly } from "../lib/fixtures.ts";
 import { round } from "../lib/stats.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -23,7 +23,7 @@ export interface EnrichmentRun {
   failed: number;
 }
 
-export async function enrichmentRun(
+export function enrichmentRun(
   sql: Sql,
   config: StackConfig,
   workspaceId: string,
@@ -31,12 +31,7 @@ export async function enrichmentRun(
   latencyMs: number,
   label: string,
 ): Promise<EnrichmentRun> {
-  const apollo = fakeApollo(config);
-  await apollo.reset();
-  await apollo.latency(latencyMs);
-  await setWakeUp(sql, true);
-  await setCronWorker(sql, false);
-  try {
+  return withWakeUpOnly(sql, config, latencyMs, async () => {
     const accounts = await createAccounts(sql, workspaceId, label, jobs);
     await waitIdle(sql);
     const [{ before }] = await sql<
@@ -72,8 +67,5 @@ export async function enrichmentRun(
       completed: done.completed,
       failed: done.failed,
     };
-  } finally {
-    await apollo.latency(0);
-    await setCronWorker(sql, true);
-  }
+  });
 }

@@ -17,7 +17,7 @@
 // number of minutes; each waits for the next cron tick, so expect 0-60 s (~30 s median).
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "../lib/db.ts";
-import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle } from "../lib/fixtures.ts";
+import { createAccounts, fakeApollo, setCronWorker, setWakeUp, waitIdle, withWakeUpOnly } from "../lib/fixtures.ts";
 import { latencySummary, round } from "../lib/stats.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitFor } from "../../stack/shell.ts";
@@ -38,18 +38,15 @@ async function serverPickupMs(sql: Sql, ids: string[]): Promise<number[]> {
   return rows.map((r) => Number(r.ms));
 }
 
-export async function pickupWake(
+export function pickupWake(
   sql: Sql,
   config: StackConfig,
   workspaceId: string,
   count: number,
   log: (s: string) => void,
 ) {
-  await fakeApollo(config).reset();
-  await setWakeUp(sql, true);
-  await setCronWorker(sql, false); // a cron call could pick a job up first
-  const accounts = await createAccounts(sql, workspaceId, "pickup", count + 3);
-  try {
+  return withWakeUpOnly(sql, config, 0, async () => {
+    const accounts = await createAccounts(sql, workspaceId, "pickup", count + 3);
     // warm-up: the first calls of a fresh worker process compile and open connections
     for (const account of accounts.slice(count)) {
       const id = await enqueue(sql, workspaceId, account);
@@ -76,9 +73,7 @@ export async function pickupWake(
       `  wake-up path: p50 ${latencySummary(client).p50} ms, p95 ${latencySummary(client).p95} ms over ${count} jobs`,
     );
     return { client: latencySummary(client), server: latencySummary(server) };
-  } finally {
-    await setCronWorker(sql, true);
-  }
+  });
 }
 
 export interface PickupBurst {
@@ -100,7 +95,7 @@ export interface PickupBurst {
  * `count` single-row enqueues back to back into an idle queue, the fake Apollo answering after
  * latencyMs: how many wake-up calls they made, and how soon each job started.
  */
-export async function pickupBurst(
+export function pickupBurst(
   sql: Sql,
   config: StackConfig,
   workspaceId: string,
@@ -108,12 +103,7 @@ export async function pickupBurst(
   latencyMs: number,
   log: (s: string) => void,
 ): Promise<PickupBurst> {
-  const apollo = fakeApollo(config);
-  await apollo.reset();
-  await apollo.latency(latencyMs);
-  await setWakeUp(sql, true);
-  await setCronWorker(sql, false);
-  try {
+  return withWakeUpOnly(sql, config, latencyMs, async () => {
     const accounts = await createAccounts(sql, workspaceId, `burst-${latencyMs}`, count);
     await waitIdle(sql);
     await sleep(300); // past the wake-up debounce window (250 ms) of any earlier call
@@ -155,10 +145,7 @@ export async function pickupBurst(
         `pickup p50 ${pickup.p50} ms, p95 ${pickup.p95} ms; all done in ${result.all_done_s} s`,
     );
     return result;
-  } finally {
-    await apollo.latency(0);
-    await setCronWorker(sql, true);
-  }
+  });
 }
 
 /**
