@@ -59,3 +59,16 @@ export function startFakeApollo(
     },
   };
 }
+
+/** Runs fn against a fake Apollo of its own (a random port unless options say), closed afterwards: for tests. */
+export async function withFakeApollo(
+  options: Parameters<typeof startFakeApollo>[0],
+  fn: (running: RunningFakeApollo) => Promise<void>,
+): Promise<void> {
+  const running = startFakeApollo(options);
+  try {
+    await fn(running);
+  } finally {
+    await running.close();
+  }
+}

@@ -1,23 +1,11 @@
 // The real Apollo client against the fake Apollo server (own instance per test, random port):
 // success paths, every error kind with its retryable flag, rate-limit headers, the key never leaking.
 import assert from "node:assert/strict";
-import { type RunningFakeApollo, startFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
+import { withFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
 import { ApolloError, createApolloClient } from "../_shared/apollo/index.ts";
 import type { ApolloErrorKind } from "../_shared/apollo/types.ts";
 
 const KEY = "sk-test-Secret-Key-Value-9f3a";
-
-async function withFake(
-  fn: (fake: RunningFakeApollo) => Promise<void>,
-  options: Parameters<typeof startFakeApollo>[0] = {},
-): Promise<void> {
-  const fake = startFakeApollo(options);
-  try {
-    await fn(fake);
-  } finally {
-    await fake.close();
-  }
-}
 
 /** Runs fn, which must throw an ApolloError, and checks the error never carries the key. */
 async function apolloFailure(fn: () => Promise<unknown>, key = KEY): Promise<ApolloError> {
@@ -50,7 +38,7 @@ function expectKind(error: ApolloError, kind: ApolloErrorKind, retryable: boolea
 }
 
 Deno.test("enrichOrganization: a well-known domain, normalised, with credits and rate limits", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     const result = await client.enrichOrganization({ domain: "https://www.Stripe.com/about?x=1" });
     assert.equal(result.organization?.name, "Stripe");
@@ -68,7 +56,7 @@ Deno.test("enrichOrganization: a well-known domain, normalised, with credits and
 });
 
 Deno.test("enrichOrganization: no match as {} and as {organization: null} costs nothing", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     for (const domain of ["no-match.test", "unknown-widgets.com", "acme.invalid", "null-match.test"]) {
       const result = await client.enrichOrganization({ domain });
@@ -79,7 +67,7 @@ Deno.test("enrichOrganization: no match as {} and as {organization: null} costs 
 });
 
 Deno.test("enrichOrganization: annual_revenue sent as a float (345600000.0) is accepted", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const raw = await fetch(`${fake.apiUrl}/organizations/enrich?domain=float-revenue.test`, {
       headers: { "x-api-key": KEY },
     }).then((r) => r.text());
@@ -91,7 +79,7 @@ Deno.test("enrichOrganization: annual_revenue sent as a float (345600000.0) is a
 });
 
 Deno.test("enrichOrganization: an unusable domain fails locally as bad_request without calling Apollo", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     for (const domain of ["", "   ", "https://", "localhost", "not a domain"]) {
       const error = await apolloFailure(() => client.enrichOrganization({ domain }));
@@ -102,7 +90,7 @@ Deno.test("enrichOrganization: an unusable domain fails locally as bad_request w
 });
 
 Deno.test("enrichPerson: a match by email posts a JSON body and returns the person", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     const result = await client.enrichPerson({ email: "maya.lindqvist@stripe.com", first_name: "", domain: undefined });
     assert.equal(result.person?.first_name, "Maya");
@@ -117,7 +105,7 @@ Deno.test("enrichPerson: a match by email posts a JSON body and returns the pers
 });
 
 Deno.test("enrichPerson: {person: null} is no match and costs nothing; an empty request fails locally", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     const none = await client.enrichPerson({ email: "unknown.person@stripe.com" });
     assert.equal(none.person, null);
@@ -129,7 +117,7 @@ Deno.test("enrichPerson: {person: null} is no match and costs nothing; an empty 
 });
 
 Deno.test("errors: 401 text/plain and 401 JSON are unauthorized, permanent, and say what to do", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     for (const key of ["fake-key-401", "fake-key-401-json"]) {
       const client = createApolloClient(key, { baseUrl: fake.apiUrl });
       const error = await apolloFailure(() => client.enrichOrganization({ domain: "stripe.com" }), key);
@@ -142,7 +130,7 @@ Deno.test("errors: 401 text/plain and 401 JSON are unauthorized, permanent, and 
 });
 
 Deno.test("errors: 403 is forbidden and permanent", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient("fake-key-403", { baseUrl: fake.apiUrl });
     const error = await apolloFailure(() => client.enrichOrganization({ domain: "stripe.com" }), "fake-key-403");
     expectKind(error, "forbidden", false, 403);
@@ -152,7 +140,7 @@ Deno.test("errors: 403 is forbidden and permanent", async () => {
 });
 
 Deno.test("errors: 422 insufficient credits is permanent; 422 missing parameter is bad_request", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const broke = createApolloClient("fake-key-no-credits", { baseUrl: fake.apiUrl });
     const credits = await apolloFailure(() => broke.enrichPerson({ email: "a.b@stripe.com" }), "fake-key-no-credits");
     expectKind(credits, "insufficient_credits", false, 422);
@@ -169,7 +157,7 @@ Deno.test("errors: 422 insufficient credits is permanent; 422 missing parameter 
 });
 
 Deno.test("errors: 429 is rate_limited with retryAfterSeconds from retry-after", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient("fake-key-429-7", { baseUrl: fake.apiUrl });
     const error = await apolloFailure(() => client.enrichOrganization({ domain: "stripe.com" }), "fake-key-429-7");
     expectKind(error, "rate_limited", true, 429);
@@ -206,7 +194,7 @@ Deno.test("errors: 429 with an HTTP-date retry-after, and without one (fallback 
 });
 
 Deno.test("errors: 500 JSON and 503 HTML are server_error and retryable", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     const e500 = await apolloFailure(() => client.enrichOrganization({ domain: "status-500.test" }));
     expectKind(e500, "server_error", true, 500);
@@ -218,7 +206,7 @@ Deno.test("errors: 500 JSON and 503 HTML are server_error and retryable", async 
 });
 
 Deno.test("errors: a slow answer beyond timeoutMs is a retryable timeout, and the request is abandoned", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl, timeoutMs: 150 });
     const started = Date.now();
     const error = await apolloFailure(() => client.enrichOrganization({ domain: "slow-5000.test" }));
@@ -235,7 +223,7 @@ Deno.test("errors: a slow answer beyond timeoutMs is a retryable timeout, and th
 });
 
 Deno.test("timeout and base URL come from APOLLO_TIMEOUT_MS / APOLLO_BASE_URL when not given", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const env = new Map([["APOLLO_BASE_URL", `${fake.apiUrl}/`], ["APOLLO_TIMEOUT_MS", "100"]]);
     const client = createApolloClient(KEY, { env });
     assert.equal((await client.enrichOrganization({ domain: "figma.com" })).organization?.name, "Figma");
@@ -245,7 +233,7 @@ Deno.test("timeout and base URL come from APOLLO_TIMEOUT_MS / APOLLO_BASE_URL wh
 });
 
 Deno.test("errors: a 200 whose body is not JSON, or not Apollo's shape, is a retryable bad_response", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     const html = await apolloFailure(() => client.enrichOrganization({ domain: "bad-json.test" }));
     expectKind(html, "bad_response", true, 200);
@@ -267,7 +255,7 @@ Deno.test("errors: connection refused is a retryable network error", async () =>
 });
 
 Deno.test("a caller's abort is passed through as the abort reason, not as an Apollo error", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl, timeoutMs: 5000 });
     const controller = new AbortController();
     const reason = new Error("job cancelled");
@@ -280,7 +268,7 @@ Deno.test("a caller's abort is passed through as the abort reason, not as an Apo
 });
 
 Deno.test("the key never appears in an error, even when Apollo echoes it back", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     fake.fake.script({ key: KEY, status: 422, times: 1, body: { error: `Key ${KEY} is not valid for this team` } });
     fake.fake.script({ key: KEY, status: 500, times: 1, body: { message: `boom for ${KEY}` } });
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
@@ -299,7 +287,7 @@ Deno.test("the key never appears in an error, even when Apollo echoes it back", 
 });
 
 Deno.test("rate-limit headers: the documented daily names are read too", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({ headerStyle: "documented" }, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: fake.apiUrl });
     await client.enrichOrganization({ domain: "stripe.com" });
     const second = await client.enrichOrganization({ domain: "stripe.com" });
@@ -314,11 +302,11 @@ Deno.test("rate-limit headers: the documented daily names are read too", async (
       dailyUsage: 2,
       dailyLeft: 5998,
     });
-  }, { headerStyle: "documented" });
+  });
 });
 
 Deno.test("checkConnection: a valid key reports the user, usage and rate limits", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const check = await createApolloClient(KEY, { baseUrl: fake.apiUrl }).checkConnection();
     assert.equal(check.ok, true);
     assert.equal(check.mock, false);
@@ -337,7 +325,7 @@ Deno.test("checkConnection: a valid key reports the user, usage and rate limits"
 });
 
 Deno.test("checkConnection: a non-master key (403 on usage stats) is still ok", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const check = await createApolloClient("fake-key-no-master", { baseUrl: fake.apiUrl }).checkConnection();
     assert.equal(check.ok, true);
     assert.equal(check.usage, undefined);
@@ -346,7 +334,7 @@ Deno.test("checkConnection: a non-master key (403 on usage stats) is still ok", 
 });
 
 Deno.test("checkConnection: a wrong key throws unauthorized; a key without api_profile access falls back to auth/health", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const error = await apolloFailure(
       () => createApolloClient("fake-key-401", { baseUrl: fake.apiUrl }).checkConnection(),
       "fake-key-401",
@@ -367,7 +355,7 @@ Deno.test("checkConnection: a wrong key throws unauthorized; a key without api_p
 });
 
 Deno.test("the legacy /v1 base path works the same", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const client = createApolloClient(KEY, { baseUrl: `${fake.url}/v1` });
     assert.equal((await client.enrichOrganization({ domain: "notion.so" })).organization?.name, "Notion");
     assert.equal(fake.fake.requests()[0].path, "/v1/organizations/enrich");

@@ -3,9 +3,10 @@
 // lengths scaled down for tests, 429 with an exact retry-after, headers on every answer, usage_stats and the
 // admin API's usage. A fake clock (`now`) makes the window arithmetic exact; one test runs on the real clock.
 import assert from "node:assert/strict";
-import { type RunningFakeApollo, startFakeApollo } from "../server.ts";
+import { type RunningFakeApollo, withFakeApollo } from "../server.ts";
 import { bulkOrganizationResponseSchema, bulkPeopleResponseSchema } from "../../../../supabase/functions/_shared/apollo/schemas.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { admin, type Answer, callFake } from "./helpers.ts";
 
 const T0 = Date.parse("2026-03-02T10:00:45.000Z");
 
@@ -15,39 +16,9 @@ function fakeClock(start = T0) {
   return clock;
 }
 
-async function withFake(
-  options: Parameters<typeof startFakeApollo>[0],
-  fn: (fake: RunningFakeApollo) => Promise<void>,
-): Promise<void> {
-  const fake = startFakeApollo(options);
-  try {
-    await fn(fake);
-  } finally {
-    await fake.close();
-  }
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  json: unknown;
-}
-
-async function call(fake: RunningFakeApollo, path: string, key: string, body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = { "x-api-key": key };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${fake.apiUrl}/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { status: res.status, headers: res.headers, json };
-}
+/** A call to the API (path under /api/v1/) with key. */
+const call = (fake: RunningFakeApollo, path: string, key: string, body?: unknown) =>
+  callFake(fake, `/api/v1/${path}`, { key, body });
 
 const enrich = (fake: RunningFakeApollo, key: string, domain = "stripe.com") =>
   call(fake, `organizations/enrich?domain=${domain}`, key);
@@ -61,15 +32,6 @@ async function times(n: number, fn: (i: number) => Promise<Answer>): Promise<num
   return statuses;
 }
 
-async function admin(fake: RunningFakeApollo, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${fake.url}/__admin/${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
-
 /** The rate-limit headers of an answer, by name. */
 function limitHeaders(a: Answer): Record<string, string> {
   return Object.fromEntries([...a.headers].filter(([name]) => /^x-.*(rate-limit|usage|requests-left)/.test(name)));
@@ -77,7 +39,7 @@ function limitHeaders(a: Answer): Record<string, string> {
 
 Deno.test("teams: keys put in one team (admin API or a -team-<name> suffix) share its windows; other keys do not", async () => {
   const clock = fakeClock();
-  await withFake({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
     const put = await admin(fake, "POST", "teams", { team: "acme", keys: ["acme-key-one", "acme-key-two"] });
     assert.equal(put.status, 200);
     assert.deepEqual(put.json.teams, [{ team: "acme", keys_last4: ["-one", "-two"] }], "keys shown by last 4 only");
@@ -118,7 +80,7 @@ Deno.test("teams: keys put in one team (admin API or a -team-<name> suffix) shar
 
 Deno.test("a window opens on the first call and closes a window-length later, not at the clock's minute", async () => {
   const clock = fakeClock(); // 10:00:45
-  await withFake({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
     const first = await enrich(fake, "k");
     assert.equal(first.headers.get("x-minute-usage"), "1");
     await times(49, () => enrich(fake, "k"));
@@ -161,7 +123,7 @@ Deno.test("a window opens on the first call and closes a window-length later, no
 
 Deno.test("429: retry-after is the seconds until the spent window that closes last opens again, rounded up", async () => {
   const clock = fakeClock(Date.parse("2026-03-02T10:00:00.500Z"));
-  await withFake({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
     // Bulk on Free: 5 calls a minute, 20 an hour. Four minutes of 5 calls spend the hour.
     for (let minute = 0; minute < 4; minute++) {
       if (minute > 0) clock.advance(60_000);
@@ -193,7 +155,7 @@ Deno.test("429: retry-after is the seconds until the spent window that closes la
 });
 
 Deno.test("presets: legacy-default (the default), free and basic, globally or per team; enforcement off by default", async () => {
-  await withFake({ limits: { minute: 2 } }, async (fake) => {
+  await withFakeApollo({ limits: { minute: 2 } }, async (fake) => {
     const statuses = await times(3, () => enrich(fake, "k"));
     assert.deepEqual(statuses, [200, 200, 200], "counted, not enforced, by default");
     const settings = (await admin(fake, "GET", "state")).json.settings;
@@ -202,7 +164,7 @@ Deno.test("presets: legacy-default (the default), free and basic, globally or pe
     assert.deepEqual(settings.limits, { minute: 2, hour: 600, day: 6000 });
   });
 
-  await withFake({}, async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const headersOf = async (key: string) => ({
       enrich: limitHeaders(await enrich(fake, key)),
       bulk: limitHeaders(await bulk(fake, key)),
@@ -256,7 +218,7 @@ Deno.test("presets: legacy-default (the default), free and basic, globally or pe
   });
 
   const clock = fakeClock();
-  await withFake({ now: clock.now }, async (fake) => {
+  await withFakeApollo({ now: clock.now }, async (fake) => {
     const enforced = await admin(fake, "POST", "plan", { plan: "basic", enforce: true });
     assert.equal(enforced.json.settings.enforceRateLimits, true);
     assert.deepEqual(new Set(await times(100, () => bulk(fake, "k"))), new Set([200]));
@@ -266,7 +228,7 @@ Deno.test("presets: legacy-default (the default), free and basic, globally or pe
     assert.deepEqual(await times(101, () => bulk(fake, "k-team-lenient")), Array(101).fill(200), "per-team enforce");
   });
 
-  await withFake({}, async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     assert.equal((await admin(fake, "POST", "plan", { plan: "gold" })).status, 400);
     assert.equal((await admin(fake, "POST", "plan", { plan: "free", team: "no spaces" })).status, 400);
     assert.equal((await admin(fake, "POST", "plan", { plan: "free", windowScale: 0 })).status, 400);
@@ -276,7 +238,7 @@ Deno.test("presets: legacy-default (the default), free and basic, globally or pe
 
 Deno.test("scaled windows: at 0.01 a minute lasts 0.6 s, an hour 36 s, a day 864 s; retry-after in real seconds", async () => {
   const clock = fakeClock();
-  await withFake({ plan: "free", enforceRateLimits: true, windowScale: 0.01, now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, windowScale: 0.01, now: clock.now }, async (fake) => {
     await times(5, () => bulk(fake, "k"));
     const spent = await bulk(fake, "k");
     assert.deepEqual([spent.status, spent.headers.get("retry-after")], [429, "0.6"], "seconds, with decimals");
@@ -298,7 +260,7 @@ Deno.test("scaled windows: at 0.01 a minute lasts 0.6 s, an hour 36 s, a day 864
 });
 
 Deno.test("scaled windows on the real clock: wait the retry-after and the call goes through", async () => {
-  await withFake({ plan: "free", enforceRateLimits: true, windowScale: 0.02 }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, windowScale: 0.02 }, async (fake) => {
     // Bulk on Free at 0.02: 5 calls per 1.2 s. Call until refused (a slow machine may see a window close first).
     let refused: Answer | null = null;
     for (let i = 0; i < 60 && refused === null; i++) {
@@ -315,7 +277,7 @@ Deno.test("scaled windows on the real clock: wait the retry-after and the call g
 
 Deno.test("bulk: one call against the bulk windows, max 10 records, a 429 for the whole call over the limit", async () => {
   const clock = fakeClock();
-  await withFake({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
     const ten = Array.from({ length: 10 }, (_, i) => `company-${i}.com`);
     const full = await bulk(fake, "k", ten);
     assert.equal(full.status, 200);
@@ -353,7 +315,7 @@ Deno.test("bulk: one call against the bulk windows, max 10 records, a 429 for th
 });
 
 Deno.test("bulk: only matches come back, out of the request's order, so results must be matched by identity", async () => {
-  await withFake({}, async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const domains = ["stripe.com", "figma.com", "notion.so", "linear.app", "gong.io", "canva.com", "zapier.com"];
     const answer = bulkOrganizationResponseSchema.parse((await bulk(fake, "k", domains)).json);
     const returned = answer.organizations!.map((o) => o!.primary_domain);
@@ -378,7 +340,7 @@ Deno.test("bulk: only matches come back, out of the request's order, so results 
 
 Deno.test("headers on every answer: successes, errors, fault answers and 429s alike (404s have no endpoint)", async () => {
   const clock = fakeClock();
-  await withFake({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", enforceRateLimits: true, now: clock.now }, async (fake) => {
     const answers: Array<[string, Answer]> = [
       ["200", await enrich(fake, "k")],
       ["422 missing domain", await call(fake, "organizations/enrich", "k")],
@@ -423,7 +385,7 @@ Deno.test("headers on every answer: successes, errors, fault answers and 429s al
 
 Deno.test("usage_stats: per endpoint {day, hour, minute: {limit, consumed, left_over}} of the caller's team", async () => {
   const clock = fakeClock();
-  await withFake({ plan: "free", now: clock.now }, async (fake) => {
+  await withFakeApollo({ plan: "free", now: clock.now }, async (fake) => {
     await times(3, () => enrich(fake, "one-team-t"));
     await times(2, () => bulk(fake, "two-team-t"));
     await call(fake, "people/match", "two-team-t", { email: "a.b@stripe.com" });

@@ -1,7 +1,7 @@
 // The fake Apollo server on its own: auth rules, headers, data, bulk routes, and the admin API
 // (latency, chaos faults with a seed, scripted faults, request log, reset). Own instance per test.
 import assert from "node:assert/strict";
-import { type RunningFakeApollo, startFakeApollo } from "../server.ts";
+import { type RunningFakeApollo, startFakeApollo, withFakeApollo } from "../server.ts";
 import {
   apiProfileResponseSchema,
   bulkOrganizationResponseSchema,
@@ -12,62 +12,18 @@ import {
   usageStatsResponseSchema,
 } from "../../../../supabase/functions/_shared/apollo/schemas.ts";
 import { setTimeout as sleep } from "node:timers/promises";
+import { admin, callFake, type CallInit } from "./helpers.ts";
 
 const KEY = "fake-valid-key-1234";
 
-async function withFake(
-  fn: (fake: RunningFakeApollo) => Promise<void>,
-  options: Parameters<typeof startFakeApollo>[0] = {},
-): Promise<void> {
-  const fake = startFakeApollo(options);
-  try {
-    await fn(fake);
-  } finally {
-    await fake.close();
-  }
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-async function call(
-  fake: RunningFakeApollo,
-  path: string,
-  init: { method?: string; key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.key !== null) headers["x-api-key"] = init.key ?? KEY;
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${fake.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  let json: unknown = undefined;
-  try {
-    json = JSON.parse(text);
-  } catch { /* not JSON */ }
-  return { status: res.status, headers: res.headers, text, json };
-}
+/** A call with this test's key unless init.key says otherwise (null: none). */
+const call = (fake: RunningFakeApollo, path: string, init: Partial<CallInit> = {}) =>
+  callFake(fake, path, { ...init, key: init.key === undefined ? KEY : init.key });
 
 const org = (domain: string) => `/api/v1/organizations/enrich?domain=${encodeURIComponent(domain)}`;
 
-async function admin(fake: RunningFakeApollo, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${fake.url}/__admin/${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() as Record<string, unknown> };
-}
-
 Deno.test("auth: x-api-key required; key in query or body 422; Bearer 401 text/plain; header name any case", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const none = await call(fake, org("stripe.com"), { key: null });
     assert.equal(none.status, 422);
     assert.deepEqual(none.json, { error: "Api key required" });
@@ -99,7 +55,7 @@ Deno.test("auth: x-api-key required; key in query or body 422; Bearer 401 text/p
 });
 
 Deno.test("auth/health: 200 for every key; only is_logged_in tells", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const good = await call(fake, "/v1/auth/health");
     assert.deepEqual(good.json, { healthy: true, is_logged_in: true });
     const bad = await call(fake, "/v1/auth/health", { key: "fake-key-401" });
@@ -111,7 +67,7 @@ Deno.test("auth/health: 200 for every key; only is_logged_in tells", async () =>
 });
 
 Deno.test("rate-limit headers on every API response, errors included; header style switchable", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     for (
       const answer of [
         await call(fake, org("stripe.com")),
@@ -148,7 +104,7 @@ Deno.test("rate-limit headers on every API response, errors included; header sty
 });
 
 Deno.test("data: deterministic, realistic for well-known domains, stable generated records otherwise", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const first = await call(fake, org("hubspot.com"));
     const again = await call(fake, org("HubSpot.com"));
     assert.equal(first.text, again.text);
@@ -200,7 +156,7 @@ Deno.test("data: deterministic, realistic for well-known domains, stable generat
 });
 
 Deno.test("people/match: JSON body or query params; names from the email; no match as {person: null}", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const byBody = await call(fake, "/api/v1/people/match", { body: { email: "priya.raman@notion.so" } });
     const person = personMatchResponseSchema.parse(byBody.json).person!;
     assert.equal(person.name, "Priya Raman");
@@ -238,7 +194,7 @@ Deno.test("people/match: JSON body or query params; names from the email; no mat
 });
 
 Deno.test("bulk routes: results by domain/identity, misses left out, limits of 10", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const bulk = await call(fake, "/api/v1/organizations/bulk_enrich", {
       body: { domains: ["stripe.com", "unknown-x.com", "figma.com", "stripe.com"] },
     });
@@ -279,7 +235,7 @@ Deno.test("bulk routes: results by domain/identity, misses left out, limits of 1
 });
 
 Deno.test("api_profile and usage stats; key patterns for 403 and non-master keys", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const profile = apiProfileResponseSchema.parse((await call(fake, "/api/v1/users/api_profile")).json);
     assert.match(profile.id!, /^[0-9a-f]{24}$/);
     assert.ok(profile.email);
@@ -315,7 +271,7 @@ Deno.test("api_profile and usage stats; key patterns for 403 and non-master keys
 });
 
 Deno.test("scripts: '429 then success' and '500 then success' for a domain, a key or a path", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const created = await admin(fake, "POST", "scripts", {
       domain: "stripe.com",
       status: 429,
@@ -351,7 +307,7 @@ Deno.test("scripts: '429 then success' and '500 then success' for a domain, a ke
 });
 
 Deno.test("chaos faults: rates replay from a seed; 401 only for the given key; hangs end as 504 after hangMs", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const run = async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 40; i++) statuses.push((await call(fake, org(`d${i}.com`))).status);
@@ -393,7 +349,7 @@ Deno.test("chaos faults: rates replay from a seed; 401 only for the given key; h
 });
 
 Deno.test("latency: added to every API answer until reset", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     await admin(fake, "POST", "latency", { ms: 300 });
     let started = performance.now();
     await call(fake, org("stripe.com"));
@@ -410,7 +366,7 @@ Deno.test("latency: added to every API answer until reset", async () => {
 });
 
 Deno.test("request log: method, path, last 4 of the key only, domain, status; filters; clear; reset", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const secret = "super-secret-apollo-key-WXYZ";
     await call(fake, org("www.stripe.com"), { key: secret });
     await call(fake, "/api/v1/people/match", { key: secret, body: { email: "x.y@figma.com" } });
@@ -459,7 +415,7 @@ Deno.test("request log: method, path, last 4 of the key only, domain, status; fi
 });
 
 Deno.test("a client that gives up on a hang is logged with status 0, and close() ends pending hangs", async () => {
-  await withFake(async (fake) => {
+  await withFakeApollo({}, async (fake) => {
     const controller = new AbortController();
     const pending = fetch(`${fake.url}${org("hang.test")}`, {
       headers: { "x-api-key": KEY },
@@ -482,7 +438,8 @@ Deno.test("a client that gives up on a hang is logged with status 0, and close()
 });
 
 Deno.test("enforced rate limits answer 429 with retry-after once a window is spent", async () => {
-  await withFake(async (fake) => {
+  const options = { enforceRateLimits: true, limits: { minute: 2 }, now: () => Date.parse("2025-01-01T00:00:30Z") };
+  await withFakeApollo(options, async (fake) => {
     assert.equal((await call(fake, org("stripe.com"))).status, 200);
     assert.equal((await call(fake, org("stripe.com"))).status, 200);
     const third = await call(fake, org("stripe.com"));
@@ -500,5 +457,5 @@ Deno.test("enforced rate limits answer 429 with retry-after once a window is spe
       200,
       "per endpoint",
     );
-  }, { enforceRateLimits: true, limits: { minute: 2 }, now: () => Date.parse("2025-01-01T00:00:30Z") });
+  });
 });
