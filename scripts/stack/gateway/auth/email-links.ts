@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { GatewayContext } from "../context.ts";
 import type { Db } from "./db.ts";
 import { AuthApiError } from "./errors.ts";
-import { sendAuthEmail, verifyLink } from "./mailer.ts";
+import { type EmailKind, sendAuthEmail, verifyLink } from "./mailer.ts";
 import type { AuthSettings } from "./settings.ts";
 import type { UserRow } from "./users.ts";
 
@@ -32,38 +32,31 @@ function checkFrequency(sentAt: Date | null, settings: AuthSettings): void {
   }
 }
 
-/** Emails the sign-up confirmation link and records it on the user (inside the caller's transaction). */
-export async function sendConfirmation(
-  tx: Db,
-  ctx: GatewayContext,
-  settings: AuthSettings,
-  user: UserRow,
-  redirectTo: string,
-): Promise<void> {
-  checkFrequency(user.confirmation_sent_at, settings);
-  const email = user.email ?? "";
-  const hash = tokenHash(email, generateOtp(settings.otpLength));
-  await sendAuthEmail(ctx, settings, { kind: "signup", to: email, link: verifyLink(ctx, "signup", hash, redirectTo) });
-  const [row] = await tx<{ confirmation_sent_at: Date }[]>`
-    update auth.users set confirmation_token = ${hash}, confirmation_sent_at = now()
-    where id = ${user.id} returning confirmation_sent_at`;
-  user.confirmation_sent_at = row.confirmation_sent_at;
-}
+/** Where auth.users records each kind of link: its token hash and when it was sent. */
+const LINK_COLUMNS = {
+  signup: { token: "confirmation_token", sentAt: "confirmation_sent_at" },
+  recovery: { token: "recovery_token", sentAt: "recovery_sent_at" },
+} as const satisfies Record<EmailKind, { token: string; sentAt: keyof UserRow }>;
 
-/** Emails the password recovery link and records it on the user (inside the caller's transaction). */
-export async function sendRecovery(
+/**
+ * Emails the sign-up confirmation link (signup) or the password recovery link (recovery) and
+ * records it on the user (inside the caller's transaction).
+ */
+export async function sendEmailLink(
   tx: Db,
   ctx: GatewayContext,
   settings: AuthSettings,
   user: UserRow,
+  kind: EmailKind,
   redirectTo: string,
 ): Promise<void> {
-  checkFrequency(user.recovery_sent_at, settings);
+  const { token, sentAt } = LINK_COLUMNS[kind];
+  checkFrequency(user[sentAt], settings);
   const email = user.email ?? "";
   const hash = tokenHash(email, generateOtp(settings.otpLength));
-  await sendAuthEmail(ctx, settings, { kind: "recovery", to: email, link: verifyLink(ctx, "recovery", hash, redirectTo) });
-  const [row] = await tx<{ recovery_sent_at: Date }[]>`
-    update auth.users set recovery_token = ${hash}, recovery_sent_at = now()
-    where id = ${user.id} returning recovery_sent_at`;
-  user.recovery_sent_at = row.recovery_sent_at;
+  await sendAuthEmail(ctx, settings, { kind, to: email, link: verifyLink(ctx, kind, hash, redirectTo) });
+  const [row] = await tx<{ sent_at: Date }[]>`
+    update auth.users set ${tx(token)} = ${hash}, ${tx(sentAt)} = now()
+    where id = ${user.id} returning ${tx(sentAt)} as sent_at`;
+  user[sentAt] = row.sent_at;
 }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
-import { sendRecovery } from "./email-links.ts";
+import { sendEmailLink } from "./email-links.ts";
 import { badRequest } from "./errors.ts";
 import { referrer } from "./redirects.ts";
 import { readBody } from "./request.ts";
@@ -29,7 +29,7 @@ export async function recover(req: Request, ctx: GatewayContext): Promise<Respon
   const redirectTo = referrer(req, settings);
   await ctx.sql.begin(async (tx) => {
     const user = await findUserByEmail(tx, email, { forUpdate: true });
-    if (user) await sendRecovery(tx, ctx, settings, user, redirectTo);
+    if (user) await sendEmailLink(tx, ctx, settings, user, "recovery", redirectTo);
   });
   return json({});
 }

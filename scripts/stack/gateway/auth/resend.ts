@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
-import { sendConfirmation } from "./email-links.ts";
+import { sendEmailLink } from "./email-links.ts";
 import { badRequest } from "./errors.ts";
 import { referrer } from "./redirects.ts";
 import { readBody } from "./request.ts";
@@ -41,7 +41,7 @@ export async function resend(req: Request, ctx: GatewayContext): Promise<Respons
     const user = await findUserByEmail(tx, email, { forUpdate: true });
     // An email change is never pending here (the stand-in does not change addresses): nothing to resend.
     if (!user || body.type !== "signup" || user.email_confirmed_at) return;
-    await sendConfirmation(tx, ctx, settings, user, redirectTo);
+    await sendEmailLink(tx, ctx, settings, user, "signup", redirectTo);
   });
   return json({});
 }

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
-import { sendConfirmation } from "./email-links.ts";
+import { sendEmailLink } from "./email-links.ts";
 import { AuthApiError, badRequest, unprocessable } from "./errors.ts";
 import { referrer } from "./redirects.ts";
 import { readBody } from "./request.ts";
@@ -58,7 +58,7 @@ export async function signup(req: Request, ctx: GatewayContext): Promise<Respons
       user ??= await insertEmailUser(tx, { email, password, userMetadata: data });
       if (!user.email_confirmed_at) {
         if (settings.emailConfirmations) {
-          await sendConfirmation(tx, ctx, settings, user, redirectTo);
+          await sendEmailLink(tx, ctx, settings, user, "signup", redirectTo);
           return userJson(user, await identitiesOf(tx, user.id));
         }
         user = await confirmUser(tx, user);
