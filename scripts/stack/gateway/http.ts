@@ -1,4 +1,8 @@
 // Small HTTP helpers shared by the gateway's routes.
+import {
+  BodyTooLargeError,
+  readBodyCapped as readBytesCapped,
+} from "../../../supabase/functions/_shared/request-body.ts";
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -39,29 +43,13 @@ export function preflight(origin: string | null, allowedOrigins: string[]): Resp
 
 /**
  * The request body as text, refusing more than limitBytes even when Content-Length is absent
- * or lies: reading stops (and tooLarge() is thrown) as soon as the limit is passed.
+ * or lies: reading stops (and tooLarge() is thrown) as soon as the limit is passed. The reading
+ * is the functions' own (the gateway runs only locally, so it may use their code; not the reverse).
  */
 export async function readBodyCapped(req: Request, limitBytes: number, tooLarge: () => Error): Promise<string> {
-  if (Number(req.headers.get("content-length") ?? "0") > limitBytes) throw tooLarge();
-  if (!req.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limitBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
+  try {
+    return new TextDecoder().decode(await readBytesCapped(req, limitBytes));
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? tooLarge() : error;
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }
