@@ -1,6 +1,7 @@
 // Deterministic fake Apollo records: well-known domains get plausible real-world firmographics, any other
 // domain gets generated but stable data (the same domain always yields the same record), people are derived
 // from their email / name / LinkedIn URL. Shapes follow Apollo's organization and person objects.
+import type { PersonMatchRequest } from "../../../supabase/functions/_shared/apollo/types.ts";
 
 /** FNV-1a 32-bit. */
 export function hash32(text: string, seed = 0x811c9dc5): number {
@@ -383,14 +384,8 @@ export const FREEMAIL = new Set([
   "aol.com",
 ]);
 
-export interface PersonQuery {
-  email?: string;
-  first_name?: string;
-  last_name?: string;
-  name?: string;
-  organization_name?: string;
-  domain?: string;
-  linkedin_url?: string;
+/** people/match's parameters: those the client sends (PersonMatchRequest) and Apollo's other identifiers. */
+export interface PersonQuery extends PersonMatchRequest {
   id?: string;
   hashed_email?: string;
 }

@@ -5,19 +5,26 @@ import type { PlanName, WindowLimits } from "./plans.ts";
 import type { HeaderStyle, Limits } from "./rate-limits.ts";
 import type { TeamPolicy, TeamUsage } from "./team-limits.ts";
 
-export interface FakeApolloOptions {
+/** The settings a fake starts with (FakeApolloOptions) or that the admin API changes (every one optional). */
+export interface SettingsPatch {
   /** Added to every API answer (ms). */
   latencyMs?: number;
   /** Which daily header names to send: "observed" (x-rate-limit-24-hour...), "documented" (x-rate-limit-daily...), "both". */
   headerStyle?: HeaderStyle;
   /** Answer 429 once a team spends a window (default false: count and report only). */
   enforceRateLimits?: boolean;
-  /** The rate-limit plan of every team without one of its own (default "legacy-default"). */
+  /**
+   * The rate-limit plan of every team without one of its own (default "legacy-default"); a new
+   * plan drops earlier `limits` overrides.
+   */
   plan?: PlanName;
-  /** Replace the plan's enrichment limits (bulk endpoints get the plan's fraction of them). */
+  /** Replace the plan's enrichment limits (bulk endpoints get the plan's fraction of them; applied after `plan`). */
   limits?: Partial<Limits>;
   /** Window lengths are multiplied by this (default 1; 0.01: a "minute" lasts 0.6 s, a "day" 864 s). */
   windowScale?: number;
+}
+
+export interface FakeApolloOptions extends SettingsPatch {
   maxLogEntries?: number;
   /** Print one line per request (the stack daemon's log). */
   logRequests?: boolean;
@@ -34,17 +41,6 @@ export interface FakeSettings {
   /** That plan's enrichment limits after the `limits` overrides (null: no such window). */
   limits: WindowLimits;
   windowScale: number;
-}
-
-export interface SettingsPatch {
-  latencyMs?: number;
-  headerStyle?: HeaderStyle;
-  enforceRateLimits?: boolean;
-  /** A new plan for every team without its own; drops earlier `limits` overrides. */
-  plan?: PlanName;
-  /** Replace some of the plan's enrichment limits (applied after `plan`). */
-  limits?: Partial<Limits>;
-  windowScale?: number;
 }
 
 export interface PlanSpec {
