@@ -1,17 +1,11 @@
 // The stack's local mailbox (scripts/stack/mailbox/), as tests read it: the messages Auth sent to an
 // address, and the links in them.
+import type { MailSummary } from "../stack/mailbox/store.ts";
 import { testEnv } from "./env.ts";
 
-export interface MailSummary {
-  id: string;
-  mailbox: string;
-  from: string;
-  to: string[];
-  subject: string;
-  date: string;
-  size: number;
-}
+export type { MailSummary };
 
+/** One message as the mailbox's API answers it: the summary, its links and its body. */
 export interface Mail extends MailSummary {
   links: string[];
   body: { html: string; text: string };
