@@ -10,6 +10,15 @@ select tests.create_workspace('Quiet') as quiet \gset
 select tests.create_jobs(:'busy', 10000, 'fair_test', now() - interval '1 minute');
 select tests.create_job(:'quiet', 'fair_test') as quiet_job \gset
 create temporary table claims (n integer generated always as identity, id uuid, workspace_id uuid) on commit drop;
+-- claim(max_jobs, job_type, times): `times` calls of claim_jobs for at most max_jobs each, every job claimed kept in claims.
+create function pg_temp.claim(max_jobs integer, job_type text, times integer default 1) returns void
+language plpgsql as $$
+begin
+  for i in 1..times loop
+    insert into claims (id, workspace_id) select c.id, c.workspace_id from public.claim_jobs('w', max_jobs, 60, array[job_type]) c;
+  end loop;
+end
+$$;
 
 -- TEST: a claim of two takes one job from each workspace.
 select results_eq(format($$ select workspace_id, count(*)::integer from public.claim_jobs('w', 2, 60, array['fair_test'])
@@ -19,13 +28,7 @@ select results_eq(format($$ select workspace_id, count(*)::integer from public.c
 
 -- TEST: claiming one job at a time, Quiet's job does not wait behind Busy's backlog.
 select tests.create_job(:'quiet', 'fair_test') as quiet_job2 \gset
-do $$
-begin
-  for i in 1..30 loop
-    insert into claims (id, workspace_id) select c.id, c.workspace_id from public.claim_jobs('w', 1, 60, array['fair_test']) c;
-  end loop;
-end
-$$;
+select pg_temp.claim(1, 'fair_test', 30);
 select is((select count(*)::integer from claims), 30, 'thirty claims of one job each');
 select ok((select n from claims where id = :'quiet_job2') is not null,
   'Quiet''s one job is claimed within the first 30 single-job claims (with 9,999 of Busy''s waiting, all older)');
@@ -35,9 +38,9 @@ truncate claims;
 select tests.create_workspace('RR ' || g) from generate_series(1, 4) g;
 select tests.create_jobs(w.id, 3, 'rr_test', now() - make_interval(mins => 10 - g)) from (
   select id, row_number() over (order by name)::integer as g from public.workspaces where name like 'RR %') w;
-insert into claims (id, workspace_id) select id, workspace_id from public.claim_jobs('w', 4, 60, array['rr_test']);
+select pg_temp.claim(4, 'rr_test');
 select is((select count(distinct workspace_id)::integer from claims), 4, 'a claim of four takes one job from each of four workspaces');
-insert into claims (id, workspace_id) select id, workspace_id from public.claim_jobs('w', 8, 60, array['rr_test']);
+select pg_temp.claim(8, 'rr_test');
 select results_eq($$ select count(*)::integer from claims group by workspace_id $$, $$ values (3), (3), (3), (3) $$,
   'the next claim of eight takes the remaining two of each: nobody gets a third before everyone has a second');
 select is((select count(*)::integer from claims c join public.jobs j using (id)
@@ -51,13 +54,7 @@ truncate claims;
 select tests.create_workspace('Share ' || g) from generate_series(1, 3) g;
 select tests.create_jobs(id, 40, 'share_test', now() - interval '1 hour' + make_interval(mins => row_number() over (order by name)::integer))
 from public.workspaces where name like 'Share %';
-do $$
-begin
-  for i in 1..45 loop
-    insert into claims (id, workspace_id) select c.id, c.workspace_id from public.claim_jobs('w', 1, 60, array['share_test']) c;
-  end loop;
-end
-$$;
+select pg_temp.claim(1, 'share_test', 45);
 select is((select count(distinct workspace_id)::integer from claims), 3,
   '45 single-job claims over three busy workspaces: every workspace is served');
 select cmp_ok((select min(c)::integer from (select count(*) as c from claims group by workspace_id) s), '>=', 5,
