@@ -95,6 +95,17 @@ async function defaultPrivileges(sql: postgres.Sql): Promise<string[]> {
   return lines;
 }
 
+/** The functions of the schemas in that order: signature, whether they run as definer, and which API roles may execute them. */
+function functionPrivileges(sql: postgres.Sql, schemas: string[], orderBy: postgres.PendingQuery<postgres.Row[]>) {
+  return sql<{ signature: string; definer: boolean; anon: boolean; authenticated: boolean; service_role: boolean }[]>`
+    select p.oid::regprocedure::text as signature, p.prosecdef as definer,
+           has_function_privilege('anon', p.oid, 'execute') as anon,
+           has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
+           has_function_privilege('service_role', p.oid, 'execute') as service_role
+    from pg_catalog.pg_proc p where p.pronamespace = any(${schemas}::regnamespace[])
+    order by ${orderBy}`;
+}
+
 export async function roleMatrix(sql: postgres.Sql): Promise<string> {
   const lines: string[] = [];
 
@@ -174,13 +185,11 @@ export async function roleMatrix(sql: postgres.Sql): Promise<string> {
   lines.push("");
 
   // Functions of the API.
-  const functions = await sql<{ signature: string; definer: boolean; anon: boolean; authenticated: boolean; service_role: boolean }[]>`
-    select p.oid::regprocedure::text as signature, p.prosecdef as definer,
-           has_function_privilege('anon', p.oid, 'execute') as anon,
-           has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
-           has_function_privilege('service_role', p.oid, 'execute') as service_role
-    from pg_catalog.pg_proc p where p.pronamespace = 'public'::regnamespace
-    order by (has_function_privilege('authenticated', p.oid, 'execute')) desc, p.proname, 1`;
+  const functions = await functionPrivileges(
+    sql,
+    ["public"],
+    sql`(has_function_privilege('authenticated', p.oid, 'execute')) desc, p.proname, 1`,
+  );
   lines.push("| function (`/rest/v1/rpc/...`) | anon | authenticated | service_role | runs as |", "|---|---|---|---|---|");
   const mark = (b: boolean) => (b ? "execute" : "—");
   for (const f of functions) {
@@ -193,13 +202,7 @@ export async function roleMatrix(sql: postgres.Sql): Promise<string> {
   lines.push("");
 
   // Functions behind the API: who may execute them besides their owner.
-  const internal = await sql<{ signature: string; definer: boolean; anon: boolean; authenticated: boolean; service_role: boolean }[]>`
-    select p.oid::regprocedure::text as signature, p.prosecdef as definer,
-           has_function_privilege('anon', p.oid, 'execute') as anon,
-           has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
-           has_function_privilege('service_role', p.oid, 'execute') as service_role
-    from pg_catalog.pg_proc p where p.pronamespace in ('private'::regnamespace, 'ops'::regnamespace)
-    order by 1`;
+  const internal = await functionPrivileges(sql, ["private", "ops"], sql`1`);
   const granted = internal.filter((f) => f.anon || f.authenticated || f.service_role);
   lines.push(
     "| function in `private` / `ops` | anon | authenticated | service_role | runs as |",
