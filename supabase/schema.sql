@@ -373,6 +373,34 @@ COMMENT ON FUNCTION private.apollo_window_seconds(kind text) IS 'A window''s len
 
 
 --
+-- Name: apollo_writable_fields(text, uuid, jsonb, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.apollo_writable_fields(p_table text, p_workspace_id uuid, p_current jsonb, p_fields jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(jsonb_object_agg(f.key, f.value), '{}')
+  from jsonb_each(p_fields) f
+  join private.apollo_field_groups g on g.table_name = p_table and g.column_name = f.key
+  -- a null or blank value is no value: it never replaces one
+  where f.value not in ('null'::jsonb, '""'::jsonb)
+    and (p_current ->> f.key is null
+     or coalesce(p_current -> 'field_sources' -> f.key ->> 'source', 'user') = 'apollo'
+     or g.field_group = any (coalesce(
+          (select s.apollo_overwrite_groups from public.workspace_settings s where s.workspace_id = p_workspace_id),
+          '{}')))
+$$;
+
+
+--
+-- Name: FUNCTION apollo_writable_fields(p_table text, p_workspace_id uuid, p_current jsonb, p_fields jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.apollo_writable_fields(p_table text, p_workspace_id uuid, p_current jsonb, p_fields jsonb) IS 'Of Apollo''s fields for a record (p_current: the row as jsonb), the ones it may write: empty columns, columns Apollo wrote, and groups the workspace lets Apollo win.';
+
+
+--
 -- Name: apply_job_action(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -463,6 +491,41 @@ $$;
 --
 
 COMMENT ON FUNCTION private.auto_enrich_new_accounts() IS 'Trigger (per statement): queues enrichment of new accounts with a domain in workspaces that have auto-enrich on (skipped, with a warning, when a queue quota is reached: the accounts are kept).';
+
+
+--
+-- Name: cancel_jobs_of_deleted_records(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.cancel_jobs_of_deleted_records() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_job record;
+  v_by text := coalesce((select u.email from auth.users u where u.id = auth.uid()), 'a user');
+begin
+  for v_job in
+    update public.jobs j
+    set status = 'cancelled', cancelled_at = now(), next_retry_at = null, locked_by = null, locked_until = null
+    from deleted_records d
+    where j.subject_id = d.id::text and j.workspace_id = d.workspace_id and j.status in ('pending', 'processing')
+    returning j.id, j.workspace_id, j.attempts
+  loop
+    perform private.write_job_log(v_job.id, v_job.workspace_id, v_job.attempts,
+      format('Cancelled: its %s was deleted by %s', case tg_table_name when 'accounts' then 'account' else 'contact' end, v_by),
+      'warn');
+  end loop;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION cancel_jobs_of_deleted_records(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.cancel_jobs_of_deleted_records() IS 'Trigger (per statement, after delete on accounts and contacts): cancels the deleted records'' pending and running jobs, with a log line saying why.';
 
 
 --
@@ -705,6 +768,36 @@ $$;
 --
 
 COMMENT ON FUNCTION private.enforce_enqueue_quotas() IS 'Trigger (per statement): for browser users, at most max_enqueues_per_workspace_minute enqueueing statements per workspace per minute and max_pending_jobs_per_workspace pending jobs; PT429 otherwise.';
+
+
+--
+-- Name: enrichment_outcome(uuid, timestamp with time zone, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object(
+    'job_id', p_job_id,
+    'at', p_at,
+    'changed', coalesce((
+      select jsonb_object_agg(w.key, jsonb_build_object('old', p_current -> w.key, 'new', w.value))
+      from jsonb_each(p_writable) w
+      where coalesce(p_current -> w.key, 'null') is distinct from w.value), '{}'),
+    'kept', coalesce((
+      select jsonb_object_agg(f.key, jsonb_build_object('value', p_current -> f.key, 'apollo', f.value))
+      from jsonb_each(p_fields) f
+      where not p_writable ? f.key and f.value not in ('null'::jsonb, '""'::jsonb)
+        and p_current -> f.key is distinct from f.value), '{}'))
+$$;
+
+
+--
+-- Name: FUNCTION enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) IS 'metadata.last_enrichment: what an enrichment changed (old -> new) and which typed values it kept (with Apollo''s value).';
 
 
 --
@@ -1377,6 +1470,46 @@ COMMENT ON FUNCTION private.touch_updated_at() IS 'Trigger: keeps updated_at cur
 
 
 --
+-- Name: track_field_sources(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.track_field_sources() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  -- apply_*_enrichment says it is Apollo writing; any other writer is a person (or acts for one).
+  v_source text := coalesce(nullif(current_setting('app.field_source', true), ''), 'user');
+  v_new jsonb := to_jsonb(new);
+  v_old jsonb := case when tg_op = 'UPDATE' then to_jsonb(old) else '{}' end;
+  v_sources jsonb := case when tg_op = 'UPDATE' then old.field_sources else '{}' end;
+  v_column text;
+begin
+  for v_column in
+    select g.column_name from private.apollo_field_groups g where g.table_name = tg_table_name
+  loop
+    if coalesce(v_new -> v_column, 'null') is distinct from coalesce(v_old -> v_column, 'null') then
+      if v_new ->> v_column is null then
+        v_sources := v_sources - v_column;
+      else
+        v_sources := v_sources || jsonb_build_object(v_column, jsonb_build_object('source', v_source, 'at', now()));
+      end if;
+    end if;
+  end loop;
+  new.field_sources := v_sources;
+  return new;
+end
+$$;
+
+
+--
+-- Name: FUNCTION track_field_sources(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.track_field_sources() IS 'Trigger: records who set each Apollo-fillable column (a person, or Apollo when app.field_source says so) in field_sources.';
+
+
+--
 -- Name: wake_worker_after_insert(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -1482,7 +1615,8 @@ CREATE FUNCTION public.apply_account_enrichment(job_id uuid, worker_id text, fie
     AS $$
 declare
   v_job record;
-  v_account_id uuid;
+  v_current jsonb;
+  v_fields jsonb;
 begin
   select j.workspace_id, (j.payload ->> 'account_id')::uuid as account_id, j.credits_used, j.attempts into v_job
   from public.jobs j
@@ -1500,27 +1634,35 @@ begin
     return true;
   end if;
 
+  select to_jsonb(a) into v_current from public.accounts a
+  where a.id = v_job.account_id and a.workspace_id = v_job.workspace_id
+  for update;
+  if v_current is null then
+    raise exception 'Account not found: %', v_job.account_id using errcode = 'P0002';
+  end if;
+  v_fields := private.apollo_writable_fields('accounts', v_job.workspace_id, v_current, apply_account_enrichment.fields);
+
+  perform set_config('app.field_source', 'apollo', true);
   update public.accounts a
-  set industry = coalesce(fields ->> 'industry', a.industry),
-      employee_count = coalesce((fields ->> 'employee_count')::integer, a.employee_count),
-      annual_revenue = coalesce((fields ->> 'annual_revenue')::bigint, a.annual_revenue),
-      city = coalesce(fields ->> 'city', a.city),
-      state = coalesce(fields ->> 'state', a.state),
-      country = coalesce(fields ->> 'country', a.country),
-      phone = coalesce(fields ->> 'phone', a.phone),
-      linkedin_url = coalesce(fields ->> 'linkedin_url', a.linkedin_url),
-      website_url = coalesce(fields ->> 'website_url', a.website_url),
-      description = coalesce(fields ->> 'description', a.description),
-      founded_year = coalesce((fields ->> 'founded_year')::integer, a.founded_year),
+  set industry = coalesce(v_fields ->> 'industry', a.industry),
+      employee_count = coalesce((v_fields ->> 'employee_count')::integer, a.employee_count),
+      annual_revenue = coalesce((v_fields ->> 'annual_revenue')::bigint, a.annual_revenue),
+      city = coalesce(v_fields ->> 'city', a.city),
+      state = coalesce(v_fields ->> 'state', a.state),
+      country = coalesce(v_fields ->> 'country', a.country),
+      phone = coalesce(v_fields ->> 'phone', a.phone),
+      linkedin_url = coalesce(v_fields ->> 'linkedin_url', a.linkedin_url),
+      website_url = coalesce(v_fields ->> 'website_url', a.website_url),
+      description = coalesce(v_fields ->> 'description', a.description),
+      founded_year = coalesce((v_fields ->> 'founded_year')::integer, a.founded_year),
       enriched_at = apply_account_enrichment.now,
       metadata = a.metadata || jsonb_build_object(
         'apollo', apply_account_enrichment.apollo,
-        'apollo_enriched_at', apply_account_enrichment.now)
-  where a.id = v_job.account_id and a.workspace_id = v_job.workspace_id
-  returning a.id into v_account_id;
-  if v_account_id is null then
-    raise exception 'Account not found: %', v_job.account_id using errcode = 'P0002';
-  end if;
+        'apollo_enriched_at', apply_account_enrichment.now,
+        'last_enrichment', private.enrichment_outcome(apply_account_enrichment.job_id, apply_account_enrichment.now,
+          v_current, apply_account_enrichment.fields, v_fields))
+  where a.id = v_job.account_id;
+  perform set_config('app.field_source', '', true);
 
   perform private.charge_enrichment_credit(apply_account_enrichment.job_id, v_job.workspace_id);
   return true;
@@ -1532,7 +1674,7 @@ $$;
 -- Name: FUNCTION apply_account_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.apply_account_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) IS 'Worker: writes enriched fields (non-null ones only) and Apollo''s organization to the job''s account and charges one credit, once per job (a later attempt of a job that already wrote them writes nothing). False when the lease is lost.';
+COMMENT ON FUNCTION public.apply_account_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) IS 'Worker: writes Apollo''s fields to the job''s account where Apollo may (empty, written by Apollo, or a group the workspace lets Apollo win; typed values are kept), records the change in metadata.last_enrichment and charges one credit, once per job. False when the lease is lost.';
 
 
 --
@@ -1545,7 +1687,8 @@ CREATE FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fie
     AS $$
 declare
   v_job record;
-  v_contact_id uuid;
+  v_current jsonb;
+  v_fields jsonb;
 begin
   select j.workspace_id, (j.payload ->> 'contact_id')::uuid as contact_id, j.credits_used, j.attempts into v_job
   from public.jobs j
@@ -1563,26 +1706,33 @@ begin
     return true;
   end if;
 
+  select to_jsonb(c) into v_current from public.contacts c
+  where c.id = v_job.contact_id and c.workspace_id = v_job.workspace_id
+  for update;
+  if v_current is null then
+    raise exception 'Contact not found: %', v_job.contact_id using errcode = 'P0002';
+  end if;
+  v_fields := private.apollo_writable_fields('contacts', v_job.workspace_id, v_current, apply_contact_enrichment.fields);
+
+  perform set_config('app.field_source', 'apollo', true);
   update public.contacts c
-  set first_name = coalesce(c.first_name, fields ->> 'first_name'),
-      last_name = coalesce(c.last_name, fields ->> 'last_name'),
-      -- a locked Apollo placeholder (email_not_unlocked@...) is not an email
-      email = coalesce(c.email, nullif(fields ->> 'email', '') ),
-      title = coalesce(fields ->> 'title', c.title),
-      seniority = coalesce(fields ->> 'seniority', c.seniority),
-      linkedin_url = coalesce(fields ->> 'linkedin_url', c.linkedin_url),
-      city = coalesce(fields ->> 'city', c.city),
-      state = coalesce(fields ->> 'state', c.state),
-      country = coalesce(fields ->> 'country', c.country),
+  set first_name = coalesce(v_fields ->> 'first_name', c.first_name),
+      last_name = coalesce(v_fields ->> 'last_name', c.last_name),
+      email = coalesce(v_fields ->> 'email', c.email),
+      title = coalesce(v_fields ->> 'title', c.title),
+      seniority = coalesce(v_fields ->> 'seniority', c.seniority),
+      linkedin_url = coalesce(v_fields ->> 'linkedin_url', c.linkedin_url),
+      city = coalesce(v_fields ->> 'city', c.city),
+      state = coalesce(v_fields ->> 'state', c.state),
+      country = coalesce(v_fields ->> 'country', c.country),
       enriched_at = apply_contact_enrichment.now,
       metadata = c.metadata || jsonb_build_object(
         'apollo', apply_contact_enrichment.apollo,
-        'apollo_enriched_at', apply_contact_enrichment.now)
-  where c.id = v_job.contact_id and c.workspace_id = v_job.workspace_id
-  returning c.id into v_contact_id;
-  if v_contact_id is null then
-    raise exception 'Contact not found: %', v_job.contact_id using errcode = 'P0002';
-  end if;
+        'apollo_enriched_at', apply_contact_enrichment.now,
+        'last_enrichment', private.enrichment_outcome(apply_contact_enrichment.job_id, apply_contact_enrichment.now,
+          v_current, apply_contact_enrichment.fields, v_fields))
+  where c.id = v_job.contact_id;
+  perform set_config('app.field_source', '', true);
 
   perform private.charge_enrichment_credit(apply_contact_enrichment.job_id, v_job.workspace_id);
   return true;
@@ -1594,7 +1744,7 @@ $$;
 -- Name: FUNCTION apply_contact_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) IS 'Worker: writes enriched fields to the job''s contact (keeping the names and email it has) and charges one credit, once per job (a later attempt of a job that already wrote them writes nothing). False when the lease is lost.';
+COMMENT ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fields jsonb, apollo jsonb, now timestamp with time zone) IS 'Worker: writes Apollo''s fields to the job''s contact where Apollo may (empty, written by Apollo, or a group the workspace lets Apollo win; typed values are kept), records the change in metadata.last_enrichment and charges one credit, once per job. False when the lease is lost.';
 
 
 --
@@ -3086,8 +3236,10 @@ CREATE TABLE public.workspace_settings (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     apollo_pacing_key text,
+    apollo_overwrite_groups text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT key_and_last4_together CHECK (((apollo_api_key_encrypted IS NULL) = (apollo_api_key_last4 IS NULL))),
     CONSTRAINT workspace_settings_apollo_api_key_last4_check CHECK ((length(apollo_api_key_last4) <= 4)),
+    CONSTRAINT workspace_settings_apollo_overwrite_groups_check CHECK ((apollo_overwrite_groups <@ ARRAY['company'::text, 'location'::text, 'contact_details'::text, 'person'::text, 'role'::text])),
     CONSTRAINT workspace_settings_apollo_pacing_key_check CHECK ((apollo_pacing_key ~ '^(team|key):[A-Za-z0-9_-]{1,128}$'::text)),
     CONSTRAINT workspace_settings_enrichment_credits_used_check CHECK ((enrichment_credits_used >= 0))
 );
@@ -3126,6 +3278,13 @@ COMMENT ON COLUMN public.workspace_settings.jobs_paused_until IS 'No job of this
 --
 
 COMMENT ON COLUMN public.workspace_settings.apollo_pacing_key IS 'Whose Apollo budget this workspace''s key spends: team:<Apollo team id> when Apollo told us, else key:<fingerprint of the key> (workspaces that saved the same key share it). Not readable by browsers.';
+
+
+--
+-- Name: COLUMN workspace_settings.apollo_overwrite_groups; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.workspace_settings.apollo_overwrite_groups IS 'Field groups in which Apollo''s value wins over one a person entered (default none: typed values are kept).';
 
 
 --
@@ -3271,6 +3430,26 @@ CREATE VIEW ops.worker_invocations AS
 --
 
 COMMENT ON VIEW ops.worker_invocations IS 'Worker calls made through pg_net, newest first: reason (cron, enqueue, retry, verify), HTTP status, outcome, round trip (queued -> answer recorded) and the worker''s own duration_ms. Answers are kept 6 h by pg_net, the calls 7 days.';
+
+
+--
+-- Name: apollo_field_groups; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.apollo_field_groups (
+    table_name text NOT NULL,
+    column_name text NOT NULL,
+    field_group text NOT NULL,
+    CONSTRAINT apollo_field_groups_field_group_check CHECK ((field_group = ANY (ARRAY['company'::text, 'location'::text, 'contact_details'::text, 'person'::text, 'role'::text]))),
+    CONSTRAINT apollo_field_groups_table_name_check CHECK ((table_name = ANY (ARRAY['accounts'::text, 'contacts'::text])))
+);
+
+
+--
+-- Name: TABLE apollo_field_groups; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.apollo_field_groups IS 'The columns Apollo fills, by table, and the group a workspace can let Apollo overwrite (field-map.ts is the definition).';
 
 
 --
@@ -3426,9 +3605,11 @@ CREATE TABLE public.accounts (
     created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    field_sources jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT accounts_annual_revenue_check CHECK ((annual_revenue >= 0)),
     CONSTRAINT accounts_domain_check CHECK ((domain ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'::text)),
     CONSTRAINT accounts_employee_count_check CHECK ((employee_count >= 0)),
+    CONSTRAINT accounts_field_sources_check CHECK ((jsonb_typeof(field_sources) = 'object'::text)),
     CONSTRAINT accounts_founded_year_check CHECK (((founded_year >= 1000) AND (founded_year <= 2200))),
     CONSTRAINT accounts_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text)),
     CONSTRAINT accounts_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
@@ -3454,6 +3635,13 @@ COMMENT ON COLUMN public.accounts.domain IS 'Bare domain (acme.com), normalised 
 --
 
 COMMENT ON COLUMN public.accounts.metadata IS 'Free-form data; enrichment writes apollo (the organization) and apollo_enriched_at.';
+
+
+--
+-- Name: COLUMN accounts.field_sources; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.accounts.field_sources IS 'Where each Apollo-fillable value came from: {"column": {"source": "user" | "apollo", "at": timestamptz}}; kept by a trigger, read-only to browsers.';
 
 
 --
@@ -3511,7 +3699,8 @@ CREATE VIEW public.accounts_with_enrichment WITH (security_invoker='true') AS
             WHEN ((latest.status = 'failed'::text) AND ((a.enriched_at IS NULL) OR (latest.created_at > a.enriched_at))) THEN 'failed'::text
             WHEN (a.enriched_at IS NOT NULL) THEN 'enriched'::text
             ELSE 'never'::text
-        END AS enrichment_status
+        END AS enrichment_status,
+    a.field_sources
    FROM (public.accounts a
      LEFT JOIN public.latest_account_enrichments latest ON ((latest.account_id = a.id)));
 
@@ -3546,7 +3735,9 @@ CREATE TABLE public.contacts (
     created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    field_sources jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT contacts_email_check CHECK ((email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'::text)),
+    CONSTRAINT contacts_field_sources_check CHECK ((jsonb_typeof(field_sources) = 'object'::text)),
     CONSTRAINT contacts_identifiable CHECK ((COALESCE(email, linkedin_url, NULLIF(btrim((COALESCE(first_name, ''::text) || COALESCE(last_name, ''::text))), ''::text)) IS NOT NULL)),
     CONSTRAINT contacts_metadata_check CHECK ((jsonb_typeof(metadata) = 'object'::text))
 );
@@ -3557,6 +3748,13 @@ CREATE TABLE public.contacts (
 --
 
 COMMENT ON TABLE public.contacts IS 'People at accounts. Enrichment (Apollo people match) fills title, seniority, location and links.';
+
+
+--
+-- Name: COLUMN contacts.field_sources; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.contacts.field_sources IS 'Where each Apollo-fillable value came from: {"column": {"source": "user" | "apollo", "at": timestamptz}}; kept by a trigger, read-only to browsers.';
 
 
 --
@@ -3719,6 +3917,14 @@ COMMENT ON VIEW public.workspace_activity IS 'A workspace''s queue and usage num
 
 ALTER TABLE ONLY ops.alerts
     ADD CONSTRAINT alerts_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: apollo_field_groups apollo_field_groups_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.apollo_field_groups
+    ADD CONSTRAINT apollo_field_groups_pkey PRIMARY KEY (table_name, column_name);
 
 
 --
@@ -4116,6 +4322,20 @@ CREATE TRIGGER auto_enrich AFTER INSERT ON public.accounts REFERENCING NEW TABLE
 
 
 --
+-- Name: accounts cancel_jobs_of_deleted_records; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER cancel_jobs_of_deleted_records AFTER DELETE ON public.accounts REFERENCING OLD TABLE AS deleted_records FOR EACH STATEMENT EXECUTE FUNCTION private.cancel_jobs_of_deleted_records();
+
+
+--
+-- Name: contacts cancel_jobs_of_deleted_records; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER cancel_jobs_of_deleted_records AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS deleted_records FOR EACH STATEMENT EXECUTE FUNCTION private.cancel_jobs_of_deleted_records();
+
+
+--
 -- Name: jobs check_new_job; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -4232,6 +4452,20 @@ CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.workspace_settings FOR E
 --
 
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.workspaces FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
+-- Name: accounts track_field_sources; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER track_field_sources BEFORE INSERT OR UPDATE ON public.accounts FOR EACH ROW EXECUTE FUNCTION private.track_field_sources();
+
+
+--
+-- Name: contacts track_field_sources; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER track_field_sources BEFORE INSERT OR UPDATE ON public.contacts FOR EACH ROW EXECUTE FUNCTION private.track_field_sources();
 
 
 --
@@ -4731,6 +4965,14 @@ REVOKE ALL ON FUNCTION private.apollo_window_seconds(kind text) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION apollo_writable_fields(p_table text, p_workspace_id uuid, p_current jsonb, p_fields jsonb); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.apollo_writable_fields(p_table text, p_workspace_id uuid, p_current jsonb, p_fields jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.apollo_writable_fields(p_table text, p_workspace_id uuid, p_current jsonb, p_fields jsonb) TO service_role;
+
+
+--
 -- Name: FUNCTION apply_job_action(); Type: ACL; Schema: private; Owner: -
 --
 
@@ -4742,6 +4984,13 @@ REVOKE ALL ON FUNCTION private.apply_job_action() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.auto_enrich_new_accounts() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION cancel_jobs_of_deleted_records(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.cancel_jobs_of_deleted_records() FROM PUBLIC;
 
 
 --
@@ -4800,6 +5049,14 @@ REVOKE ALL ON FUNCTION private.enabled_job_type_names() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.enforce_enqueue_quotas() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) TO service_role;
 
 
 --
@@ -4966,6 +5223,13 @@ GRANT ALL ON FUNCTION private.take_rate_limit(bucket text, max_hits integer, win
 --
 
 REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION track_field_sources(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.track_field_sources() FROM PUBLIC;
 
 
 --
@@ -5392,6 +5656,13 @@ GRANT SELECT(updated_at) ON TABLE public.workspace_settings TO authenticated;
 
 
 --
+-- Name: COLUMN workspace_settings.apollo_overwrite_groups; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(apollo_overwrite_groups),UPDATE(apollo_overwrite_groups) ON TABLE public.workspace_settings TO authenticated;
+
+
+--
 -- Name: TABLE oldest_due_job; Type: ACL; Schema: ops; Owner: -
 --
 
@@ -5417,6 +5688,13 @@ GRANT SELECT ON TABLE ops.top_errors_24h TO service_role;
 --
 
 GRANT SELECT ON TABLE ops.worker_invocations TO service_role;
+
+
+--
+-- Name: TABLE apollo_field_groups; Type: ACL; Schema: private; Owner: -
+--
+
+GRANT SELECT ON TABLE private.apollo_field_groups TO service_role;
 
 
 --

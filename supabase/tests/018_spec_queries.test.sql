@@ -127,9 +127,9 @@ FROM accounts
 WHERE id = :'account';
 create temporary table spec5 on commit drop as execute spec_test5_account;
 select results_eq($$ select name, domain, industry, employee_count, annual_revenue, city, state, country from spec5 $$,
-  $$ values ('Stripe'::text, 'stripe.com'::text, 'Financial Services'::text, 8000, 14000000000::bigint, 'South San Francisco'::text,
+  $$ values ('Stripe'::text, 'stripe.com'::text, 'Financial Services'::text, 8000, 14000000000::bigint, 'San Francisco'::text,
              'California'::text, 'United States'::text) $$,
-  'Test 5 query: the new fields are populated; the country the account had is kept');
+  'Test 5 query: the new fields are populated; the city and country the seed typed are kept');
 select results_eq($$ select enriched_at is not null, apollo_enriched_at is not null from spec5 $$, $$ values (true, true) $$,
   'Test 5 query: enriched_at and metadata->>''apollo_enriched_at'' are set');
 select is((select metadata -> 'apollo' ->> 'name' from public.accounts where id = :'account'), 'Stripe',

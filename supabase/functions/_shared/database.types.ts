@@ -28,6 +28,7 @@ export type Database = {
           created_by: string | null;
           created_at: string;
           updated_at: string;
+          field_sources: Json;
         };
         Insert: {
           id?: string;
@@ -50,6 +51,7 @@ export type Database = {
           created_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          field_sources?: Json;
         };
         Update: {
           id?: string;
@@ -72,6 +74,7 @@ export type Database = {
           created_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          field_sources?: Json;
         };
         Relationships: [
           {
@@ -110,6 +113,7 @@ export type Database = {
           created_by: string | null;
           created_at: string;
           updated_at: string;
+          field_sources: Json;
         };
         Insert: {
           id?: string;
@@ -130,6 +134,7 @@ export type Database = {
           created_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          field_sources?: Json;
         };
         Update: {
           id?: string;
@@ -150,6 +155,7 @@ export type Database = {
           created_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          field_sources?: Json;
         };
         Relationships: [
           {
@@ -501,6 +507,7 @@ export type Database = {
           created_at: string;
           updated_at: string;
           apollo_pacing_key: string | null;
+          apollo_overwrite_groups: string[];
         };
         Insert: {
           workspace_id: string;
@@ -515,6 +522,7 @@ export type Database = {
           created_at?: string;
           updated_at?: string;
           apollo_pacing_key?: string | null;
+          apollo_overwrite_groups?: string[];
         };
         Update: {
           workspace_id?: string;
@@ -529,6 +537,7 @@ export type Database = {
           created_at?: string;
           updated_at?: string;
           apollo_pacing_key?: string | null;
+          apollo_overwrite_groups?: string[];
         };
         Relationships: [
           {
@@ -608,6 +617,7 @@ export type Database = {
           latest_job_error: string | null;
           latest_job_created_at: string | null;
           enrichment_status: string | null;
+          field_sources: Json | null;
         };
         Relationships: [];
       };

@@ -4,8 +4,9 @@
 // that came from Apollo with the same rules (web/src/lib/apollo-fields.ts imports this file).
 // Plain TypeScript with no imports, so Deno and Vite both read it.
 //
-// Adding an Apollo-filled column: one entry here, and one migration that adds the column and
-// writes it in apply_account_enrichment (or apply_contact_enrichment).
+// Adding an Apollo-filled column: one entry here, and one migration that adds the column, writes it
+// in apply_account_enrichment (or apply_contact_enrichment) and lists it in
+// private.apollo_field_groups (which keeps typed values from being overwritten).
 
 /** How Apollo's value becomes ours; a value that does not qualify counts as absent. */
 export type FieldKind =
@@ -14,39 +15,54 @@ export type FieldKind =
   | "year" // a whole year between 1000 and 2200
   | "email"; // a non-blank string, lower-cased; Apollo's placeholder for a locked email is absent
 
+/**
+ * Which settings group a column belongs to: a workspace can let Apollo's value win over a typed one
+ * per group (workspace_settings.apollo_overwrite_groups); otherwise typed values are kept.
+ */
+export type FieldGroup = "company" | "location" | "contact_details" | "person" | "role";
+
+export const FIELD_GROUP_LABELS: Readonly<Record<FieldGroup, string>> = {
+  company: "Company facts (industry, size, revenue, founded, description)",
+  location: "Location (city, state, country)",
+  contact_details: "Contact details (phone, website, LinkedIn)",
+  person: "Name and email of contacts",
+  role: "Title and seniority of contacts",
+};
+
 export interface FieldRule {
   column: string;
   /** Apollo's fields, first present wins; "a.b" reads b inside the object a. */
   from: readonly string[];
   kind: FieldKind;
+  group: FieldGroup;
 }
 
 /** Apollo's organization -> our account columns. */
 export const ACCOUNT_FIELDS: readonly FieldRule[] = [
-  { column: "industry", from: ["industry"], kind: "text" },
-  { column: "employee_count", from: ["estimated_num_employees"], kind: "count" },
-  { column: "annual_revenue", from: ["annual_revenue"], kind: "count" },
-  { column: "city", from: ["city"], kind: "text" },
-  { column: "state", from: ["state"], kind: "text" },
-  { column: "country", from: ["country"], kind: "text" },
-  { column: "phone", from: ["primary_phone.number", "phone", "sanitized_phone"], kind: "text" },
-  { column: "linkedin_url", from: ["linkedin_url"], kind: "text" },
-  { column: "website_url", from: ["website_url"], kind: "text" },
-  { column: "description", from: ["short_description", "seo_description"], kind: "text" },
-  { column: "founded_year", from: ["founded_year"], kind: "year" },
+  { column: "industry", from: ["industry"], kind: "text", group: "company" },
+  { column: "employee_count", from: ["estimated_num_employees"], kind: "count", group: "company" },
+  { column: "annual_revenue", from: ["annual_revenue"], kind: "count", group: "company" },
+  { column: "city", from: ["city"], kind: "text", group: "location" },
+  { column: "state", from: ["state"], kind: "text", group: "location" },
+  { column: "country", from: ["country"], kind: "text", group: "location" },
+  { column: "phone", from: ["primary_phone.number", "phone", "sanitized_phone"], kind: "text", group: "contact_details" },
+  { column: "linkedin_url", from: ["linkedin_url"], kind: "text", group: "contact_details" },
+  { column: "website_url", from: ["website_url"], kind: "text", group: "contact_details" },
+  { column: "description", from: ["short_description", "seo_description"], kind: "text", group: "company" },
+  { column: "founded_year", from: ["founded_year"], kind: "year", group: "company" },
 ];
 
 /** Apollo's person -> our contact columns. */
 export const CONTACT_FIELDS: readonly FieldRule[] = [
-  { column: "first_name", from: ["first_name"], kind: "text" },
-  { column: "last_name", from: ["last_name"], kind: "text" },
-  { column: "email", from: ["email"], kind: "email" },
-  { column: "title", from: ["title"], kind: "text" },
-  { column: "seniority", from: ["seniority"], kind: "text" },
-  { column: "linkedin_url", from: ["linkedin_url"], kind: "text" },
-  { column: "city", from: ["city"], kind: "text" },
-  { column: "state", from: ["state"], kind: "text" },
-  { column: "country", from: ["country"], kind: "text" },
+  { column: "first_name", from: ["first_name"], kind: "text", group: "person" },
+  { column: "last_name", from: ["last_name"], kind: "text", group: "person" },
+  { column: "email", from: ["email"], kind: "email", group: "person" },
+  { column: "title", from: ["title"], kind: "text", group: "role" },
+  { column: "seniority", from: ["seniority"], kind: "text", group: "role" },
+  { column: "linkedin_url", from: ["linkedin_url"], kind: "text", group: "contact_details" },
+  { column: "city", from: ["city"], kind: "text", group: "location" },
+  { column: "state", from: ["state"], kind: "text", group: "location" },
+  { column: "country", from: ["country"], kind: "text", group: "location" },
 ];
 
 /** Apollo answers email_not_unlocked@domain.com when it does not reveal the email. */
