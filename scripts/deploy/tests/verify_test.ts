@@ -116,33 +116,35 @@ async function awayFromMinuteBoundary() {
   while (new Date().getSeconds() > 50 || new Date().getSeconds() < 2) await sleep(500);
 }
 
-integration("verify:deploy: a failed or stale cron run fails the cron-runs item", async () => {
-  await awayFromMinuteBoundary();
-  const [{ jobid }] = await sql<{ jobid: string }[]>`select jobid::text from cron.job where jobname = 'job-reaper'`;
+/** Records a failed run of job-reaper (jobid) with this message, dated 30 s ahead so it is the newest; its runid. */
+async function failedReaperRun(jobid: string, message: string): Promise<string> {
   const [run] = await sql<{ runid: string }[]>`
     insert into cron.job_run_details (jobid, runid, database, username, command, status, return_message, start_time, end_time)
     values (${jobid}::bigint, (select coalesce(max(runid), 0) + 1000000 from cron.job_run_details), 'postgres', 'postgres',
-            'select public.reap_expired_leases()', 'failed', 'ERROR:  pgtap boom', now() + interval '30 seconds', now() + interval '30 seconds')
+            'select public.reap_expired_leases()', 'failed', ${message}, now() + interval '30 seconds', now() + interval '30 seconds')
     returning runid::text`;
+  return run.runid;
+}
+
+integration("verify:deploy: a failed or stale cron run fails the cron-runs item", async () => {
+  await awayFromMinuteBoundary();
+  const [{ jobid }] = await sql<{ jobid: string }[]>`select jobid::text from cron.job where jobname = 'job-reaper'`;
+  const run = await failedReaperRun(jobid, "ERROR:  pgtap boom");
   try {
     const { code, items } = await verify(["--only", "cron-runs"]);
     assert.equal(code, 1);
     assert.match(item(items, "cron-runs").summary, /job-reaper: the last run \(0 s ago\) failed: ERROR: {2}pgtap boom/);
   } finally {
-    await sql`delete from cron.job_run_details where runid = ${run.runid}::bigint`;
+    await sql`delete from cron.job_run_details where runid = ${run}::bigint`;
   }
 
   // A run pg_cron cancelled because the job was paused at that moment is not a failure.
-  const [cancelled] = await sql<{ runid: string }[]>`
-    insert into cron.job_run_details (jobid, runid, database, username, command, status, return_message, start_time, end_time)
-    values (${jobid}::bigint, (select coalesce(max(runid), 0) + 1000000 from cron.job_run_details), 'postgres', 'postgres',
-            'select public.reap_expired_leases()', 'failed', 'job canceled', now() + interval '30 seconds', now() + interval '30 seconds')
-    returning runid::text`;
+  const cancelled = await failedReaperRun(jobid, "job canceled");
   try {
     const { items } = await verify(["--only", "cron-runs"]);
     assert.doesNotMatch(item(items, "cron-runs").summary, /job-reaper[^;]*(failed|canceled)/);
   } finally {
-    await sql`delete from cron.job_run_details where runid = ${cancelled.runid}::bigint`;
+    await sql`delete from cron.job_run_details where runid = ${cancelled}::bigint`;
   }
 
   await awayFromMinuteBoundary();
