@@ -1,6 +1,6 @@
 // The pg_cron jobs the migrations schedule exist, with the same schedule and command, active,
 // in this database.
-import { type Check, fail, pass } from "../lib/context.ts";
+import { type Check, fail, pass, tableExists } from "../lib/context.ts";
 import { expectedCronJobs, sameCommand } from "../lib/repo.ts";
 
 interface JobRow {
@@ -19,9 +19,7 @@ export const cronJobsCheck: Check = {
   async run(ctx) {
     const sql = await ctx.db();
     const expected = expectedCronJobs();
-    const [{ installed }] = await sql<{ installed: boolean }[]>`
-      select to_regclass('cron.job') is not null as installed`;
-    if (!installed) {
+    if (!(await tableExists(sql, "cron.job"))) {
       return fail("pg_cron is not installed (cron.job is missing): enable it (migrations do: supabase db push)");
     }
     const rows = await sql<JobRow[]>`

@@ -1,7 +1,7 @@
 // The last runs of each cron job succeeded (cron.job_run_details), and the every-minute jobs ran
 // recently. A job with no run yet is a WARN, not a FAIL: right after `supabase db push` pg_cron
 // has not had its first minute yet (run verify:deploy again two minutes later, with --strict).
-import { ago, type Check, type Outcome, type Status, worst } from "../lib/context.ts";
+import { ago, type Check, type Outcome, type Status, tableExists, worst } from "../lib/context.ts";
 import { expectedCronJobs, scheduleInterval } from "../lib/repo.ts";
 
 interface RunRow {
@@ -36,9 +36,7 @@ export const cronRunsCheck: Check = {
   async run(ctx) {
     const sql = await ctx.db();
     const expected = expectedCronJobs();
-    const [{ installed }] = await sql<{ installed: boolean }[]>`
-      select to_regclass('cron.job_run_details') is not null as installed`;
-    if (!installed) {
+    if (!(await tableExists(sql, "cron.job_run_details"))) {
       return { status: "FAIL", summary: "pg_cron's cron.job_run_details is missing: is pg_cron installed?" };
     }
     const rows = await sql<RunRow[]>`

@@ -1,6 +1,6 @@
 // Every migration of this clone is recorded in supabase_migrations.schema_migrations, the table
 // `supabase db push` writes (a missing one means db push was not run, or failed half-way).
-import { type Check, fail, pass, warn } from "../lib/context.ts";
+import { type Check, fail, pass, tableExists, warn } from "../lib/context.ts";
 import { migrations } from "../lib/repo.ts";
 
 export const migrationsCheck: Check = {
@@ -9,9 +9,7 @@ export const migrationsCheck: Check = {
   async run(ctx) {
     const sql = await ctx.db();
     const expected = migrations();
-    const [{ exists }] = await sql<{ exists: boolean }[]>`
-      select to_regclass('supabase_migrations.schema_migrations') is not null as exists`;
-    if (!exists) {
+    if (!(await tableExists(sql, "supabase_migrations.schema_migrations"))) {
       return fail(
         "supabase_migrations.schema_migrations does not exist: no migration was ever pushed (run supabase db push)",
       );

@@ -3,7 +3,7 @@
 // request id, so the calls are identified by the record private.invoke_worker keeps
 // (private.worker_calls, shown by ops.worker_invocations). Unless --no-probe, one call is queued
 // now (reason "verify": the same POST the cron job sends, so it runs a batch) and awaited.
-import { ago, type Check, type Context, fail, pass, type Sql, warn } from "../lib/context.ts";
+import { ago, type Check, type Context, fail, pass, type Sql, tableExists, warn } from "../lib/context.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 interface Invocation {
@@ -70,8 +70,7 @@ export const workerCallsCheck: Check = {
   title: "last worker calls answered 2xx",
   async run(ctx: Context) {
     const sql = await ctx.db();
-    const [{ ops }] = await sql<{ ops: boolean }[]>`select to_regclass('ops.worker_invocations') is not null as ops`;
-    if (!ops) return fail("ops.worker_invocations is missing: apply the migrations (supabase db push)");
+    if (!(await tableExists(sql, "ops.worker_invocations"))) return fail("ops.worker_invocations is missing: apply the migrations (supabase db push)");
 
     const [settings] = await sql<{ project_url: string | null; has_token: boolean; failed_calls: number }[]>`
       select private.setting('project_url') as project_url,

@@ -99,6 +99,12 @@ export function isLoopback(url: string): boolean {
   }
 }
 
+/** Whether the table (or view) exists: the first question of a check whose objects a migration or an extension creates. */
+export async function tableExists(sql: Sql, name: string): Promise<boolean> {
+  const [{ exists }] = await sql<{ exists: boolean }[]>`select to_regclass(${name}) is not null as exists`;
+  return exists;
+}
+
 export const pass = (summary: string, details?: string[]): Outcome => ({ status: "PASS", summary, details });
 export const warn = (summary: string, details?: string[]): Outcome => ({ status: "WARN", summary, details });
 export const fail = (summary: string, details?: string[]): Outcome => ({ status: "FAIL", summary, details });
