@@ -4,6 +4,7 @@ import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router-dom";
 import { AccountDetailPage } from "./accounts/AccountDetailPage";
 import { WorkspaceActivityPage } from "./activity/WorkspaceActivityPage";
 import { AccountsPage } from "./accounts/AccountsPage";
+import { EditAccountPage } from "./accounts/EditAccountPage";
 import { NewAccountPage } from "./accounts/NewAccountPage";
 import { AuthProvider } from "./auth/AuthProvider";
 import { ConfirmEmailPage } from "./auth/ConfirmEmailPage";
@@ -56,6 +57,7 @@ export function AppRoutes() {
         <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/accounts/new" element={<NewAccountPage />} />
         <Route path="/accounts/:id" element={<AccountDetailPage />} />
+        <Route path="/accounts/:id/edit" element={<EditAccountPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/:id" element={<JobDetailPage />} />
         <Route path="/workspace/settings/api" element={<ApiSettingsPage />} />

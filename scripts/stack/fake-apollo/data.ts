@@ -1,6 +1,7 @@
 // Deterministic fake Apollo records: well-known domains get plausible real-world firmographics, any other
 // domain gets generated but stable data (the same domain always yields the same record), people are derived
 // from their email / name / LinkedIn URL. Shapes follow Apollo's organization and person objects.
+import { SAMPLE_DATA_KEY } from "../../../supabase/functions/_shared/apollo/sample-data.ts";
 import type { PersonMatchRequest } from "../../../supabase/functions/_shared/apollo/types.ts";
 
 /** FNV-1a 32-bit. */
@@ -303,6 +304,8 @@ export function organizationFor(domain: string): Record<string, unknown> {
   const phone = fakePhone(domain, f.country);
   const address = [f.street, f.city, f.state, f.postal, f.country].filter(Boolean).join(", ");
   return {
+    // made up here, and says so (the account page shows "sample data, not from Apollo")
+    [SAMPLE_DATA_KEY]: true,
     id,
     name: f.name,
     website_url: `http://www.${domain}`,
@@ -435,6 +438,7 @@ export function personFor(q: PersonQuery, organizationOf: (domain: string) => Re
       : null);
   const companyName = (orgFound?.name as string | undefined) ?? q.organization_name ?? null;
   return {
+    [SAMPLE_DATA_KEY]: true,
     id: fakeId("person", identity),
     first_name: first,
     last_name: last,

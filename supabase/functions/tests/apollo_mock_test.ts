@@ -12,6 +12,7 @@ Deno.test("mock enrichOrganization: Test 10's shape after the configured delay",
   assert.ok(performance.now() - started >= 35, "the simulated delay is applied");
   assert.deepEqual(result, {
     organization: {
+      x_sample_data: true, // the mark that makes the account page say "sample data, not from Apollo"
       id: "mock-org-123",
       name: "Mock Company for acme.com",
       website_url: "https://acme.com",
@@ -35,6 +36,7 @@ Deno.test("mock enrichPerson: John Doe with the request's email", async () => {
   assert.deepEqual(
     result.person,
     {
+      x_sample_data: true,
       id: "mock-person-123",
       first_name: "John",
       last_name: "Doe",

@@ -37,7 +37,7 @@ test("Enrich on an account page queues a job, which finishes live with seven log
   await expect(page.getByRole("heading", { name: "Notion" })).toBeVisible();
   const fields = page.getByTestId("account-fields");
   await expect(fields.locator("[data-field=industry]")).toContainText("Technology");
-  await expect(fields.locator("[data-field=industry]")).toContainText("from Apollo");
+  await expect(fields.locator("[data-field=industry]")).toContainText("Sample data"); // the mock key: made up, and marked so
   await expect(fields.locator("[data-field=employee_count]")).toContainText("50");
   await expect(fields.locator("[data-field=city]")).toContainText("San Francisco");
   await expect(page.locator("[data-enrichment=enriched]").first()).toBeVisible();

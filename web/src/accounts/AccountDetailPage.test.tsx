@@ -30,6 +30,17 @@ const stripe: AccountWithEnrichmentRow = makeAccount({
   metadata: {
     apollo: { id: "mock-org-123", industry: "Technology", estimated_num_employees: 50, city: "San Francisco", state: "CA", country: "USA", website_url: "https://stripe.com", linkedin_url: "https://linkedin.com/company/stripe.com" },
     apollo_enriched_at: "2026-11-29T10:00:09Z",
+    last_enrichment: {
+      at: "2026-11-29T10:00:09Z",
+      job_id: "job-1",
+      changed: { industry: { old: null, new: "Technology" } },
+      kept: { country: { value: "USA", apollo: "United States" } },
+    },
+  },
+  field_sources: {
+    industry: { source: "apollo", at: "2026-11-29T10:00:09Z" },
+    employee_count: { source: "apollo", at: "2026-11-29T10:00:09Z" },
+    country: { source: "user", at: "2026-11-29T09:00:00Z" },
   },
   created_by: null,
   created_at: "2026-11-29T09:00:00Z",
@@ -57,6 +68,7 @@ const maya: ContactRow = {
   country: null,
   enriched_at: null,
   metadata: {},
+  field_sources: {},
   created_by: null,
   created_at: "2026-11-29T09:00:00Z",
   updated_at: "2026-11-29T09:00:00Z",
@@ -71,6 +83,8 @@ function setup(account: AccountWithEnrichmentRow | null = stripe) {
   const fake = createFakeSupabase(
     withWorkspace((q: RecordedQuery) => {
       if (q.table === "accounts_with_enrichment") return { data: account, error: null };
+      if (q.table === "accounts" && q.method === "delete") return { data: [{ id: ACCOUNT_ID }], error: null };
+      if (q.table === "contacts" && q.method === "insert") return { data: { ...maya, id: "new-contact" }, error: null };
       if (q.table === "contacts") return { data: [maya], error: null };
       if (q.table === "jobs") return { data: [makeJob({ id: "job-1", status: "completed", attempts: 1, subject_id: ACCOUNT_ID })], error: null };
       return { data: [], error: null };
@@ -79,22 +93,65 @@ function setup(account: AccountWithEnrichmentRow | null = stripe) {
   renderPage(<AccountDetailPage />, {
     path: `/accounts/${ACCOUNT_ID}`,
     route: "/accounts/:id",
-    extraRoutes: [<Route key="job" path="/jobs/:id" element={<JobStub />} />],
+    extraRoutes: [
+      <Route key="job" path="/jobs/:id" element={<JobStub />} />,
+      <Route key="list" path="/accounts" element={<p>Accounts list</p>} />,
+    ],
   });
   return fake;
 }
 
 describe("AccountDetailPage", () => {
-  it("shows the fields and marks the ones Apollo filled in", async () => {
+  it("shows the fields and where each value came from", async () => {
     setup();
     expect(await screen.findByRole("heading", { name: "Stripe" })).toBeInTheDocument();
     const fields = screen.getByTestId("account-fields");
     const industry = fields.querySelector("[data-field=industry]")!;
     expect(industry).toHaveTextContent("Technology");
-    expect(industry).toHaveTextContent("from Apollo");
+    expect(industry).toHaveTextContent("Apollo");
+    expect(fields.querySelector("[data-field=country]")).toHaveTextContent("Typed");
     expect(fields.querySelector("[data-field=employee_count]")).toHaveTextContent("50");
-    expect(fields.querySelector("[data-field=annual_revenue]")).not.toHaveTextContent("from Apollo");
+    expect(fields.querySelector("[data-field=annual_revenue]")).not.toHaveTextContent("Apollo");
     expect(fields.querySelector("[data-field=annual_revenue]")).toHaveTextContent("—");
+    expect(screen.queryByText("Sample data, not from Apollo")).not.toBeInTheDocument();
+  });
+
+  it("says what the last enrichment changed and which typed value it kept", async () => {
+    setup();
+    const last = await screen.findByTestId("last-enrichment");
+    expect(last.querySelector("[data-change=industry]")).toHaveTextContent("Industry: — → Technology");
+    expect(last.querySelector("[data-kept=country]")).toHaveTextContent("Country: kept USA (Apollo: United States)");
+  });
+
+  it("marks data made up by the mock Apollo as sample data", async () => {
+    setup({ ...stripe, metadata: { ...stripe.metadata, apollo: { id: "mock-org-123", x_sample_data: true } } });
+    expect(await screen.findByText("Sample data, not from Apollo")).toBeInTheDocument();
+    expect(screen.getByTestId("account-fields").querySelector("[data-field=industry]")).toHaveTextContent("Sample data");
+  });
+
+  it("deletes the account after a confirmation, and goes back to the list", async () => {
+    const user = userEvent.setup();
+    const fake = setup();
+    await user.click(await screen.findByRole("button", { name: "Delete" }));
+    const confirm = screen.getByRole("alertdialog", { name: "Delete Stripe?" });
+    await user.click(within(confirm).getByRole("button", { name: "Delete account" }));
+    expect(await screen.findByText("Accounts list")).toBeInTheDocument();
+    const del = fake.queries.find((q) => q.table === "accounts" && q.method === "delete")!;
+    expect(del.filters).toContainEqual({ op: "eq", column: "id", value: ACCOUNT_ID });
+  });
+
+  it("adds a contact at the account; a name or an email is needed", async () => {
+    const user = userEvent.setup();
+    const fake = setup();
+    await user.click(await screen.findByRole("button", { name: "Add a contact" }));
+    const form = screen.getByRole("form", { name: "Add a contact" });
+    await user.click(within(form).getByRole("button", { name: "Add contact" }));
+    expect(within(form).getByText("Enter a name or an email address.")).toBeInTheDocument();
+    await user.type(within(form).getByLabelText("Email"), "Ana@Stripe.com");
+    await user.click(within(form).getByRole("button", { name: "Add contact" }));
+    await waitFor(() => expect(fake.queries.some((q) => q.table === "contacts" && q.method === "insert")).toBe(true));
+    const insert = fake.queries.find((q) => q.table === "contacts" && q.method === "insert")!;
+    expect(insert.values).toMatchObject({ workspace_id: DEMO_WS, account_id: ACCOUNT_ID, email: "ana@stripe.com" });
   });
 
   it("lists contacts and the job history, read separately (no embedding)", async () => {

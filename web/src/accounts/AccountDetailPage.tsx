@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, ExternalLink, Sparkles } from "lucide-react";
+import { ArrowLeft, ExternalLink, Pencil, Sparkles } from "lucide-react";
 import { useCallback, useMemo, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
@@ -8,13 +8,16 @@ import { LiveIndicator } from "../components/LiveIndicator";
 import { RelativeTime } from "../components/RelativeTime";
 import { EmptyState, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
-import { apolloAccountFields, apolloContactFields, apolloEnrichedAt } from "../lib/apollo-fields";
+import { apolloEnrichedAt, fieldSource, isSampleEnrichment } from "../lib/apollo-fields";
 import type { AccountRow, AccountWithEnrichmentRow, ContactRow, JobRow } from "../lib/database.types";
 import { contactName, formatDateTime, formatMoney, formatNumber } from "../lib/format";
 import { useLiveSubscription } from "../lib/live/useLiveSubscription";
 import { postgresChangesTransport, type ChangePayload } from "../lib/realtime";
 import { displayPercentage, expectsUpdates, isWaitingForRetry } from "../jobs/live";
 import { useFollowWorkspace } from "../workspace/WorkspaceProvider";
+import { AddContactForm } from "./AddContactForm";
+import { DeleteAccountButton, DeleteContactButton } from "./DeleteButtons";
+import { FieldSourceMark, LastEnrichmentChanges, SampleDataNote } from "./FieldSources";
 import { useEnrichAccount, useEnrichContact } from "./mutations";
 import { accountContactsQuery, accountDetailQuery, accountJobsQuery, accountKeys } from "./queries";
 
@@ -107,7 +110,7 @@ function AccountDetail({ id }: { id: string }) {
   const contactIds = useMemo(() => (contacts.data ?? []).map((c) => c.id), [contacts.data]);
   const live = useAccountLive(account.data, contactIds, jobs.data);
   const location = useLocation();
-  const arrival = (location.state as { created?: boolean; autoJobId?: string; autoError?: string } | null) ?? {};
+  const arrival = (location.state as { created?: boolean; saved?: boolean; autoJobId?: string; autoError?: string } | null) ?? {};
   useFollowWorkspace(account.data?.workspace_id);
 
   if (account.isPending) {
@@ -149,8 +152,13 @@ function AccountDetail({ id }: { id: string }) {
         <div className="page-header-side">
           <EnrichmentBadge status={a.enrichment_status} enrichedAt={a.enriched_at} error={a.latest_job_error} />
           <LiveIndicator status={live} />
+          <Link to={`/accounts/${a.id}/edit`} className="btn btn-secondary btn-small">
+            <Pencil aria-hidden="true" size={14} /> Edit
+          </Link>
+          <DeleteAccountButton account={a} />
         </div>
       </header>
+      {arrival.saved ? <Alert tone="success" title="Changes saved." /> : null}
 
       {arrival.created ? (
         <Alert tone={arrival.autoError ? "warning" : "success"} title="Account created.">
@@ -164,6 +172,7 @@ function AccountDetail({ id }: { id: string }) {
       ) : null}
       <EnrichPanel account={a} />
       <AccountFields account={a} />
+      <LastEnrichmentChanges metadata={a.metadata} labels={ACCOUNT_FIELD_LABELS} />
 
       <section className="card" aria-labelledby="contacts-title">
         <div className="card-header">
@@ -176,6 +185,7 @@ function AccountDetail({ id }: { id: string }) {
           <EmptyState title="No contacts at this account yet" />
         ) : null}
         {contacts.data && contacts.data.length > 0 ? <ContactsList contacts={contacts.data} /> : null}
+        <AddContactForm account={a} />
       </section>
 
       <section className="card" aria-labelledby="history-title">
@@ -257,6 +267,8 @@ const ACCOUNT_FIELDS: FieldSpec[] = [
   { key: "description", label: "Description" },
 ];
 
+const ACCOUNT_FIELD_LABELS: Record<string, string> = Object.fromEntries(ACCOUNT_FIELDS.map((f) => [f.key, f.label]));
+
 function ExternalUrl({ href }: { href: string | null }) {
   if (!href) return null;
   const safe = /^https?:\/\//i.test(href) ? href : `https://${href}`;
@@ -268,28 +280,20 @@ function ExternalUrl({ href }: { href: string | null }) {
   );
 }
 
-function FromApollo() {
-  return (
-    <span className="from-apollo" title="Filled in by Apollo.io enrichment">
-      <Sparkles aria-hidden="true" size={12} />
-      from Apollo
-    </span>
-  );
-}
-
 export function AccountFields({ account }: { account: AccountRow }) {
-  const fromApollo = apolloAccountFields(account.metadata);
   const enrichedAt = apolloEnrichedAt(account.metadata);
+  const sample = isSampleEnrichment(account.metadata);
   return (
     <section className="card" aria-labelledby="fields-title">
       <div className="card-header">
         <h2 id="fields-title">Company details</h2>
-        {fromApollo.size > 0 ? (
+        {enrichedAt ? (
           <span className="muted small">
-            <FromApollo /> marks what Apollo.io supplied{enrichedAt ? <> ({formatDateTime(enrichedAt)})</> : null}
+            Each value says where it came from: typed by a person, or Apollo.io ({formatDateTime(enrichedAt)})
           </span>
         ) : null}
       </div>
+      {sample ? <SampleDataNote /> : null}
       <dl className="details details-grid" data-testid="account-fields">
         {ACCOUNT_FIELDS.map(({ key, label, render }) => {
           const value = account[key];
@@ -298,7 +302,7 @@ export function AccountFields({ account }: { account: AccountRow }) {
             <div key={key} data-field={key} className={key === "description" ? "span-all" : undefined}>
               <dt>
                 {label}
-                {shown !== null && fromApollo.has(key) ? <FromApollo /> : null}
+                {shown !== null ? <FieldSourceMark source={fieldSource(account.field_sources, key)} sample={sample} /> : null}
               </dt>
               <dd>{shown ?? <span className="muted">—</span>}</dd>
             </div>
@@ -322,7 +326,6 @@ function ContactsList({ contacts }: { contacts: ContactRow[] }) {
 function ContactItem({ contact }: { contact: ContactRow }) {
   const navigate = useNavigate();
   const enrich = useEnrichContact();
-  const fromApollo = apolloContactFields(contact.metadata);
   const name = contactName(contact);
   const place = [contact.city, contact.state, contact.country].filter(Boolean).join(", ");
   return (
@@ -333,7 +336,7 @@ function ContactItem({ contact }: { contact: ContactRow }) {
           {contact.title ? (
             <>
               {contact.title}
-              {fromApollo.has("title") ? <FromApollo /> : null}
+              <FieldSourceMark source={fieldSource(contact.field_sources, "title")} sample={isSampleEnrichment(contact.metadata)} />
             </>
           ) : (
             "No title yet"
@@ -351,16 +354,19 @@ function ContactItem({ contact }: { contact: ContactRow }) {
         ) : null}
         {enrich.error ? <ErrorAlert error={enrich.error} /> : null}
       </div>
-      <button
-        type="button"
-        className="btn btn-secondary btn-small"
-        disabled={enrich.isPending}
-        aria-label={`Enrich ${name}`}
-        onClick={() => enrich.mutate(contact.id, { onSuccess: (job) => navigate(`/jobs/${job.id}`) })}
-      >
-        <Sparkles aria-hidden="true" size={14} />
-        {enrich.isPending ? "Queueing…" : "Enrich"}
-      </button>
+      <div className="contact-actions">
+        <button
+          type="button"
+          className="btn btn-secondary btn-small"
+          disabled={enrich.isPending}
+          aria-label={`Enrich ${name}`}
+          onClick={() => enrich.mutate(contact.id, { onSuccess: (job) => navigate(`/jobs/${job.id}`) })}
+        >
+          <Sparkles aria-hidden="true" size={14} />
+          {enrich.isPending ? "Queueing…" : "Enrich"}
+        </button>
+        <DeleteContactButton contact={contact} name={name} />
+      </div>
     </li>
   );
 }

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus, Search, Sparkles, X } from "lucide-react";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import { Link, useSearchParams } from "react-router-dom";
+import { Link, useLocation, useSearchParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
 import { LiveIndicator } from "../components/LiveIndicator";
@@ -25,6 +25,7 @@ export function AccountsPage() {
   const [selected, setSelected] = useState<Map<string, Selected>>(new Map());
   const enrich = useEnrichAccounts();
   const [outcome, setOutcome] = useState<BulkEnrichOutcome | null>(null);
+  const deleted = (useLocation().state as { deleted?: string } | null)?.deleted;
 
   // Selections belong to one workspace.
   useEffect(() => {
@@ -91,6 +92,7 @@ export function AccountsPage() {
           </Link>
         </div>
       </header>
+      {deleted ? <Alert tone="success" title={`Deleted ${deleted}.`} /> : null}
 
       <SearchBox
         value={params.search}

@@ -1,7 +1,8 @@
-// Enqueueing enrichment (RPCs that check membership and dedupe active jobs) and creating accounts.
+// Enqueueing enrichment (RPCs that check membership and dedupe active jobs), and creating, editing
+// and deleting accounts and contacts (RLS keeps each to its workspace).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { AccountInsert, AccountRow, JobRow } from "../lib/database.types";
-import { unwrap } from "../lib/errors";
+import type { AccountInsert, AccountRow, AccountUpdate, ContactInsert, ContactRow, JobRow } from "../lib/database.types";
+import { UserFacingError, unwrap } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import { jobKeys } from "../jobs/queries";
 import { accountKeys } from "./queries";
@@ -74,5 +75,54 @@ export function useCreateAccount() {
     mutationFn: async (account: AccountInsert): Promise<AccountRow> =>
       unwrap(await getSupabase().from("accounts").insert(account).select("*").single()),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: accountKeys.lists() }),
+  });
+}
+
+export function useUpdateAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, changes }: { id: string; changes: AccountUpdate }): Promise<AccountRow> =>
+      unwrap(await getSupabase().from("accounts").update(changes).eq("id", id).select("*").single()),
+    onSuccess: (_account, { id }) => {
+      void queryClient.invalidateQueries({ queryKey: accountKeys.detail(id) });
+      void queryClient.invalidateQueries({ queryKey: accountKeys.lists() });
+    },
+  });
+}
+
+/** Deletes an account; the database cancels its pending or running enrichment first. */
+export function useDeleteAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string): Promise<void> => {
+      const deleted = unwrap(await getSupabase().from("accounts").delete().eq("id", id).select("id"));
+      if (!deleted?.length) {
+        throw new UserFacingError("The account could not be deleted.", "It was already deleted, or you are not a member of its workspace.", 404);
+      }
+    },
+    onSuccess: (_none, id) => {
+      queryClient.removeQueries({ queryKey: accountKeys.detail(id) });
+      void queryClient.invalidateQueries({ queryKey: accountKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
+    },
+  });
+}
+
+export function useAddContact(accountId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (contact: ContactInsert): Promise<ContactRow> =>
+      unwrap(await getSupabase().from("contacts").insert(contact).select("*").single()),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: accountKeys.contacts(accountId) }),
+  });
+}
+
+export function useDeleteContact(accountId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string): Promise<void> => {
+      unwrap(await getSupabase().from("contacts").delete().eq("id", id).select("id"));
+    },
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: accountKeys.contacts(accountId) }),
   });
 }

@@ -1,8 +1,8 @@
-// Validating the "New account" form before it reaches the database, with the database's own
+// Validating the account form (new and edit) before it reaches the database, with the database's own
 // rules in words a user understands. The domain rule is the product's one
 // (supabase/functions/_shared/domain.ts, which the database's rule is tested against).
 import { isValidDomain, normalizeDomain } from "../../../supabase/functions/_shared/domain.ts";
-import type { AccountInsert } from "../lib/database.types";
+import type { AccountInsert, AccountRow, AccountUpdate } from "../lib/database.types";
 
 export { normalizeDomain };
 
@@ -58,11 +58,23 @@ export function hasErrors(errors: AccountFormErrors): boolean {
 
 const orNull = (value: string) => (value.trim() ? value.trim() : null);
 
-/** The row to insert (only call with values that passed validation). */
-export function toAccountInsert(values: AccountFormValues, workspaceId: string): AccountInsert {
+/** The form's values for an existing account (what the edit page starts from). */
+export function toAccountFormValues(account: Pick<AccountRow, keyof AccountFormValues>): AccountFormValues {
+  const text = (value: string | number | null) => (value === null ? "" : String(value));
+  return {
+    name: account.name,
+    domain: text(account.domain),
+    industry: text(account.industry),
+    employee_count: text(account.employee_count),
+    city: text(account.city),
+    country: text(account.country),
+  };
+}
+
+/** The columns the form writes (only call with values that passed validation). */
+export function toAccountChanges(values: AccountFormValues): AccountUpdate & { name: string } {
   const employees = values.employee_count.replace(/[,_\s]/g, "");
   return {
-    workspace_id: workspaceId,
     name: values.name.trim(),
     domain: values.domain.trim() ? normalizeDomain(values.domain) : null,
     industry: orNull(values.industry),
@@ -70,4 +82,9 @@ export function toAccountInsert(values: AccountFormValues, workspaceId: string):
     city: orNull(values.city),
     country: orNull(values.country),
   };
+}
+
+/** The row to insert (only call with values that passed validation). */
+export function toAccountInsert(values: AccountFormValues, workspaceId: string): AccountInsert {
+  return { workspace_id: workspaceId, ...toAccountChanges(values) };
 }

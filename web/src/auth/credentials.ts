@@ -1,11 +1,11 @@
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+import { isValidEmail } from "../../../supabase/functions/_shared/email.ts";
 
 /** supabase/config.toml's [auth] minimum_password_length: Auth refuses shorter ones (weak_password). */
 export const MINIMUM_PASSWORD_LENGTH = 8;
 
 export function validateEmail(email: string): string | undefined {
   if (!email.trim()) return "Enter your email address.";
-  if (!EMAIL.test(email.trim())) return "Enter an email address like name@company.com.";
+  if (!isValidEmail(email.trim())) return "Enter an email address like name@company.com.";
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import {
   type Json,
   type Tables,
 } from "../../../supabase/functions/_shared/database.types.ts";
+import type { FieldGroup } from "../../../supabase/functions/_shared/apollo/field-map.ts";
 
 export type { Json };
 
@@ -39,8 +40,15 @@ export type WorkspaceRow = Tables<"workspaces">;
 
 export type WorkspaceMemberRow = Overlay<Tables<"workspace_members">, { role: WorkspaceRole }>;
 
-/** metadata.apollo: Apollo's organization; metadata.apollo_enriched_at: when it was written. */
-export type AccountRow = Overlay<Tables<"accounts">, { metadata: JsonObject }>;
+/** field_sources: who set each Apollo-fillable value, and when (a trigger keeps it; browsers only read it). */
+export type FieldSource = { source: "user" | "apollo"; at: string };
+export type FieldSources = { [column: string]: FieldSource | undefined };
+
+/**
+ * metadata.apollo: Apollo's organization; metadata.apollo_enriched_at: when it was written;
+ * metadata.last_enrichment: what the last enrichment changed and which typed values it kept.
+ */
+export type AccountRow = Overlay<Tables<"accounts">, { metadata: JsonObject; field_sources: FieldSources }>;
 
 export type AccountInsert = {
   workspace_id: string;
@@ -73,10 +81,18 @@ export type AccountWithEnrichmentRow = AccountRow & {
   enrichment_status: EnrichmentStatus;
 };
 
-export type ContactRow = Overlay<Tables<"contacts">, { metadata: JsonObject }>;
+export type ContactRow = Overlay<Tables<"contacts">, { metadata: JsonObject; field_sources: FieldSources }>;
 
-/** id, attribution, timestamps and the enrichment state (enriched_at, metadata) are the server's. */
-type ContactServerColumns = "id" | "workspace_id" | "enriched_at" | "metadata" | "created_by" | "created_at" | "updated_at";
+/** id, attribution, timestamps and the enrichment state (enriched_at, metadata, field_sources) are the server's. */
+type ContactServerColumns =
+  | "id"
+  | "workspace_id"
+  | "enriched_at"
+  | "metadata"
+  | "field_sources"
+  | "created_by"
+  | "created_at"
+  | "updated_at";
 
 export type ContactInsert = Partial<Omit<ContactRow, ContactServerColumns>> & {
   workspace_id: string;
@@ -127,6 +143,8 @@ export type WorkspaceSettingsRow = {
   /** No job of the workspace starts before this (its Apollo budget is spent); jobs_paused_reason says which. */
   jobs_paused_until: string | null;
   jobs_paused_reason: string | null;
+  /** The field groups in which Apollo's value wins over a typed one (field-map.ts names them). */
+  apollo_overwrite_groups: FieldGroup[];
   created_at: string;
   updated_at: string;
 };
@@ -135,7 +153,7 @@ export type WorkspaceSettingsChecked = Checked<KeysOf<WorkspaceSettingsRow, Tabl
 
 /** The selectable column list of workspace_settings, for `.select(...)`. */
 export const WORKSPACE_SETTINGS_COLUMNS =
-  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, created_at, updated_at" as const;
+  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, apollo_overwrite_groups, created_at, updated_at" as const;
 
 export type Database = {
   public: {
@@ -192,7 +210,7 @@ export type Database = {
       workspace_settings: {
         Row: WorkspaceSettingsRow;
         Insert: never;
-        Update: { apollo_auto_enrich?: boolean };
+        Update: { apollo_auto_enrich?: boolean; apollo_overwrite_groups?: FieldGroup[] };
         Relationships: [];
       };
     };

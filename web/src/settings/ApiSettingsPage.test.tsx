@@ -163,9 +163,27 @@ describe("ApiSettingsPage", () => {
     expect(toggle).not.toBeChecked();
     await user.click(toggle);
     await waitFor(() => expect(toggle).toBeChecked());
-    const update = fake.queries.find((q) => q.table === "workspace_settings");
+    const update = fake.queries.find((q) => q.table === "workspace_settings" && q.method === "update");
     expect(update).toMatchObject({ method: "update", values: { apollo_auto_enrich: true }, filters: [{ op: "eq", column: "workspace_id", value: DEMO_WS }] });
     expect(update?.columns).toBe("workspace_id, apollo_auto_enrich");
+  });
+
+  it("lets an owner choose the field groups in which Apollo's value wins over a typed one", async () => {
+    const user = userEvent.setup();
+    const fake = setup(CONFIGURED, undefined, (q) =>
+      q.table === "workspace_settings"
+        ? q.method === "update"
+          ? { data: [{ workspace_id: DEMO_WS, apollo_overwrite_groups: ["location"] }], error: null }
+          : { data: { workspace_id: DEMO_WS, apollo_overwrite_groups: [] }, error: null }
+        : { data: [], error: null },
+    );
+    const location = await screen.findByRole("checkbox", { name: /Apollo wins: Location/ });
+    await waitFor(() => expect(location).toBeEnabled());
+    expect(location).not.toBeChecked();
+    await user.click(location);
+    await waitFor(() => expect(location).toBeChecked());
+    const update = fake.queries.find((q) => q.table === "workspace_settings" && q.method === "update");
+    expect(update).toMatchObject({ values: { apollo_overwrite_groups: ["location"] }, filters: [{ op: "eq", column: "workspace_id", value: DEMO_WS }] });
   });
 
   it("is read-only for members", async () => {

@@ -17,6 +17,7 @@ import {
   testApolloConnection,
   validateApiKey,
 } from "./api";
+import { OverwriteGroups } from "./OverwriteGroups";
 import { ConnectionResult } from "./ConnectionResult";
 
 export function ApiSettingsPage() {
@@ -277,6 +278,7 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
           </div>
         </div>
         {auto.error ? <ErrorAlert error={auto.error} title="The setting was not changed" /> : null}
+        <OverwriteGroups workspaceId={workspaceId} canEdit={canEdit} />
         <p className="credits">
           Credits used: <strong data-testid="credits-used">{formatNumber(settings.enrichment_credits_used)}</strong>{" "}
           <span className="muted small">(one per enriched record)</span>

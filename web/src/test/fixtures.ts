@@ -15,6 +15,7 @@ export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): 
     domain: null,
     enriched_at: null,
     metadata: {},
+    field_sources: {},
     created_by: null,
     created_at: "2026-11-29T09:00:00Z",
     updated_at: "2026-11-29T09:00:00Z",

@@ -2,6 +2,7 @@
 // Used when USE_MOCK_APOLLO=true or the workspace key is the test key (see index.ts).
 import { normalizeDomain } from "../domain.ts";
 import { envNumber, type EnvReader, processEnv } from "./env.ts";
+import { SAMPLE_DATA_KEY } from "./sample-data.ts";
 import type {
   ApolloClient,
   ApolloOrganization,
@@ -39,10 +40,11 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The testing guide's sample organization for a domain. */
+/** The testing guide's sample organization for a domain, marked as made up (sample-data.ts). */
 function sampleOrganization(requested: string): ApolloOrganization {
   const domain = normalizeDomain(requested) || requested;
   return {
+    [SAMPLE_DATA_KEY]: true,
     id: "mock-org-123",
     name: `Mock Company for ${domain}`,
     website_url: `https://${domain}`,
@@ -59,6 +61,7 @@ function sampleOrganization(requested: string): ApolloOrganization {
 /** The testing guide's sample person, with the email asked about. */
 function samplePerson(request: PersonMatchRequest): ApolloPerson {
   return {
+    [SAMPLE_DATA_KEY]: true,
     id: "mock-person-123",
     first_name: "John",
     last_name: "Doe",
