@@ -770,6 +770,167 @@ $$;
 COMMENT ON FUNCTION private.enforce_enqueue_quotas() IS 'Trigger (per statement): for browser users, at most max_enqueues_per_workspace_minute enqueueing statements per workspace per minute and max_pending_jobs_per_workspace pending jobs; PT429 otherwise.';
 
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.jobs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    workspace_id uuid NOT NULL,
+    job_type text NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    priority smallint DEFAULT 0 NOT NULL,
+    progress jsonb DEFAULT '{"percentage": 0}'::jsonb NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 5 NOT NULL,
+    scheduled_for timestamp with time zone DEFAULT now() NOT NULL,
+    next_retry_at timestamp with time zone,
+    started_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    failed_at timestamp with time zone,
+    cancelled_at timestamp with time zone,
+    locked_by text,
+    locked_until timestamp with time zone,
+    error_message text,
+    errors jsonb DEFAULT '[]'::jsonb NOT NULL,
+    result jsonb,
+    credits_used integer DEFAULT 0 NOT NULL,
+    subject_id text GENERATED ALWAYS AS (COALESCE((payload ->> 'account_id'::text), (payload ->> 'contact_id'::text))) STORED,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    claimable boolean DEFAULT true NOT NULL,
+    CONSTRAINT attempts_within_max CHECK ((attempts <= max_attempts)),
+    CONSTRAINT cancelled_has_cancelled_at CHECK (((status = 'cancelled'::text) = (cancelled_at IS NOT NULL))),
+    CONSTRAINT completed_at_is_after_started_at CHECK (((completed_at IS NULL) OR (started_at IS NULL) OR (completed_at >= started_at))),
+    CONSTRAINT completed_has_completed_at CHECK (((status = 'completed'::text) = (completed_at IS NOT NULL))),
+    CONSTRAINT failed_has_failed_at CHECK (((status = 'failed'::text) = (failed_at IS NOT NULL))),
+    CONSTRAINT jobs_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT jobs_credits_used_check CHECK ((credits_used >= 0)),
+    CONSTRAINT jobs_errors_check CHECK ((jsonb_typeof(errors) = 'array'::text)),
+    CONSTRAINT jobs_job_type_check CHECK ((job_type ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
+    CONSTRAINT jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
+    CONSTRAINT jobs_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT jobs_priority_check CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
+    CONSTRAINT jobs_progress_check CHECK (((jsonb_typeof(progress) = 'object'::text) AND (progress ? 'percentage'::text) AND (jsonb_typeof((progress -> 'percentage'::text)) = 'number'::text) AND ((((progress ->> 'percentage'::text))::numeric >= (0)::numeric) AND (((progress ->> 'percentage'::text))::numeric <= (100)::numeric)))),
+    CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
+    CONSTRAINT next_retry_only_when_pending CHECK (((next_retry_at IS NULL) OR (status = 'pending'::text))),
+    CONSTRAINT pending_has_attempts_left CHECK (((status <> 'pending'::text) OR (attempts < max_attempts))),
+    CONSTRAINT processing_has_started CHECK (((status <> 'processing'::text) OR (started_at IS NOT NULL))),
+    CONSTRAINT processing_holds_a_lease CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
+    CONSTRAINT scheduled_for_is_finite CHECK (isfinite(scheduled_for))
+);
+
+
+--
+-- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.jobs IS 'Background jobs: one row per job, claimed by workers with a lease. See supabase/migrations/*_queue_*.sql for the operations.';
+
+
+--
+-- Name: COLUMN jobs.progress; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.progress IS '{"percentage": 0..100, "message": ...} written by the worker while the job runs.';
+
+
+--
+-- Name: COLUMN jobs.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.attempts IS 'Attempts started so far, counted when a worker claims the job.';
+
+
+--
+-- Name: COLUMN jobs.scheduled_for; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.scheduled_for IS 'The job is not claimed before this time (retries move it forward).';
+
+
+--
+-- Name: COLUMN jobs.next_retry_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.next_retry_at IS 'When a failed attempt will be retried; null unless the job waits for a retry.';
+
+
+--
+-- Name: COLUMN jobs.locked_by; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.locked_by IS 'Worker holding the lease; every worker call is refused unless it names this worker.';
+
+
+--
+-- Name: COLUMN jobs.locked_until; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.locked_until IS 'Lease expiry: after it the reaper returns the job to the queue.';
+
+
+--
+-- Name: COLUMN jobs.errors; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.errors IS 'Every failed attempt: [{attempt, at, message, retryable}]. error_message is the latest.';
+
+
+--
+-- Name: COLUMN jobs.credits_used; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.credits_used IS 'Apollo credits this job has charged to its workspace (charged once, however often it runs).';
+
+
+--
+-- Name: COLUMN jobs.subject_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.subject_id IS 'payload.account_id or payload.contact_id: the record the job works on.';
+
+
+--
+-- Name: COLUMN jobs.claimable; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.claimable IS 'Pending and due, of an enabled type, when last written: only these are in the claim index. claim_jobs marks jobs that have become due since; the flag is an index filter, never the rule (claims still check scheduled_for).';
+
+
+--
+-- Name: enrichment_already_written(public.jobs); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enrichment_already_written(p_job public.jobs) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if p_job.credits_used = 0 then
+    return false;
+  end if;
+  perform private.write_job_log(p_job.id, p_job.workspace_id, p_job.attempts,
+    'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
+    jsonb_build_object('already_applied', true));
+  return true;
+end
+$$;
+
+
+--
+-- Name: FUNCTION enrichment_already_written(p_job public.jobs); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enrichment_already_written(p_job public.jobs) IS 'True (with a log line) when an earlier attempt of the job wrote its enrichment: nothing is written twice.';
+
+
 --
 -- Name: enrichment_outcome(uuid, timestamp with time zone, jsonb, jsonb, jsonb); Type: FUNCTION; Schema: private; Owner: -
 --
@@ -798,6 +959,32 @@ $$;
 --
 
 COMMENT ON FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) IS 'metadata.last_enrichment: what an enrichment changed (old -> new) and which typed values it kept (with Apollo''s value).';
+
+
+--
+-- Name: held_enrichment_job(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.held_enrichment_job(p_job_id uuid, p_worker_id text) RETURNS public.jobs
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_job public.jobs;
+begin
+  select * into v_job from public.jobs j
+  where j.id = p_job_id and j.status = 'processing' and j.locked_by = p_worker_id
+  for update;
+  return v_job;
+end
+$$;
+
+
+--
+-- Name: FUNCTION held_enrichment_job(p_job_id uuid, p_worker_id text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.held_enrichment_job(p_job_id uuid, p_worker_id text) IS 'The enrichment job, locked, when p_worker_id holds it; a row of nulls otherwise (the lease is lost).';
 
 
 --
@@ -1614,31 +1801,23 @@ CREATE FUNCTION public.apply_account_enrichment(job_id uuid, worker_id text, fie
     SET search_path TO ''
     AS $$
 declare
-  v_job record;
+  v_job public.jobs := private.held_enrichment_job(apply_account_enrichment.job_id, apply_account_enrichment.worker_id);
+  v_account_id uuid := (v_job.payload ->> 'account_id')::uuid;
   v_current jsonb;
   v_fields jsonb;
 begin
-  select j.workspace_id, (j.payload ->> 'account_id')::uuid as account_id, j.credits_used, j.attempts into v_job
-  from public.jobs j
-  where j.id = apply_account_enrichment.job_id and j.status = 'processing'
-    and j.locked_by = apply_account_enrichment.worker_id
-  for update;
-  if not found then
+  if v_job.id is null then
     return false;
   end if;
-  -- An earlier attempt of this job wrote the enrichment (and was charged): never write it twice.
-  if v_job.credits_used > 0 then
-    perform private.write_job_log(apply_account_enrichment.job_id, v_job.workspace_id, v_job.attempts,
-      'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
-      jsonb_build_object('already_applied', true));
+  if private.enrichment_already_written(v_job) then
     return true;
   end if;
 
   select to_jsonb(a) into v_current from public.accounts a
-  where a.id = v_job.account_id and a.workspace_id = v_job.workspace_id
+  where a.id = v_account_id and a.workspace_id = v_job.workspace_id
   for update;
   if v_current is null then
-    raise exception 'Account not found: %', v_job.account_id using errcode = 'P0002';
+    raise exception 'Account not found: %', v_account_id using errcode = 'P0002';
   end if;
   v_fields := private.apollo_writable_fields('accounts', v_job.workspace_id, v_current, apply_account_enrichment.fields);
 
@@ -1661,7 +1840,7 @@ begin
         'apollo_enriched_at', apply_account_enrichment.now,
         'last_enrichment', private.enrichment_outcome(apply_account_enrichment.job_id, apply_account_enrichment.now,
           v_current, apply_account_enrichment.fields, v_fields))
-  where a.id = v_job.account_id;
+  where a.id = v_account_id;
   perform set_config('app.field_source', '', true);
 
   perform private.charge_enrichment_credit(apply_account_enrichment.job_id, v_job.workspace_id);
@@ -1686,31 +1865,23 @@ CREATE FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id text, fie
     SET search_path TO ''
     AS $$
 declare
-  v_job record;
+  v_job public.jobs := private.held_enrichment_job(apply_contact_enrichment.job_id, apply_contact_enrichment.worker_id);
+  v_contact_id uuid := (v_job.payload ->> 'contact_id')::uuid;
   v_current jsonb;
   v_fields jsonb;
 begin
-  select j.workspace_id, (j.payload ->> 'contact_id')::uuid as contact_id, j.credits_used, j.attempts into v_job
-  from public.jobs j
-  where j.id = apply_contact_enrichment.job_id and j.status = 'processing'
-    and j.locked_by = apply_contact_enrichment.worker_id
-  for update;
-  if not found then
+  if v_job.id is null then
     return false;
   end if;
-  -- An earlier attempt of this job wrote the enrichment (and was charged): never write it twice.
-  if v_job.credits_used > 0 then
-    perform private.write_job_log(apply_contact_enrichment.job_id, v_job.workspace_id, v_job.attempts,
-      'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
-      jsonb_build_object('already_applied', true));
+  if private.enrichment_already_written(v_job) then
     return true;
   end if;
 
   select to_jsonb(c) into v_current from public.contacts c
-  where c.id = v_job.contact_id and c.workspace_id = v_job.workspace_id
+  where c.id = v_contact_id and c.workspace_id = v_job.workspace_id
   for update;
   if v_current is null then
-    raise exception 'Contact not found: %', v_job.contact_id using errcode = 'P0002';
+    raise exception 'Contact not found: %', v_contact_id using errcode = 'P0002';
   end if;
   v_fields := private.apollo_writable_fields('contacts', v_job.workspace_id, v_current, apply_contact_enrichment.fields);
 
@@ -1731,7 +1902,7 @@ begin
         'apollo_enriched_at', apply_contact_enrichment.now,
         'last_enrichment', private.enrichment_outcome(apply_contact_enrichment.job_id, apply_contact_enrichment.now,
           v_current, apply_contact_enrichment.fields, v_fields))
-  where c.id = v_job.contact_id;
+  where c.id = v_contact_id;
   perform set_config('app.field_source', '', true);
 
   perform private.charge_enrichment_credit(apply_contact_enrichment.job_id, v_job.workspace_id);
@@ -1777,140 +1948,6 @@ $$;
 --
 
 COMMENT ON FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer) IS 'Worker: registers (or renews) a running invocation for the next seconds: until it calls end_worker_run, enqueueing does not wake another. With max_running, refuses (false) when that many others are registered already: enough invocations are running.';
-
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
-
---
--- Name: jobs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.jobs (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    workspace_id uuid NOT NULL,
-    job_type text NOT NULL,
-    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
-    status text DEFAULT 'pending'::text NOT NULL,
-    priority smallint DEFAULT 0 NOT NULL,
-    progress jsonb DEFAULT '{"percentage": 0}'::jsonb NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    max_attempts integer DEFAULT 5 NOT NULL,
-    scheduled_for timestamp with time zone DEFAULT now() NOT NULL,
-    next_retry_at timestamp with time zone,
-    started_at timestamp with time zone,
-    completed_at timestamp with time zone,
-    failed_at timestamp with time zone,
-    cancelled_at timestamp with time zone,
-    locked_by text,
-    locked_until timestamp with time zone,
-    error_message text,
-    errors jsonb DEFAULT '[]'::jsonb NOT NULL,
-    result jsonb,
-    credits_used integer DEFAULT 0 NOT NULL,
-    subject_id text GENERATED ALWAYS AS (COALESCE((payload ->> 'account_id'::text), (payload ->> 'contact_id'::text))) STORED,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    claimable boolean DEFAULT true NOT NULL,
-    CONSTRAINT attempts_within_max CHECK ((attempts <= max_attempts)),
-    CONSTRAINT cancelled_has_cancelled_at CHECK (((status = 'cancelled'::text) = (cancelled_at IS NOT NULL))),
-    CONSTRAINT completed_at_is_after_started_at CHECK (((completed_at IS NULL) OR (started_at IS NULL) OR (completed_at >= started_at))),
-    CONSTRAINT completed_has_completed_at CHECK (((status = 'completed'::text) = (completed_at IS NOT NULL))),
-    CONSTRAINT failed_has_failed_at CHECK (((status = 'failed'::text) = (failed_at IS NOT NULL))),
-    CONSTRAINT jobs_attempts_check CHECK ((attempts >= 0)),
-    CONSTRAINT jobs_credits_used_check CHECK ((credits_used >= 0)),
-    CONSTRAINT jobs_errors_check CHECK ((jsonb_typeof(errors) = 'array'::text)),
-    CONSTRAINT jobs_job_type_check CHECK ((job_type ~ '^[a-z][a-z0-9_]{0,62}$'::text)),
-    CONSTRAINT jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
-    CONSTRAINT jobs_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
-    CONSTRAINT jobs_priority_check CHECK (((priority >= '-100'::integer) AND (priority <= 100))),
-    CONSTRAINT jobs_progress_check CHECK (((jsonb_typeof(progress) = 'object'::text) AND (progress ? 'percentage'::text) AND (jsonb_typeof((progress -> 'percentage'::text)) = 'number'::text) AND ((((progress ->> 'percentage'::text))::numeric >= (0)::numeric) AND (((progress ->> 'percentage'::text))::numeric <= (100)::numeric)))),
-    CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'completed'::text, 'failed'::text, 'cancelled'::text]))),
-    CONSTRAINT next_retry_only_when_pending CHECK (((next_retry_at IS NULL) OR (status = 'pending'::text))),
-    CONSTRAINT pending_has_attempts_left CHECK (((status <> 'pending'::text) OR (attempts < max_attempts))),
-    CONSTRAINT processing_has_started CHECK (((status <> 'processing'::text) OR (started_at IS NOT NULL))),
-    CONSTRAINT processing_holds_a_lease CHECK (((status = 'processing'::text) = ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
-    CONSTRAINT scheduled_for_is_finite CHECK (isfinite(scheduled_for))
-);
-
-
---
--- Name: TABLE jobs; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.jobs IS 'Background jobs: one row per job, claimed by workers with a lease. See supabase/migrations/*_queue_*.sql for the operations.';
-
-
---
--- Name: COLUMN jobs.progress; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.progress IS '{"percentage": 0..100, "message": ...} written by the worker while the job runs.';
-
-
---
--- Name: COLUMN jobs.attempts; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.attempts IS 'Attempts started so far, counted when a worker claims the job.';
-
-
---
--- Name: COLUMN jobs.scheduled_for; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.scheduled_for IS 'The job is not claimed before this time (retries move it forward).';
-
-
---
--- Name: COLUMN jobs.next_retry_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.next_retry_at IS 'When a failed attempt will be retried; null unless the job waits for a retry.';
-
-
---
--- Name: COLUMN jobs.locked_by; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.locked_by IS 'Worker holding the lease; every worker call is refused unless it names this worker.';
-
-
---
--- Name: COLUMN jobs.locked_until; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.locked_until IS 'Lease expiry: after it the reaper returns the job to the queue.';
-
-
---
--- Name: COLUMN jobs.errors; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.errors IS 'Every failed attempt: [{attempt, at, message, retryable}]. error_message is the latest.';
-
-
---
--- Name: COLUMN jobs.credits_used; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.credits_used IS 'Apollo credits this job has charged to its workspace (charged once, however often it runs).';
-
-
---
--- Name: COLUMN jobs.subject_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.subject_id IS 'payload.account_id or payload.contact_id: the record the job works on.';
-
-
---
--- Name: COLUMN jobs.claimable; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.jobs.claimable IS 'Pending and due, of an enabled type, when last written: only these are in the claim index. claim_jobs marks jobs that have become due since; the flag is an index filter, never the rule (claims still check scheduled_for).';
 
 
 --
@@ -5052,11 +5089,77 @@ REVOKE ALL ON FUNCTION private.enforce_enqueue_quotas() FROM PUBLIC;
 
 
 --
+-- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.jobs TO service_role;
+GRANT SELECT ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: COLUMN jobs.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: COLUMN jobs.job_type; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(job_type) ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: COLUMN jobs.payload; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(payload) ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: COLUMN jobs.priority; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(priority) ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: COLUMN jobs.max_attempts; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(max_attempts) ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: COLUMN jobs.scheduled_for; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(scheduled_for) ON TABLE public.jobs TO authenticated;
+
+
+--
+-- Name: FUNCTION enrichment_already_written(p_job public.jobs); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.enrichment_already_written(p_job public.jobs) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.enrichment_already_written(p_job public.jobs) TO service_role;
+
+
+--
 -- Name: FUNCTION enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb); Type: ACL; Schema: private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.enrichment_outcome(p_job_id uuid, p_at timestamp with time zone, p_current jsonb, p_fields jsonb, p_writable jsonb) TO service_role;
+
+
+--
+-- Name: FUNCTION held_enrichment_job(p_job_id uuid, p_worker_id text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.held_enrichment_job(p_job_id uuid, p_worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.held_enrichment_job(p_job_id uuid, p_worker_id text) TO service_role;
 
 
 --
@@ -5284,56 +5387,6 @@ GRANT ALL ON FUNCTION public.apply_contact_enrichment(job_id uuid, worker_id tex
 
 REVOKE ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.begin_worker_run(worker_id text, seconds integer, max_running integer) TO service_role;
-
-
---
--- Name: TABLE jobs; Type: ACL; Schema: public; Owner: -
---
-
-GRANT ALL ON TABLE public.jobs TO service_role;
-GRANT SELECT ON TABLE public.jobs TO authenticated;
-
-
---
--- Name: COLUMN jobs.workspace_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(workspace_id) ON TABLE public.jobs TO authenticated;
-
-
---
--- Name: COLUMN jobs.job_type; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(job_type) ON TABLE public.jobs TO authenticated;
-
-
---
--- Name: COLUMN jobs.payload; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(payload) ON TABLE public.jobs TO authenticated;
-
-
---
--- Name: COLUMN jobs.priority; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(priority) ON TABLE public.jobs TO authenticated;
-
-
---
--- Name: COLUMN jobs.max_attempts; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(max_attempts) ON TABLE public.jobs TO authenticated;
-
-
---
--- Name: COLUMN jobs.scheduled_for; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(scheduled_for) ON TABLE public.jobs TO authenticated;
 
 
 --

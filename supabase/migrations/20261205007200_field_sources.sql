@@ -166,6 +166,45 @@ comment on function private.enrichment_outcome(uuid, timestamptz, jsonb, jsonb, 
 revoke all on function private.enrichment_outcome(uuid, timestamptz, jsonb, jsonb, jsonb) from public;
 grant execute on function private.enrichment_outcome(uuid, timestamptz, jsonb, jsonb, jsonb) to service_role;
 
+-- What both apply functions do first: take the job as its holder, and stop when an earlier
+-- attempt of it already wrote the enrichment (and was charged), so a job writes it once.
+create function private.held_enrichment_job(p_job_id uuid, p_worker_id text) returns public.jobs
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job public.jobs;
+begin
+  select * into v_job from public.jobs j
+  where j.id = p_job_id and j.status = 'processing' and j.locked_by = p_worker_id
+  for update;
+  return v_job;
+end
+$$;
+comment on function private.held_enrichment_job(uuid, text) is
+  'The enrichment job, locked, when p_worker_id holds it; a row of nulls otherwise (the lease is lost).';
+revoke all on function private.held_enrichment_job(uuid, text) from public;
+grant execute on function private.held_enrichment_job(uuid, text) to service_role;
+
+create function private.enrichment_already_written(p_job public.jobs) returns boolean
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_job.credits_used = 0 then
+    return false;
+  end if;
+  perform private.write_job_log(p_job.id, p_job.workspace_id, p_job.attempts,
+    'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
+    jsonb_build_object('already_applied', true));
+  return true;
+end
+$$;
+comment on function private.enrichment_already_written(public.jobs) is
+  'True (with a log line) when an earlier attempt of the job wrote its enrichment: nothing is written twice.';
+revoke all on function private.enrichment_already_written(public.jobs) from public;
+grant execute on function private.enrichment_already_written(public.jobs) to service_role;
+
 create or replace function public.apply_account_enrichment(
   job_id uuid,
   worker_id text,
@@ -177,31 +216,23 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_job record;
+  v_job public.jobs := private.held_enrichment_job(apply_account_enrichment.job_id, apply_account_enrichment.worker_id);
+  v_account_id uuid := (v_job.payload ->> 'account_id')::uuid;
   v_current jsonb;
   v_fields jsonb;
 begin
-  select j.workspace_id, (j.payload ->> 'account_id')::uuid as account_id, j.credits_used, j.attempts into v_job
-  from public.jobs j
-  where j.id = apply_account_enrichment.job_id and j.status = 'processing'
-    and j.locked_by = apply_account_enrichment.worker_id
-  for update;
-  if not found then
+  if v_job.id is null then
     return false;
   end if;
-  -- An earlier attempt of this job wrote the enrichment (and was charged): never write it twice.
-  if v_job.credits_used > 0 then
-    perform private.write_job_log(apply_account_enrichment.job_id, v_job.workspace_id, v_job.attempts,
-      'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
-      jsonb_build_object('already_applied', true));
+  if private.enrichment_already_written(v_job) then
     return true;
   end if;
 
   select to_jsonb(a) into v_current from public.accounts a
-  where a.id = v_job.account_id and a.workspace_id = v_job.workspace_id
+  where a.id = v_account_id and a.workspace_id = v_job.workspace_id
   for update;
   if v_current is null then
-    raise exception 'Account not found: %', v_job.account_id using errcode = 'P0002';
+    raise exception 'Account not found: %', v_account_id using errcode = 'P0002';
   end if;
   v_fields := private.apollo_writable_fields('accounts', v_job.workspace_id, v_current, apply_account_enrichment.fields);
 
@@ -224,7 +255,7 @@ begin
         'apollo_enriched_at', apply_account_enrichment.now,
         'last_enrichment', private.enrichment_outcome(apply_account_enrichment.job_id, apply_account_enrichment.now,
           v_current, apply_account_enrichment.fields, v_fields))
-  where a.id = v_job.account_id;
+  where a.id = v_account_id;
   perform set_config('app.field_source', '', true);
 
   perform private.charge_enrichment_credit(apply_account_enrichment.job_id, v_job.workspace_id);
@@ -245,31 +276,23 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_job record;
+  v_job public.jobs := private.held_enrichment_job(apply_contact_enrichment.job_id, apply_contact_enrichment.worker_id);
+  v_contact_id uuid := (v_job.payload ->> 'contact_id')::uuid;
   v_current jsonb;
   v_fields jsonb;
 begin
-  select j.workspace_id, (j.payload ->> 'contact_id')::uuid as contact_id, j.credits_used, j.attempts into v_job
-  from public.jobs j
-  where j.id = apply_contact_enrichment.job_id and j.status = 'processing'
-    and j.locked_by = apply_contact_enrichment.worker_id
-  for update;
-  if not found then
+  if v_job.id is null then
     return false;
   end if;
-  -- An earlier attempt of this job wrote the enrichment (and was charged): never write it twice.
-  if v_job.credits_used > 0 then
-    perform private.write_job_log(apply_contact_enrichment.job_id, v_job.workspace_id, v_job.attempts,
-      'The enrichment was already written by an earlier attempt of this job; nothing is written again', 'info',
-      jsonb_build_object('already_applied', true));
+  if private.enrichment_already_written(v_job) then
     return true;
   end if;
 
   select to_jsonb(c) into v_current from public.contacts c
-  where c.id = v_job.contact_id and c.workspace_id = v_job.workspace_id
+  where c.id = v_contact_id and c.workspace_id = v_job.workspace_id
   for update;
   if v_current is null then
-    raise exception 'Contact not found: %', v_job.contact_id using errcode = 'P0002';
+    raise exception 'Contact not found: %', v_contact_id using errcode = 'P0002';
   end if;
   v_fields := private.apollo_writable_fields('contacts', v_job.workspace_id, v_current, apply_contact_enrichment.fields);
 
@@ -290,7 +313,7 @@ begin
         'apollo_enriched_at', apply_contact_enrichment.now,
         'last_enrichment', private.enrichment_outcome(apply_contact_enrichment.job_id, apply_contact_enrichment.now,
           v_current, apply_contact_enrichment.fields, v_fields))
-  where c.id = v_job.contact_id;
+  where c.id = v_contact_id;
   perform set_config('app.field_source', '', true);
 
   perform private.charge_enrichment_credit(apply_contact_enrichment.job_id, v_job.workspace_id);

@@ -12,7 +12,7 @@ export function FieldSourceMark({ source, sample }: { source: FieldSource | null
   if (source.source === "apollo") {
     const what = sample ? "Sample data" : "Apollo";
     return (
-      <span className="source-mark from-apollo" title={`${sample ? "Made up by the mock Apollo, not from Apollo.io" : "Filled in by Apollo.io"}, ${formatDateTime(source.at)}`}>
+      <span className="source-mark" title={`${sample ? "Made up by the mock Apollo, not from Apollo.io" : "Filled in by Apollo.io"}, ${formatDateTime(source.at)}`}>
         <Sparkles aria-hidden="true" size={12} />
         {what}
       </span>

@@ -151,6 +151,9 @@ export type WorkspaceSettingsRow = {
 
 export type WorkspaceSettingsChecked = Checked<KeysOf<WorkspaceSettingsRow, Tables<"workspace_settings">>>;
 
+/** What a browser may write in workspace_settings (the column grants; owners and admins by RLS). */
+export type WorkspaceSettingsUpdate = { apollo_auto_enrich?: boolean; apollo_overwrite_groups?: FieldGroup[] };
+
 /** The selectable column list of workspace_settings, for `.select(...)`. */
 export const WORKSPACE_SETTINGS_COLUMNS =
   "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, apollo_overwrite_groups, created_at, updated_at" as const;
@@ -210,7 +213,7 @@ export type Database = {
       workspace_settings: {
         Row: WorkspaceSettingsRow;
         Insert: never;
-        Update: { apollo_auto_enrich?: boolean; apollo_overwrite_groups?: FieldGroup[] };
+        Update: WorkspaceSettingsUpdate;
         Relationships: [];
       };
     };

@@ -2,7 +2,7 @@ import { FunctionsHttpError } from "@supabase/supabase-js";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { ApolloSettingsView } from "../lib/database.types";
+import { WORKSPACE_SETTINGS_COLUMNS, type ApolloSettingsView } from "../lib/database.types";
 import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
 import { DEMO_WS, renderPage, withWorkspace } from "../test/render";
 import { ApiSettingsPage } from "./ApiSettingsPage";
@@ -165,7 +165,7 @@ describe("ApiSettingsPage", () => {
     await waitFor(() => expect(toggle).toBeChecked());
     const update = fake.queries.find((q) => q.table === "workspace_settings" && q.method === "update");
     expect(update).toMatchObject({ method: "update", values: { apollo_auto_enrich: true }, filters: [{ op: "eq", column: "workspace_id", value: DEMO_WS }] });
-    expect(update?.columns).toBe("workspace_id, apollo_auto_enrich");
+    expect(update?.columns).toBe(WORKSPACE_SETTINGS_COLUMNS);
   });
 
   it("lets an owner choose the field groups in which Apollo's value wins over a typed one", async () => {

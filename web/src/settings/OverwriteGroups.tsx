@@ -5,35 +5,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { FIELD_GROUP_LABELS, type FieldGroup } from "../../../supabase/functions/_shared/apollo/field-map.ts";
 import { ErrorAlert } from "../components/Alert";
 import type { WorkspaceSettingsRow } from "../lib/database.types";
-import { UserFacingError, unwrap } from "../lib/errors";
-import { getSupabase } from "../lib/supabase";
-import { settingsKeys, workspaceSettingsQuery } from "./api";
+import { settingsKeys, updateWorkspaceSettings, workspaceSettingsQuery } from "./api";
 
 const GROUPS = Object.keys(FIELD_GROUP_LABELS) as FieldGroup[];
-
-async function saveOverwriteGroups(workspaceId: string, groups: FieldGroup[]): Promise<FieldGroup[]> {
-  const rows = unwrap(
-    await getSupabase()
-      .from("workspace_settings")
-      .update({ apollo_overwrite_groups: groups })
-      .eq("workspace_id", workspaceId)
-      .select("workspace_id, apollo_overwrite_groups"),
-  );
-  if (!rows || rows.length === 0) {
-    throw new UserFacingError("Only owners and admins can change this setting.", "Ask an owner or admin of this workspace.");
-  }
-  return rows[0].apollo_overwrite_groups;
-}
 
 export function OverwriteGroups({ workspaceId, canEdit }: { workspaceId: string; canEdit: boolean }) {
   const queryClient = useQueryClient();
   const settings = useQuery(workspaceSettingsQuery(workspaceId));
   const save = useMutation({
-    mutationFn: (groups: FieldGroup[]) => saveOverwriteGroups(workspaceId, groups),
-    onSuccess: (groups) =>
-      queryClient.setQueryData<WorkspaceSettingsRow | null>(settingsKeys.row(workspaceId), (old) =>
-        old ? { ...old, apollo_overwrite_groups: groups } : old,
-      ),
+    mutationFn: (groups: FieldGroup[]) => updateWorkspaceSettings(workspaceId, { apollo_overwrite_groups: groups }),
+    onSuccess: (row) => queryClient.setQueryData<WorkspaceSettingsRow | null>(settingsKeys.row(workspaceId), row),
   });
   const chosen = new Set(settings.data?.apollo_overwrite_groups ?? []);
 

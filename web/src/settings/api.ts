@@ -1,8 +1,14 @@
-// The apollo-settings Edge Function (user JWT) and the one setting a browser writes directly
-// (apollo_auto_enrich, under RLS). Function errors come back as UserFacingError with the
+// The apollo-settings Edge Function (user JWT) and the settings a browser writes directly
+// (apollo_auto_enrich, apollo_overwrite_groups; under RLS). Function errors come back as UserFacingError with the
 // function's own words ({error}).
 import { queryOptions } from "@tanstack/react-query";
-import { WORKSPACE_SETTINGS_COLUMNS, type ApolloSettingsView, type ConnectionCheck, type WorkspaceSettingsRow } from "../lib/database.types";
+import {
+  WORKSPACE_SETTINGS_COLUMNS,
+  type ApolloSettingsView,
+  type ConnectionCheck,
+  type WorkspaceSettingsRow,
+  type WorkspaceSettingsUpdate,
+} from "../lib/database.types";
 import { functionError, UserFacingError, unwrap, unwrapMaybe } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 
@@ -59,19 +65,22 @@ export function removeApolloKey(workspaceId: string) {
   );
 }
 
-/** Owners and admins may update apollo_auto_enrich; for others RLS matches no row. */
-export async function setAutoEnrich(workspaceId: string, enabled: boolean): Promise<boolean> {
+/**
+ * Owners and admins may update the settings a browser writes (apollo_auto_enrich,
+ * apollo_overwrite_groups); for others RLS matches no row, which is said in words.
+ */
+export async function updateWorkspaceSettings(workspaceId: string, patch: WorkspaceSettingsUpdate): Promise<WorkspaceSettingsRow> {
   const rows = unwrap(
-    await getSupabase()
-      .from("workspace_settings")
-      .update({ apollo_auto_enrich: enabled })
-      .eq("workspace_id", workspaceId)
-      .select("workspace_id, apollo_auto_enrich"),
+    await getSupabase().from("workspace_settings").update(patch).eq("workspace_id", workspaceId).select(WORKSPACE_SETTINGS_COLUMNS),
   );
   if (!rows || rows.length === 0) {
     throw new UserFacingError("Only owners and admins can change this setting.", "Ask an owner or admin of this workspace.");
   }
-  return rows[0].apollo_auto_enrich;
+  return rows[0];
+}
+
+export async function setAutoEnrich(workspaceId: string, enabled: boolean): Promise<boolean> {
+  return (await updateWorkspaceSettings(workspaceId, { apollo_auto_enrich: enabled })).apollo_auto_enrich;
 }
 
 /** Client-side check before sending a key (the function checks the same and more). */
