@@ -689,6 +689,26 @@ COMMENT ON FUNCTION private.create_workspace_settings() IS 'Trigger: gives a new
 
 
 --
+-- Name: credit_budget_reason(integer, integer, timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.credit_budget_reason(p_used integer, p_budget integer, p_resumes timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select format('Credit budget reached: %s of %s credits used this month; resumes %s UTC, or when an owner raises the budget',
+                p_used, p_budget, to_char(p_resumes at time zone 'UTC', 'Mon FMDD HH24:MI'))
+$$;
+
+
+--
+-- Name: FUNCTION credit_budget_reason(p_used integer, p_budget integer, p_resumes timestamp with time zone); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.credit_budget_reason(p_used integer, p_budget integer, p_resumes timestamp with time zone) IS 'The reason a workspace''s jobs wait for its credit budget (shown on the job and in the SPA).';
+
+
+--
 -- Name: due_since(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -770,6 +790,65 @@ $$;
 COMMENT ON FUNCTION private.enforce_enqueue_quotas() IS 'Trigger (per statement): for browser users, at most max_enqueues_per_workspace_minute enqueueing statements per workspace per minute and max_pending_jobs_per_workspace pending jobs; PT429 otherwise.';
 
 
+--
+-- Name: enqueue_stale_enrichments(integer); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.enqueue_stale_enrichments(per_workspace integer DEFAULT 50) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_queued integer := 0;
+  v_count integer;
+  v_ws record;
+begin
+  for v_ws in
+    select s.workspace_id, s.stale_after_days, s.monthly_credit_budget
+    from public.workspace_settings s
+    where s.stale_after_days is not null
+  loop
+    begin
+      with room as (
+        select case when v_ws.monthly_credit_budget is null then enqueue_stale_enrichments.per_workspace
+                    else greatest(0, least(enqueue_stale_enrichments.per_workspace,
+                      v_ws.monthly_credit_budget - public.workspace_credits_used_since(v_ws.workspace_id, public.utc_month_start(now()))))
+               end as n
+      ), stale as (
+        select a.id, a.domain from public.accounts a
+        where a.workspace_id = v_ws.workspace_id and a.domain is not null
+          and a.enriched_at < now() - make_interval(days => v_ws.stale_after_days)
+          and not exists (select 1 from public.jobs j
+                          where j.workspace_id = a.workspace_id and j.subject_id = a.id::text
+                            and j.status in ('pending', 'processing'))
+        order by a.enriched_at, a.id
+        limit (select n from room)
+      ), queued as (
+        insert into public.jobs (workspace_id, job_type, payload, priority)
+        select v_ws.workspace_id, 'enrich_account', jsonb_build_object('account_id', st.id, 'domain', st.domain), -1
+        from stale st
+        on conflict (workspace_id, job_type, subject_id) where subject_id is not null and status in ('pending', 'processing')
+          do nothing
+        returning 1
+      )
+      select count(*)::integer into v_count from queued;
+      v_queued := v_queued + v_count;
+    exception when sqlstate 'PT429' then
+      raise warning 'stale re-enrichment of workspace % skipped: %', v_ws.workspace_id, sqlerrm;
+    end;
+  end loop;
+  return v_queued;
+end
+$$;
+
+
+--
+-- Name: FUNCTION enqueue_stale_enrichments(per_workspace integer); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.enqueue_stale_enrichments(per_workspace integer) IS 'pg_cron, daily: queues re-enrichment (low priority) of accounts older than their workspace''s stale_after_days, at most per_workspace each and never past the credit budget; returns how many.';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -805,6 +884,7 @@ CREATE TABLE public.jobs (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     claimable boolean DEFAULT true NOT NULL,
+    credit_reserved boolean DEFAULT false NOT NULL,
     CONSTRAINT attempts_within_max CHECK ((attempts <= max_attempts)),
     CONSTRAINT cancelled_has_cancelled_at CHECK (((status = 'cancelled'::text) = (cancelled_at IS NOT NULL))),
     CONSTRAINT completed_at_is_after_started_at CHECK (((completed_at IS NULL) OR (started_at IS NULL) OR (completed_at >= started_at))),
@@ -902,6 +982,13 @@ COMMENT ON COLUMN public.jobs.subject_id IS 'payload.account_id or payload.conta
 --
 
 COMMENT ON COLUMN public.jobs.claimable IS 'Pending and due, of an enabled type, when last written: only these are in the claim index. claim_jobs marks jobs that have become due since; the flag is an index filter, never the rule (claims still check scheduled_for).';
+
+
+--
+-- Name: COLUMN jobs.credit_reserved; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.jobs.credit_reserved IS 'The job holds a reservation of one credit of its workspace''s monthly budget while it runs (reserve_enrichment_credit).';
 
 
 --
@@ -1483,6 +1570,42 @@ $$;
 --
 
 COMMENT ON FUNCTION private.request_wakeup(reason text) IS 'Wakes the worker for new due work unless a running invocation will see it, or a wake-up went out less than wakeup_debounce_milliseconds ago; returns the pg_net request id, or null when none was needed or it failed (a WARNING then says why).';
+
+
+--
+-- Name: resume_after_budget_change(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.resume_after_budget_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_month timestamptz := public.utc_month_start(now());
+begin
+  if new.jobs_paused_reason like 'Credit budget reached:%'
+     and (new.monthly_credit_budget is null
+          or public.workspace_credits_used_since(new.workspace_id, v_month) < new.monthly_credit_budget) then
+    new.jobs_paused_until := null;
+    new.jobs_paused_reason := null;
+    -- the jobs that waited for the budget were put back for the start of next month (to the
+    -- worker's clock: within a minute of it)
+    update public.jobs j set scheduled_for = now(), next_retry_at = null
+    where j.workspace_id = new.workspace_id and j.status = 'pending'
+      and j.scheduled_for >= v_month + interval '1 month' - interval '1 minute'
+      and j.scheduled_for < v_month + interval '1 month' + interval '1 minute';
+    perform private.request_wakeup('credit budget raised');
+  end if;
+  return new;
+end
+$$;
+
+
+--
+-- Name: FUNCTION resume_after_budget_change(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.resume_after_budget_change() IS 'Trigger: when a workspace waiting for its credit budget gets a higher (or no) budget, its jobs resume at once.';
 
 
 --
@@ -2854,6 +2977,56 @@ COMMENT ON FUNCTION public.release_job(job_id uuid, worker_id text, delay_second
 
 
 --
+-- Name: reserve_enrichment_credit(uuid, text, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.reserve_enrichment_credit(job_id uuid, worker_id text, now timestamp with time zone DEFAULT now()) RETURNS TABLE(granted boolean, reason text, resumes_at timestamp with time zone)
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_job public.jobs;
+  v_budget integer;
+  v_used integer;
+  v_reserved integer;
+  v_next_month timestamptz := public.utc_month_start(reserve_enrichment_credit.now) + interval '1 month';
+begin
+  select * into v_job from public.jobs j
+  where j.id = reserve_enrichment_credit.job_id and j.status = 'processing' and j.locked_by = reserve_enrichment_credit.worker_id;
+  if not found or v_job.credits_used > 0 then
+    -- a lost lease is found out by the job's next write; a job already charged spends nothing
+    return query select true, null::text, null::timestamptz;
+    return;
+  end if;
+  -- one reservation at a time per workspace: concurrent workers see each other's
+  select s.monthly_credit_budget into v_budget from public.workspace_settings s
+  where s.workspace_id = v_job.workspace_id
+  for update;
+  if v_budget is not null then
+    v_used := public.workspace_credits_used_since(v_job.workspace_id, public.utc_month_start(reserve_enrichment_credit.now));
+    select count(*)::integer into v_reserved from public.jobs j
+    where j.workspace_id = v_job.workspace_id and j.status = 'processing' and j.credit_reserved and j.credits_used = 0
+      and j.id <> v_job.id;
+    if v_used + v_reserved >= v_budget then
+      update public.jobs j set credit_reserved = false where j.id = v_job.id and j.credit_reserved;
+      return query select false, private.credit_budget_reason(v_used + v_reserved, v_budget, v_next_month), v_next_month;
+      return;
+    end if;
+  end if;
+  update public.jobs j set credit_reserved = true where j.id = v_job.id and not j.credit_reserved;
+  return query select true, null::text, null::timestamptz;
+end
+$$;
+
+
+--
+-- Name: FUNCTION reserve_enrichment_credit(job_id uuid, worker_id text, now timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.reserve_enrichment_credit(job_id uuid, worker_id text, now timestamp with time zone) IS 'Worker, before an Apollo call: reserves the job''s credit within its workspace''s monthly budget, or says why not and when the month turns.';
+
+
+--
 -- Name: retry_backoff_seconds(integer, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3030,6 +3203,23 @@ COMMENT ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, no
 
 
 --
+-- Name: utc_month_start(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.utc_month_start(at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$ select date_trunc('month', utc_month_start.at at time zone 'UTC') at time zone 'UTC' $$;
+
+
+--
+-- Name: FUNCTION utc_month_start(at timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.utc_month_start(at timestamp with time zone) IS 'The start of the calendar month (UTC) of `at`: credit budgets are per UTC month.';
+
+
+--
 -- Name: wake_another_worker(text, integer, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3055,6 +3245,117 @@ $$;
 --
 
 COMMENT ON FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision) IS 'Worker: starts one more invocation (debounced) when work is due (or falls due within due_within_seconds) and fewer than max_running invocations are registered: fan-out when the backlog is larger than the running ones take, and hand-off when an invocation''s time is up.';
+
+
+--
+-- Name: workspace_credit_budget(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.workspace_credit_budget(workspace_id uuid) RETURNS TABLE(month_start timestamp with time zone, credits_used integer, budget integer)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select public.utc_month_start(now()),
+         public.workspace_credits_used_since(s.workspace_id, public.utc_month_start(now())),
+         s.monthly_credit_budget
+  from public.workspace_settings s
+  where s.workspace_id = workspace_credit_budget.workspace_id
+$$;
+
+
+--
+-- Name: FUNCTION workspace_credit_budget(workspace_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.workspace_credit_budget(workspace_id uuid) IS 'Browser: this month''s credits and the budget of a workspace the caller is a member of (RLS: no row otherwise).';
+
+
+--
+-- Name: workspace_credits_used_since(uuid, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.workspace_credits_used_since(workspace_id uuid, since timestamp with time zone) RETURNS integer
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select ((select coalesce(sum(j.credits_used), 0) from public.jobs j
+           where j.workspace_id = workspace_credits_used_since.workspace_id and j.status = 'completed'
+             and j.credits_used > 0 and j.completed_at >= workspace_credits_used_since.since)
+        + (select coalesce(sum(j.credits_used), 0) from public.jobs j
+           where j.workspace_id = workspace_credits_used_since.workspace_id and j.status <> 'completed'
+             and j.credits_used > 0 and coalesce(j.failed_at, j.updated_at) >= workspace_credits_used_since.since))::integer
+$$;
+
+
+--
+-- Name: FUNCTION workspace_credits_used_since(workspace_id uuid, since timestamp with time zone); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.workspace_credits_used_since(workspace_id uuid, since timestamp with time zone) IS 'Credits the workspace''s jobs were charged since `since` (as ops.credits_daily counts them; RLS applies).';
+
+
+--
+-- Name: workspace_daily_usage(uuid, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.workspace_daily_usage(workspace_id uuid, days integer DEFAULT 30) RETURNS TABLE(day date, completed integer, failed integer, cancelled integer, credits integer)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  with span as (
+    select g::date as day
+    from generate_series((now() at time zone 'UTC')::date - (least(greatest(workspace_daily_usage.days, 1), 366) - 1),
+                         (now() at time zone 'UTC')::date, interval '1 day') g
+  ), finished as (
+    select (coalesce(j.completed_at, j.failed_at, j.cancelled_at, j.updated_at) at time zone 'UTC')::date as day,
+           j.status, j.credits_used
+    from public.jobs j
+    where j.workspace_id = workspace_daily_usage.workspace_id
+      and j.status in ('completed', 'failed', 'cancelled')
+      and coalesce(j.completed_at, j.failed_at, j.cancelled_at, j.updated_at)
+          >= (select min(s.day) from span s)::timestamp at time zone 'UTC'
+  )
+  select s.day,
+         (count(f.*) filter (where f.status = 'completed'))::integer,
+         (count(f.*) filter (where f.status = 'failed'))::integer,
+         (count(f.*) filter (where f.status = 'cancelled'))::integer,
+         coalesce(sum(f.credits_used), 0)::integer
+  from span s left join finished f on f.day = s.day
+  group by s.day
+  order by s.day
+$$;
+
+
+--
+-- Name: FUNCTION workspace_daily_usage(workspace_id uuid, days integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.workspace_daily_usage(workspace_id uuid, days integer) IS 'Browser: the workspace''s finished jobs per UTC day by outcome and the credits they used, for the last `days` days (RLS applies).';
+
+
+--
+-- Name: workspace_top_errors(uuid, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.workspace_top_errors(workspace_id uuid, days integer DEFAULT 30, how_many integer DEFAULT 5) RETURNS TABLE(error_message text, jobs integer, last_failed_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select j.error_message, count(*)::integer, max(j.failed_at)
+  from public.jobs j
+  where j.workspace_id = workspace_top_errors.workspace_id and j.status = 'failed'
+    and j.failed_at >= now() - make_interval(days => least(greatest(workspace_top_errors.days, 1), 366))
+  group by j.error_message
+  order by count(*) desc, max(j.failed_at) desc
+  limit least(greatest(workspace_top_errors.how_many, 1), 50)
+$$;
+
+
+--
+-- Name: FUNCTION workspace_top_errors(workspace_id uuid, days integer, how_many integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.workspace_top_errors(workspace_id uuid, days integer, how_many integer) IS 'Browser: the workspace''s most frequent job errors of the last `days` days (RLS applies).';
 
 
 --
@@ -3274,11 +3575,15 @@ CREATE TABLE public.workspace_settings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     apollo_pacing_key text,
     apollo_overwrite_groups text[] DEFAULT '{}'::text[] NOT NULL,
+    monthly_credit_budget integer,
+    stale_after_days integer,
     CONSTRAINT key_and_last4_together CHECK (((apollo_api_key_encrypted IS NULL) = (apollo_api_key_last4 IS NULL))),
     CONSTRAINT workspace_settings_apollo_api_key_last4_check CHECK ((length(apollo_api_key_last4) <= 4)),
     CONSTRAINT workspace_settings_apollo_overwrite_groups_check CHECK ((apollo_overwrite_groups <@ ARRAY['company'::text, 'location'::text, 'contact_details'::text, 'person'::text, 'role'::text])),
     CONSTRAINT workspace_settings_apollo_pacing_key_check CHECK ((apollo_pacing_key ~ '^(team|key):[A-Za-z0-9_-]{1,128}$'::text)),
-    CONSTRAINT workspace_settings_enrichment_credits_used_check CHECK ((enrichment_credits_used >= 0))
+    CONSTRAINT workspace_settings_enrichment_credits_used_check CHECK ((enrichment_credits_used >= 0)),
+    CONSTRAINT workspace_settings_monthly_credit_budget_check CHECK ((monthly_credit_budget >= 0)),
+    CONSTRAINT workspace_settings_stale_after_days_check CHECK (((stale_after_days >= 1) AND (stale_after_days <= 3650)))
 );
 
 
@@ -3322,6 +3627,20 @@ COMMENT ON COLUMN public.workspace_settings.apollo_pacing_key IS 'Whose Apollo b
 --
 
 COMMENT ON COLUMN public.workspace_settings.apollo_overwrite_groups IS 'Field groups in which Apollo''s value wins over one a person entered (default none: typed values are kept).';
+
+
+--
+-- Name: COLUMN workspace_settings.monthly_credit_budget; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.workspace_settings.monthly_credit_budget IS 'Apollo credits the workspace may spend per calendar month (UTC); null: no budget. Jobs past it wait for the next month or a raised budget.';
+
+
+--
+-- Name: COLUMN workspace_settings.stale_after_days; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.workspace_settings.stale_after_days IS 'Re-enrich accounts whose enrichment is older than this many days (pg_cron, daily, in small batches); null: off.';
 
 
 --
@@ -3737,9 +4056,11 @@ CREATE VIEW public.accounts_with_enrichment WITH (security_invoker='true') AS
             WHEN (a.enriched_at IS NOT NULL) THEN 'enriched'::text
             ELSE 'never'::text
         END AS enrichment_status,
-    a.field_sources
-   FROM (public.accounts a
-     LEFT JOIN public.latest_account_enrichments latest ON ((latest.account_id = a.id)));
+    a.field_sources,
+    COALESCE((a.enriched_at < (now() - make_interval(days => s.stale_after_days))), false) AS stale
+   FROM ((public.accounts a
+     LEFT JOIN public.latest_account_enrichments latest ON ((latest.account_id = a.id)))
+     LEFT JOIN public.workspace_settings s ON ((s.workspace_id = a.workspace_id)));
 
 
 --
@@ -4443,6 +4764,13 @@ CREATE TRIGGER refresh_latest_enrichments_after_update AFTER UPDATE ON public.jo
 
 
 --
+-- Name: workspace_settings resume_after_budget_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER resume_after_budget_change BEFORE UPDATE OF monthly_credit_budget ON public.workspace_settings FOR EACH ROW WHEN ((new.monthly_credit_budget IS DISTINCT FROM old.monthly_credit_budget)) EXECUTE FUNCTION private.resume_after_budget_change();
+
+
+--
 -- Name: jobs set_claimable; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5067,6 +5395,14 @@ REVOKE ALL ON FUNCTION private.create_workspace_settings() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION credit_budget_reason(p_used integer, p_budget integer, p_resumes timestamp with time zone); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.credit_budget_reason(p_used integer, p_budget integer, p_resumes timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.credit_budget_reason(p_used integer, p_budget integer, p_resumes timestamp with time zone) TO service_role;
+
+
+--
 -- Name: FUNCTION due_since(scheduled_for timestamp with time zone, paused_until timestamp with time zone); Type: ACL; Schema: private; Owner: -
 --
 
@@ -5086,6 +5422,13 @@ REVOKE ALL ON FUNCTION private.enabled_job_type_names() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.enforce_enqueue_quotas() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION enqueue_stale_enrichments(per_workspace integer); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.enqueue_stale_enrichments(per_workspace integer) FROM PUBLIC;
 
 
 --
@@ -5282,6 +5625,13 @@ REVOKE ALL ON FUNCTION private.refresh_latest_enrichments_after_insert_or_update
 --
 
 REVOKE ALL ON FUNCTION private.request_wakeup(reason text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION resume_after_budget_change(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.resume_after_budget_change() FROM PUBLIC;
 
 
 --
@@ -5539,6 +5889,14 @@ GRANT ALL ON FUNCTION public.release_job(job_id uuid, worker_id text, delay_seco
 
 
 --
+-- Name: FUNCTION reserve_enrichment_credit(job_id uuid, worker_id text, now timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.reserve_enrichment_credit(job_id uuid, worker_id text, now timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.reserve_enrichment_credit(job_id uuid, worker_id text, now timestamp with time zone) TO service_role;
+
+
+--
 -- Name: FUNCTION retry_backoff_seconds(attempt integer, jitter double precision); Type: ACL; Schema: public; Owner: -
 --
 
@@ -5580,11 +5938,56 @@ GRANT ALL ON FUNCTION public.take_apollo_permit(pacing_key text, endpoint text, 
 
 
 --
+-- Name: FUNCTION utc_month_start(at timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.utc_month_start(at timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.utc_month_start(at timestamp with time zone) TO service_role;
+GRANT ALL ON FUNCTION public.utc_month_start(at timestamp with time zone) TO authenticated;
+
+
+--
 -- Name: FUNCTION wake_another_worker(reason text, max_running integer, due_within_seconds double precision); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.wake_another_worker(reason text, max_running integer, due_within_seconds double precision) TO service_role;
+
+
+--
+-- Name: FUNCTION workspace_credit_budget(workspace_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.workspace_credit_budget(workspace_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.workspace_credit_budget(workspace_id uuid) TO service_role;
+GRANT ALL ON FUNCTION public.workspace_credit_budget(workspace_id uuid) TO authenticated;
+
+
+--
+-- Name: FUNCTION workspace_credits_used_since(workspace_id uuid, since timestamp with time zone); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.workspace_credits_used_since(workspace_id uuid, since timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.workspace_credits_used_since(workspace_id uuid, since timestamp with time zone) TO service_role;
+GRANT ALL ON FUNCTION public.workspace_credits_used_since(workspace_id uuid, since timestamp with time zone) TO authenticated;
+
+
+--
+-- Name: FUNCTION workspace_daily_usage(workspace_id uuid, days integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.workspace_daily_usage(workspace_id uuid, days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.workspace_daily_usage(workspace_id uuid, days integer) TO service_role;
+GRANT ALL ON FUNCTION public.workspace_daily_usage(workspace_id uuid, days integer) TO authenticated;
+
+
+--
+-- Name: FUNCTION workspace_top_errors(workspace_id uuid, days integer, how_many integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.workspace_top_errors(workspace_id uuid, days integer, how_many integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.workspace_top_errors(workspace_id uuid, days integer, how_many integer) TO service_role;
+GRANT ALL ON FUNCTION public.workspace_top_errors(workspace_id uuid, days integer, how_many integer) TO authenticated;
 
 
 --
@@ -5713,6 +6116,20 @@ GRANT SELECT(updated_at) ON TABLE public.workspace_settings TO authenticated;
 --
 
 GRANT SELECT(apollo_overwrite_groups),UPDATE(apollo_overwrite_groups) ON TABLE public.workspace_settings TO authenticated;
+
+
+--
+-- Name: COLUMN workspace_settings.monthly_credit_budget; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(monthly_credit_budget),UPDATE(monthly_credit_budget) ON TABLE public.workspace_settings TO authenticated;
+
+
+--
+-- Name: COLUMN workspace_settings.stale_after_days; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(stale_after_days),UPDATE(stale_after_days) ON TABLE public.workspace_settings TO authenticated;
 
 
 --

@@ -2,7 +2,7 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(40);
+select plan(46);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
@@ -10,6 +10,7 @@ insert into expected_execute values
   -- worker-only (service_role)
   ('public.claim_jobs(text, integer, integer, text[], timestamptz, integer, uuid)', false, false, true),
   ('public.release_job(uuid, text, double precision, text, timestamptz)', false, false, true),
+  ('public.reserve_enrichment_credit(uuid, text, timestamptz)', false, false, true),
   ('public.pause_workspace_jobs(uuid, timestamptz, text)', false, false, true),
   ('public.job_log(uuid, text, text, text, jsonb)', false, false, true),
   ('public.job_progress(uuid, text, numeric, text, text, jsonb, integer, timestamptz)', false, false, true),
@@ -35,6 +36,11 @@ insert into expected_execute values
   ('public.enqueue_account_enrichments(uuid[])', false, true, true),
   ('public.enqueue_contact_enrichment(uuid, smallint)', false, true, true),
   ('public.cancel_job(uuid)', false, true, true),
+  ('public.workspace_credits_used_since(uuid, timestamptz)', false, true, true),
+  ('public.utc_month_start(timestamptz)', false, true, true),
+  ('public.workspace_credit_budget(uuid)', false, true, true),
+  ('public.workspace_daily_usage(uuid, integer)', false, true, true),
+  ('public.workspace_top_errors(uuid, integer, integer)', false, true, true),
   ('public.retry_job(uuid)', false, true, true);
 
 -- TEST: every function in public is listed above (a new one must say who may call it).

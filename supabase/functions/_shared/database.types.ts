@@ -335,6 +335,7 @@ export type Database = {
           created_at: string;
           updated_at: string;
           claimable: boolean;
+          credit_reserved: boolean;
         };
         Insert: {
           id?: string;
@@ -362,6 +363,7 @@ export type Database = {
           created_at?: string;
           updated_at?: string;
           claimable?: boolean;
+          credit_reserved?: boolean;
         };
         Update: {
           id?: string;
@@ -389,6 +391,7 @@ export type Database = {
           created_at?: string;
           updated_at?: string;
           claimable?: boolean;
+          credit_reserved?: boolean;
         };
         Relationships: [
           {
@@ -508,6 +511,8 @@ export type Database = {
           updated_at: string;
           apollo_pacing_key: string | null;
           apollo_overwrite_groups: string[];
+          monthly_credit_budget: number | null;
+          stale_after_days: number | null;
         };
         Insert: {
           workspace_id: string;
@@ -523,6 +528,8 @@ export type Database = {
           updated_at?: string;
           apollo_pacing_key?: string | null;
           apollo_overwrite_groups?: string[];
+          monthly_credit_budget?: number | null;
+          stale_after_days?: number | null;
         };
         Update: {
           workspace_id?: string;
@@ -538,6 +545,8 @@ export type Database = {
           updated_at?: string;
           apollo_pacing_key?: string | null;
           apollo_overwrite_groups?: string[];
+          monthly_credit_budget?: number | null;
+          stale_after_days?: number | null;
         };
         Relationships: [
           {
@@ -618,6 +627,7 @@ export type Database = {
           latest_job_created_at: string | null;
           enrichment_status: string | null;
           field_sources: Json | null;
+          stale: boolean | null;
         };
         Relationships: [];
       };
@@ -827,6 +837,18 @@ export type Database = {
         };
         Returns: boolean;
       };
+      reserve_enrichment_credit: {
+        Args: {
+          job_id: string;
+          worker_id: string;
+          now?: string;
+        };
+        Returns: Array<{
+          granted: boolean | null;
+          reason: string | null;
+          resumes_at: string | null;
+        }>;
+      };
       retry_backoff_seconds: {
         Args: {
           attempt: number;
@@ -868,6 +890,12 @@ export type Database = {
           apollo_said_429: boolean | null;
         }>;
       };
+      utc_month_start: {
+        Args: {
+          at: string;
+        };
+        Returns: string;
+      };
       wake_another_worker: {
         Args: {
           reason: string;
@@ -875,6 +903,48 @@ export type Database = {
           due_within_seconds?: number;
         };
         Returns: number;
+      };
+      workspace_credit_budget: {
+        Args: {
+          workspace_id: string;
+        };
+        Returns: Array<{
+          month_start: string | null;
+          credits_used: number | null;
+          budget: number | null;
+        }>;
+      };
+      workspace_credits_used_since: {
+        Args: {
+          workspace_id: string;
+          since: string;
+        };
+        Returns: number;
+      };
+      workspace_daily_usage: {
+        Args: {
+          workspace_id: string;
+          days?: number;
+        };
+        Returns: Array<{
+          day: string | null;
+          completed: number | null;
+          failed: number | null;
+          cancelled: number | null;
+          credits: number | null;
+        }>;
+      };
+      workspace_top_errors: {
+        Args: {
+          workspace_id: string;
+          days?: number;
+          how_many?: number;
+        };
+        Returns: Array<{
+          error_message: string | null;
+          jobs: number | null;
+          last_failed_at: string | null;
+        }>;
       };
     };
     Enums: Record<PropertyKey, never>;

@@ -25,13 +25,13 @@ export interface FailureVerdict {
   retryable: boolean;
   retryAfterSeconds?: number;
   /**
-   * A rate limit (Apollo's 429, or the pacer's spent window): the workspaces sharing the Apollo
-   * budget wait, and the attempt does not count.
+   * A rate limit (Apollo's 429, the pacer's spent window) or the workspace's spent credit budget:
+   * the workspaces sharing the Apollo budget (or this one) wait, and the attempt does not count.
    */
   rateLimited?: boolean;
   /** The Apollo budget (team) that is spent, when known: every workspace spending it waits. */
   pacingKey?: string;
-  /** The pacer held the call back (no 429 was received): the message says which window and when it opens. */
+  /** The call was held back before it was made (pacer window, credit budget): the message says why and until when. */
   paced?: boolean;
 }
 
@@ -43,9 +43,9 @@ export function verdictOf(error: unknown): FailureVerdict {
       message: e.message ?? String(error),
       retryable: e.retryable,
       retryAfterSeconds: e.retryAfterSeconds,
-      rateLimited: e.kind === "rate_limited" || e.kind === "window_spent",
+      rateLimited: e.kind === "rate_limited" || e.kind === "window_spent" || e.kind === "budget_reached",
       ...(e.pacingKey ? { pacingKey: e.pacingKey } : {}),
-      ...(e.kind === "window_spent" ? { paced: true } : {}),
+      ...(e.kind === "window_spent" || e.kind === "budget_reached" ? { paced: true } : {}),
     };
   }
   const message = error instanceof Error ? error.message : String(error);

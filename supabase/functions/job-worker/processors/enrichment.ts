@@ -3,12 +3,14 @@
 // jobs of one workspace: one Apollo bulk call for up to 10 records, answers matched by identity,
 // never by position; each job keeps its own progress, log lines (saying it was part of a bulk call)
 // and outcome, and a record Apollo did not match completes "no Apollo match". Credits are charged
-// by apply_*_enrichment, once per job however often it runs.
+// by apply_*_enrichment, once per job however often it runs, and reserved first within the
+// workspace's monthly credit budget (credit-budget.ts).
 import { ApolloError } from "../../_shared/apollo/errors.ts";
 import type { ApolloClient } from "../../_shared/apollo/types.ts";
 import { JobError } from "../../_shared/jobs/errors.ts";
 import { describeIssues } from "../../_shared/validation.ts";
 import type { z } from "zod";
+import { reserveCredit } from "./credit-budget.ts";
 import { settleEach } from "./settle.ts";
 import type { BatchOutcome, JobContext, Processor, ProcessorResult } from "./types.ts";
 import { apolloClient, withPacing, workspaceApiKey } from "./workspace-apollo.ts";
@@ -65,6 +67,7 @@ export function enrichmentProcessor<Target, Found>(spec: EnrichmentSpec<Target, 
       await ctx.log("An earlier attempt of this job already wrote the enrichment; Apollo is not called again");
       return { result: { [idField]: id, matched: true, already_enriched: true, fields_updated: [], credits_used: 1 }, message: done };
     }
+    await reserveCredit(ctx);
     return { ctx, id, target: await spec.load(ctx, id, parsed.data) };
   }
 
