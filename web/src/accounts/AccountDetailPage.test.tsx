@@ -123,6 +123,11 @@ describe("AccountDetailPage", () => {
     expect(last.querySelector("[data-kept=country]")).toHaveTextContent("Country: kept USA (Apollo: United States)");
   });
 
+  it("marks an account enriched longer ago than the workspace keeps data fresh as stale", async () => {
+    setup({ ...stripe, stale: true });
+    expect(await screen.findByTestId("stale-badge")).toHaveTextContent("Stale");
+  });
+
   it("marks data made up by the mock Apollo as sample data", async () => {
     setup({ ...stripe, metadata: { ...stripe.metadata, apollo: { id: "mock-org-123", x_sample_data: true } } });
     expect(await screen.findByText("Sample data, not from Apollo")).toBeInTheDocument();

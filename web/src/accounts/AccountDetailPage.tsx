@@ -4,6 +4,7 @@ import { useCallback, useMemo, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
+import { StaleBadge } from "./StaleBadge";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { RelativeTime } from "../components/RelativeTime";
 import { EmptyState, Loading } from "../components/States";
@@ -151,6 +152,7 @@ function AccountDetail({ id }: { id: string }) {
         </div>
         <div className="page-header-side">
           <EnrichmentBadge status={a.enrichment_status} enrichedAt={a.enriched_at} error={a.latest_job_error} />
+          <StaleBadge stale={a.stale} />
           <LiveIndicator status={live} />
           <Link to={`/accounts/${a.id}/edit`} className="btn btn-secondary btn-small">
             <Pencil aria-hidden="true" size={14} /> Edit

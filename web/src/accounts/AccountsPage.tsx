@@ -4,6 +4,7 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link, useLocation, useSearchParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
+import { StaleBadge } from "./StaleBadge";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { Pagination } from "../components/Pagination";
 import { EmptyState, Loading } from "../components/States";
@@ -184,7 +185,8 @@ export function AccountsPage() {
                     </td>
                     <td className="hide-sm">{row.domain ?? <span className="muted">No domain</span>}</td>
                     <td>
-                      <EnrichmentBadge status={row.enrichment_status} enrichedAt={row.enriched_at} error={row.latest_job_error} />
+                      <EnrichmentBadge status={row.enrichment_status} enrichedAt={row.enriched_at} error={row.latest_job_error} />{" "}
+                      <StaleBadge stale={row.stale} />
                     </td>
                     <td className="hide-md">{row.industry ?? <span className="muted">—</span>}</td>
                     <td className="hide-md">{row.employee_count !== null ? formatNumber(row.employee_count) : <span className="muted">—</span>}</td>

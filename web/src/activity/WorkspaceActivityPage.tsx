@@ -10,6 +10,7 @@ import { formatNumber } from "../lib/format";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
 import { useWorkspaceJobsLive } from "../jobs/JobsPage";
 import { activityKeys, canSeeActivity, formatRate, formatWait, workspaceActivityQuery } from "./queries";
+import { UsageDashboard } from "./UsageDashboard";
 
 /** The numbers follow the workspace's jobs: refetched when they change (at most every 2 s), and while jobs run. */
 function useActivityLive(workspaceId: string, row: WorkspaceActivityRow | null | undefined) {
@@ -34,6 +35,7 @@ export function WorkspaceActivityPage() {
           <p className="muted">How the enrichment queue of {current.name} is doing, and the Apollo credits it uses.</p>
         </div>
       </header>
+      <UsageDashboard workspaceId={current.id} />
       {canSeeActivity(current.role) ? (
         <WorkspaceActivityCard workspaceId={current.id} />
       ) : (
@@ -52,7 +54,7 @@ export function WorkspaceActivityCard({ workspaceId }: { workspaceId: string }) 
     <section className="card" aria-labelledby="activity-card-title">
       <div className="card-header">
         <h2 id="activity-card-title">
-          <Activity aria-hidden="true" size={18} className="inline-icon" /> Workspace activity
+          <Activity aria-hidden="true" size={18} className="inline-icon" /> Queue now
         </h2>
         <div className="page-header-side">
           {activity.data?.last_job_at ? (

@@ -5,6 +5,7 @@
 // The Database type given to supabase-js says what a browser may write (the column grants).
 import {
   CHECKED,
+  type Database as GeneratedDatabase,
   type Json,
   type Tables,
 } from "../../../supabase/functions/_shared/database.types.ts";
@@ -79,6 +80,8 @@ export type AccountWithEnrichmentRow = AccountRow & {
   latest_job_error: string | null;
   latest_job_created_at: string | null;
   enrichment_status: EnrichmentStatus;
+  /** Enriched longer ago than the workspace's stale_after_days (false when that is off). */
+  stale: boolean;
 };
 
 export type ContactRow = Overlay<Tables<"contacts">, { metadata: JsonObject; field_sources: FieldSources }>;
@@ -145,6 +148,10 @@ export type WorkspaceSettingsRow = {
   jobs_paused_reason: string | null;
   /** The field groups in which Apollo's value wins over a typed one (field-map.ts names them). */
   apollo_overwrite_groups: FieldGroup[];
+  /** Credits the workspace may spend per UTC month; null: no budget. */
+  monthly_credit_budget: number | null;
+  /** Re-enrich accounts whose enrichment is older than this many days; null: off. */
+  stale_after_days: number | null;
   created_at: string;
   updated_at: string;
 };
@@ -152,11 +159,18 @@ export type WorkspaceSettingsRow = {
 export type WorkspaceSettingsChecked = Checked<KeysOf<WorkspaceSettingsRow, Tables<"workspace_settings">>>;
 
 /** What a browser may write in workspace_settings (the column grants; owners and admins by RLS). */
-export type WorkspaceSettingsUpdate = { apollo_auto_enrich?: boolean; apollo_overwrite_groups?: FieldGroup[] };
+export type WorkspaceSettingsUpdate = {
+  apollo_auto_enrich?: boolean;
+  apollo_overwrite_groups?: FieldGroup[];
+  monthly_credit_budget?: number | null;
+  stale_after_days?: number | null;
+};
 
 /** The selectable column list of workspace_settings, for `.select(...)`. */
 export const WORKSPACE_SETTINGS_COLUMNS =
-  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, apollo_overwrite_groups, created_at, updated_at" as const;
+  "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, apollo_overwrite_groups, monthly_credit_budget, stale_after_days, created_at, updated_at" as const;
+
+type GeneratedFunctions = GeneratedDatabase["public"]["Functions"];
 
 export type Database = {
   public: {
@@ -248,6 +262,10 @@ export type Database = {
         Args: { job_id: string };
         Returns: JobRow;
       };
+      // read-only usage numbers: the generated types as they are
+      workspace_credit_budget: GeneratedFunctions["workspace_credit_budget"];
+      workspace_daily_usage: GeneratedFunctions["workspace_daily_usage"];
+      workspace_top_errors: GeneratedFunctions["workspace_top_errors"];
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };

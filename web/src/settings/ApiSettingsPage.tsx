@@ -17,6 +17,7 @@ import {
   testApolloConnection,
   validateApiKey,
 } from "./api";
+import { BudgetSettings } from "./BudgetSettings";
 import { OverwriteGroups } from "./OverwriteGroups";
 import { ConnectionResult } from "./ConnectionResult";
 
@@ -284,6 +285,8 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
           <span className="muted small">(one per enriched record)</span>
         </p>
       </section>
+
+      <BudgetSettings workspaceId={workspaceId} canEdit={canEdit} />
 
       <ConfirmDialog
         open={confirmRemove}

@@ -24,6 +24,7 @@ export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): 
     latest_job_error: null,
     latest_job_created_at: null,
     enrichment_status: "never",
+    stale: false,
     ...overrides,
   } as AccountWithEnrichmentRow;
 }
@@ -51,6 +52,7 @@ export function makeJob(overrides: Partial<JobRow> = {}): JobRow {
     errors: [],
     result: null,
     credits_used: 0,
+    credit_reserved: false,
     claimable: false,
     subject_id: "acc-1",
     created_by: null,
