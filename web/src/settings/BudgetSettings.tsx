@@ -27,7 +27,7 @@ export function BudgetSettings({ workspaceId, canEdit }: { workspaceId: string; 
       </div>
       <CreditBudgetMeter workspaceId={workspaceId} />
       {settings.error ? <ErrorAlert error={settings.error} title="The settings could not be loaded" /> : null}
-      {settings.data ? <BudgetForm key={settings.data.updated_at} workspaceId={workspaceId} settings={settings.data} canEdit={canEdit} /> : null}
+      {settings.data ? <BudgetForm key={workspaceId} workspaceId={workspaceId} settings={settings.data} canEdit={canEdit} /> : null}
     </section>
   );
 }
