@@ -12,7 +12,7 @@ export function CreditBudgetMeter({ workspaceId, settingsLink = false }: { works
   const { used, budget: limit } = budget.data;
   const level = budgetLevel(used, limit);
   const month = new Date(budget.data.monthStart).toLocaleDateString(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
-  const raise = settingsLink ? <Link to="/workspace/settings/api">Raise the budget</Link> : "Raise the budget above";
+  const raise = settingsLink ? <Link to="/workspace/settings/api">Raise the budget</Link> : "Raise the budget below";
   return (
     <div className="budget-meter" data-testid="credit-budget" data-level={level}>
       <p>

@@ -281,7 +281,7 @@ export function ApolloSettingsForm({ workspaceId, settings }: { workspaceId: str
         {auto.error ? <ErrorAlert error={auto.error} title="The setting was not changed" /> : null}
         <OverwriteGroups workspaceId={workspaceId} canEdit={canEdit} />
         <p className="credits">
-          Credits used: <strong data-testid="credits-used">{formatNumber(settings.enrichment_credits_used)}</strong>{" "}
+          Credits used in all: <strong data-testid="credits-used">{formatNumber(settings.enrichment_credits_used)}</strong>{" "}
           <span className="muted small">(one per enriched record)</span>
         </p>
       </section>
