@@ -119,4 +119,47 @@ describe("SignUpPage", () => {
     expect(await screen.findByText("Use at least 8 characters.")).toBeInTheDocument();
     expect(fake.client.auth.signUp).not.toHaveBeenCalled();
   });
+
+  it("names the workspace from the optional field (workspace_name in the sign-up metadata)", async () => {
+    const { fake } = renderAuthRoutes("/sign-up");
+    fake.client.auth.signUp.mockResolvedValueOnce(newUser([{ provider: "email" }]) as never);
+    const user = userEvent.setup({ delay: null });
+    await fillIn(user, await screen.findByLabelText(/Email/), "new@example.com");
+    expect(screen.getByText(/Left empty, it is called "new's workspace"/)).toBeInTheDocument();
+    await fillIn(user, screen.getByLabelText(/Password/), "long-enough-password");
+    await fillIn(user, screen.getByLabelText(/Workspace name/), "  Acme Sales  ");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(await screen.findByRole("heading", { name: "Check your email" })).toBeInTheDocument();
+    expect(fake.client.auth.signUp).toHaveBeenCalledWith({
+      email: "new@example.com",
+      password: "long-enough-password",
+      options: { emailRedirectTo: `${window.location.origin}/auth/confirm`, data: { workspace_name: "Acme Sales" } },
+    });
+  });
+
+  it("an empty workspace name sends none: the database names it after the address", async () => {
+    const { fake } = renderAuthRoutes("/sign-up");
+    await signUp();
+    await screen.findByText("Accounts page");
+    expect((fake.client.auth.signUp.mock.calls[0][0] as { options?: unknown }).options).toEqual({ emailRedirectTo: `${window.location.origin}/auth/confirm` });
+  });
+
+  it("opens clean after a failed sign-in: no error, no password carried over", async () => {
+    const user = userEvent.setup({ delay: null });
+    const { fake } = renderAuthRoutes("/sign-in");
+    fake.client.auth.signInWithPassword.mockResolvedValueOnce({
+      data: { user: null, session: null },
+      error: authApiError(400, "invalid_credentials", "Invalid login credentials"),
+    } as never);
+    await fillIn(user, await screen.findByLabelText(/Email/), "demo@example.com");
+    await fillIn(user, screen.getByLabelText(/Password/), "not-the-password");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toBeInTheDocument();
+    await user.click(screen.getByRole("link", { name: "Create an account" }));
+    expect(await screen.findByRole("heading", { name: "Create your account" })).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    expect(screen.getByLabelText(/Email/)).toHaveValue("");
+    expect(screen.getByLabelText(/Password/)).toHaveValue("");
+    expect(screen.getByLabelText(/Workspace name/)).toHaveValue("");
+  });
 });

@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
+import { Field } from "../components/Field";
 import { EmailField, NewPasswordField } from "./CredentialFields";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
-import { validateCredentials } from "./credentials";
+import { defaultWorkspaceName, validateCredentials, validateWorkspaceName, WORKSPACE_NAME_MAX } from "./credentials";
 import { appUrl, CONFIRM_PATH, RESEND_COOLDOWN_SECONDS } from "./redirect";
 import { ResendEmailButton } from "./ResendEmailButton";
 
@@ -24,7 +25,8 @@ export function SignUpPage() {
   const from = (location.state as { from?: string } | null)?.from ?? "/accounts";
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [errors, setErrors] = useState<{ email?: string; password?: string }>({});
+  const [workspaceName, setWorkspaceName] = useState("");
+  const [errors, setErrors] = useState<{ email?: string; password?: string; workspaceName?: string }>({});
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -33,17 +35,19 @@ export function SignUpPage() {
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const found = validateCredentials(email, password, "sign-up");
+    const found = { ...validateCredentials(email, password, "sign-up"), ...validateWorkspaceName(workspaceName) };
     setErrors(found);
     setError(null);
-    if (found.email || found.password) return;
+    if (found.email || found.password || found.workspaceName) return;
     setSubmitting(true);
     try {
       const address = email.trim();
+      const name = workspaceName.trim();
       const { data, error: signUpError } = await getSupabase().auth.signUp({
         email: address,
         password,
-        options: { emailRedirectTo: appUrl(CONFIRM_PATH) },
+        // The database names the new user's workspace from workspace_name (else "<name>'s workspace").
+        options: { emailRedirectTo: appUrl(CONFIRM_PATH), ...(name ? { data: { workspace_name: name } } : {}) },
       });
       if (signUpError) throw signUpError;
       if (data.session) {
@@ -72,6 +76,18 @@ export function SignUpPage() {
       <form onSubmit={onSubmit} noValidate className="stack">
         <EmailField value={email} onChange={setEmail} error={errors.email} />
         <NewPasswordField label="Password" name="password" value={password} onChange={setPassword} error={errors.password} />
+        <Field
+          label={<>Workspace name <span className="muted">(optional)</span></>}
+          name="workspace_name"
+          autoComplete="organization"
+          maxLength={WORKSPACE_NAME_MAX}
+          value={workspaceName}
+          onChange={(e) => setWorkspaceName(e.target.value)}
+          error={errors.workspaceName}
+          help={defaultWorkspaceName(email)
+            ? `Where your accounts and jobs live. Left empty, it is called "${defaultWorkspaceName(email)}".`
+            : "Where your accounts and jobs live. Left empty, it is named after your email address."}
+        />
         <button type="submit" className="btn btn-primary btn-block" disabled={submitting}>
           {submitting ? "Creating account…" : "Create account"}
         </button>

@@ -25,3 +25,17 @@ export function validateCredentials(email: string, password: string, mode: "sign
   if (!errors.password) delete errors.password;
   return errors;
 }
+
+/** public.workspaces' CHECK: a name of 1 to 100 characters (trimmed). */
+export const WORKSPACE_NAME_MAX = 100;
+
+/** The optional workspace name at sign-up: empty is fine (the database picks one), too long is not. */
+export function validateWorkspaceName(name: string): { workspaceName?: string } {
+  return name.trim().length > WORKSPACE_NAME_MAX ? { workspaceName: `Use at most ${WORKSPACE_NAME_MAX} characters.` } : {};
+}
+
+/** The name private.create_personal_workspace gives a workspace when sign-up names none ("" before an address is typed). */
+export function defaultWorkspaceName(email: string): string {
+  const local = email.trim().split("@")[0];
+  return local ? `${local}'s workspace` : "";
+}
