@@ -1,8 +1,11 @@
 import type { JobLogRow } from "../lib/database.types";
 import { formatDateTime, formatLogTime } from "../lib/format";
 
-/** A job's log lines, oldest first: time, level, message (and the attempt, when there were several). */
-export function LogList({ logs, showAttempt = false }: { logs: JobLogRow[]; showAttempt?: boolean }) {
+/**
+ * A job's log lines, oldest first: time, level, message, and what `labels` says of a line (the run
+ * and attempt it was written in, when there were several).
+ */
+export function LogList({ logs, labels }: { logs: JobLogRow[]; labels?: ReadonlyMap<number, string> | null }) {
   if (logs.length === 0) {
     return <p className="empty-inline">No log lines yet. They appear here as the job runs.</p>;
   }
@@ -14,7 +17,7 @@ export function LogList({ logs, showAttempt = false }: { logs: JobLogRow[]; show
             {formatLogTime(log.created_at)}
           </time>
           <span className={`log-level level-${log.log_level}`}>{log.log_level.toUpperCase()}</span>
-          {showAttempt && log.attempt ? <span className="log-attempt">#{log.attempt}</span> : null}
+          {labels?.get(Number(log.id)) ? <span className="log-attempt">{labels.get(Number(log.id))}</span> : null}
           <span className="log-message">{log.message}</span>
         </li>
       ))}

@@ -5,7 +5,8 @@ export function clampPercentage(value: unknown): number {
   return Math.min(100, Math.max(0, Math.round(n)));
 }
 
-export type ProgressTone = "active" | "done" | "failed" | "idle";
+/** idle: waiting; stopped: cancelled, neither a failure nor a success. */
+export type ProgressTone = "active" | "done" | "failed" | "idle" | "stopped";
 
 /** An accessible progress bar: role="progressbar" with aria-valuenow, and the number shown as text. */
 export function ProgressBar({

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { JobLogRow, JobRow } from "../lib/database.types";
 import { createFakeSupabase, type FakeChannel, type RecordedQuery } from "../test/fake-supabase";
 import { makeJob, makeLog } from "../test/fixtures";
+import { formatDateTime } from "../lib/format";
 import { renderPage, withWorkspace } from "../test/render";
 import { JobDetailPage } from "./JobDetailPage";
 
@@ -248,7 +249,11 @@ describe("JobDetailPage", () => {
     );
     expect(await screen.findByText("Failed", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
     expect(screen.getByTestId("job-error")).toHaveTextContent("Apollo API key not configured for this workspace");
-    fake.client.rpc.mockResolvedValueOnce({ data: makeJob({ id: JOB_ID, status: "pending", updated_at: "2026-11-29T11:00:01Z" }), error: null } as never);
+    // retry_job's row: due again now (scheduled_for), attempts from 0.
+    fake.client.rpc.mockResolvedValueOnce({
+      data: makeJob({ id: JOB_ID, status: "pending", scheduled_for: "2026-11-29T11:00:01Z", updated_at: "2026-11-29T11:00:01Z" }),
+      error: null,
+    } as never);
     await userEvent.click(screen.getByRole("button", { name: "Retry" }));
     expect(fake.client.rpc).toHaveBeenCalledWith("retry_job", { job_id: JOB_ID });
     expect(await screen.findByText("Pending", { selector: "[data-testid=job-status]" })).toBeInTheDocument();
@@ -281,5 +286,113 @@ describe("JobDetailPage", () => {
     renderPage(<JobDetailPage />, { path: `/jobs/${JOB_ID}`, route: "/jobs/:id" });
     expect(await screen.findByText("Job not found.")).toBeInTheDocument();
     expect(screen.getByText(/belongs to a workspace you are not a member of/)).toBeInTheDocument();
+  });
+
+  it("shows the job's own percentage on first render: no 0% first, status and bar from one version", async () => {
+    setup(makeJob({ id: JOB_ID, status: "processing", attempts: 1, progress: { percentage: 40, message: "Enriching with domain stripe.com..." } }));
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      const bar = document.querySelector("[role=progressbar]");
+      const status = document.querySelector("[data-testid=job-status]")?.textContent;
+      const value = `${status} ${bar?.getAttribute("aria-valuenow")}`;
+      if (bar && seen.at(-1) !== value) seen.push(value);
+    });
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    await screen.findByText("Processing", { selector: "[data-testid=job-status]" });
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    observer.disconnect();
+    expect(seen).toEqual(["Processing 40"]);
+  });
+
+  it("a burst ending in 'completed' shows 60%, 80%, then Completed with 100%: never Completed with the bar behind", async () => {
+    const { step } = setup(makeJob({ id: JOB_ID, status: "processing", attempts: 1, progress: { percentage: 40 } }));
+    await screen.findByText("Processing", { selector: "[data-testid=job-status]" });
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      const value = `${screen.getByTestId("job-status").textContent} ${progress().getAttribute("aria-valuenow")}`;
+      if (seen.at(-1) !== value) seen.push(value);
+    });
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    act(() => {
+      step({ progress: { percentage: 60 } });
+      step({ progress: { percentage: 80 } });
+      step({ status: "completed", progress: { percentage: 100 }, completed_at: "2026-11-29T10:00:09Z" });
+    });
+    await screen.findByText("Completed", { selector: "[data-testid=job-status]" });
+    observer.disconnect();
+    expect(seen).toEqual(["Processing 60", "Processing 80", "Completed 100"]);
+  });
+
+  it("never goes back to Pending once Processing was shown, even if the pending version carries a later updated_at", async () => {
+    const { channel, db } = setup();
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
+    const pending = { ...db.job };
+    // The claim's transaction began before the enqueue committed: an earlier updated_at.
+    db.job = { ...db.job, status: "processing", attempts: 1, updated_at: "2026-11-29T09:59:59Z" };
+    act(() => channel().emit("jobs", "UPDATE", { ...db.job }));
+    await screen.findByText("Processing", { selector: "[data-testid=job-status]" });
+    act(() => channel().emit("jobs", "UPDATE", { ...pending, updated_at: "2026-11-29T10:00:30Z" }));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(screen.getByTestId("job-status")).toHaveTextContent("Processing");
+  });
+
+  it("shows the page's outline while the job is read, not a blank page", async () => {
+    createFakeSupabase(withWorkspace(() => new Promise(() => {}) as never));
+    renderPage(<JobDetailPage />, { path: `/jobs/${JOB_ID}`, route: "/jobs/:id" });
+    expect(await screen.findByText("Loading the job…")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: /All jobs/ })).toBeInTheDocument();
+    expect(document.querySelectorAll(".skeleton").length).toBeGreaterThan(2);
+  });
+
+  it("a cancelled job's bar is neutral grey, not the red of a failure", async () => {
+    setup(makeJob({ id: JOB_ID, status: "cancelled", cancelled_at: "2026-11-29T10:00:05Z", progress: { percentage: 40 } }));
+    await screen.findByText("Cancelled", { selector: "[data-testid=job-status]" });
+    expect(progress()).toHaveClass("progress-stopped");
+    expect(progress()).not.toHaveClass("progress-failed");
+  });
+
+  it("labels log lines by run and attempt after a retry, so the two runs' lines differ", async () => {
+    setup(makeJob({ id: JOB_ID, status: "completed", attempts: 1, completed_at: "2026-11-29T10:05:00Z" }), [
+      makeLog(1, "Starting enrichment for account acc-1", { attempt: 1 }),
+      makeLog(2, "Apollo API key not configured for this workspace", { attempt: 1, log_level: "error" }),
+      makeLog(3, "Retried by demo@example.com: attempts start again from 1", { attempt: 0 }),
+      makeLog(4, "Starting enrichment for account acc-1", { attempt: 1 }),
+      makeLog(5, "Account enrichment completed successfully", { attempt: 1 }),
+    ]);
+    await screen.findByText("Completed", { selector: "[data-testid=job-status]" });
+    const labels = screen.getAllByTestId("log-line").map((l) => l.querySelector(".log-attempt")?.textContent ?? "");
+    expect(labels).toEqual(["run 1 · attempt 1", "run 1 · attempt 1", "run 2", "run 2 · attempt 1", "run 2 · attempt 1"]);
+  });
+
+  it("a job scheduled for later says when, instead of 'Waiting for a worker'", async () => {
+    const later = new Date(Date.now() + 3 * 3600_000).toISOString();
+    setup(makeJob({ id: JOB_ID, scheduled_for: later }));
+    await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
+    expect(screen.getByText(`Scheduled for ${formatDateTime(later)}`)).toBeInTheDocument();
+    expect(screen.queryByText("Waiting for a worker")).not.toBeInTheDocument();
+  });
+
+  it("a job that is due says it waits for a worker", async () => {
+    setup(makeJob({ id: JOB_ID, scheduled_for: new Date(Date.now() - 1000).toISOString() }));
+    expect(await screen.findByText("Waiting for a worker")).toBeInTheDocument();
+  });
+
+  it("'Settings → API' in the error is a link to the settings page", async () => {
+    setup(
+      makeJob({
+        id: JOB_ID,
+        status: "failed",
+        attempts: 1,
+        failed_at: "2026-11-29T10:00:05Z",
+        error_message: "Apollo API key not configured for this workspace. Add a key in Settings → API, then retry the job.",
+      }),
+    );
+    const link = await screen.findByRole("link", { name: "Settings → API" });
+    expect(link).toHaveAttribute("href", "/workspace/settings/api");
+    expect(screen.getByTestId("job-error")).toHaveTextContent(
+      "Apollo API key not configured for this workspace. Add a key in Settings → API, then retry the job.",
+    );
   });
 });

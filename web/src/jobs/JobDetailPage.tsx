@@ -6,17 +6,18 @@ import { LiveIndicator } from "../components/LiveIndicator";
 import { LogList } from "../components/LogList";
 import { ProgressBar, type ProgressTone } from "../components/ProgressBar";
 import { RelativeTime, useNow } from "../components/RelativeTime";
-import { Loading } from "../components/States";
+import { Loading, SkeletonBlock } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
 import type { JobRow } from "../lib/database.types";
-import { formatDateTime, formatDuration, formatRelative, jobTypeLabel, shortId } from "../lib/format";
+import { formatDateTime, formatDuration, formatRelative, jobTypeLabel, parseTime, shortId } from "../lib/format";
 import { useFollowWorkspace } from "../workspace/WorkspaceProvider";
 import { JobActions } from "./JobActions";
-import { displayPercentage, isActive, isWaitingForRetry } from "./live";
+import { compareJobVersions, displayPercentage, isActive, isWaitingForRetry, logLineLabels } from "./live";
 import { jobDetailQuery, jobLogsQuery, jobSubjectQuery } from "./queries";
-import { useProgressSequence } from "./progress-sequence";
+import { useVersionSequence, type VersionRules } from "./progress-sequence";
 import { useJobLive } from "./useJobLive";
 import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
+import { LinkedMessage } from "../components/LinkedMessage";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,23 +45,22 @@ function BackLink() {
   );
 }
 
+/** The steps of a job the page plays back one by one: a new status, or a new percentage. */
+const JOB_VERSIONS: VersionRules<JobRow> = {
+  compare: compareJobVersions,
+  visible: (job) => `${job.status}/${isWaitingForRetry(job)}/${displayPercentage(job)}`,
+};
+
 function JobDetail({ id }: { id: string }) {
   const queryClient = useQueryClient();
   const job = useQuery(jobDetailQuery(id, queryClient));
   const logs = useQuery(jobLogsQuery(id, queryClient));
-  const target = job.data ? displayPercentage(job.data) : 0;
-  const progress = useProgressSequence(target);
-  const live = useJobLive(id, !job.isError, (next) => progress.push(displayPercentage(next)));
+  // Everything the page says about the job comes from one version of its row, played back in order.
+  const version = useVersionSequence(job.data, JOB_VERSIONS);
+  const live = useJobLive(id, !job.isError, version.push);
   useFollowWorkspace(job.data?.workspace_id);
 
-  if (job.isPending) {
-    return (
-      <main className="page">
-        <BackLink />
-        <Loading label="Loading the job…" />
-      </main>
-    );
-  }
+  if (job.isPending) return <JobSkeleton />;
   if (job.isError) {
     return (
       <main className="page">
@@ -70,7 +70,7 @@ function JobDetail({ id }: { id: string }) {
     );
   }
 
-  const data = job.data;
+  const data = version.shown ?? job.data;
   return (
     <main className="page" aria-labelledby="job-title">
       <BackLink />
@@ -87,7 +87,7 @@ function JobDetail({ id }: { id: string }) {
         </div>
       </header>
 
-      <JobSummary job={data} percentage={progress.shown} />
+      <JobSummary job={data} />
 
       <section className="card" aria-labelledby="logs-title">
         <div className="card-header">
@@ -96,7 +96,31 @@ function JobDetail({ id }: { id: string }) {
         </div>
         {logs.isPending ? <Loading label="Loading log lines…" /> : null}
         {logs.isError ? <ErrorAlert error={logs.error} title="The log could not be loaded" /> : null}
-        {logs.data ? <LogList logs={logs.data} showAttempt={new Set(logs.data.map((l) => l.attempt)).size > 1} /> : null}
+        {logs.data ? <LogList logs={logs.data} labels={logLineLabels(logs.data)} /> : null}
+      </section>
+    </main>
+  );
+}
+
+/** The page's outline while the job is read (a reload mid-run): never a blank page. */
+function JobSkeleton() {
+  return (
+    <main className="page" aria-busy="true">
+      <BackLink />
+      <header className="page-header">
+        <div className="skeleton-stack">
+          <SkeletonBlock width="16rem" height="1.9rem" />
+          <SkeletonBlock width="7rem" />
+        </div>
+      </header>
+      <section className="card">
+        <Loading label="Loading the job…" />
+        <SkeletonBlock height="12px" />
+        <SkeletonBlock width="60%" />
+      </section>
+      <section className="card">
+        <SkeletonBlock width="4rem" height="1.3rem" />
+        <SkeletonBlock height="6rem" />
       </section>
     </main>
   );
@@ -104,23 +128,30 @@ function JobDetail({ id }: { id: string }) {
 
 function progressTone(job: JobRow): ProgressTone {
   if (job.status === "completed") return "done";
-  if (job.status === "failed" || job.status === "cancelled") return "failed";
+  if (job.status === "failed") return "failed";
+  if (job.status === "cancelled") return "stopped";
   if (job.status === "pending") return "idle";
   return "active";
 }
 
-export function JobSummary({ job, percentage = displayPercentage(job) }: { job: JobRow; percentage?: number }) {
+/** What a job waits for or does, under its progress bar. */
+export function jobMessage(job: JobRow, now: number, apolloWaitReason?: string | null): string | null {
+  if (job.status === "pending" && apolloWaitReason) return apolloWaitReason;
+  if (isWaitingForRetry(job)) return `Waiting for attempt ${job.attempts + 1} of ${job.max_attempts}`;
+  if (job.status === "pending") {
+    const due = parseTime(job.scheduled_for);
+    return due > now ? `Scheduled for ${formatDateTime(job.scheduled_for)}` : "Waiting for a worker";
+  }
+  return job.progress?.message ?? null;
+}
+
+export function JobSummary({ job }: { job: JobRow }) {
   const subject = useQuery(jobSubjectQuery(job));
   const now = useNow(1000);
   const waiting = isWaitingForRetry(job);
   const apolloWait = useApolloWait(job.workspace_id);
-  const message = job.status === "pending" && apolloWait
-    ? apolloWait.reason
-    : waiting
-    ? `Waiting for attempt ${job.attempts + 1} of ${job.max_attempts}`
-    : job.status === "pending"
-    ? "Waiting for a worker"
-    : (job.progress?.message ?? null);
+  const message = jobMessage(job, now, apolloWait?.reason);
+  const percentage = displayPercentage(job);
 
   return (
     <section className="card" aria-label="Job status">
@@ -128,12 +159,16 @@ export function JobSummary({ job, percentage = displayPercentage(job) }: { job: 
 
       {job.status === "failed" && job.error_message ? (
         <Alert tone="error" title="The job failed">
-          <p data-testid="job-error">{job.error_message}</p>
+          <p data-testid="job-error">
+            <LinkedMessage text={job.error_message} />
+          </p>
         </Alert>
       ) : null}
       {waiting && job.error_message ? (
         <Alert tone="warning" title={`Attempt ${job.attempts} failed; it will be retried`}>
-          <p data-testid="job-error">{job.error_message}</p>
+          <p data-testid="job-error">
+            <LinkedMessage text={job.error_message} />
+          </p>
         </Alert>
       ) : null}
       {job.status === "cancelled" ? <Alert tone="info" title="This job was cancelled." /> : null}
@@ -218,7 +253,7 @@ export function JobSummary({ job, percentage = displayPercentage(job) }: { job: 
                   Attempt {e.attempt}, {formatDateTime(e.at)}
                   {e.retryable ? "" : " (not retryable)"}:
                 </span>{" "}
-                {e.message}
+                <LinkedMessage text={e.message} />
               </li>
             ))}
           </ol>

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { makeJob, makeLog } from "../test/fixtures";
-import { applyJobChange, canCancel, canRetry, displayPercentage, isWaitingForRetry, mergeLogs, newerJob } from "./live";
+import {
+  applyJobChange,
+  canCancel,
+  canRetry,
+  compareJobVersions,
+  displayPercentage,
+  isWaitingForRetry,
+  logLineLabels,
+  mergeLogs,
+  newerJob,
+} from "./live";
 
 describe("applyJobChange", () => {
   it("merges an UPDATE over the cached row", () => {
@@ -72,5 +82,62 @@ describe("job state helpers", () => {
     expect(displayPercentage(makeJob({ status: "processing", progress: { percentage: 140 } }))).toBe(100);
     expect(isWaitingForRetry(makeJob({ status: "pending", attempts: 1, next_retry_at: "2026-11-29T10:01:00Z" }))).toBe(true);
     expect(isWaitingForRetry(makeJob({ status: "pending", attempts: 0 }))).toBe(false);
+  });
+});
+
+describe("compareJobVersions", () => {
+  const pending = makeJob({ status: "pending", attempts: 0, updated_at: "2026-11-29T10:00:02Z" });
+  const claimed = makeJob({ status: "processing", attempts: 1, updated_at: "2026-11-29T10:00:01Z" });
+
+  it("within one due time, the version further along wins whatever its updated_at (transaction start)", () => {
+    expect(compareJobVersions(pending, claimed)).toBeGreaterThan(0);
+    expect(compareJobVersions(claimed, pending)).toBeLessThan(0);
+    expect(newerJob(claimed, pending)).toBe(claimed);
+    const at60 = { ...claimed, progress: { percentage: 60 } };
+    expect(compareJobVersions(at60, { ...claimed, progress: { percentage: 40 }, updated_at: "2026-11-29T10:00:09Z" })).toBeLessThan(0);
+  });
+
+  it("a completed job stays completed", () => {
+    const done = makeJob({ status: "completed", attempts: 1, updated_at: "2026-11-29T10:00:03Z" });
+    expect(compareJobVersions(done, { ...claimed, updated_at: "2026-11-29T10:00:09Z" })).toBeLessThan(0);
+  });
+
+  it("a new due time (a retry, a release, the next attempt) is ordered by updated_at", () => {
+    const failed = makeJob({ status: "failed", attempts: 5, failed_at: "2026-11-29T10:00:05Z", updated_at: "2026-11-29T10:00:05Z" });
+    const retried = makeJob({ status: "pending", attempts: 0, scheduled_for: "2026-11-29T10:01:00Z", updated_at: "2026-11-29T10:01:00Z" });
+    expect(compareJobVersions(failed, retried)).toBeGreaterThan(0);
+    expect(compareJobVersions(retried, failed)).toBeLessThan(0);
+  });
+});
+
+describe("logLineLabels", () => {
+  const line = (id: number, attempt: number | null, message = "step") => makeLog(id, message, { attempt });
+
+  it("one run of one attempt needs no labels", () => {
+    expect(logLineLabels([line(1, 1), line(2, 1)])).toBeNull();
+  });
+
+  it("several attempts: each line says its attempt", () => {
+    const labels = logLineLabels([line(1, 1), line(2, 1, "Attempt 1 of 5 failed"), line(3, 2)]);
+    expect([...labels!.values()]).toEqual(["attempt 1", "attempt 1", "attempt 2"]);
+  });
+
+  it("after a user's retry the attempts start again, so the run is named too", () => {
+    const labels = logLineLabels([
+      line(1, 1),
+      line(2, 2),
+      line(3, 0, "Retried by demo@example.com: attempts start again from 1"),
+      line(4, 1),
+    ]);
+    expect(labels!.get(1)).toBe("run 1 · attempt 1");
+    expect(labels!.get(2)).toBe("run 1 · attempt 2");
+    expect(labels!.get(3)).toBe("run 2");
+    expect(labels!.get(4)).toBe("run 2 · attempt 1");
+  });
+
+  it("a retry of a job cancelled before any attempt still starts run 2", () => {
+    const labels = logLineLabels([line(1, 0, "Cancelled by demo@example.com"), line(2, 0, "Retried by demo@example.com: attempts start again from 1"), line(3, 1)]);
+    expect(labels!.get(1)).toBe("run 1");
+    expect(labels!.get(3)).toBe("run 2 · attempt 1");
   });
 });
