@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorAlert } from "../components/Alert";
-import { EmptyState, Loading } from "../components/States";
+import { AppSkeleton, EmptyState } from "../components/States";
 import { myWorkspacesQuery, pickWorkspace, storedWorkspaceId, storeWorkspaceId, type WorkspaceMembership } from "./queries";
 
 interface WorkspaceState {
@@ -34,7 +34,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
     [workspaces, current, setCurrent],
   );
 
-  if (query.isPending) return <Loading label="Loading your workspaces…" />;
+  if (query.isPending) return <AppSkeleton label="Loading your workspaces…" />;
   if (query.isError) {
     return (
       <main className="page">
