@@ -151,6 +151,11 @@ export function JobsPage() {
                       </td>
                       <td>
                         <StatusBadge status={job.status} retrying={isWaitingForRetry(job)} />
+                        {job.status === "failed" && job.error_message ? (
+                          <div className="job-row-error" title={job.error_message} data-testid="job-row-error">
+                            {job.error_message}
+                          </div>
+                        ) : null}
                       </td>
                       <td className="hide-sm">{clampPercentage(displayPercentage(job))}%</td>
                       <td className="hide-sm">

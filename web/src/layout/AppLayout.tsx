@@ -36,9 +36,7 @@ export function AppLayout() {
             ) : null}
             <NavLink to="/workspace/settings/api" className="nav-link">
               <KeyRound aria-hidden="true" size={16} />
-              <span>
-                API<span className="hide-sm"> settings</span>
-              </span>
+              Settings
             </NavLink>
           </nav>
           <div className="topbar-side">

@@ -11,7 +11,8 @@ export function WorkspaceSwitcher() {
 
   if (workspaces.length < 2) {
     return (
-      <span className="workspace-name" title="Workspace">
+      // Truncated to keep the top bar one row: the full name is the tooltip.
+      <span className="workspace-name" title={current.name}>
         {current.name}
       </span>
     );
@@ -25,6 +26,7 @@ export function WorkspaceSwitcher() {
       <select
         id={id}
         className="select"
+        title={current.name}
         value={current.id}
         onChange={(event) => {
           setCurrent(event.target.value);
