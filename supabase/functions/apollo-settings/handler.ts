@@ -30,6 +30,23 @@ const saveBody = z.object({
 });
 const testBody = z.object({ workspace_id: workspaceId, api_key: saveBody.shape.api_key.optional() });
 
+/**
+ * Apollo's verdict on a key, for the settings page the user is on: said once (the Apollo errors
+ * already start "Apollo rejected the API key ..."), and without "check the key in Settings → API",
+ * which is where the user is.
+ */
+export function forTheSettingsPage(message: string): string {
+  return message
+    .replace(/\s*(Check the key|Save the key again) in Settings → API\./g, "")
+    .replace(/ in Settings → API/g, " here")
+    .trim();
+}
+
+function rejection(message: string): string {
+  const text = forTheSettingsPage(message);
+  return /^Apollo /.test(text) ? text : `Apollo rejected this API key: ${text}`;
+}
+
 function workspaceFromQuery(req: Request): string {
   return parseOr400(workspaceId, new URL(req.url).searchParams.get("workspace_id"), "workspace_id");
 }
@@ -66,11 +83,11 @@ export async function handler(req: Request): Promise<Response> {
         await spendKeyTest(sql, user.id);
         const check = await apollo.checkConnection().catch((error) => {
           if (error instanceof ApolloError && !error.retryable) {
-            throw new HttpError(422, `Apollo rejected this API key: ${error.message}`);
+            throw new HttpError(422, rejection(error.message));
           }
           throw new HttpError(502, `Could not reach Apollo to check the key (${(error as Error).message}). Try again.`);
         });
-        if (!check.ok) throw new HttpError(422, `Apollo rejected this API key: ${check.message}`);
+        if (!check.ok) throw new HttpError(422, rejection(check.message));
         teamId = check.user?.team_id;
       }
       const ciphertext = await encryptApiKey(body.api_key, body.workspace_id);
@@ -98,10 +115,11 @@ export async function handler(req: Request): Promise<Response> {
         });
       }
       try {
-        return json(await clientFor(apiKey).checkConnection());
+        const result = await clientFor(apiKey).checkConnection();
+        return json({ ...result, message: forTheSettingsPage(result.message) });
       } catch (error) {
         if (error instanceof ApolloError) {
-          return json({ ok: false, mock: false, message: error.message, kind: error.kind });
+          return json({ ok: false, mock: false, message: forTheSettingsPage(error.message), kind: error.kind });
         }
         throw error;
       }

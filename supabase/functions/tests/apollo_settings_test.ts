@@ -2,6 +2,7 @@
 // change or test it; keys typed into requests are checked a limited number of times per user; the
 // key is stored encrypted and no answer ever contains it.
 import assert from "node:assert/strict";
+import { forTheSettingsPage } from "../apollo-settings/handler.ts";
 import { withSettings } from "./helpers/ops.ts";
 import { callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv, testKeys } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -49,7 +50,8 @@ integration("a real key is checked against Apollo first; a rejected one is not s
     const ws = owner.workspaceId;
     const rejected = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "fake-key-401-settings" } });
     assert.equal(rejected.status, 422, rejected.text);
-    assert.match((rejected.body as { error: string }).error, /Apollo rejected this API key/);
+    // Said once, and without sending the user to the page they are on.
+    assert.equal((rejected.body as { error: string }).error, "Apollo rejected the API key (401 Invalid access credentials.).");
     assert.ok(!rejected.text.includes("fake-key-401-settings"));
     const [row] = await sql`select apollo_api_key_encrypted from public.workspace_settings where workspace_id = ${ws}`;
     assert.equal(row.apollo_api_key_encrypted, null);
@@ -184,4 +186,20 @@ integration("keys typed into a request are checked with Apollo at most N times p
     await other.cleanup();
     await owner.cleanup();
   }
+});
+
+Deno.test("the settings page's messages say Apollo's verdict once and do not point to Settings → API", () => {
+  assert.equal(
+    forTheSettingsPage("Apollo rejected the API key (401 Invalid access credentials.). Check the key in Settings → API."),
+    "Apollo rejected the API key (401 Invalid access credentials.).",
+  );
+  assert.equal(
+    forTheSettingsPage("Apollo did not receive a usable API key (422 Api key required). Save the key again in Settings → API."),
+    "Apollo did not receive a usable API key (422 Api key required).",
+  );
+  assert.equal(
+    forTheSettingsPage("... or create a master key in Apollo and save it in Settings → API."),
+    "... or create a master key in Apollo and save it here.",
+  );
+  assert.equal(forTheSettingsPage("Apollo accepted the API key."), "Apollo accepted the API key.");
 });
