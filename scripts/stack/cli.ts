@@ -3,6 +3,7 @@
 import { envBlock, repoRoot, type StackConfig, stackConfig } from "./config.ts";
 import {
   applyBootstrap,
+  applyRealtimeSchema,
   applySeed,
   checkNotSuperuser,
   editedMigrations,
@@ -38,6 +39,7 @@ async function up(config: StackConfig, { quiet = false } = {}) {
     await applyBootstrap(config);
   }
   await checkNotSuperuser(config);
+  await applyRealtimeSchema(config);
   const edited = await editedMigrations(config);
   if (edited.length > 0) {
     log(`warning: ${edited.join(", ")} changed after being applied; run npm run stack:reset to rebuild the database`);

@@ -16,6 +16,16 @@ export async function applyBootstrap(config: StackConfig) {
 }
 
 /**
+ * Schema realtime (Broadcast from the database: realtime.messages and its functions), as Supabase
+ * Realtime sets it up on a hosted project before any migration runs. Applied on every start, not
+ * only on a fresh cluster: it is idempotent, brings older stacks up to date and creates the coming
+ * days' partitions of realtime.messages.
+ */
+export async function applyRealtimeSchema(config: StackConfig) {
+  await psqlFile(config, `${repoRoot}/scripts/stack/sql/realtime.sql`, { asAdmin: true });
+}
+
+/**
  * Refuses a database made before `postgres` stopped being a superuser: migrations and tests
  * there would pass with privileges a hosted project does not give, so it has to be rebuilt.
  */
