@@ -169,6 +169,8 @@ export interface ChannelState {
   joinRef: string | null;
   auth: ChannelAuth;
   bindings: Binding[];
+  /** Joined with config.private (and authorized): receives the topic's private broadcasts only. */
+  private: boolean;
   expiryTimer?: ReturnType<typeof setTimeout>;
 }
 

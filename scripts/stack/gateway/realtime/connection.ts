@@ -1,10 +1,11 @@
 // One WebSocket: Phoenix frames in and out, channel joins/leaves, heartbeats and access tokens.
 // Messages of one socket are handled one after another, so a join is registered before an
 // access_token or leave that follows it.
+import { ChannelAuthorizationError, revokedMessage, unauthorizedReason } from "./broadcast.ts";
 import type { Catalog } from "./catalog.ts";
 import { type ChannelState, JoinPayload, parseBindings, UnsupportedJoinError } from "./channel.ts";
 import { decodeBinary, decodeText, encode, type Frame, FrameError, type Vsn } from "./protocol.ts";
-import { ChannelTokenError, checkChannelToken } from "./token.ts";
+import { type ChannelAuth, ChannelTokenError, checkChannelToken } from "./token.ts";
 import type { JwtVerifier } from "../../jwt.ts";
 import type { Tenant } from "./tenant.ts";
 
@@ -16,11 +17,14 @@ export interface Hub {
   tenant: Tenant;
   log(message: string): void;
   channelsChanged(): void;
+  /** Whether `auth` may read the private channel `name` (RLS on realtime.messages); see broadcast.ts. */
+  canRead(name: string, auth: ChannelAuth): Promise<boolean>;
 }
 
 /** Longest a token-expiry timer waits before checking again (setTimeout's limit is ~24.8 days). */
 const MAX_EXPIRY_TIMER_MS = 60 * 60 * 1000;
-const NOT_SUPPORTED = "is not supported by the local stack's Realtime, which serves postgres_changes only";
+const NOT_SUPPORTED =
+  "is not supported by the local stack's Realtime, which serves postgres_changes and broadcasts from the database only";
 
 export class Connection {
   readonly channels = new Map<string, ChannelState>();
@@ -52,6 +56,12 @@ export class Connection {
   send(frame: Frame): void {
     if (this.#closed || this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(encode(this.vsn, frame));
+  }
+
+  /** A binary frame (vsn 2.0.0's user broadcast). */
+  sendBinary(data: Uint8Array): void {
+    if (this.#closed || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(data);
   }
 
   /** A server push on a channel: `join_ref` set for channel pushes, null for broadcasts (fastlane). */
@@ -139,11 +149,7 @@ export class Connection {
     }
     const payload = parsed.data;
     const config = payload.config ?? {};
-    if (config.private) {
-      return fail(
-        `PrivateChannelsNotSupported: private channels (Realtime Authorization) ${NOT_SUPPORTED}; join with private: false`,
-      );
-    }
+    const isPrivate = config.private === true;
     if (config.presence?.enabled) return fail(`PresenceNotSupported: Presence ${NOT_SUPPORTED}`);
     if (config.broadcast?.replay) return fail(`BroadcastReplayNotSupported: Broadcast replay ${NOT_SUPPORTED}`);
 
@@ -163,6 +169,17 @@ export class Connection {
     } catch (error) {
       if (error instanceof ChannelTokenError) return fail(error.reason);
       throw error;
+    }
+
+    // A private channel is joined only if the RLS policies on realtime.messages let the user read
+    // its topic (Realtime's maybe_assign_policies); a public one needs no policy.
+    if (isPrivate) {
+      try {
+        if (!(await this.hub.canRead(name, auth))) return fail(unauthorizedReason(name));
+      } catch (error) {
+        if (error instanceof ChannelAuthorizationError) return fail(error.reason);
+        throw error;
+      }
     }
 
     let parsedBindings;
@@ -195,6 +212,7 @@ export class Connection {
       joinRef: frame.join_ref ?? frame.ref,
       auth,
       bindings: error ? [] : bindings,
+      private: isPrivate,
     };
     this.channels.set(frame.topic, channel);
     this.hub.tenant.userJoined(this);
@@ -221,12 +239,27 @@ export class Connection {
     const token = (frame.payload as { access_token?: unknown } | null)?.access_token;
     // Realtime ignores null, publishable/secret keys (sb_...) and the token it already has; no reply.
     if (typeof token !== "string" || token.startsWith("sb_") || token === channel.auth.token) return;
+    let auth;
     try {
-      channel.auth = await checkChannelToken(token, this.hub.tokens);
+      auth = await checkChannelToken(token, this.hub.tokens);
     } catch (error) {
       if (error instanceof ChannelTokenError) return this.#shutdown(channel, error.message);
       throw error;
     }
+    // A private channel's policies are checked again with the new token (Realtime's
+    // check_read_permissions_revoked): read taken away closes the channel.
+    if (channel.private) {
+      let allowed;
+      try {
+        allowed = await this.hub.canRead(channel.name, auth);
+      } catch (error) {
+        if (!(error instanceof ChannelAuthorizationError)) throw error;
+        return this.#shutdown(channel, "Realtime was unable to connect to the project database");
+      }
+      if (this.channels.get(channel.topic) !== channel) return;
+      if (!allowed) return this.#shutdown(channel, revokedMessage(channel.name));
+    }
+    channel.auth = auth;
     this.#scheduleExpiry(channel);
     // Realtime re-subscribes with the new claims and says so again.
     if (channel.bindings.length > 0) this.#subscribed(channel);

@@ -1,10 +1,14 @@
 // /realtime/v1/websocket: Supabase Realtime's Phoenix protocol (vsn 1.0.0 and 2.0.0) serving
 // postgres_changes from the instance's wal2json slot, each change checked against RLS as the
-// subscriber. Broadcast, presence and private channels are refused with an error reply.
+// subscriber, and Broadcast from the database: rows inserted into realtime.messages (read from the
+// same slot) sent to the channels joined with their topic, private channels being authorized by
+// the RLS policies on realtime.messages when joined (broadcast.ts). Broadcasts sent by clients and
+// presence are refused with an error reply.
 //
 // The project's Realtime limits are enforced as hosted Realtime enforces them (limits.ts has the
 // details): database changes over max_events_per_second (default 100/s, averaged over up to a
-// minute, checked every 5 s) are skipped without a word to the client, whose channel stays joined;
+// minute, checked every 5 s) are skipped without a word to the client, whose channel stays joined
+// (broadcasts from the database have their own counter with the same limit, as Realtime's events);
 // joins over max_joins_per_second close the socket; joins over max_channels_per_client or
 // max_concurrent_users are refused. The limits come from STACK_REALTIME_MAX_EVENTS_PER_SECOND,
 // ..._JOINS_PER_SECOND, ..._CHANNELS_PER_CLIENT and ..._CONCURRENT_USERS when the gateway starts,
@@ -21,6 +25,8 @@ import { Tenant } from "./tenant.ts";
 import { Catalog } from "./catalog.ts";
 import { Connection, type Hub } from "./connection.ts";
 import { dispatchChanges } from "./dispatch.ts";
+import { broadcastMessage, canRead, deliverBroadcasts, isBroadcastChange, maintainPartitions } from "./broadcast.ts";
+import type { ChannelAuth } from "./token.ts";
 import { type Vsn, VSNS } from "./protocol.ts";
 import { SlotReader } from "./slot.ts";
 import type { WalChange } from "./wal.ts";
@@ -33,6 +39,8 @@ import type { WalChange } from "./wal.ts";
  */
 const HOLD_MAX_MS = 20_000;
 const HOLD_AFTER_FIRST_JOIN_MS = 1_000;
+/** How often realtime.messages' daily partitions are looked after (Realtime's janitor runs hourly-ish too). */
+const PARTITIONS_EVERY_MS = 60 * 60 * 1000;
 
 export { realtimeSlotName } from "./slot.ts";
 
@@ -43,11 +51,14 @@ export class Realtime implements Hub {
   #sql: postgres.Sql;
   /** Changes skipped since the events limit tripped (reported when delivery resumes). */
   #skipped = 0;
+  /** Broadcasts from the database dropped since the events limit tripped. */
+  #droppedBroadcasts = 0;
   #connections = new Set<Connection>();
   #reader: SlotReader;
   #startedAt = Date.now();
   #firstJoinAt: number | null = null;
   #released = false;
+  #partitionsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly ctx: GatewayContext) {
     this.tokens = ctx.tokens;
@@ -77,8 +88,12 @@ export class Realtime implements Hub {
    * past it, as Realtime's poller consumes its slot), otherwise delivered and counted.
    */
   async #deliver(changes: WalChange[]): Promise<void> {
+    const broadcasts = changes.filter(isBroadcastChange);
+    const postgresChanges = broadcasts.length ? changes.filter((c) => !isBroadcastChange(c)) : changes;
+    if (broadcasts.length) this.#broadcast(broadcasts);
+    if (postgresChanges.length === 0) return;
     if (this.tenant.dbEvents.tripped) {
-      this.#skipped += changes.length;
+      this.#skipped += postgresChanges.length;
       return;
     }
     if (this.#skipped > 0) {
@@ -87,13 +102,46 @@ export class Realtime implements Hub {
     }
     const delivered = await dispatchChanges(
       { sql: this.#sql, catalog: this.catalog, connections: this.#connections, log: this.log },
-      changes,
+      postgresChanges,
     );
     this.tenant.dbEvents.add(delivered);
   }
 
+  /**
+   * Rows inserted into realtime.messages, sent in commit order without a query. As Realtime's
+   * ReplicationConnection does, each counts once against the events limit whoever receives it, and
+   * while that limit is tripped they are dropped (it logs UnableToBroadcastChanges; clients hear nothing).
+   */
+  #broadcast(changes: WalChange[]): void {
+    if (this.tenant.events.tripped) {
+      this.#droppedBroadcasts += changes.length;
+      return;
+    }
+    if (this.#droppedBroadcasts > 0) {
+      this.log(`broadcasts from the database sent again; ${this.#droppedBroadcasts} were dropped over the events limit`);
+      this.#droppedBroadcasts = 0;
+    }
+    const messages = changes.map(broadcastMessage).filter((m) => m !== null);
+    deliverBroadcasts(this.#connections, messages, this.log);
+    this.tenant.events.add(messages.length);
+  }
+
+  canRead(name: string, auth: ChannelAuth): Promise<boolean> {
+    return canRead(this.#sql, name, auth, this.log);
+  }
+
+  async #maintainPartitions(): Promise<void> {
+    try {
+      await maintainPartitions(this.#sql);
+    } catch (error) {
+      this.log(`PartitionCreationFailed: realtime.messages partitions: ${(error as Error).message}`);
+    }
+  }
+
   async start(): Promise<void> {
     this.#startedAt = Date.now();
+    await this.#maintainPartitions();
+    this.#partitionsTimer = setInterval(() => this.#maintainPartitions(), PARTITIONS_EVERY_MS);
     await this.#reader.start();
     if (await this.#reader.hasBacklog()) {
       this.log(
@@ -105,6 +153,7 @@ export class Realtime implements Hub {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#partitionsTimer);
     for (const conn of [...this.#connections]) conn.close(1001, "server shutting down");
     await this.#reader.stop();
     await this.#sql.end({ timeout: 2 }).catch(() => {});
@@ -154,6 +203,7 @@ export class Realtime implements Hub {
       }
       this.tenant.setLimits(next);
       this.#skipped = 0;
+      this.#droppedBroadcasts = 0;
       this.log(`Realtime settings changed: ${JSON.stringify(next)}; disconnecting every client`);
       for (const conn of [...this.#connections]) conn.close(1001, "Realtime settings changed");
     } else if (req.method !== "GET") {
@@ -168,7 +218,8 @@ export class Realtime implements Hub {
 
   #hasSubscriptions(): boolean {
     for (const conn of this.#connections) {
-      for (const channel of conn.channels.values()) if (channel.bindings.length) return true;
+      // Any joined channel may be sent broadcasts; one with bindings, postgres changes too.
+      if (conn.channels.size) return true;
     }
     return false;
   }

@@ -11,11 +11,13 @@
 //
 // Polling: every POLL_MS a cheap `pg_current_wal_flush_lsn()` tells whether anything was written
 // since the last peek; only then is the slot decoded. wal2json's add-tables limits decoding output to
-// the tables of publication supabase_realtime, re-read before each peek.
+// the tables of publication supabase_realtime, re-read before each peek, and schema realtime (the
+// daily partitions of realtime.messages, for Broadcast from the database; see broadcast.ts).
 import postgres from "postgres";
 import type { StackConfig } from "../../config.ts";
 import type { Catalog } from "./catalog.ts";
 import { parseWalRows, type WalChange } from "./wal.ts";
+import { isBroadcastChange } from "./broadcast.ts";
 
 export const SLOT_APPLICATION_NAME = "stack-realtime-slot";
 const POLL_MS = 25;
@@ -36,8 +38,8 @@ function wal2jsonTableList(tables: Iterable<string>): string {
     const dot = t.indexOf(".");
     return `${escape(t.slice(0, dot))}.${escape(t.slice(dot + 1))}`;
   });
-  // An empty add-tables would mean "every table": name one that cannot exist instead.
-  return list.length ? list.join(",") : "stack_realtime_none.none";
+  // Every table of schema realtime: realtime.messages' partitions, whatever days exist.
+  return [...list, "realtime.*"].join(",");
 }
 
 export interface SlotReaderOptions {
@@ -189,7 +191,7 @@ export class SlotReader {
         'include-pk', 'true', 'include-type-oids', 'true', 'actions', 'insert,update,delete',
         'add-tables', ${wal2jsonTableList(published)})`;
     const batch = parseWalRows(rows);
-    const changes = batch.changes.filter((c) => published.has(`${c.schema}.${c.table}`));
+    const changes = batch.changes.filter((c) => published.has(`${c.schema}.${c.table}`) || isBroadcastChange(c));
     if (changes.length > 0) await this.options.onChanges(changes);
     if (batch.advanceTo) {
       await this.#db`select pg_catalog.pg_replication_slot_advance(${this.slotName}, ${batch.advanceTo}::pg_lsn)`;

@@ -15,6 +15,11 @@ export interface JoinRefusal {
 export class Tenant {
   #limits: RealtimeLimits;
   dbEvents!: RateCounter;
+  /**
+   * Channel events: here, broadcasts from the database (Realtime's events_per_second counter, which
+   * its ReplicationConnection adds each realtime.messages row to; postgres changes count in dbEvents).
+   */
+  events!: RateCounter;
   joins!: RateCounter;
   /** Sockets that have joined a channel (Realtime's UsersCounter). */
   readonly #users = new Set<object>();
@@ -41,6 +46,15 @@ export class Tenant {
         this.log(
           `MessagePerSecondRateLimitReached: Too many postgres changes messages per second ` +
             `(${rate.toFixed(1)}/s, limit ${this.#limits.max_events_per_second}): changes are skipped until it falls below`,
+        ),
+      this.now,
+    );
+    this.events = new RateCounter(
+      this.#limits.max_events_per_second,
+      (rate) =>
+        this.log(
+          `UnableToBroadcastChanges: too_many_requests: Too many broadcasts from the database per second ` +
+            `(${rate.toFixed(1)}/s, limit ${this.#limits.max_events_per_second}): they are dropped until it falls below`,
         ),
       this.now,
     );
@@ -90,6 +104,7 @@ export class Tenant {
       ...this.limits,
       concurrent_users: this.#users.size,
       db_events: { per_second: this.dbEvents.rate, rate_limited: this.dbEvents.tripped },
+      events: { per_second: this.events.rate, rate_limited: this.events.tripped },
       joins: { per_second: this.joins.rate, rate_limited: this.joins.tripped },
     };
   }
