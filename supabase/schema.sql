@@ -494,6 +494,114 @@ COMMENT ON FUNCTION private.auto_enrich_new_accounts() IS 'Trigger (per statemen
 
 
 --
+-- Name: broadcast(jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.broadcast(p_messages jsonb) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  insert into realtime.messages (topic, extension, event, private, payload)
+  select m ->> 'topic', 'broadcast', m ->> 'event', true, m -> 'payload'
+  from jsonb_array_elements(p_messages) m;
+exception when others then
+  raise warning 'broadcast of % message(s) failed: %', jsonb_array_length(p_messages), sqlerrm;
+end
+$$;
+
+
+--
+-- Name: FUNCTION broadcast(p_messages jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.broadcast(p_messages jsonb) IS 'Writes broadcast messages ([{topic, event, payload}]) to realtime.messages for private topics; warns instead of failing the caller.';
+
+
+--
+-- Name: broadcast_account_changes(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.broadcast_account_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    perform private.broadcast(coalesce((
+      select jsonb_agg(jsonb_build_object('topic', 'workspace:' || o.workspace_id || ':accounts', 'event', tg_op, 'payload',
+               private.change_payload(tg_op, 'accounts', null, jsonb_build_object('id', o.id, 'workspace_id', o.workspace_id))))
+      from deleted_accounts o), '[]'));
+  else
+    perform private.broadcast(coalesce((
+      select jsonb_agg(jsonb_build_object('topic', 'workspace:' || n.workspace_id || ':accounts', 'event', tg_op, 'payload',
+               private.change_payload(tg_op, 'accounts', to_jsonb(n), null)))
+      from changed_accounts n), '[]'));
+  end if;
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_account_changes(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.broadcast_account_changes() IS 'Trigger (per statement, on accounts): broadcasts each changed account to workspace:<id>:accounts.';
+
+
+--
+-- Name: broadcast_job_changes(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.broadcast_job_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.broadcast(coalesce((
+    select jsonb_agg(jsonb_build_object('topic', t.topic, 'event', tg_op, 'payload',
+             private.change_payload(tg_op, 'jobs', to_jsonb(n), null)))
+    from changed_jobs n
+    cross join lateral (values ('workspace:' || n.workspace_id || ':jobs'), ('job:' || n.id)) t(topic)), '[]'));
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_job_changes(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.broadcast_job_changes() IS 'Trigger (per statement, after insert or update on jobs): broadcasts each changed job to workspace:<id>:jobs and job:<id>.';
+
+
+--
+-- Name: broadcast_job_logs(); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.broadcast_job_logs() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.broadcast(coalesce((
+    select jsonb_agg(jsonb_build_object('topic', 'job:' || l.job_id, 'event', 'INSERT', 'payload',
+             private.change_payload('INSERT', 'job_logs', to_jsonb(l), null)) order by l.id)
+    from new_logs l), '[]'));
+  return null;
+end
+$$;
+
+
+--
+-- Name: FUNCTION broadcast_job_logs(); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.broadcast_job_logs() IS 'Trigger (per statement, on job_logs): broadcasts each new log line to its job''s topic job:<id>, in order.';
+
+
+--
 -- Name: cancel_jobs_of_deleted_records(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -526,6 +634,26 @@ $$;
 --
 
 COMMENT ON FUNCTION private.cancel_jobs_of_deleted_records() IS 'Trigger (per statement, after delete on accounts and contacts): cancels the deleted records'' pending and running jobs, with a log line saying why.';
+
+
+--
+-- Name: change_payload(text, text, jsonb, jsonb); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.change_payload(p_operation text, p_table text, p_record jsonb, p_old_ids jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select jsonb_build_object('operation', p_operation, 'table', p_table, 'schema', 'public',
+                            'record', p_record, 'old_record', p_old_ids)
+$$;
+
+
+--
+-- Name: FUNCTION change_payload(p_operation text, p_table text, p_record jsonb, p_old_ids jsonb); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.change_payload(p_operation text, p_table text, p_record jsonb, p_old_ids jsonb) IS 'A broadcast payload in realtime.broadcast_changes'' shape (a deleted row: record null, old_record its ids).';
 
 
 --
@@ -4680,6 +4808,48 @@ CREATE TRIGGER auto_enrich AFTER INSERT ON public.accounts REFERENCING NEW TABLE
 
 
 --
+-- Name: accounts broadcast_deleted_accounts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broadcast_deleted_accounts AFTER DELETE ON public.accounts REFERENCING OLD TABLE AS deleted_accounts FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_account_changes();
+
+
+--
+-- Name: accounts broadcast_inserted_accounts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broadcast_inserted_accounts AFTER INSERT ON public.accounts REFERENCING NEW TABLE AS changed_accounts FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_account_changes();
+
+
+--
+-- Name: jobs broadcast_inserted_jobs; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broadcast_inserted_jobs AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS changed_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_job_changes();
+
+
+--
+-- Name: job_logs broadcast_job_logs; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broadcast_job_logs AFTER INSERT ON public.job_logs REFERENCING NEW TABLE AS new_logs FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_job_logs();
+
+
+--
+-- Name: accounts broadcast_updated_accounts; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broadcast_updated_accounts AFTER UPDATE ON public.accounts REFERENCING NEW TABLE AS changed_accounts FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_account_changes();
+
+
+--
+-- Name: jobs broadcast_updated_jobs; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER broadcast_updated_jobs AFTER UPDATE ON public.jobs REFERENCING NEW TABLE AS changed_jobs FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_job_changes();
+
+
+--
 -- Name: accounts cancel_jobs_of_deleted_records; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5352,10 +5522,45 @@ REVOKE ALL ON FUNCTION private.auto_enrich_new_accounts() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION broadcast(p_messages jsonb); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.broadcast(p_messages jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_account_changes(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.broadcast_account_changes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_job_changes(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.broadcast_job_changes() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION broadcast_job_logs(); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.broadcast_job_logs() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION cancel_jobs_of_deleted_records(); Type: ACL; Schema: private; Owner: -
 --
 
 REVOKE ALL ON FUNCTION private.cancel_jobs_of_deleted_records() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION change_payload(p_operation text, p_table text, p_record jsonb, p_old_ids jsonb); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.change_payload(p_operation text, p_table text, p_record jsonb, p_old_ids jsonb) FROM PUBLIC;
 
 
 --
