@@ -3,7 +3,7 @@ import { env, expect, screenshot, signIn, test } from "./fixtures";
 
 test("save the mock key, see Configured, test the connection", async ({ page }) => {
   await signIn(page, env.demo, "/workspace/settings/api");
-  await expect(page.getByRole("heading", { name: "Apollo.io API" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
   const keyInput = page.locator("input[name=apollo_api_key]");
   await expect(keyInput).toHaveAttribute("type", "password");
   await keyInput.fill("test-key-12345");

@@ -4,7 +4,7 @@ import { apiAs, DEMO_WS, env, expect, screenshot, signIn, test } from "./fixture
 const PAGES = [
   { name: "accounts", path: "/accounts", ready: "Accounts" },
   { name: "jobs", path: "/jobs", ready: "Jobs" },
-  { name: "settings-api", path: "/workspace/settings/api", ready: "Apollo.io API" },
+  { name: "settings-api", path: "/workspace/settings/api", ready: "Settings" },
   { name: "account-new", path: "/accounts/new", ready: "New account" },
 ];
 

@@ -29,10 +29,10 @@ export function ApiSettingsPage() {
     <main className="page page-narrow" aria-labelledby="settings-title">
       <header className="page-header">
         <div>
-          <h1 id="settings-title">Apollo.io API</h1>
+          <h1 id="settings-title">Settings</h1>
           <p className="muted">
-            The Apollo.io key {current.name} enriches accounts and contacts with. It is stored encrypted and never shown
-            again; only its last four characters are.
+            How {current.name} enriches its accounts and contacts: the Apollo.io key (stored encrypted, never shown again;
+            only its last four characters are), what enrichment may overwrite, and the credit budget.
           </p>
         </div>
       </header>
