@@ -24,6 +24,7 @@ test("Enrich on an account page queues a job, which finishes live with seven log
 
   await expect(page.getByTestId("job-status")).toHaveText("Completed", { timeout: 60_000 });
   await expect(page.getByRole("progressbar", { name: "Progress" })).toHaveAttribute("aria-valuenow", "100");
+  await expect(page.getByTestId("job-announcer")).toHaveText("Completed"); // said to screen readers, politely
   const lines = page.getByTestId("log-line").locator(".log-message");
   await expect(lines).toHaveCount(7);
   const texts = await lines.allTextContents();

@@ -5,6 +5,7 @@ import { Alert, ErrorAlert } from "../components/Alert";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { LogList } from "../components/LogList";
 import { ProgressBar, type ProgressTone } from "../components/ProgressBar";
+import { JobAnnouncer } from "./JobAnnouncer";
 import { RelativeTime, useNow } from "../components/RelativeTime";
 import { Loading, SkeletonBlock } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
@@ -156,6 +157,7 @@ export function JobSummary({ job }: { job: JobRow }) {
   return (
     <section className="card" aria-label="Job status">
       <ProgressBar value={percentage} label="Progress" message={message} tone={progressTone(job)} />
+      <JobAnnouncer job={job} percentage={percentage} />
 
       {job.status === "failed" && job.error_message ? (
         <Alert tone="error" title="The job failed">
