@@ -43,3 +43,22 @@ test("the signed-in pages have no serious accessibility violations", async ({ pa
     await expectNoSeriousViolations(page, path);
   }
 });
+
+test("an account is enriched with the keyboard alone, and focus is visible on the way", async ({ page }) => {
+  const api = await apiAs(env.demo);
+  const { data: account } = await api.from("accounts").select("id").eq("workspace_id", DEMO_WS).eq("domain", "figma.com").single();
+  await signIn(page, env.demo, `/accounts/${account!.id}`);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    const focused = page.locator(":focus");
+    // the focused control is drawn with an outline (styles.css :focus-visible)
+    const outline = await focused.evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(outline, `focus is visible on ${await focused.evaluate((el) => el.outerHTML.slice(0, 80))}`).not.toBe("none");
+    reached = (await focused.textContent())?.trim() === "Enrich";
+  }
+  expect(reached, "Tab reaches the Enrich button").toBe(true);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+});
