@@ -8,6 +8,7 @@ import { json, preflight, withCors } from "./http.ts";
 import { handleAuth } from "./auth/handler.ts";
 import { handleRest } from "./rest/handler.ts";
 import { Realtime } from "./realtime/server.ts";
+import { runCronJob } from "./cron-run.ts";
 import { handleFunctions } from "./functions/proxy.ts";
 import { FunctionSupervisor } from "./functions/supervisor.ts";
 
@@ -28,6 +29,7 @@ async function route(req: Request): Promise<Response> {
     else if (path.startsWith("/auth/v1/")) response = await handleAuth(req, ctx);
     else if (path === "/realtime/v1/websocket") response = await realtime.upgrade(req);
     else if (path === "/_stack/realtime/settings") response = await realtime.settings(req);
+    else if (path === "/_stack/cron/run") response = await runCronJob(req, ctx);
     else if (path === "/health") response = json({ status: "ok", instance: config.instance });
     else response = json({ message: "no Route matched with those values" }, 404);
   } catch (error) {

@@ -1,14 +1,14 @@
-// Fresh data: an owner turns on "keep data fresh" in Settings, and accounts enriched longer ago than
-// the workspace's age are badged "stale" in the list and on their page. (Which accounts the nightly
-// pg_cron job queues is tested in the database suite, 046_credit_budget.)
-import { apiAs, DEMO_WS, env, expect, signIn, test } from "./fixtures";
+// Fresh data: an owner turns on "keep data fresh" in Settings, accounts enriched longer ago than the
+// workspace's age are badged "stale" in the list and on their page, and the nightly pg_cron job
+// (run now through the local stack) queues exactly those for enrichment.
+import { apiAs, DEMO_WS, env, expect, runCronJob, signIn, test } from "./fixtures";
 
 test.afterAll(async () => {
   const api = await apiAs(env.demo);
   await api.from("workspace_settings").update({ stale_after_days: null }).eq("workspace_id", DEMO_WS);
 });
 
-test("turning on fresh data badges accounts enriched more than 90 days ago as stale", async ({ page }) => {
+test("turning on fresh data badges accounts enriched more than 90 days ago as stale, and the nightly job re-enriches them", async ({ page }) => {
   test.skip(!env.secretKey, "ageing an enrichment needs the local stack's server key");
   const { createClient } = await import("@supabase/supabase-js");
   const server = createClient(env.apiUrl, env.secretKey, { auth: { persistSession: false, autoRefreshToken: false } });
@@ -35,4 +35,13 @@ test("turning on fresh data badges accounts enriched more than 90 days ago as st
   await expect(page.getByTestId("account-row").filter({ hasText: "New Data" }).getByTestId("stale-badge")).toHaveCount(0);
   await page.getByRole("link", { name: rows![0].name }).click();
   await expect(page.getByTestId("stale-badge")).toBeVisible();
+
+  // The nightly batch, now: the old account is queued (low priority), the recent one is not.
+  const result = await runCronJob("refresh-stale-enrichments");
+  expect(Number(result?.[0]?.enqueue_stale_enrichments)).toBeGreaterThanOrEqual(1);
+  const api = await apiAs(env.demo);
+  const { data: jobs } = await api.from("jobs").select("subject_id, priority").in("subject_id", rows!.map((r) => r.id));
+  expect(jobs).toEqual([{ subject_id: rows![0].id, priority: -1 }]);
+  // ... and enriched: the badge goes once the job is done.
+  await expect(page.getByTestId("stale-badge")).toHaveCount(0, { timeout: 60_000 });
 });

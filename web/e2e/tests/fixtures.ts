@@ -179,3 +179,16 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/** Runs a pg_cron job now through the local stack's `/_stack/cron/run` (null where there is no such route). */
+export async function runCronJob(job: string): Promise<Array<Record<string, unknown>> | null> {
+  if (!env.secretKey) return null;
+  const response = await fetch(`${env.apiUrl}/_stack/cron/run`, {
+    method: "POST",
+    headers: { apikey: env.secretKey, "Content-Type": "application/json" },
+    body: JSON.stringify({ job }),
+  });
+  if (response.status === 404 && !(await response.clone().text()).includes("pg_cron")) return null;
+  expect(response.status, `cron run answered ${response.status}: ${await response.clone().text()}`).toBe(200);
+  return (await response.json()).result;
+}
