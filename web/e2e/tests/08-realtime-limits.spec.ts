@@ -1,5 +1,5 @@
-// Over the project's Realtime limit the job page still gets it right. Supabase skips
-// postgres_changes over the events-per-second limit without telling the client; the local stack
+// Over the project's Realtime limit the job page still gets it right. Supabase drops broadcasts
+// from the database over the events-per-second limit without telling the client; the local stack
 // does the same. With the limit at 1 event/s and another page's burst tripping it, a job runs from
 // start to finish while Realtime delivers none of it: the page notices the silence, says it is
 // refreshing, and shows the finished job with all seven log lines anyway. Local stack only (it
@@ -32,7 +32,7 @@ test("a job page reaches 100% with all 7 log lines while Realtime skips every ch
     await signIn(page, env.demo, `/accounts/${noisy.id}`);
     await expect(page.getByTestId("live-status")).toHaveAttribute("data-live", "live");
     for (let i = 1; i <= 60; i++) await api.from("accounts").update({ name: `Noisy ${stamp} #${i}` }).eq("id", noisy.id);
-    await expect.poll(async () => (await stackRealtimeSettings())!.db_events.rate_limited, { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => (await stackRealtimeSettings())!.events.rate_limited, { timeout: 15_000 }).toBe(true);
 
     const target = await newAccount(`Limited ${stamp}`);
     // Due a few seconds ahead, so it runs while the page watches.
@@ -70,7 +70,7 @@ test("a job page reaches 100% with all 7 log lines while Realtime skips every ch
     const texts = await lines.allTextContents();
     SEVEN_LOG_LINES.forEach((pattern, i) => expect(texts[i]).toMatch(pattern));
     // Realtime delivered none of it: the limit held the whole time.
-    expect((await stackRealtimeSettings())!.db_events.rate_limited).toBe(true);
+    expect((await stackRealtimeSettings())!.events.rate_limited).toBe(true);
     const live = await page.evaluate(() => (window as unknown as { __live: string[] }).__live);
     console.log(`live indicator: ${live.join(" -> ")}`);
     expect(live).toContain("paused");

@@ -96,7 +96,10 @@ export async function triggerWorker() {
 
 export interface StackRealtimeSettings {
   max_events_per_second: number;
+  /** Postgres Changes delivered. */
   db_events: { per_second: number; rate_limited: boolean };
+  /** Broadcasts from the database delivered. */
+  events: { per_second: number; rate_limited: boolean };
 }
 
 /**

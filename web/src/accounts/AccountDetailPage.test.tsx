@@ -174,10 +174,8 @@ describe("AccountDetailPage", () => {
     const fake = setup();
     await screen.findByRole("heading", { name: "Stripe" });
     await waitFor(() => expect(fake.channelsFor("accounts")).toHaveLength(1));
-    expect(fake.channelsFor("accounts")[0].bindings.map((b) => b.filter.filter)).toEqual([
-      `id=eq.${ACCOUNT_ID}`,
-      `workspace_id=eq.${DEMO_WS}`,
-    ]);
+    expect(fake.channelsFor("accounts")[0].name).toBe(`workspace:${DEMO_WS}:accounts`);
+    expect(fake.channelsFor("jobs").map((c) => [c.name, c.options])).toEqual([[`workspace:${DEMO_WS}:jobs`, { config: { private: true } }]]);
   });
 
   it("Enrich queues the account and goes to the job page", async () => {

@@ -13,7 +13,9 @@ import { apolloEnrichedAt, fieldSource, isSampleEnrichment } from "../lib/apollo
 import type { AccountRow, AccountWithEnrichmentRow, ContactRow, JobRow } from "../lib/database.types";
 import { contactName, formatDateTime, formatMoney, formatNumber } from "../lib/format";
 import { useLiveSubscription } from "../lib/live/useLiveSubscription";
-import { postgresChangesTransport, type ChangePayload } from "../lib/realtime";
+import { broadcastTransport } from "../lib/broadcast";
+import type { ChangePayload } from "../lib/realtime";
+import { workspaceAccountsTopic, workspaceJobsTopic } from "../lib/topics";
 import { displayPercentage, expectsUpdates, isWaitingForRetry } from "../jobs/live";
 import { useFollowWorkspace } from "../workspace/WorkspaceProvider";
 import { AddContactForm } from "./AddContactForm";
@@ -48,9 +50,9 @@ function BackLink() {
 }
 
 /**
- * Live: the account row (id=eq) and the workspace's jobs (for this account and its contacts). A
- * batch that touches this account refetches it with its contacts and jobs; so do a (re)subscribe,
- * Realtime trouble, and a quiet spell while one of its jobs runs.
+ * Live: the workspace's accounts and jobs topics (this account, and jobs for it and its contacts).
+ * A batch that touches this account refetches it with its contacts and jobs; so do a
+ * (re)subscribe, Realtime trouble, and a quiet spell while one of its jobs runs.
  */
 function useAccountLive(account: AccountWithEnrichmentRow | undefined, contactIds: string[], jobs: JobRow[] | undefined) {
   const queryClient = useQueryClient();
@@ -61,12 +63,8 @@ function useAccountLive(account: AccountWithEnrichmentRow | undefined, contactId
   running.current = account?.enrichment_status === "enriching" || (jobs ?? []).some((j) => expectsUpdates(j, Date.now()));
 
   const transport = useMemo(
-    () =>
-      postgresChangesTransport(`account-${id ?? "none"}`, [
-        { table: "accounts", event: "*", filter: `id=eq.${id}` },
-        { table: "jobs", event: "*", filter: `workspace_id=eq.${workspaceId}` },
-      ]),
-    [id, workspaceId],
+    () => broadcastTransport(workspaceId ? [workspaceAccountsTopic(workspaceId), workspaceJobsTopic(workspaceId)] : []),
+    [workspaceId],
   );
 
   const refetch = useCallback(async () => {
@@ -80,7 +78,9 @@ function useAccountLive(account: AccountWithEnrichmentRow | undefined, contactId
       for (const payload of events) {
         if (payload.table === "accounts") {
           const next = payload.new as Partial<AccountRow>;
-          if (payload.eventType === "UPDATE" && next?.id === id) {
+          const gone = payload.old as Partial<AccountRow>;
+          if (next?.id !== id && gone?.id !== id) continue; // another account of the workspace
+          if (payload.eventType === "UPDATE") {
             queryClient.setQueryData<AccountWithEnrichmentRow>(accountKeys.detail(id), (old) => (old ? { ...old, ...next } : old));
           }
           touched = true;

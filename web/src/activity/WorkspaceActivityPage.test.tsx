@@ -61,8 +61,8 @@ describe("WorkspaceActivityPage", () => {
     await screen.findByTestId("workspace-activity");
     await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
     const [channel] = fake.channelsFor("jobs");
-    expect(channel.bindings.map((b) => b.filter)).toEqual([
-      { event: "*", schema: "public", table: "jobs", filter: `workspace_id=eq.${DEMO_WS}` },
+    expect([channel.name, channel.options]).toEqual([
+      `workspace:${DEMO_WS}:jobs`, { config: { private: true } },
     ]);
     const reads = () => fake.queries.filter((q) => q.table === "workspace_activity").length;
     await new Promise((r) => setTimeout(r, 100));

@@ -53,14 +53,12 @@ function setup(job: JobRow = makeJob({ id: JOB_ID }), logs: JobLogRow[] = []) {
 const progress = () => screen.getByRole("progressbar", { name: "Progress" });
 
 describe("JobDetailPage", () => {
-  it("subscribes to the job row and its log lines", async () => {
+  it("joins the job's private broadcast topic, which carries its row and its log lines", async () => {
     const { channel } = setup();
     await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
-    const filters = channel().bindings.map((b) => b.filter);
-    expect(filters).toEqual([
-      { event: "*", schema: "public", table: "jobs", filter: `id=eq.${JOB_ID}` },
-      { event: "INSERT", schema: "public", table: "job_logs", filter: `job_id=eq.${JOB_ID}` },
-    ]);
+    expect(channel().name).toBe(`job:${JOB_ID}`);
+    expect(channel().options).toEqual({ config: { private: true } });
+    expect(channel().bindings).toEqual([]);
     await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
   });
 

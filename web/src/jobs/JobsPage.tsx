@@ -11,7 +11,8 @@ import { StatusBadge } from "../components/StatusBadge";
 import { jobTypeLabel, shortId } from "../lib/format";
 import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
 import { useLiveSubscription } from "../lib/live/useLiveSubscription";
-import { postgresChangesTransport } from "../lib/realtime";
+import { broadcastTransport } from "../lib/broadcast";
+import { workspaceJobsTopic } from "../lib/topics";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
 import { displayPercentage, expectsUpdates, isWaitingForRetry } from "./live";
 import { JOBS_FILTERS, JOBS_PAGE_SIZE, jobKeys, jobsListQuery, jobSubjectsQuery, parseJobsFilter } from "./queries";
@@ -29,10 +30,7 @@ export function useWorkspaceJobsLive(
 ) {
   const refreshRef = useRef(refresh);
   refreshRef.current = refresh;
-  const transport = useMemo(
-    () => postgresChangesTransport(`jobs-${workspaceId}`, [{ table: "jobs", event: "*", filter: `workspace_id=eq.${workspaceId}` }]),
-    [workspaceId],
-  );
+  const transport = useMemo(() => broadcastTransport([workspaceJobsTopic(workspaceId)]), [workspaceId]);
   return useLiveSubscription({
     key: workspaceId,
     transport,

@@ -1,11 +1,13 @@
-// Follows one job live: its row (UPDATE/INSERT/DELETE on jobs, id=eq.<id>) and its log lines
-// (INSERT on job_logs, job_id=eq.<id>), written into the query cache a batch at a time. The job and
+// Follows one job live: its row and its log lines, broadcast by the database to the job's private
+// topic (job:<id>), written into the query cache a batch at a time. The job and
 // its logs are refetched on every (re)subscribe, after any Realtime trouble, and while the job runs
 // but Realtime has gone quiet (Supabase skips changes over the project's limit without a word).
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useRef } from "react";
 import type { JobLogRow, JobRow } from "../lib/database.types";
-import { postgresChangesTransport, type ChangePayload } from "../lib/realtime";
+import { broadcastTransport } from "../lib/broadcast";
+import type { ChangePayload } from "../lib/realtime";
+import { jobTopic } from "../lib/topics";
 import { useLiveSubscription } from "../lib/live/useLiveSubscription";
 import { accountKeys } from "../accounts/queries";
 import { applyJobChange, expectsUpdates, mergeLogs, refetchFoundMore } from "./live";
@@ -16,14 +18,7 @@ export function useJobLive(jobId: string, enabled = true, onJobEvent?: (job: Job
   const onJobEventRef = useRef(onJobEvent);
   onJobEventRef.current = onJobEvent;
 
-  const transport = useMemo(
-    () =>
-      postgresChangesTransport(`job-${jobId}`, [
-        { table: "jobs", event: "*", filter: `id=eq.${jobId}` },
-        { table: "job_logs", event: "INSERT", filter: `job_id=eq.${jobId}` },
-      ]),
-    [jobId],
-  );
+  const transport = useMemo(() => broadcastTransport([jobTopic(jobId)]), [jobId]);
 
   const onBatch = useCallback(
     (events: ChangePayload[]) => {

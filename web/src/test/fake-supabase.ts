@@ -3,6 +3,7 @@
 import { vi } from "vitest";
 import type { AppSupabaseClient } from "../lib/supabase";
 import { setSupabaseForTests } from "../lib/supabase";
+import { jobTopic, workspaceAccountsTopic, workspaceJobsTopic } from "../lib/topics";
 
 export interface RecordedQuery {
   table: string;
@@ -91,19 +92,43 @@ class FakeQuery implements PromiseLike<QueryResult> {
 }
 
 type ChangeCallback = (payload: Record<string, unknown>) => void;
+type Row = Record<string, unknown>;
+
+/** Whether the database would broadcast this row's change to this topic (lib/topics.ts's names). */
+function topicCarries(topic: string, table: string, row: Row): boolean {
+  if (table === "jobs") return topic === workspaceJobsTopic(String(row.workspace_id)) || topic === jobTopic(String(row.id));
+  if (table === "job_logs") return topic === jobTopic(String(row.job_id));
+  if (table === "accounts") return topic === workspaceAccountsTopic(String(row.workspace_id));
+  return false;
+}
+
+/** The tables whose changes a topic carries. */
+function tablesOf(topic: string): string[] {
+  if (/^workspace:.+:jobs$/.test(topic)) return ["jobs"];
+  if (/^workspace:.+:accounts$/.test(topic)) return ["accounts"];
+  if (/^job:/.test(topic)) return ["jobs", "job_logs"];
+  return [];
+}
 
 export class FakeChannel {
   /** The postgres_changes bindings. */
   bindings: Array<{ filter: { event: string; table: string; filter?: string }; callback: ChangeCallback }> = [];
+  /** The broadcast listeners (a private topic the database broadcasts to). */
+  broadcastListeners: Array<{ event: string; callback: ChangeCallback }> = [];
   /** Listeners of `system` events. */
   systemListeners: ChangeCallback[] = [];
   statusCallback?: (status: string, error?: Error) => void;
   removed = false;
-  constructor(readonly name: string) {}
-  on(type: string, filter: { event: string; table: string; filter?: string }, callback: ChangeCallback) {
+  constructor(readonly name: string, readonly options: { config?: { private?: boolean } } = {}) {}
+  on(type: string, filter: { event: string; table?: string; filter?: string }, callback: ChangeCallback) {
     if (type === "system") this.systemListeners.push(callback);
-    else this.bindings.push({ filter, callback });
+    else if (type === "broadcast") this.broadcastListeners.push({ event: filter.event, callback });
+    else this.bindings.push({ filter: filter as { event: string; table: string }, callback });
     return this;
+  }
+  /** The tables whose changes reach this channel. */
+  tables(): string[] {
+    return [...new Set([...this.bindings.map((b) => b.filter.table), ...(this.broadcastListeners.length ? tablesOf(this.name) : [])])];
   }
   /** A `system` event from the server, e.g. Realtime's {extension: "system", status: "error", message: "Too many messages per second"}. */
   emitSystem(payload: { extension: string; status: string; message: string }) {
@@ -114,12 +139,20 @@ export class FakeChannel {
     queueMicrotask(() => callback?.("SUBSCRIBED"));
     return this;
   }
-  /** Delivers a change to the bindings whose table (and event) match. */
-  emit(table: string, eventType: "INSERT" | "UPDATE" | "DELETE", row: Record<string, unknown>, old: Record<string, unknown> = {}) {
+  /**
+   * Delivers a change: to the postgres_changes bindings whose table (and event) match, and, as the
+   * database's broadcast ({operation, table, record, old_record}), to a topic that carries it.
+   */
+  emit(table: string, eventType: "INSERT" | "UPDATE" | "DELETE", row: Row, old: Row = {}) {
     for (const b of this.bindings) {
       if (b.filter.table !== table) continue;
       if (b.filter.event !== "*" && b.filter.event !== eventType) continue;
       b.callback({ schema: "public", table, eventType, new: eventType === "DELETE" ? {} : row, old, commit_timestamp: new Date().toISOString(), errors: null });
+    }
+    if (!topicCarries(this.name, table, eventType === "DELETE" ? old : row)) return;
+    const payload = { operation: eventType, table, schema: "public", record: eventType === "DELETE" ? null : row, old_record: eventType === "DELETE" ? old : null };
+    for (const l of this.broadcastListeners) {
+      if (l.event === "*" || l.event === eventType) l.callback({ type: "broadcast", event: eventType, payload });
     }
   }
 }
@@ -141,8 +174,8 @@ export function createFakeSupabase(handler: QueryHandler = () => ({ data: [], er
       new FakeQuery({ table, method: "select", filters: [], orders: [] }, (q) => currentHandler(q), queries),
     rpc: vi.fn(async (_name: string, _args: unknown) => ({ data: null, error: null })),
     functions: { invoke: vi.fn(async (_name: string, _options?: unknown) => ({ data: null, error: null })) },
-    channel: vi.fn((name: string) => {
-      const channel = new FakeChannel(name);
+    channel: vi.fn((name: string, options?: { config?: { private?: boolean } }) => {
+      const channel = new FakeChannel(name, options);
       channels.push(channel);
       return channel;
     }),
@@ -169,9 +202,9 @@ export function createFakeSupabase(handler: QueryHandler = () => ({ data: [], er
     setHandler(next: QueryHandler) {
       currentHandler = next;
     },
-    /** The live channels (not removed) whose bindings include this table. */
+    /** The live channels (not removed) that hear this table's changes. */
     channelsFor(table: string) {
-      return channels.filter((c) => !c.removed && c.bindings.some((b) => b.filter.table === table));
+      return channels.filter((c) => !c.removed && c.tables().includes(table));
     },
   };
 }
