@@ -136,7 +136,12 @@ export async function canRead(
 }
 
 /** The binary "user broadcast" frame (kind 4) of RealtimeWeb.Socket.V2Serializer, JSON payload. */
-export function userBroadcastFrame(topic: string, event: string, metadata: unknown, payloadText: string): Uint8Array | null {
+export function userBroadcastFrame(
+  topic: string,
+  event: string,
+  metadata: unknown,
+  payloadText: string,
+): Uint8Array | null {
   const enc = new TextEncoder();
   const t = enc.encode(topic);
   const e = enc.encode(event);
