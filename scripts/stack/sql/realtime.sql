@@ -59,60 +59,51 @@ as $$
 select nullif(current_setting('realtime.topic', true), '')::text;
 $$;
 
+-- send(): one broadcast row for the topic; the payload gets an "id" (the row's) unless it has one.
+-- As on hosted, a failure never fails the caller: it becomes a WARNING.
 create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
 returns void
 language plpgsql
 as $$
-DECLARE
-  generated_id uuid;
-  final_payload jsonb;
-BEGIN
-  BEGIN
-    generated_id := gen_random_uuid();
-
-    -- Check if payload has an 'id' key, if not, add the generated UUID
-    IF payload ? 'id' THEN
-      final_payload := payload;
-    ELSE
-      final_payload := jsonb_set(payload, '{id}', to_jsonb(generated_id));
-    END IF;
-
-    -- Set the topic configuration
-    EXECUTE format('SET LOCAL realtime.topic TO %L', topic);
-
-    INSERT INTO realtime.messages (id, payload, event, topic, private, extension)
-    VALUES (generated_id, final_payload, event, topic, private, 'broadcast');
-  EXCEPTION
-    WHEN OTHERS THEN
-      RAISE WARNING 'WarnSendingBroadcastMessage: %', SQLERRM;
-  END;
-END;
+declare
+  v_id uuid := gen_random_uuid();
+begin
+  begin
+    perform set_config('realtime.topic', send.topic, true);
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (v_id,
+            case when send.payload ? 'id' then send.payload else send.payload || jsonb_build_object('id', v_id) end,
+            send.event, send.topic, send.private, 'broadcast');
+  exception when others then
+    raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end
 $$;
 
+-- broadcast_changes(): a row trigger's change as {old_record, record, operation, table, schema}
+-- (a side the operation has not is null), sent with send(); anything but a row-level INSERT,
+-- UPDATE or DELETE is an error, as on hosted.
 create or replace function realtime.broadcast_changes(
   topic_name text, event_name text, operation text, table_name text, table_schema text,
   new record, old record, level text default 'ROW'
 ) returns void
 language plpgsql
 as $$
-DECLARE
-    -- Declare a variable to hold the JSONB representation of the row
-    row_data jsonb := '{}'::jsonb;
-BEGIN
-    IF level = 'STATEMENT' THEN
-        RAISE EXCEPTION 'function can only be triggered for each row, not for each statement';
-    END IF;
-    -- Check the operation type and handle accordingly
-    IF operation = 'INSERT' OR operation = 'UPDATE' OR operation = 'DELETE' THEN
-        row_data := jsonb_build_object('old_record', OLD, 'record', NEW, 'operation', operation, 'table', table_name, 'schema', table_schema);
-        PERFORM realtime.send (row_data, event_name, topic_name);
-    ELSE
-        RAISE EXCEPTION 'Unexpected operation type: %', operation;
-    END IF;
-EXCEPTION
-    WHEN OTHERS THEN
-        RAISE EXCEPTION 'Failed to process the row: %', SQLERRM;
-END;
+begin
+  if broadcast_changes.level = 'STATEMENT' then
+    raise exception 'function can only be triggered for each row, not for each statement';
+  end if;
+  if broadcast_changes.operation not in ('INSERT', 'UPDATE', 'DELETE') then
+    raise exception 'Unexpected operation type: %', broadcast_changes.operation;
+  end if;
+  perform realtime.send(
+    jsonb_build_object('old_record', broadcast_changes.old, 'record', broadcast_changes.new,
+                       'operation', broadcast_changes.operation, 'table', broadcast_changes.table_name,
+                       'schema', broadcast_changes.table_schema),
+    broadcast_changes.event_name, broadcast_changes.topic_name);
+exception when others then
+  raise exception 'Failed to process the row: %', sqlerrm;
+end
 $$;
 
 alter function realtime.topic() owner to supabase_realtime_admin;
