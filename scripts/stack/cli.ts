@@ -4,6 +4,7 @@ import { envBlock, repoRoot, type StackConfig, stackConfig } from "./config.ts";
 import {
   applyBootstrap,
   applyRealtimeSchema,
+  applyStorageSchema,
   applySeed,
   checkNotSuperuser,
   editedMigrations,
@@ -40,6 +41,7 @@ async function up(config: StackConfig, { quiet = false } = {}) {
   }
   await checkNotSuperuser(config);
   await applyRealtimeSchema(config);
+  await applyStorageSchema(config);
   const edited = await editedMigrations(config);
   if (edited.length > 0) {
     log(`warning: ${edited.join(", ")} changed after being applied; run npm run stack:reset to rebuild the database`);

@@ -26,6 +26,15 @@ export async function applyRealtimeSchema(config: StackConfig) {
 }
 
 /**
+ * Schema storage (storage.buckets, storage.objects, the path helpers), as Supabase Storage sets it
+ * up on a hosted project before any migration runs; the local gateway serves /storage/v1 over it.
+ * Applied on every start, like realtime.sql: idempotent, and it brings older stacks up to date.
+ */
+export async function applyStorageSchema(config: StackConfig) {
+  await psqlFile(config, `${repoRoot}/scripts/stack/sql/storage.sql`, { asAdmin: true });
+}
+
+/**
  * Refuses a database made before `postgres` stopped being a superuser: migrations and tests
  * there would pass with privileges a hosted project does not give, so it has to be rebuilt.
  */
