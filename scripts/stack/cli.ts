@@ -136,7 +136,7 @@ async function start(config: StackConfig) {
   Enrichment Jobs is running (stack instance "${config.instance}")
 
   App (SPA):      ${hasSpa ? config.spaUrl : "(web/ not built yet)"}
-  API gateway:    ${config.apiUrl}   (/rest/v1, /auth/v1, /realtime/v1, /functions/v1)
+  API gateway:    ${config.apiUrl}   (/rest/v1, /auth/v1, /realtime/v1, /storage/v1, /functions/v1)
   Worker:         curl -X POST ${config.apiUrl}/functions/v1/job-worker -H "Authorization: Bearer ${config.workerSecretToken}"
   Database:       psql ${config.dbUrl}
   Fake Apollo:    ${config.fakeApolloUrl}

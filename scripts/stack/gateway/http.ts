@@ -14,6 +14,8 @@ export function json(body: unknown, status = 200, headers: HeadersInit = {}): Re
 const ALLOWED_HEADERS = [
   "authorization", "x-client-info", "apikey", "content-type", "prefer", "range", "range-unit", "accept",
   "accept-profile", "content-profile", "x-supabase-api-version", "x-upsert", "x-region",
+  // Storage uploads (storage-js sends these with a binary body).
+  "cache-control", "x-metadata",
 ].join(", ");
 const EXPOSED_HEADERS = ["content-range", "content-location", "x-total-count", "preference-applied", "sb-gateway-version"]
   .join(", ");

@@ -1,5 +1,5 @@
 // The local stack's API gateway on the Supabase API port: /rest/v1, /auth/v1,
-// /realtime/v1/websocket and /functions/v1, answering supabase-js the way Supabase does.
+// /realtime/v1/websocket, /storage/v1 and /functions/v1, answering supabase-js the way Supabase does.
 // Usage: STACK_INSTANCE=dev deno run -A scripts/stack/gateway/main.ts
 import { stackConfig } from "../config.ts";
 import { AuthError } from "./apikey.ts";
@@ -7,6 +7,7 @@ import { createContext } from "./context.ts";
 import { json, preflight, withCors } from "./http.ts";
 import { handleAuth } from "./auth/handler.ts";
 import { handleRest } from "./rest/handler.ts";
+import { handleStorage } from "./storage/handler.ts";
 import { Realtime } from "./realtime/server.ts";
 import { runCronJob } from "./cron-run.ts";
 import { handleFunctions } from "./functions/proxy.ts";
@@ -27,6 +28,7 @@ async function route(req: Request): Promise<Response> {
   try {
     if (path.startsWith("/rest/v1/") || path === "/rest/v1") response = await handleRest(req, ctx);
     else if (path.startsWith("/auth/v1/")) response = await handleAuth(req, ctx);
+    else if (path.startsWith("/storage/v1/")) response = await handleStorage(req, ctx);
     else if (path === "/realtime/v1/websocket") response = await realtime.upgrade(req);
     else if (path === "/_stack/realtime/settings") response = await realtime.settings(req);
     else if (path === "/_stack/cron/run") response = await runCronJob(req, ctx);
