@@ -2771,6 +2771,202 @@ COMMENT ON FUNCTION public.fail_job(job_id uuid, worker_id text, error_message t
 
 
 --
+-- Name: imports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.imports (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    workspace_id uuid NOT NULL,
+    kind text DEFAULT 'accounts'::text NOT NULL,
+    object_path text NOT NULL,
+    file_name text NOT NULL,
+    mapping jsonb NOT NULL,
+    on_duplicate text DEFAULT 'skip'::text NOT NULL,
+    enrich_after boolean DEFAULT false NOT NULL,
+    job_id uuid,
+    rows_done integer DEFAULT 0 NOT NULL,
+    bytes_done bigint DEFAULT 0 NOT NULL,
+    bytes_total bigint,
+    headers text[],
+    separator text,
+    created_count integer DEFAULT 0 NOT NULL,
+    updated_count integer DEFAULT 0 NOT NULL,
+    skipped_count integer DEFAULT 0 NOT NULL,
+    failed_count integer DEFAULT 0 NOT NULL,
+    enrich_jobs integer DEFAULT 0 NOT NULL,
+    finished_at timestamp with time zone,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT imports_bytes_done_check CHECK ((bytes_done >= 0)),
+    CONSTRAINT imports_file_name_check CHECK (((length(btrim(file_name)) >= 1) AND (length(btrim(file_name)) <= 255))),
+    CONSTRAINT imports_kind_check CHECK ((kind = 'accounts'::text)),
+    CONSTRAINT imports_mapping_check CHECK (((jsonb_typeof(mapping) = 'object'::text) AND (mapping ? 'name'::text))),
+    CONSTRAINT imports_object_in_workspace CHECK ((split_part(object_path, '/'::text, 1) = (workspace_id)::text)),
+    CONSTRAINT imports_on_duplicate_check CHECK ((on_duplicate = ANY (ARRAY['skip'::text, 'fill_empty'::text]))),
+    CONSTRAINT imports_rows_done_check CHECK ((rows_done >= 0)),
+    CONSTRAINT imports_separator_check CHECK ((separator = ANY (ARRAY[','::text, ';'::text, '	'::text])))
+);
+
+
+--
+-- Name: TABLE imports; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.imports IS 'CSV imports: the file (Storage bucket imports), how its columns map to fields, what a duplicate does, the checkpoint and the counts. Written by start_import and the worker.';
+
+
+--
+-- Name: finish_import(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.finish_import(job_id uuid, worker_id text) RETURNS public.imports
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_job public.jobs;
+  v_import public.imports;
+  v_queued integer := 0;
+begin
+  select * into v_job from public.jobs j
+  where j.id = finish_import.job_id and j.status = 'processing' and j.locked_by = finish_import.worker_id;
+  if not found then
+    return null;
+  end if;
+  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
+  if v_import.finished_at is null and v_import.enrich_after then
+    with queued as (
+      insert into public.jobs (workspace_id, job_type, payload, created_by)
+      select v_import.workspace_id, 'enrich_account', jsonb_build_object('account_id', a.id, 'domain', a.domain), v_import.created_by
+      from private.import_rows ir join public.accounts a on a.id = ir.account_id
+      where ir.import_id = v_import.id and ir.outcome = 'created' and a.domain is not null
+      on conflict (workspace_id, job_type, subject_id) where subject_id is not null and status in ('pending', 'processing')
+        do nothing
+      returning 1
+    )
+    select count(*)::integer into v_queued from queued;
+  end if;
+  update public.imports i set finished_at = coalesce(i.finished_at, now()), enrich_jobs = i.enrich_jobs + v_queued
+  where i.id = v_import.id returning * into v_import;
+  return v_import;
+end
+$$;
+
+
+--
+-- Name: FUNCTION finish_import(job_id uuid, worker_id text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.finish_import(job_id uuid, worker_id text) IS 'Worker: marks an import finished and queues enrichment of the accounts it created when it was asked to. Null when the lease is lost.';
+
+
+--
+-- Name: import_account_rows(uuid, text, jsonb, integer, bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[] DEFAULT NULL::text[], separator text DEFAULT NULL::text) RETURNS public.imports
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_job public.jobs;
+  v_import public.imports;
+  v_created integer;
+  v_updated integer;
+  v_skipped integer;
+  v_failed integer;
+begin
+  select * into v_job from public.jobs j
+  where j.id = import_account_rows.job_id and j.status = 'processing' and j.locked_by = import_account_rows.worker_id;
+  if not found then
+    return null;
+  end if;
+  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
+  if not found then
+    raise exception 'Import not found for job %', v_job.id using errcode = 'P0002';
+  end if;
+
+  with input as (
+    select r.row, r.name, r.domain, r.industry, r.employee_count, r.city, r.state, r.country, coalesce(r.errors, '[]') as errors
+    from jsonb_to_recordset(import_account_rows.rows) as r(row integer, name text, domain text, industry text,
+           employee_count integer, city text, state text, country text, errors jsonb)
+    -- rows this import already wrote (a resumed batch) are not written again
+    where not exists (select 1 from private.import_rows ir where ir.import_id = v_import.id and ir.row_number = r.row)
+  ), classified as (
+    select i.*, a.id as existing_id,
+           case
+             when jsonb_array_length(i.errors) > 0 then 'failed'
+             -- within the batch, the first good row of a domain wins
+             when i.domain is not null and exists (
+               select 1 from input f where f.domain = i.domain and f.row < i.row and jsonb_array_length(f.errors) = 0) then 'skipped'
+             -- against the workspace (earlier batches of this file included): skip, or fill its empty fields
+             when a.id is not null then case when v_import.on_duplicate = 'fill_empty' then 'updated' else 'skipped' end
+             else 'new'
+           end as outcome
+    from input i
+    left join public.accounts a on a.workspace_id = v_import.workspace_id and a.domain = i.domain
+  ), bad as (
+    insert into public.import_errors (import_id, workspace_id, row_number, column_name, value, reason)
+    select v_import.id, v_import.workspace_id, c.row, e.column_name, e.value, e.reason
+    from classified c, jsonb_to_recordset(c.errors) as e(column_name text, value text, reason text)
+    where c.outcome = 'failed'
+    on conflict do nothing
+  ), filled as (
+    update public.accounts a
+    set industry = coalesce(a.industry, c.industry), employee_count = coalesce(a.employee_count, c.employee_count),
+        city = coalesce(a.city, c.city), state = coalesce(a.state, c.state), country = coalesce(a.country, c.country)
+    from classified c
+    where c.outcome = 'updated' and a.id = c.existing_id
+  ), created as (
+    -- each new account remembers where it came from
+    insert into public.accounts (workspace_id, name, domain, industry, employee_count, city, state, country, metadata, created_by)
+    select v_import.workspace_id, c.name, c.domain, c.industry, c.employee_count, c.city, c.state, c.country,
+           jsonb_build_object('import', jsonb_build_object('id', v_import.id, 'file', v_import.file_name, 'row', c.row)),
+           v_import.created_by
+    from classified c where c.outcome = 'new'
+    order by c.row
+    on conflict (workspace_id, domain) do nothing
+    returning id, (metadata -> 'import' ->> 'row')::integer as row_number
+  ), outcomes as (
+    -- a new row that lost a race for its domain to another writer is a duplicate too
+    select c.row, case when c.outcome <> 'new' then c.outcome when n.id is null then 'skipped' else 'created' end as outcome,
+           coalesce(n.id, c.existing_id) as account_id
+    from classified c left join created n on n.row_number = c.row
+  ), recorded as (
+    insert into private.import_rows (import_id, row_number, outcome, account_id)
+    select v_import.id, o.row, o.outcome, o.account_id from outcomes o
+    returning outcome
+  )
+  select count(*) filter (where outcome = 'created'), count(*) filter (where outcome = 'updated'),
+         count(*) filter (where outcome = 'skipped'), count(*) filter (where outcome = 'failed')
+  into v_created, v_updated, v_skipped, v_failed
+  from recorded;
+
+  update public.imports i
+  set created_count = i.created_count + v_created,
+      updated_count = i.updated_count + v_updated,
+      skipped_count = i.skipped_count + v_skipped,
+      failed_count = i.failed_count + v_failed,
+      rows_done = greatest(i.rows_done, import_account_rows.rows_done),
+      bytes_done = greatest(i.bytes_done, import_account_rows.bytes_done),
+      headers = coalesce(i.headers, import_account_rows.headers),
+      separator = coalesce(i.separator, import_account_rows.separator)
+  where i.id = v_import.id
+  returning * into v_import;
+  return v_import;
+end
+$$;
+
+
+--
+-- Name: FUNCTION import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) IS 'Worker: writes one batch of an import''s rows (each row once; duplicates by domain skipped or filling empty fields; bad rows kept with reasons) and moves the checkpoint, in one transaction. Null when the lease is lost.';
+
+
+--
 -- Name: job_log(uuid, text, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3256,6 +3452,57 @@ $$;
 --
 
 COMMENT ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) IS 'Worker and apollo-settings: records whose Apollo budget the workspace''s key spends (see apollo_pacing_key).';
+
+
+--
+-- Name: start_import(text, text, jsonb, text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text DEFAULT 'skip'::text, enrich_after boolean DEFAULT false) RETURNS public.imports
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_workspace uuid;
+  v_id uuid := gen_random_uuid();
+  v_import public.imports;
+  v_job public.jobs;
+  v_size bigint;
+begin
+  -- the object, as the caller sees it: only a member of its workspace does
+  select (o.metadata ->> 'size')::bigint, ((storage.foldername(o.name))[1])::uuid into v_size, v_workspace
+  from storage.objects o
+  where o.bucket_id = 'imports' and o.name = start_import.object_path;
+  if not found then
+    raise exception 'The uploaded file was not found' using errcode = 'PT404',
+      hint = 'Upload it again (into your workspace''s folder), then start the import.';
+  end if;
+  if (select count(*) from public.imports i where i.workspace_id = v_workspace and i.created_at > now() - interval '1 day')
+     >= (select coalesce((select s.max_imports_per_day from public.import_quotas s), 20)) then
+    raise exception 'This workspace has started the most imports allowed in 24 hours' using errcode = 'PT429',
+      hint = 'Try again tomorrow, or ask the operator to raise max_imports_per_day.';
+  end if;
+  if jsonb_typeof(start_import.mapping) is distinct from 'object' or not start_import.mapping ? 'name' then
+    raise exception 'Map a column to the account''s name' using errcode = '22023';
+  end if;
+
+  insert into public.jobs (workspace_id, job_type, payload)
+  values (v_workspace, 'import_accounts', jsonb_build_object('import_id', v_id))
+  returning * into v_job;
+  insert into public.imports (id, workspace_id, object_path, file_name, mapping, on_duplicate, enrich_after, job_id, bytes_total)
+  values (v_id, v_workspace, start_import.object_path, start_import.file_name, start_import.mapping,
+          start_import.on_duplicate, start_import.enrich_after, v_job.id, v_size)
+  returning * into v_import;
+  return v_import;
+end
+$$;
+
+
+--
+-- Name: FUNCTION start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) IS 'Browser: queues the import of a CSV file uploaded to imports/<workspace_id>/... (as the caller: RLS); returns the import (its job_id is the job to follow).';
 
 
 --
@@ -3967,6 +4214,26 @@ COMMENT ON TABLE private.apollo_windows IS 'Apollo''s rate-limit windows per pac
 
 
 --
+-- Name: import_rows; Type: TABLE; Schema: private; Owner: -
+--
+
+CREATE TABLE private.import_rows (
+    import_id uuid NOT NULL,
+    row_number integer NOT NULL,
+    outcome text NOT NULL,
+    account_id uuid,
+    CONSTRAINT import_rows_outcome_check CHECK ((outcome = ANY (ARRAY['created'::text, 'updated'::text, 'skipped'::text, 'failed'::text])))
+);
+
+
+--
+-- Name: TABLE import_rows; Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON TABLE private.import_rows IS 'Each imported row''s outcome (and account): a row of an import is written once.';
+
+
+--
 -- Name: rate_limit_windows; Type: TABLE; Schema: private; Owner: -
 --
 
@@ -4244,6 +4511,48 @@ COMMENT ON COLUMN public.contacts.field_sources IS 'Where each Apollo-fillable v
 
 
 --
+-- Name: import_errors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.import_errors (
+    import_id uuid NOT NULL,
+    workspace_id uuid NOT NULL,
+    row_number integer NOT NULL,
+    column_name text NOT NULL,
+    value text,
+    reason text NOT NULL
+);
+
+
+--
+-- Name: TABLE import_errors; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.import_errors IS 'Every bad row of an import: its row number in the file (the header is row 1), the column, the value and why.';
+
+
+--
+-- Name: import_quotas; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.import_quotas (
+    singleton boolean DEFAULT true NOT NULL,
+    max_import_rows integer DEFAULT 100000 NOT NULL,
+    max_imports_per_day integer DEFAULT 20 NOT NULL,
+    CONSTRAINT import_quotas_per_day_check CHECK (((max_imports_per_day >= 1) AND (max_imports_per_day <= 10000))),
+    CONSTRAINT import_quotas_rows_check CHECK (((max_import_rows >= 1) AND (max_import_rows <= 10000000))),
+    CONSTRAINT import_quotas_singleton CHECK (singleton)
+);
+
+
+--
+-- Name: TABLE import_quotas; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.import_quotas IS 'The import quotas (one row): rows per import, imports per workspace per 24 hours.';
+
+
+--
 -- Name: job_actions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4422,6 +4731,14 @@ ALTER TABLE ONLY private.apollo_windows
 
 
 --
+-- Name: import_rows import_rows_pkey; Type: CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.import_rows
+    ADD CONSTRAINT import_rows_pkey PRIMARY KEY (import_id, row_number);
+
+
+--
 -- Name: rate_limit_windows rate_limit_windows_pkey; Type: CONSTRAINT; Schema: private; Owner: -
 --
 
@@ -4475,6 +4792,30 @@ ALTER TABLE ONLY public.accounts
 
 ALTER TABLE ONLY public.contacts
     ADD CONSTRAINT contacts_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: import_errors import_errors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_errors
+    ADD CONSTRAINT import_errors_pkey PRIMARY KEY (import_id, row_number, column_name);
+
+
+--
+-- Name: import_quotas import_quotas_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_quotas
+    ADD CONSTRAINT import_quotas_pkey PRIMARY KEY (singleton);
+
+
+--
+-- Name: imports imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_pkey PRIMARY KEY (id);
 
 
 --
@@ -4556,6 +4897,13 @@ CREATE UNIQUE INDEX alerts_open_kind_key ON ops.alerts USING btree (kind) WHERE 
 
 
 --
+-- Name: import_rows_account_idx; Type: INDEX; Schema: private; Owner: -
+--
+
+CREATE INDEX import_rows_account_idx ON private.import_rows USING btree (account_id);
+
+
+--
 -- Name: rate_limit_windows_window_start_idx; Type: INDEX; Schema: private; Owner: -
 --
 
@@ -4616,6 +4964,34 @@ CREATE INDEX contacts_created_by_idx ON public.contacts USING btree (created_by)
 --
 
 CREATE INDEX contacts_workspace_idx ON public.contacts USING btree (workspace_id, last_name, first_name);
+
+
+--
+-- Name: import_errors_workspace_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX import_errors_workspace_idx ON public.import_errors USING btree (workspace_id);
+
+
+--
+-- Name: imports_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX imports_created_by_idx ON public.imports USING btree (created_by);
+
+
+--
+-- Name: imports_job_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX imports_job_idx ON public.imports USING btree (job_id);
+
+
+--
+-- Name: imports_workspace_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX imports_workspace_created_idx ON public.imports USING btree (workspace_id, created_at DESC);
 
 
 --
@@ -4962,6 +5338,13 @@ CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.contacts FOR EACH ROW EX
 
 
 --
+-- Name: imports touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER touch_updated_at BEFORE UPDATE ON public.imports FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+
+--
 -- Name: job_types touch_updated_at; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -5011,6 +5394,22 @@ CREATE TRIGGER wake_worker AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS 
 
 
 --
+-- Name: import_rows import_rows_account_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.import_rows
+    ADD CONSTRAINT import_rows_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE SET NULL;
+
+
+--
+-- Name: import_rows import_rows_import_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.import_rows
+    ADD CONSTRAINT import_rows_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.imports(id) ON DELETE CASCADE;
+
+
+--
 -- Name: accounts accounts_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5048,6 +5447,46 @@ ALTER TABLE ONLY public.contacts
 
 ALTER TABLE ONLY public.contacts
     ADD CONSTRAINT contacts_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+
+--
+-- Name: import_errors import_errors_import_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_errors
+    ADD CONSTRAINT import_errors_import_id_fkey FOREIGN KEY (import_id) REFERENCES public.imports(id) ON DELETE CASCADE;
+
+
+--
+-- Name: import_errors import_errors_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.import_errors
+    ADD CONSTRAINT import_errors_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
+
+
+--
+-- Name: imports imports_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: imports imports_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.jobs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: imports imports_workspace_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES public.workspaces(id) ON DELETE CASCADE;
 
 
 --
@@ -5168,6 +5607,13 @@ ALTER TABLE ONLY public.workspace_settings
 
 ALTER TABLE ONLY public.workspaces
     ADD CONSTRAINT workspaces_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+
+--
+-- Name: import_quotas Everyone signed in reads the import quotas; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Everyone signed in reads the import quotas" ON public.import_quotas FOR SELECT TO authenticated USING (true);
 
 
 --
@@ -5323,6 +5769,33 @@ CREATE POLICY "Members can see their workspaces" ON public.workspaces FOR SELECT
 
 
 --
+-- Name: import_errors Members see their workspace's import errors; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members see their workspace's import errors" ON public.import_errors FOR SELECT TO authenticated USING ((workspace_id IN ( SELECT wm.workspace_id
+   FROM public.workspace_members wm
+  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))));
+
+
+--
+-- Name: imports Members see their workspace's imports; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members see their workspace's imports" ON public.imports FOR SELECT TO authenticated USING ((workspace_id IN ( SELECT wm.workspace_id
+   FROM public.workspace_members wm
+  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))));
+
+
+--
+-- Name: imports Members start imports in their workspace; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY "Members start imports in their workspace" ON public.imports FOR INSERT TO authenticated WITH CHECK ((workspace_id IN ( SELECT wm.workspace_id
+   FROM public.workspace_members wm
+  WHERE (wm.user_id = ( SELECT auth.uid() AS uid)))));
+
+
+--
 -- Name: workspace_settings Owners and admins can change their workspace's settings; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5374,6 +5847,24 @@ ALTER TABLE public.accounts ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE public.contacts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: import_errors; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.import_errors ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: import_quotas; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.import_quotas ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: imports; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.imports ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: job_actions; Type: ROW SECURITY; Schema: public; Owner: -
@@ -6030,6 +6521,93 @@ GRANT ALL ON FUNCTION public.fail_job(job_id uuid, worker_id text, error_message
 
 
 --
+-- Name: TABLE imports; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.imports TO service_role;
+GRANT SELECT ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.object_path; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(object_path) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.file_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(file_name) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.mapping; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(mapping) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.on_duplicate; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(on_duplicate) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.enrich_after; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(enrich_after) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.job_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(job_id) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.bytes_total; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bytes_total) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: FUNCTION finish_import(job_id uuid, worker_id text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.finish_import(job_id uuid, worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.finish_import(job_id uuid, worker_id text) TO service_role;
+
+
+--
+-- Name: FUNCTION import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) TO service_role;
+
+
+--
 -- Name: FUNCTION job_log(job_id uuid, worker_id text, message text, log_level text, metadata jsonb); Type: ACL; Schema: public; Owner: -
 --
 
@@ -6132,6 +6710,15 @@ GRANT ALL ON FUNCTION public.seconds_until_due(job_types text[], now timestamp w
 
 REVOKE ALL ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key text) TO service_role;
+
+
+--
+-- Name: FUNCTION start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) TO service_role;
+GRANT ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) TO authenticated;
 
 
 --
@@ -6373,6 +6960,13 @@ GRANT SELECT ON TABLE private.apollo_field_groups TO service_role;
 
 
 --
+-- Name: TABLE import_rows; Type: ACL; Schema: private; Owner: -
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE private.import_rows TO service_role;
+
+
+--
 -- Name: TABLE accounts; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6584,6 +7178,22 @@ GRANT INSERT(state),UPDATE(state) ON TABLE public.contacts TO authenticated;
 --
 
 GRANT INSERT(country),UPDATE(country) ON TABLE public.contacts TO authenticated;
+
+
+--
+-- Name: TABLE import_errors; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.import_errors TO service_role;
+GRANT SELECT ON TABLE public.import_errors TO authenticated;
+
+
+--
+-- Name: TABLE import_quotas; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.import_quotas TO service_role;
+GRANT SELECT ON TABLE public.import_quotas TO authenticated;
 
 
 --

@@ -181,6 +181,166 @@ export type Database = {
           },
         ];
       };
+      import_errors: {
+        Row: {
+          import_id: string;
+          workspace_id: string;
+          row_number: number;
+          column_name: string;
+          value: string | null;
+          reason: string;
+        };
+        Insert: {
+          import_id: string;
+          workspace_id: string;
+          row_number: number;
+          column_name: string;
+          value?: string | null;
+          reason: string;
+        };
+        Update: {
+          import_id?: string;
+          workspace_id?: string;
+          row_number?: number;
+          column_name?: string;
+          value?: string | null;
+          reason?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "import_errors_import_id_fkey";
+            columns: ["import_id"];
+            isOneToOne: false;
+            referencedRelation: "imports";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "import_errors_workspace_id_fkey";
+            columns: ["workspace_id"];
+            isOneToOne: false;
+            referencedRelation: "workspaces";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      import_quotas: {
+        Row: {
+          singleton: boolean;
+          max_import_rows: number;
+          max_imports_per_day: number;
+        };
+        Insert: {
+          singleton?: boolean;
+          max_import_rows?: number;
+          max_imports_per_day?: number;
+        };
+        Update: {
+          singleton?: boolean;
+          max_import_rows?: number;
+          max_imports_per_day?: number;
+        };
+        Relationships: [];
+      };
+      imports: {
+        Row: {
+          id: string;
+          workspace_id: string;
+          kind: string;
+          object_path: string;
+          file_name: string;
+          mapping: Json;
+          on_duplicate: string;
+          enrich_after: boolean;
+          job_id: string | null;
+          rows_done: number;
+          bytes_done: number;
+          bytes_total: number | null;
+          headers: string[] | null;
+          separator: string | null;
+          created_count: number;
+          updated_count: number;
+          skipped_count: number;
+          failed_count: number;
+          enrich_jobs: number;
+          finished_at: string | null;
+          created_by: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          workspace_id: string;
+          kind?: string;
+          object_path: string;
+          file_name: string;
+          mapping: Json;
+          on_duplicate?: string;
+          enrich_after?: boolean;
+          job_id?: string | null;
+          rows_done?: number;
+          bytes_done?: number;
+          bytes_total?: number | null;
+          headers?: string[] | null;
+          separator?: string | null;
+          created_count?: number;
+          updated_count?: number;
+          skipped_count?: number;
+          failed_count?: number;
+          enrich_jobs?: number;
+          finished_at?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          workspace_id?: string;
+          kind?: string;
+          object_path?: string;
+          file_name?: string;
+          mapping?: Json;
+          on_duplicate?: string;
+          enrich_after?: boolean;
+          job_id?: string | null;
+          rows_done?: number;
+          bytes_done?: number;
+          bytes_total?: number | null;
+          headers?: string[] | null;
+          separator?: string | null;
+          created_count?: number;
+          updated_count?: number;
+          skipped_count?: number;
+          failed_count?: number;
+          enrich_jobs?: number;
+          finished_at?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "imports_created_by_fkey";
+            columns: ["created_by"];
+            isOneToOne: false;
+            referencedRelation: "users";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "imports_job_id_fkey";
+            columns: ["job_id"];
+            isOneToOne: false;
+            referencedRelation: "jobs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "imports_workspace_id_fkey";
+            columns: ["workspace_id"];
+            isOneToOne: false;
+            referencedRelation: "workspaces";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       job_actions: {
         Row: {
           id: number;
@@ -766,6 +926,25 @@ export type Database = {
         };
         Returns: string;
       };
+      finish_import: {
+        Args: {
+          job_id: string;
+          worker_id: string;
+        };
+        Returns: Database["public"]["Tables"]["imports"]["Row"];
+      };
+      import_account_rows: {
+        Args: {
+          job_id: string;
+          worker_id: string;
+          rows: Json;
+          rows_done: number;
+          bytes_done: number;
+          headers?: string[];
+          separator?: string;
+        };
+        Returns: Database["public"]["Tables"]["imports"]["Row"];
+      };
       job_log: {
         Args: {
           job_id: string;
@@ -876,6 +1055,16 @@ export type Database = {
         };
         Returns: undefined;
       };
+      start_import: {
+        Args: {
+          object_path: string;
+          file_name: string;
+          mapping: Json;
+          on_duplicate?: string;
+          enrich_after?: boolean;
+        };
+        Returns: Database["public"]["Tables"]["imports"]["Row"];
+      };
       take_apollo_permit: {
         Args: {
           pacing_key: string;
@@ -964,6 +1153,10 @@ export type TablesUpdate<Name extends keyof PublicSchema["Tables"]> = PublicSche
 
 /** The values a CHECK constraint allows, by table and column. */
 export const CHECKED = {
+  imports: {
+    on_duplicate: ["skip", "fill_empty"],
+    separator: [", ", ";", "\t"],
+  },
   job_actions: {
     action: ["cancel", "retry"],
   },

@@ -14,6 +14,7 @@ const INVOCATION_CPU_MS = 60;
 export class InvocationBudget {
   readonly #deadline: number;
   #jobs = 0;
+  #extraMs = 0;
 
   constructor(readonly wallMs: number, readonly cpuMs: number, readonly cpuMsPerJob: number, started = Date.now()) {
     this.#deadline = started + wallMs;
@@ -24,9 +25,14 @@ export class InvocationBudget {
     this.#jobs += jobs;
   }
 
+  /** Counts a job whose run costs more than an ordinary one (a share of a long import): its own estimate (ms). */
+  tookHeavy(cpuMs: number): void {
+    this.#extraMs += Math.max(0, cpuMs - this.cpuMsPerJob);
+  }
+
   /** The CPU time this invocation is estimated to use for what it took on (ms). */
   cpuEstimateMs(): number {
-    return INVOCATION_CPU_MS + this.#jobs * this.cpuMsPerJob;
+    return INVOCATION_CPU_MS + this.#jobs * this.cpuMsPerJob + this.#extraMs;
   }
 
   /** How many more jobs fit in the CPU budget (a claim asks for no more, so it cannot overshoot). */

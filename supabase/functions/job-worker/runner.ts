@@ -127,6 +127,10 @@ export async function runBatch(
     }
     totals.claimed += jobs.length;
     budget.took(jobs.length);
+    for (const job of jobs) {
+      const heavy = processors.get(job.job_type)?.cpuMsPerRun;
+      if (heavy) budget.tookHeavy(heavy);
+    }
     const batchable = jobs.length > 0 ? await queue.batchableTypes() : new Set<string>();
     const groups = new Map<string, Job[]>();
     for (const job of jobs) {
@@ -296,6 +300,7 @@ async function recordOutcome(job: Job, queue: Queue, result: ProcessorResult | u
   }
   const verdict = verdictOf(error);
   if (verdict.rateLimited) return await releaseRateLimited(job, queue, verdict, totals);
+  if (verdict.continueLater) return await releaseToContinue(job, queue, verdict.message, totals);
   let status: string | null;
   try {
     status = await queue.fail(job.id, verdict.message, verdict.retryable, verdict.retryAfterSeconds);
@@ -320,6 +325,17 @@ async function recordOutcome(job: Job, queue: Queue, result: ProcessorResult | u
 /** What a processor returned (a thrown error is an Error, or at least not an object with a message field). */
 function isProcessorResult(value: unknown): value is ProcessorResult {
   return typeof value === "object" && value !== null && !(value instanceof Error) && "message" in value;
+}
+
+/** A long job's share of this invocation is done: back in the queue at once, from its checkpoint. */
+async function releaseToContinue(job: Job, queue: Queue, message: string, totals: BatchResult) {
+  try {
+    if (await queue.release(job.id, 0, message)) totals.retried++;
+    else totals.lost++;
+  } catch (error) {
+    totals.lost++;
+    console.error(`[JobWorker] Job ${job.id} could not be put back to continue:`, error);
+  }
 }
 
 /**

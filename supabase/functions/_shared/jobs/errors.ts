@@ -12,6 +12,19 @@ export class JobError extends Error {
   }
 }
 
+/**
+ * A long job has done its share of this invocation and goes on in the next one (from its
+ * checkpoint): put back at once, the attempt not counted, nothing paused.
+ */
+export class ContinueLater extends Error {
+  readonly kind = "continue_later";
+  readonly retryable = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "ContinueLater";
+  }
+}
+
 /** The worker lost the job's lease (reaped, cancelled or re-claimed): stop without touching it. */
 export class LeaseLostError extends Error {
   constructor(readonly jobId: string) {
@@ -33,6 +46,8 @@ export interface FailureVerdict {
   pacingKey?: string;
   /** The call was held back before it was made (pacer window, credit budget): the message says why and until when. */
   paced?: boolean;
+  /** The job goes on from its checkpoint in the next invocation (ContinueLater). */
+  continueLater?: boolean;
 }
 
 /** How the worker records any error: typed errors decide; anything unexpected is retried. */
@@ -46,6 +61,7 @@ export function verdictOf(error: unknown): FailureVerdict {
       rateLimited: e.kind === "rate_limited" || e.kind === "window_spent" || e.kind === "budget_reached",
       ...(e.pacingKey ? { pacingKey: e.pacingKey } : {}),
       ...(e.kind === "window_spent" || e.kind === "budget_reached" ? { paced: true } : {}),
+      ...(e.kind === "continue_later" ? { continueLater: true } : {}),
     };
   }
   const message = error instanceof Error ? error.message : String(error);

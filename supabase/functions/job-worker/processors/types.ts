@@ -27,6 +27,11 @@ export type BatchOutcome = ProcessorResult | Error;
 
 export interface Processor {
   jobType: string;
+  /**
+   * The CPU one run of a job of this type is estimated to use (ms), when it is far more than an
+   * ordinary job's (WORKER_CPU_MS_PER_JOB): the invocation counts it against its CPU budget.
+   */
+  cpuMsPerRun?: number;
   process(ctx: JobContext): Promise<ProcessorResult>;
   /**
    * Several due jobs of one workspace in one Apollo bulk call (job types marked batchable in

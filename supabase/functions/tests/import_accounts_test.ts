@@ -1,0 +1,134 @@
+// import_accounts through the real stack: a CSV uploaded to Storage with supabase-js as a member,
+// start_import, the worker streaming it; duplicates in the file and against the workspace, bad rows
+// with their reasons, and a worker killed mid-file: the next one resumes from the checkpoint
+// without writing a row twice.
+import assert from "node:assert/strict";
+import { closeClient, DEMO, signedInClient } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
+import { finished, integration, runWorker, sql, waitForJob, withCronPaused } from "./helpers/stack.ts";
+
+interface ImportRow {
+  id: string;
+  job_id: string;
+  rows_done: number;
+  bytes_done: number;
+  created_count: number;
+  updated_count: number;
+  skipped_count: number;
+  failed_count: number;
+}
+
+async function upload(name: string, text: string) {
+  const client = await signedInClient(DEMO);
+  try {
+    const path = `${DEMO.workspace}/${crypto.randomUUID()}/${name}`;
+    const { error } = await client.storage.from("imports").upload(path, new Blob([text], { type: "text/csv" }));
+    if (error) throw error;
+    return { client, path };
+  } catch (error) {
+    await closeClient(client);
+    throw error;
+  }
+}
+
+async function cleanup(importIds: string[], domains: string[]) {
+  await sql`delete from public.accounts where workspace_id = ${DEMO.workspace} and domain = any(${domains})`;
+  await sql`delete from public.accounts where workspace_id = ${DEMO.workspace} and metadata -> 'import' ->> 'id' = any(${importIds})`;
+  await sql`delete from public.jobs where payload ->> 'import_id' = any(${importIds})`;
+  await sql`delete from public.imports where id = any(${importIds})`;
+}
+
+integration("an uploaded CSV becomes accounts: duplicates skipped, bad rows reported, nothing written twice", async () => {
+  const stamp = Date.now();
+  const d = (n: string) => `${n}-${stamp}.example`;
+  await sql`insert into public.accounts (workspace_id, name, domain) values (${DEMO.workspace}, 'Already here', ${d("here")})`;
+  const csv = [
+    "\uFEFFCompany;Website;Employees;City",
+    `Acme;https://www.${d("acme")}/about;1,200;Berlin`,
+    `"Beta; GmbH";${d("beta")};;"Munich"`,
+    `;${d("nameless")};5;`,
+    `Acme again;${d("acme")};3;Paris`,
+    `Here;${d("here")};;`,
+    `Bad site;not a domain;lots;`,
+    "",
+  ].join("\r\n");
+  const { client, path } = await upload("accounts.csv", csv);
+  const ids: string[] = [];
+  try {
+    const { data, error } = await client.rpc("start_import", {
+      object_path: path, file_name: "accounts.csv",
+      mapping: { name: "Company", domain: "Website", employee_count: "Employees", city: "City" },
+    });
+    if (error) throw error;
+    const imp = data as ImportRow;
+    ids.push(imp.id);
+    const job = await waitForJob(imp.job_id, finished, 20_000);
+    assert.equal(job.status, "completed", job.error_message ?? "");
+    const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
+    assert.deepEqual([after.created_count, after.updated_count, after.skipped_count, after.failed_count, after.rows_done], [2, 0, 2, 2, 6]);
+    const total = new TextEncoder().encode(csv).length;
+    assert.ok(after.bytes_done >= total - 2 && after.bytes_done <= total, `the checkpoint is the last record's end (${after.bytes_done} of ${total})`);
+    const accounts = await sql`select name, domain, employee_count, city from public.accounts
+      where metadata -> 'import' ->> 'id' = ${imp.id} order by name`;
+    assert.deepEqual(accounts.map((a) => ({ ...a })), [
+      { name: "Acme", domain: d("acme"), employee_count: 1200, city: "Berlin" },
+      { name: "Beta; GmbH", domain: d("beta"), employee_count: null, city: "Munich" },
+    ]);
+    const errors = await sql`select row_number, column_name, reason from public.import_errors where import_id = ${imp.id} order by row_number, column_name`;
+    assert.deepEqual(errors.map((e) => ({ ...e })), [
+      { row_number: 4, column_name: "Company", reason: "a name is required" },
+      { row_number: 7, column_name: "Employees", reason: "not a whole number of employees" },
+      { row_number: 7, column_name: "Website", reason: "not a website domain (like acme.com)" },
+    ]);
+
+    // The same file again: every row is a duplicate now, nothing is created.
+    const again = await client.rpc("start_import", { object_path: path, file_name: "accounts.csv", mapping: { name: "Company", domain: "Website" } });
+    if (again.error) throw again.error;
+    ids.push((again.data as ImportRow).id);
+    assert.equal((await waitForJob((again.data as ImportRow).job_id, finished, 20_000)).status, "completed");
+    const [second] = await sql<ImportRow[]>`select * from public.imports where id = ${(again.data as ImportRow).id}`;
+    assert.deepEqual([second.created_count, second.skipped_count, second.failed_count], [0, 4, 2], "the same file twice creates nothing twice");
+  } finally {
+    await closeClient(client);
+    await cleanup(ids, [d("here"), d("acme"), d("beta")]);
+  }
+});
+
+integration("a worker killed mid-file: the next one resumes from the checkpoint and writes no row twice", async () => {
+  const stamp = Date.now();
+  const lines = ["Name,Domain", ...Array.from({ length: 30 }, (_, i) => `Resume ${i},resume-${i}-${stamp}.example`)];
+  const csv = lines.join("\n") + "\n";
+  const { client, path } = await upload("resume.csv", csv);
+  const ids: string[] = [];
+  try {
+    await withCronPaused(async () => {
+      // Queued a minute ahead, so no worker takes it until this test has played the dead one.
+      const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "resume.csv", mapping: { name: "Name", domain: "Domain" } });
+      if (error) throw error;
+      const imp = data as ImportRow;
+      ids.push(imp.id);
+      await sql`update public.jobs set scheduled_for = now() + interval '1 hour' where id = ${imp.job_id}`;
+      // The dead worker: it claimed the job, wrote rows 1-10 (and their checkpoint), and died.
+      await sql`update public.jobs set status = 'processing', attempts = 1, locked_by = 'killed-worker', locked_until = now() + interval '1 minute', started_at = now() where id = ${imp.job_id}`;
+      const bytes = new TextEncoder().encode(lines.slice(0, 11).join("\n") + "\n").length;
+      const rows = Array.from({ length: 10 }, (_, i) => ({ row: i + 2, name: `Resume ${i}`, domain: `resume-${i}-${stamp}.example` }));
+      await sql`select public.import_account_rows(${imp.job_id}, 'killed-worker', ${sql.json(rows)}, 10, ${bytes}, ${["Name", "Domain"]}, ',')`;
+      // Its lease runs out; the reaper puts the job back; a live worker takes it.
+      await sql`update public.jobs set locked_until = now() - interval '1 second' where id = ${imp.job_id}`;
+      await sql`select public.reap_expired_leases()`;
+      await sql`update public.jobs set scheduled_for = now() where id = ${imp.job_id}`;
+      await runWorker();
+      const job = await waitForJob(imp.job_id, finished, 20_000);
+      assert.equal(job.status, "completed", job.error_message ?? "");
+      const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
+      assert.deepEqual([after.created_count, after.skipped_count, after.failed_count, after.rows_done], [30, 0, 0, 30]);
+      const [{ n }] = await sql`select count(*)::int as n from public.accounts where domain like ${"resume-%-" + stamp + ".example"}`;
+      assert.equal(n, 30, "30 rows, 30 accounts: none written twice");
+      const logs = await sql`select message from public.job_logs where job_id = ${imp.job_id} order by id`;
+      assert.ok(logs.some((l) => String(l.message).startsWith("Going on from row 12 of resume.csv")), logs.map((l) => l.message).join("\n"));
+    });
+  } finally {
+    await closeClient(client);
+    await cleanup(ids, []);
+    await sql`delete from public.accounts where domain like ${"resume-%-" + stamp + ".example"}`;
+  }
+});
