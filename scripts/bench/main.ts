@@ -1,10 +1,11 @@
 // `npm run bench`: our Postgres job queue measured on this machine, side by side with
 // graphile-worker and pg-boss, plus pickup latency (one job, and a burst), enrichment end to end,
-// fair share between users, the claim at scale and Realtime delivery. Writes bench/results.md,
+// fair share between users, the claim at scale and Realtime delivery (one subscriber; and 1,000 signed-in
+// subscribers, Broadcast against Postgres Changes, ~1.5 min). Writes bench/results.md,
 // bench/results.json and bench/explain-claim-1e6.txt.
 // Benchmarks are not tests: nothing here runs in `npm test`.
 //
-//   npm run bench                        every section but apollo, full size (13-16 min)
+//   npm run bench                        every section but apollo, full size (15-18 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
 //   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser
 //   npm run bench -- --only=apollo --out=bench   the Apollo plans (~10 min, only on request): apollo.md, apollo.json
@@ -17,7 +18,7 @@
 // change them), reset at the start, stopped and removed at the end; never on dev or test.
 import { repoRoot, type StackConfig, stackConfig } from "../stack/config.ts";
 import { connect } from "./lib/db.ts";
-import { BENCH_WORKER, createBenchWorkspace } from "./lib/fixtures.ts";
+import { BENCH_REALTIME_LIMITS, BENCH_WORKER, createBenchWorkspace } from "./lib/fixtures.ts";
 import { loadAverage, machineInfo } from "./lib/machine.ts";
 import { DENO, runJsonLines } from "./lib/proc.ts";
 import { ON_REQUEST, parseFlags, type Section } from "./lib/flags.ts";
@@ -28,6 +29,7 @@ import { fairnessSection } from "./sections/fairness.ts";
 import { pickupBurst, pickupCronOnly, pickupWake } from "./sections/pickup.ts";
 import { dropQueueDatabases, queueSection, setupQueueDatabases } from "./sections/queue.ts";
 import { realtimeSection } from "./sections/realtime.ts";
+import { realtimeFanoutSection } from "./sections/realtime-fanout.ts";
 import { apolloFree, apolloPaid } from "./sections/apollo.ts";
 import { apolloMarkdown, mergeApolloResults } from "./lib/apollo-report.ts";
 import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
@@ -59,6 +61,7 @@ function stackEnv(): Record<string, string> {
     STACK_PORT_BASE: String(PORT_BASE),
     MAX_CONCURRENT: String(BENCH_WORKER.maxConcurrent),
     MAX_GLOBAL_CONCURRENCY: String(BENCH_WORKER.maxGlobalConcurrency),
+    ...BENCH_REALTIME_LIMITS,
   };
 }
 
@@ -259,7 +262,20 @@ async function main() {
     if (has("realtime")) {
       const count = flags.quick ? 50 : 200;
       log(`Realtime delivery: ${count} updates of one job, followed with supabase-js`);
-      results.realtime = await realtimeSection(sql, config, count, log);
+      results.realtime_single = await realtimeSection(sql, config, count, log);
+      const fanout = flags.quick
+        ? { workspaces: 20, membersPerWorkspace: 5, jobsPerWorkspace: 10, outsiders: 5 }
+        : { workspaces: 100, membersPerWorkspace: 10, jobsPerWorkspace: 10, outsiders: 10 };
+      log(
+        `Realtime fan-out: ${fanout.workspaces} workspaces x ${fanout.membersPerWorkspace} signed-in members, ` +
+          `${fanout.workspaces * fanout.jobsPerWorkspace} jobs updated at 100/s, Broadcast then Postgres Changes`,
+      );
+      results.realtime = await realtimeFanoutSection(
+        sql,
+        config,
+        { ...fanout, changesPerSecond: 100, drainMs: flags.quick ? 10_000 : 20_000 },
+        log,
+      );
     }
 
     if (has("browser")) {

@@ -12,6 +12,19 @@ export const BENCH_APOLLO_KEY = "bench-key-00000001";
 /** The worker's settings on the bench stack (main.ts starts it with them). */
 export const BENCH_WORKER = { maxConcurrent: 5, maxGlobalConcurrency: 20 } as const;
 
+/**
+ * The bench stack's Realtime limits (the gateway reads them from these variables when it starts;
+ * scripts/stack/gateway/realtime/limits.ts). A Free project's 200 concurrent users, 100 joins/s and
+ * 100 events/s would refuse or silence the fan-out section's 1,000 signed-in subscribers long before
+ * anything is measured; raised as a paying project would have them raised, so the figures show the
+ * transport, not the plan.
+ */
+export const BENCH_REALTIME_LIMITS = {
+  STACK_REALTIME_MAX_CONCURRENT_USERS: "5000",
+  STACK_REALTIME_MAX_JOINS_PER_SECOND: "10000",
+  STACK_REALTIME_MAX_EVENTS_PER_SECOND: "1000000",
+} as const;
+
 export async function createBenchWorkspace(sql: Sql, config: StackConfig, name: string): Promise<string> {
   const [ws] = await sql<{ id: string }[]>`insert into public.workspaces (name) values (${name}) returning id`;
   await setBenchApolloKey(sql, config, ws.id);

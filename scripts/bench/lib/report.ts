@@ -4,6 +4,8 @@ import type { FairnessResult } from "../sections/fairness.ts";
 import type { PickupBurst } from "../sections/pickup.ts";
 import type { DrainResult } from "../sections/queue.ts";
 import { median, round } from "./stats.ts";
+import type { FanoutResult } from "../sections/realtime-fanout.ts";
+import { realtimeFanoutMarkdown } from "./realtime-report.ts";
 
 interface Latency {
   n: number;
@@ -81,7 +83,8 @@ export async function writeReport(outDir: string, input: Input) {
     | undefined;
   const bursts = (results.pickup_burst ?? []) as PickupBurst[];
   const fairness = results.fairness as FairnessResult | undefined;
-  const realtime = results.realtime as (Latency & { missed: number }) | undefined;
+  const realtime = results.realtime_single as (Latency & { missed: number }) | undefined;
+  const fanout = results.realtime as FanoutResult | undefined;
   const machine = results.machine as Record<string, unknown> & { versions: Record<string, string> } | undefined;
   const explain = (results.explain_claim ?? "") as string;
 
@@ -111,6 +114,7 @@ export async function writeReport(outDir: string, input: Input) {
     claim_unclaimable: unclaimable,
     fairness,
     realtime_ms: realtime,
+    realtime: fanout,
   };
   await Deno.writeTextFile(`${outDir}/results.json`, JSON.stringify(json, null, 2) + "\n");
   if (explain) {
@@ -446,11 +450,12 @@ Throughput runs where the runner stopped early (returned with jobs still due; ca
     }`);
   }
 
+  if (realtime || fanout) {
+    md.push(`## 5. Realtime delivery`);
+  }
   if (realtime) {
-    md.push(`## 5. Realtime delivery
-
-From an UPDATE's commit (as the updating client sees it) to the supabase-js \`postgres_changes\` callback of a signed-in
-member following that job (\`filter: id=eq.<id>\`), in ms.
+    md.push(`One subscriber: from an UPDATE's commit (as the updating client sees it) to the supabase-js \`postgres_changes\`
+callback of a signed-in member following that job (\`filter: id=eq.<id>\`), in ms.
 
 ${
       table(["updates", "p50", "p95", "max", "not delivered"], [[
@@ -462,6 +467,7 @@ ${
       ]])
     }`);
   }
+  if (fanout) md.push(realtimeFanoutMarkdown(fanout));
 
   if (fairness) {
     const f = fairness;
