@@ -1,0 +1,121 @@
+// supabase/sample-accounts.csv: 1,000 made-up companies to try the CSV import with (the SPA's
+// /accounts/import names it). Every domain is <word>-<word>.example (the reserved .example TLD:
+// nobody's company), a few rows are bad (no name, a website that is no domain, employees that are
+// no number, a formula-looking value) and a few repeat an earlier company's domain, so an import of
+// it shows created, skipped and failed rows. Deterministic: the same file on every run.
+//   deno run -A scripts/db/sample-accounts.ts           write it
+//   deno run -A scripts/db/sample-accounts.ts --check   check the committed file is this script's
+import { repoRoot } from "../stack/config.ts";
+
+export const SAMPLE_FILE = `${repoRoot}/supabase/sample-accounts.csv`;
+export const SAMPLE_ROWS = 1000;
+
+const FIRST = [
+  "amber", "arbor", "atlas", "aurora", "birch", "blue", "bold", "brisk", "bright", "cedar", "cinder", "civic", "clear", "cobalt",
+  "comet", "copper", "coral", "crest", "crisp", "delta", "drift", "echo", "ember", "fable", "fern", "field", "flint", "fox",
+  "frost", "gale", "glade", "golden", "granite", "grove", "harbor", "hazel", "helix", "indigo", "iron", "ivy", "jade", "juniper",
+  "kestrel", "lark", "ledger", "lumen", "maple", "meadow", "mint", "nimbus", "north", "oak", "onyx", "orbit", "pine", "pixel",
+  "plume", "prism", "quartz", "quill", "raven", "ridge", "river", "sage", "silver", "slate", "solar", "spruce", "stone", "summit",
+  "swift", "tidal", "timber", "topaz", "true", "umber", "vale", "vivid", "willow", "zephyr",
+];
+const SECOND = [
+  "analytics", "apps", "bakery", "bio", "bridge", "cloud", "code", "data", "design", "dynamics", "energy", "engines", "foods",
+  "forge", "freight", "goods", "grid", "health", "homes", "industries", "labs", "learning", "logic", "logistics", "machines",
+  "media", "metrics", "mobility", "motors", "networks", "partners", "pay", "robotics", "security", "signal", "software",
+  "solutions", "studio", "supply", "systems", "telecom", "textiles", "tools", "travel", "ventures", "works",
+];
+const INDUSTRIES = [
+  "Software", "Financial Services", "Healthcare", "Manufacturing", "Retail", "Logistics", "Education", "Media", "Energy",
+  "Food & Beverage", "Real Estate", "Telecommunications",
+];
+const PLACES: Array<[string, string, string]> = [
+  ["Austin", "TX", "United States"], ["Boston", "MA", "United States"], ["Chicago", "IL", "United States"],
+  ["Denver", "CO", "United States"], ["Seattle", "WA", "United States"], ["San Francisco", "CA", "United States"],
+  ["New York", "NY", "United States"], ["Toronto", "ON", "Canada"], ["Vancouver", "BC", "Canada"], ["London", "", "United Kingdom"],
+  ["Manchester", "", "United Kingdom"], ["Berlin", "", "Germany"], ["München", "Bayern", "Germany"], ["Paris", "", "France"],
+  ["Lyon", "", "France"], ["Amsterdam", "", "Netherlands"], ["Stockholm", "", "Sweden"], ["São Paulo", "SP", "Brazil"],
+  ["Sydney", "NSW", "Australia"], ["Singapore", "", "Singapore"], ["Bengaluru", "Karnataka", "India"], ["Tokyo", "", "Japan"],
+];
+const SUFFIXES = ["", "", "", " Inc.", " Ltd", " GmbH", " & Co", ", LLC"];
+
+/** mulberry32: a small seeded generator, so the file is the same on every run. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const title = (word: string) => word[0].toUpperCase() + word.slice(1);
+
+function field(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function sampleAccountsCsv(): string {
+  const next = random(17);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+  const used = new Set<string>();
+  const rows: string[][] = [];
+  const good: string[][] = [];
+  for (let i = 0; rows.length < SAMPLE_ROWS; i++) {
+    const row = rows.length + 2; // the file's row number (the header is row 1)
+    // every 97th row repeats an earlier company's domain, written another way
+    if (row % 97 === 0 && good.length > 10) {
+      const earlier = pick(good);
+      rows.push([`${earlier[0]} (duplicate)`, `https://www.${earlier[1]}/`, earlier[2], "", "", "", ""]);
+      continue;
+    }
+    // a few bad rows, at fixed places
+    if (row === 13) {
+      rows.push(["", "nameless-company.example", "Software", "12", "Austin", "TX", "United States"]);
+      continue;
+    }
+    if (row === 250) {
+      rows.push(["Typo Traders", "not a website", "Retail", "40", "Lyon", "", "France"]);
+      continue;
+    }
+    if (row === 500) {
+      rows.push(["Formula Fakes", "=HYPERLINK(\"http://formula.example\")", "Media", "7", "Paris", "", "France"]);
+      continue;
+    }
+    if (row === 750) {
+      rows.push(["Vague Ventures", "vague-ventures.example", "Finance", "about fifty", "Berlin", "", "Germany"]);
+      continue;
+    }
+    if (row === 900) {
+      rows.push(["Localhost Labs", "localhost", "Software", "3", "Tokyo", "", "Japan"]);
+      continue;
+    }
+    const first = pick(FIRST);
+    const second = pick(SECOND);
+    let domain = `${first}-${second}.example`;
+    for (let n = 2; used.has(domain); n++) domain = `${first}-${second}${n}.example`;
+    used.add(domain);
+    const [city, state, country] = pick(PLACES);
+    const employees = Math.round(5 + next() ** 3 * 5000);
+    const name = `${title(first)} ${title(second)}${pick(SUFFIXES)}`;
+    const record = [name, next() < 0.3 ? `https://www.${domain}` : domain, pick(INDUSTRIES), employees.toLocaleString("en"), city, state, country];
+    rows.push(record);
+    good.push([name, domain, record[2]]);
+  }
+  const header = ["Company", "Website", "Industry", "Employees", "City", "State", "Country"];
+  return [header, ...rows].map((r) => r.map(field).join(",")).join("\n") + "\n";
+}
+
+if (import.meta.main) {
+  const text = sampleAccountsCsv();
+  if (Deno.args.includes("--check")) {
+    const committed = await Deno.readTextFile(SAMPLE_FILE).catch(() => "");
+    if (committed !== text) {
+      console.error(`${SAMPLE_FILE} is not this script's output: run deno run -A scripts/db/sample-accounts.ts`);
+      Deno.exit(1);
+    }
+    console.log(`${SAMPLE_FILE} is up to date`);
+  } else {
+    await Deno.writeTextFile(SAMPLE_FILE, text);
+    console.log(`wrote ${SAMPLE_FILE}: ${SAMPLE_ROWS} rows`);
+  }
+}

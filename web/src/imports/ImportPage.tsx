@@ -1,0 +1,375 @@
+// /accounts/import: choose a CSV file, see its first rows, map its columns to the account's fields
+// (guessed from the headers), choose what a duplicate does and whether to enrich afterwards, start.
+import { useQuery } from "@tanstack/react-query";
+import { ArrowLeft, Upload } from "lucide-react";
+import { useId, useMemo, useState, type ChangeEvent } from "react";
+import { Link, useNavigate } from "react-router-dom";
+import { Alert, ErrorAlert } from "../components/Alert";
+import type { ImportOnDuplicate } from "../lib/database.types";
+import { formatNumber } from "../lib/format";
+import { useWorkspace } from "../workspace/WorkspaceProvider";
+import {
+  ACCOUNT_IMPORT_FIELDS,
+  guessMapping,
+  mappingProblems,
+  previewRows,
+  previewSummary,
+  rowProblems,
+  setField,
+  type AccountImportField,
+  type Mapping,
+  type PreviewRow,
+} from "./mapping";
+import { useStartImport } from "./mutations";
+import { CsvPreviewError, formatBytes, readPreview, SEPARATOR_NAMES, type CsvPreview } from "./parse";
+import { existingDomainsQuery, importQuotasQuery } from "./queries";
+import { RecentImports } from "./RecentImports";
+
+/** Rows shown in the preview table (the summary counts every row read). */
+export const PREVIEW_TABLE_ROWS = 10;
+
+interface Chosen {
+  file: File;
+  preview: CsvPreview;
+}
+
+export function ImportPage() {
+  const { current } = useWorkspace();
+  const navigate = useNavigate();
+  const quotas = useQuery(importQuotasQuery());
+  const start = useStartImport();
+  const fileId = useId();
+  const [chosen, setChosen] = useState<Chosen | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [reading, setReading] = useState(false);
+  const [mapping, setMapping] = useState<Mapping>({});
+  const [onDuplicate, setOnDuplicate] = useState<ImportOnDuplicate>("skip");
+  const [enrichAfter, setEnrichAfter] = useState(false);
+
+  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    setChosen(null);
+    setFileError(null);
+    start.reset();
+    if (!file) return;
+    setReading(true);
+    try {
+      const preview = await readPreview(file);
+      setChosen({ file, preview });
+      setMapping(guessMapping(preview.headers));
+    } catch (error) {
+      setFileError(error instanceof CsvPreviewError ? error.message : "This file could not be read. Choose it again.");
+    } finally {
+      setReading(false);
+    }
+  }
+
+  function onStart() {
+    if (!chosen) return;
+    start.mutate(
+      { workspaceId: current.id, file: chosen.file, mapping, onDuplicate, enrichAfter },
+      { onSuccess: (imp) => navigate(`/imports/${imp.id}`) },
+    );
+  }
+
+  const maxRows = quotas.data?.max_import_rows ?? 100_000;
+  const maxPerDay = quotas.data?.max_imports_per_day ?? 20;
+
+  return (
+    <main className="page" aria-labelledby="import-title">
+      <Link to="/accounts" className="back-link">
+        <ArrowLeft aria-hidden="true" size={16} /> Accounts
+      </Link>
+      <header className="page-header">
+        <div>
+          <h1 id="import-title">Import accounts from CSV</h1>
+          <p className="muted">
+            Add many companies to {current.name} at once. The file is read in the background; you can follow it and leave the page.
+          </p>
+        </div>
+      </header>
+
+      <section className="card" aria-labelledby="import-file-title">
+        <h2 id="import-file-title">1. Choose a file</h2>
+        <div className="field">
+          <label htmlFor={fileId} className="field-label">
+            CSV file
+          </label>
+          <input
+            id={fileId}
+            type="file"
+            className="input import-file"
+            accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+            aria-describedby={`${fileId}-help`}
+            onChange={onFile}
+          />
+          <p id={`${fileId}-help`} className="field-help">
+            UTF-8 text (with or without a BOM), columns separated by commas, semicolons or tabs, the first row naming the columns.
+            Up to 50 MB and {formatNumber(maxRows)} rows per file, {formatNumber(maxPerDay)} imports a day. No file at hand? Try{" "}
+            <code>supabase/sample-accounts.csv</code>: 1,000 made-up companies, a few bad rows and duplicates among them.
+          </p>
+        </div>
+        {reading ? <p className="muted" role="status">Reading the file…</p> : null}
+        {fileError ? (
+          <Alert tone="error" title={fileError} />
+        ) : null}
+      </section>
+
+      {chosen ? (
+        <ChosenFile
+          chosen={chosen}
+          mapping={mapping}
+          setMapping={setMapping}
+          onDuplicate={onDuplicate}
+          setOnDuplicate={setOnDuplicate}
+          enrichAfter={enrichAfter}
+          setEnrichAfter={setEnrichAfter}
+          workspaceId={current.id}
+          onStart={onStart}
+          pending={start.isPending}
+          error={start.error}
+        />
+      ) : null}
+
+      <RecentImports workspaceId={current.id} />
+    </main>
+  );
+}
+
+function ChosenFile({
+  workspaceId,
+  chosen,
+  mapping,
+  setMapping,
+  onDuplicate,
+  setOnDuplicate,
+  enrichAfter,
+  setEnrichAfter,
+  onStart,
+  pending,
+  error,
+}: {
+  workspaceId: string;
+  chosen: Chosen;
+  mapping: Mapping;
+  setMapping: (mapping: Mapping) => void;
+  onDuplicate: ImportOnDuplicate;
+  setOnDuplicate: (value: ImportOnDuplicate) => void;
+  enrichAfter: boolean;
+  setEnrichAfter: (value: boolean) => void;
+  onStart: () => void;
+  pending: boolean;
+  error: unknown;
+}) {
+  const { file, preview } = chosen;
+  const rows = useMemo(() => previewRows(preview.headers, preview.records, mapping), [preview, mapping]);
+  const summary = previewSummary(rows);
+  const shown = rows.slice(0, PREVIEW_TABLE_ROWS);
+  // The shown rows whose domain is already an account here: the import skips them or fills from them.
+  const shownDomains = [...new Set(shown.flatMap((r) => (r.account.domain && !r.account.errors ? [r.account.domain] : [])))].sort();
+  const existing = useQuery(existingDomainsQuery(workspaceId, shownDomains));
+  const problems = mappingProblems(mapping, preview.headers);
+  const optionsId = useId();
+
+  return (
+    <>
+      <section className="card" aria-labelledby="import-preview-title">
+        <div className="card-header">
+          <h2 id="import-preview-title">2. Check the first rows</h2>
+          <span className="muted small" data-testid="import-file-facts">
+            {file.name} · {formatBytes(file.size)} · separated by {SEPARATOR_NAMES[preview.separator]} · {preview.headers.length} column
+            {preview.headers.length === 1 ? "" : "s"}
+          </span>
+        </div>
+        <p data-testid="import-preview-summary">
+          {preview.partial ? `In the first ${formatNumber(summary.total)} rows` : `In its ${formatNumber(summary.total)} row${summary.total === 1 ? "" : "s"}`}:{" "}
+          {formatNumber(summary.good)} ready, {formatNumber(summary.failing)} will fail
+          {summary.duplicates > 0 ? `, ${formatNumber(summary.duplicates)} repeat${summary.duplicates === 1 ? "s" : ""} an earlier domain` : ""}.
+          {preview.partial ? <span className="muted"> (The preview reads the file's first 64 KB; the import reads all of it.)</span> : null}
+        </p>
+        <PreviewTable
+          headers={preview.headers}
+          rows={shown}
+          existing={new Set(existing.data ?? [])}
+          duplicateLabel={onDuplicate === "fill_empty" ? "fills its empty fields" : "skipped"}
+        />
+      </section>
+
+      <section className="card" aria-labelledby="import-mapping-title">
+        <h2 id="import-mapping-title">3. Match the columns</h2>
+        <p className="muted">We guessed from the column names; change any that are wrong. Columns not chosen are not imported.</p>
+        <div className="import-mapping">
+          {ACCOUNT_IMPORT_FIELDS.map(({ field, label, required }) => (
+            <FieldSelect
+              key={field}
+              field={field}
+              label={label}
+              required={required}
+              headers={preview.headers}
+              value={mapping[field] ?? ""}
+              example={exampleValue(preview, mapping[field])}
+              onChange={(header) => setMapping(setField(mapping, field, header))}
+            />
+          ))}
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="import-options-title">
+        <h2 id="import-options-title">4. Options</h2>
+        <fieldset className="import-options">
+          <legend className="field-label">When an account with the same domain already exists</legend>
+          <label className="checkbox-row">
+            <input type="radio" name={`${optionsId}-dup`} value="skip" checked={onDuplicate === "skip"} onChange={() => setOnDuplicate("skip")} />
+            Skip the row (leave the account as it is)
+          </label>
+          <label className="checkbox-row">
+            <input
+              type="radio"
+              name={`${optionsId}-dup`}
+              value="fill_empty"
+              checked={onDuplicate === "fill_empty"}
+              onChange={() => setOnDuplicate("fill_empty")}
+            />
+            Update the account's empty fields from the row
+          </label>
+        </fieldset>
+        <label className="checkbox-row">
+          <input type="checkbox" checked={enrichAfter} onChange={(e) => setEnrichAfter(e.target.checked)} />
+          Enrich the new accounts with Apollo.io after the import (those with a domain; one credit each)
+        </label>
+      </section>
+
+      {problems.length > 0 ? (
+        <Alert tone="warning" title="Before you start">
+          <ul className="plain-list">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+      {error ? <ErrorAlert error={error} /> : null}
+      <div className="button-row">
+        <button type="button" className="btn btn-primary" onClick={onStart} disabled={pending || problems.length > 0}>
+          <Upload aria-hidden="true" size={16} />
+          {pending ? "Uploading…" : "Start import"}
+        </button>
+        <Link to="/accounts" className="btn btn-secondary">
+          Cancel
+        </Link>
+      </div>
+    </>
+  );
+}
+
+function exampleValue(preview: CsvPreview, header: string | undefined): string | null {
+  if (!header) return null;
+  const index = preview.headers.indexOf(header);
+  const value = preview.records.map((r) => (r[index] ?? "").trim()).find((v) => v !== "");
+  return value ?? null;
+}
+
+function FieldSelect({
+  field,
+  label,
+  required,
+  headers,
+  value,
+  example,
+  onChange,
+}: {
+  field: AccountImportField;
+  label: string;
+  required: boolean;
+  headers: string[];
+  value: string;
+  example: string | null;
+  onChange: (header: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field" data-field={field}>
+      <label htmlFor={id} className="field-label">
+        {label}
+        {required ? <span className="required" aria-hidden="true"> *</span> : null}
+      </label>
+      <select
+        id={id}
+        className="select"
+        value={value}
+        required={required}
+        aria-describedby={`${id}-help`}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        <option value="">{required ? "Choose a column" : "Not imported"}</option>
+        {headers.map((header, i) =>
+          header === "" ? null : (
+            <option key={`${header}-${i}`} value={header}>
+              {header}
+            </option>
+          ),
+        )}
+      </select>
+      <p id={`${id}-help`} className="field-help import-example">
+        {example ? `e.g. ${example.length > 60 ? `${example.slice(0, 60)}…` : example}` : value ? "empty in the first rows" : " "}
+      </p>
+    </div>
+  );
+}
+
+function PreviewTable({
+  headers,
+  rows,
+  existing,
+  duplicateLabel,
+}: {
+  headers: string[];
+  rows: PreviewRow[];
+  existing: Set<string>;
+  duplicateLabel: string;
+}) {
+  if (rows.length === 0) return <p className="muted">The file has a header row but no rows yet.</p>;
+  return (
+    <div className="table-wrap import-preview" tabIndex={0} role="region" aria-label="The file's first rows">
+      <table className="table table-compact">
+        <thead>
+          <tr>
+            <th scope="col">Row</th>
+            {headers.map((h, i) => (
+              <th scope="col" key={`${h}-${i}`}>
+                {h || <span className="visually-hidden">Column {i + 1}</span>}
+              </th>
+            ))}
+            <th scope="col">Will be</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const problems = rowProblems(row);
+            const exists = !problems.length && !row.duplicateOf && row.account.domain !== null && existing.has(row.account.domain);
+            const outcome = problems.length ? "fail" : row.duplicateOf ? "duplicate" : exists ? "exists" : "ok";
+            return (
+              <tr key={row.row} data-testid="preview-row" data-outcome={outcome}>
+                <td className="mono">{row.row}</td>
+                {headers.map((_, i) => (
+                  <td key={i}>{row.record[i] ?? ""}</td>
+                ))}
+                <td>
+                  {problems.length ? (
+                    <span className="import-fail">Fails: {problems.join("; ")}</span>
+                  ) : row.duplicateOf ? (
+                    <span className="muted">A duplicate of row {row.duplicateOf}</span>
+                  ) : exists ? (
+                    <span className="muted">Already an account: {duplicateLabel}</span>
+                  ) : (
+                    <span className="import-ok">Imported</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

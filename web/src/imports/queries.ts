@@ -1,0 +1,106 @@
+// Imports: queryOptions factories and keys (['imports','detail',id], its first errors under
+// ['imports','detail',id,'errors'], the quotas), and every error of an import for the download.
+import { queryOptions } from "@tanstack/react-query";
+import type { ImportErrorRow, ImportQuotasRow, ImportRow } from "../lib/database.types";
+import { UserFacingError, unwrap, unwrapMaybe } from "../lib/errors";
+import { getSupabase } from "../lib/supabase";
+
+export const importKeys = {
+  all: ["imports"] as const,
+  detail: (id: string) => ["imports", "detail", id] as const,
+  errors: (id: string) => ["imports", "detail", id, "errors"] as const,
+  recent: (workspaceId: string) => ["imports", "recent", workspaceId] as const,
+  existing: (workspaceId: string, domains: string[]) => ["imports", "existing", workspaceId, domains] as const,
+  quotas: () => ["imports", "quotas"] as const,
+};
+
+/** How many errors the import page lists; the rest are in the download. */
+export const FIRST_ERRORS = 20;
+/** Rows per request when reading every error (PostgREST's default max-rows). */
+export const ERRORS_PAGE = 1000;
+
+export const importDetailQuery = (id: string) =>
+  queryOptions({
+    queryKey: importKeys.detail(id),
+    queryFn: async (): Promise<ImportRow> => {
+      const row = unwrapMaybe(await getSupabase().from("imports").select("*").eq("id", id).maybeSingle());
+      if (!row) {
+        throw new UserFacingError("Import not found.", "It belongs to a workspace you are not a member of, or it was removed.", 404);
+      }
+      return row;
+    },
+    retry: (count, error) => !(error instanceof UserFacingError && error.status === 404) && count < 2,
+  });
+
+export type FirstErrors = { rows: ImportErrorRow[]; total: number };
+
+/** The first errors of an import, in file order, and how many there are. */
+export const importErrorsQuery = (id: string) =>
+  queryOptions({
+    queryKey: importKeys.errors(id),
+    queryFn: async (): Promise<FirstErrors> => {
+      const result = await getSupabase()
+        .from("import_errors")
+        .select("*", { count: "exact" })
+        .eq("import_id", id)
+        .order("row_number", { ascending: true })
+        .order("column_name", { ascending: true })
+        .limit(FIRST_ERRORS);
+      const rows = unwrap(result) ?? [];
+      return { rows, total: result.count ?? rows.length };
+    },
+  });
+
+/** Every error of an import, a page at a time, in file order. */
+export async function fetchAllImportErrors(id: string): Promise<ImportErrorRow[]> {
+  const all: ImportErrorRow[] = [];
+  for (let from = 0; ; from += ERRORS_PAGE) {
+    const page = unwrap(
+      await getSupabase()
+        .from("import_errors")
+        .select("*")
+        .eq("import_id", id)
+        .order("row_number", { ascending: true })
+        .order("column_name", { ascending: true })
+        .range(from, from + ERRORS_PAGE - 1),
+    );
+    all.push(...page);
+    if (page.length < ERRORS_PAGE) return all;
+  }
+}
+
+/** The workspace's latest imports, for the import page. */
+export const recentImportsQuery = (workspaceId: string) =>
+  queryOptions({
+    queryKey: importKeys.recent(workspaceId),
+    queryFn: async (): Promise<ImportRow[]> =>
+      unwrap(
+        await getSupabase()
+          .from("imports")
+          .select("*")
+          .eq("workspace_id", workspaceId)
+          .order("created_at", { ascending: false })
+          .limit(5),
+      ),
+  });
+
+/** Which of these (normalized) domains are already accounts of the workspace: the preview's duplicates. */
+export const existingDomainsQuery = (workspaceId: string, domains: string[]) =>
+  queryOptions({
+    queryKey: importKeys.existing(workspaceId, domains),
+    enabled: domains.length > 0,
+    queryFn: async (): Promise<string[]> => {
+      const rows = unwrap(await getSupabase().from("accounts").select("domain").eq("workspace_id", workspaceId).in("domain", domains));
+      return rows.map((r) => r.domain).filter((d): d is string => Boolean(d));
+    },
+    staleTime: 30_000,
+  });
+
+/** The import limits (one row, readable by everyone signed in). */
+export const importQuotasQuery = () =>
+  queryOptions({
+    queryKey: importKeys.quotas(),
+    queryFn: async (): Promise<ImportQuotasRow | null> =>
+      unwrapMaybe(await getSupabase().from("import_quotas").select("*").maybeSingle()),
+    staleTime: 5 * 60_000,
+  });
