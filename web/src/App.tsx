@@ -15,6 +15,8 @@ import { ResetPasswordPage } from "./auth/ResetPasswordPage";
 import { SignInPage } from "./auth/SignInPage";
 import { SignUpPage } from "./auth/SignUpPage";
 import { EmptyState } from "./components/States";
+import { ImportPage } from "./imports/ImportPage";
+import { ImportStatusPage } from "./imports/ImportStatusPage";
 import { JobDetailPage } from "./jobs/JobDetailPage";
 import { JobsPage } from "./jobs/JobsPage";
 import { AppLayout } from "./layout/AppLayout";
@@ -56,10 +58,12 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/accounts" replace />} />
         <Route path="/accounts" element={<AccountsPage />} />
         <Route path="/accounts/new" element={<NewAccountPage />} />
+        <Route path="/accounts/import" element={<ImportPage />} />
         <Route path="/accounts/:id" element={<AccountDetailPage />} />
         <Route path="/accounts/:id/edit" element={<EditAccountPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/jobs/:id" element={<JobDetailPage />} />
+        <Route path="/imports/:id" element={<ImportStatusPage />} />
         <Route path="/workspace/settings/api" element={<ApiSettingsPage />} />
         <Route path="/workspace/activity" element={<WorkspaceActivityPage />} />
         <Route path="/settings" element={<Navigate to="/workspace/settings/api" replace />} />

@@ -25,6 +25,7 @@ test("the signed-in pages have no serious accessibility violations", async ({ pa
   const api = await apiAs(env.demo);
   const { data: account } = await api.from("accounts").select("id").eq("workspace_id", DEMO_WS).eq("domain", "stripe.com").single();
   const { data: job } = await api.from("jobs").select("id").eq("workspace_id", DEMO_WS).order("created_at", { ascending: false }).limit(1).maybeSingle();
+  const { data: imp } = await api.from("imports").select("id").eq("workspace_id", DEMO_WS).order("created_at", { ascending: false }).limit(1).maybeSingle();
   await signIn(page, env.demo);
   const pages = [
     "/accounts",
@@ -35,6 +36,8 @@ test("the signed-in pages have no serious accessibility violations", async ({ pa
     ...(job ? [`/jobs/${job.id}`] : []),
     "/workspace/settings/api",
     "/workspace/activity",
+    "/accounts/import",
+    ...(imp ? [`/imports/${imp.id}`] : []),
   ];
   for (const path of pages) {
     await page.goto(path);

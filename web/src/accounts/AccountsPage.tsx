@@ -87,6 +87,9 @@ export function AccountsPage() {
         </div>
         <div className="page-header-side">
           <LiveIndicator status={live} />
+          <Link to="/accounts/import" className="btn btn-secondary">
+            Import CSV
+          </Link>
           <Link to="/accounts/new" className="btn btn-primary">
             <Plus aria-hidden="true" size={16} />
             New account

@@ -10,6 +10,7 @@ import {
   type Tables,
 } from "../../../supabase/functions/_shared/database.types.ts";
 import type { FieldGroup } from "../../../supabase/functions/_shared/apollo/field-map.ts";
+import type { Separator } from "../../../supabase/functions/_shared/csv/dialect.ts";
 
 export type { Json };
 
@@ -170,6 +171,38 @@ export type WorkspaceSettingsUpdate = {
 export const WORKSPACE_SETTINGS_COLUMNS =
   "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, apollo_overwrite_groups, monthly_credit_budget, stale_after_days, created_at, updated_at" as const;
 
+/** imports.on_duplicate: what a row whose domain is already an account's does. */
+export type ImportOnDuplicate = (typeof CHECKED.imports.on_duplicate)[number];
+/** imports.mapping: our field -> the file's column header ({"name": "Company", "domain": "Website"}). */
+export type ImportMapping = { [field: string]: string | undefined };
+
+/** public.imports: a CSV import, its checkpoint and counts (start_import and the worker write it; members read it). */
+export type ImportRow = Overlay<Tables<"imports">, {
+  kind: "accounts";
+  mapping: ImportMapping;
+  on_duplicate: ImportOnDuplicate;
+  /** The file's separator, as dialect.ts detects it (null until the worker has read the header). */
+  separator: Separator | null;
+}>;
+
+/** public.import_errors: one bad value of an import's row (the header is row 1). */
+export type ImportErrorRow = Tables<"import_errors">;
+
+/** public.import_quotas: the one row of limits (rows per import, imports per workspace per 24 hours). */
+export type ImportQuotasRow = Tables<"import_quotas">;
+
+/** start_import's arguments (the RPC's defaults: skip duplicates, no enrichment). */
+export type StartImportArgs = {
+  object_path: string;
+  file_name: string;
+  mapping: ImportMapping;
+  on_duplicate?: ImportOnDuplicate;
+  enrich_after?: boolean;
+};
+
+/** start_import's arguments are the function's (checked when the types compile). */
+export type StartImportArgsChecked = Checked<SameKeys<StartImportArgs, GeneratedFunctions["start_import"]["Args"]>>;
+
 type GeneratedFunctions = GeneratedDatabase["public"]["Functions"];
 
 export type Database = {
@@ -224,6 +257,25 @@ export type Database = {
         Update: never;
         Relationships: [];
       };
+      imports: {
+        Row: ImportRow;
+        // browsers start imports through start_import
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
+      import_errors: {
+        Row: ImportErrorRow;
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
+      import_quotas: {
+        Row: ImportQuotasRow;
+        Insert: never;
+        Update: never;
+        Relationships: [];
+      };
       workspace_settings: {
         Row: WorkspaceSettingsRow;
         Insert: never;
@@ -261,6 +313,10 @@ export type Database = {
       retry_job: {
         Args: { job_id: string };
         Returns: JobRow;
+      };
+      start_import: {
+        Args: StartImportArgs;
+        Returns: ImportRow;
       };
       // read-only usage numbers: the generated types as they are
       workspace_credit_budget: GeneratedFunctions["workspace_credit_budget"];
