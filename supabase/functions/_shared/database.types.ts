@@ -1155,7 +1155,7 @@ export type TablesUpdate<Name extends keyof PublicSchema["Tables"]> = PublicSche
 export const CHECKED = {
   imports: {
     on_duplicate: ["skip", "fill_empty"],
-    separator: [", ", ";", "\t"],
+    separator: [",", ";", "\t"],
   },
   job_actions: {
     action: ["cancel", "retry"],
