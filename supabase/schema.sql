@@ -494,31 +494,6 @@ COMMENT ON FUNCTION private.auto_enrich_new_accounts() IS 'Trigger (per statemen
 
 
 --
--- Name: broadcast(jsonb); Type: FUNCTION; Schema: private; Owner: -
---
-
-CREATE FUNCTION private.broadcast(p_messages jsonb) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  insert into realtime.messages (topic, extension, event, private, payload)
-  select m ->> 'topic', 'broadcast', m ->> 'event', true, m -> 'payload'
-  from jsonb_array_elements(p_messages) m;
-exception when others then
-  raise warning 'broadcast of % message(s) failed: %', jsonb_array_length(p_messages), sqlerrm;
-end
-$$;
-
-
---
--- Name: FUNCTION broadcast(p_messages jsonb); Type: COMMENT; Schema: private; Owner: -
---
-
-COMMENT ON FUNCTION private.broadcast(p_messages jsonb) IS 'Writes broadcast messages ([{topic, event, payload}]) to realtime.messages for private topics; warns instead of failing the caller.';
-
-
---
 -- Name: broadcast_account_changes(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -528,16 +503,19 @@ CREATE FUNCTION private.broadcast_account_changes() RETURNS trigger
     AS $$
 begin
   if tg_op = 'DELETE' then
-    perform private.broadcast(coalesce((
-      select jsonb_agg(jsonb_build_object('topic', 'workspace:' || o.workspace_id || ':accounts', 'event', tg_op, 'payload',
-               private.change_payload(tg_op, 'accounts', null, jsonb_build_object('id', o.id, 'workspace_id', o.workspace_id))))
-      from deleted_accounts o), '[]'));
+    insert into realtime.messages (topic, extension, event, private, payload)
+    select 'workspace:' || o.workspace_id || ':accounts', 'broadcast', tg_op, true,
+           private.change_payload(tg_op, 'accounts', null, jsonb_build_object('id', o.id, 'workspace_id', o.workspace_id))
+    from deleted_accounts o;
   else
-    perform private.broadcast(coalesce((
-      select jsonb_agg(jsonb_build_object('topic', 'workspace:' || n.workspace_id || ':accounts', 'event', tg_op, 'payload',
-               private.change_payload(tg_op, 'accounts', to_jsonb(n), null)))
-      from changed_accounts n), '[]'));
+    insert into realtime.messages (topic, extension, event, private, payload)
+    select 'workspace:' || n.workspace_id || ':accounts', 'broadcast', tg_op, true,
+           private.change_payload(tg_op, 'accounts', to_jsonb(n), null)
+    from changed_accounts n;
   end if;
+  return null;
+exception when others then
+  raise warning 'broadcast of account changes failed: %', sqlerrm;
   return null;
 end
 $$;
@@ -547,7 +525,7 @@ $$;
 -- Name: FUNCTION broadcast_account_changes(); Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON FUNCTION private.broadcast_account_changes() IS 'Trigger (per statement, on accounts): broadcasts each changed account to workspace:<id>:accounts.';
+COMMENT ON FUNCTION private.broadcast_account_changes() IS 'Trigger (per statement, after update or delete on accounts): broadcasts each changed account to workspace:<id>:accounts.';
 
 
 --
@@ -559,11 +537,13 @@ CREATE FUNCTION private.broadcast_job_changes() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  perform private.broadcast(coalesce((
-    select jsonb_agg(jsonb_build_object('topic', t.topic, 'event', tg_op, 'payload',
-             private.change_payload(tg_op, 'jobs', to_jsonb(n), null)))
-    from changed_jobs n
-    cross join lateral (values ('workspace:' || n.workspace_id || ':jobs'), ('job:' || n.id)) t(topic)), '[]'));
+  insert into realtime.messages (topic, extension, event, private, payload)
+  select t.topic, 'broadcast', tg_op, true, private.change_payload(tg_op, 'jobs', to_jsonb(n), null)
+  from changed_jobs n
+  cross join lateral (values ('workspace:' || n.workspace_id || ':jobs'), ('job:' || n.id)) t(topic);
+  return null;
+exception when others then
+  raise warning 'broadcast of job changes failed: %', sqlerrm;
   return null;
 end
 $$;
@@ -585,10 +565,13 @@ CREATE FUNCTION private.broadcast_job_logs() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  perform private.broadcast(coalesce((
-    select jsonb_agg(jsonb_build_object('topic', 'job:' || l.job_id, 'event', 'INSERT', 'payload',
-             private.change_payload('INSERT', 'job_logs', to_jsonb(l), null)) order by l.id)
-    from new_logs l), '[]'));
+  insert into realtime.messages (topic, extension, event, private, payload)
+  select 'job:' || l.job_id, 'broadcast', 'INSERT', true, private.change_payload('INSERT', 'job_logs', to_jsonb(l), null)
+  from new_logs l
+  order by l.id;
+  return null;
+exception when others then
+  raise warning 'broadcast of log lines failed: %', sqlerrm;
   return null;
 end
 $$;
@@ -2893,19 +2876,22 @@ begin
            employee_count integer, city text, state text, country text, errors jsonb)
     -- rows this import already wrote (a resumed batch) are not written again
     where not exists (select 1 from private.import_rows ir where ir.import_id = v_import.id and ir.row_number = r.row)
+  ), ranked as (
+    -- within the batch, the first good row of a domain wins
+    select i.*, jsonb_array_length(i.errors) > 0 as is_bad,
+           row_number() over (partition by i.domain, jsonb_array_length(i.errors) > 0 order by i.row) as nth
+    from input i
   ), classified as (
-    select i.*, a.id as existing_id,
+    select r.row, r.name, r.domain, r.industry, r.employee_count, r.city, r.state, r.country, r.errors, a.id as existing_id,
            case
-             when jsonb_array_length(i.errors) > 0 then 'failed'
-             -- within the batch, the first good row of a domain wins
-             when i.domain is not null and exists (
-               select 1 from input f where f.domain = i.domain and f.row < i.row and jsonb_array_length(f.errors) = 0) then 'skipped'
+             when r.is_bad then 'failed'
+             when r.domain is not null and r.nth > 1 then 'skipped'
              -- against the workspace (earlier batches of this file included): skip, or fill its empty fields
              when a.id is not null then case when v_import.on_duplicate = 'fill_empty' then 'updated' else 'skipped' end
              else 'new'
            end as outcome
-    from input i
-    left join public.accounts a on a.workspace_id = v_import.workspace_id and a.domain = i.domain
+    from ranked r
+    left join public.accounts a on a.workspace_id = v_import.workspace_id and a.domain = r.domain
   ), bad as (
     insert into public.import_errors (import_id, workspace_id, row_number, column_name, value, reason)
     select v_import.id, v_import.workspace_id, c.row, e.column_name, e.value, e.reason
@@ -5191,13 +5177,6 @@ CREATE TRIGGER broadcast_deleted_accounts AFTER DELETE ON public.accounts REFERE
 
 
 --
--- Name: accounts broadcast_inserted_accounts; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER broadcast_inserted_accounts AFTER INSERT ON public.accounts REFERENCING NEW TABLE AS changed_accounts FOR EACH STATEMENT EXECUTE FUNCTION private.broadcast_account_changes();
-
-
---
 -- Name: jobs broadcast_inserted_jobs; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -6010,13 +5989,6 @@ REVOKE ALL ON FUNCTION private.apply_job_action() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.auto_enrich_new_accounts() FROM PUBLIC;
-
-
---
--- Name: FUNCTION broadcast(p_messages jsonb); Type: ACL; Schema: private; Owner: -
---
-
-REVOKE ALL ON FUNCTION private.broadcast(p_messages jsonb) FROM PUBLIC;
 
 
 --

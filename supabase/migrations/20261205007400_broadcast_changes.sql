@@ -5,31 +5,16 @@
 --
 -- Topics (web/src/lib/topics.ts builds the same names; broadcast_topics_test checks them):
 --   workspace:<workspace_id>:jobs      every job of the workspace (the jobs list, accounts, Activity)
---   workspace:<workspace_id>:accounts  every account of the workspace (the account page)
+--   workspace:<workspace_id>:accounts  changes to the workspace's accounts (the account page)
 --   job:<job_id>                       one job and its log lines (the job page)
 -- Payloads are realtime.broadcast_changes' shape: {operation, table, schema, record, old_record},
 -- event = the operation; a deleted account's old_record carries only its ids.
 --
 -- One INSERT into realtime.messages per statement (transition tables), not one realtime.send()
 -- call per row: a claim or a completion of 50 jobs writes its 100 messages at once. A failure to
--- broadcast never fails the change itself (as realtime.send, it only warns).
-
-create function private.broadcast(p_messages jsonb) returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  insert into realtime.messages (topic, extension, event, private, payload)
-  select m ->> 'topic', 'broadcast', m ->> 'event', true, m -> 'payload'
-  from jsonb_array_elements(p_messages) m;
-exception when others then
-  raise warning 'broadcast of % message(s) failed: %', jsonb_array_length(p_messages), sqlerrm;
-end
-$$;
-comment on function private.broadcast(jsonb) is
-  'Writes broadcast messages ([{topic, event, payload}]) to realtime.messages for private topics; warns instead of failing the caller.';
-revoke all on function private.broadcast(jsonb) from public;
+-- broadcast never fails the change itself (as realtime.send, it only warns). New accounts are not
+-- broadcast: no page follows an account before it exists (the lists follow the jobs topic), and an
+-- import of 100,000 accounts would write as many messages for nobody.
 
 create function private.change_payload(p_operation text, p_table text, p_record jsonb, p_old_ids jsonb) returns jsonb
 language sql
@@ -49,11 +34,13 @@ security definer
 set search_path = ''
 as $$
 begin
-  perform private.broadcast(coalesce((
-    select jsonb_agg(jsonb_build_object('topic', t.topic, 'event', tg_op, 'payload',
-             private.change_payload(tg_op, 'jobs', to_jsonb(n), null)))
-    from changed_jobs n
-    cross join lateral (values ('workspace:' || n.workspace_id || ':jobs'), ('job:' || n.id)) t(topic)), '[]'));
+  insert into realtime.messages (topic, extension, event, private, payload)
+  select t.topic, 'broadcast', tg_op, true, private.change_payload(tg_op, 'jobs', to_jsonb(n), null)
+  from changed_jobs n
+  cross join lateral (values ('workspace:' || n.workspace_id || ':jobs'), ('job:' || n.id)) t(topic);
+  return null;
+exception when others then
+  raise warning 'broadcast of job changes failed: %', sqlerrm;
   return null;
 end
 $$;
@@ -73,10 +60,13 @@ security definer
 set search_path = ''
 as $$
 begin
-  perform private.broadcast(coalesce((
-    select jsonb_agg(jsonb_build_object('topic', 'job:' || l.job_id, 'event', 'INSERT', 'payload',
-             private.change_payload('INSERT', 'job_logs', to_jsonb(l), null)) order by l.id)
-    from new_logs l), '[]'));
+  insert into realtime.messages (topic, extension, event, private, payload)
+  select 'job:' || l.job_id, 'broadcast', 'INSERT', true, private.change_payload('INSERT', 'job_logs', to_jsonb(l), null)
+  from new_logs l
+  order by l.id;
+  return null;
+exception when others then
+  raise warning 'broadcast of log lines failed: %', sqlerrm;
   return null;
 end
 $$;
@@ -94,25 +84,26 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' then
-    perform private.broadcast(coalesce((
-      select jsonb_agg(jsonb_build_object('topic', 'workspace:' || o.workspace_id || ':accounts', 'event', tg_op, 'payload',
-               private.change_payload(tg_op, 'accounts', null, jsonb_build_object('id', o.id, 'workspace_id', o.workspace_id))))
-      from deleted_accounts o), '[]'));
+    insert into realtime.messages (topic, extension, event, private, payload)
+    select 'workspace:' || o.workspace_id || ':accounts', 'broadcast', tg_op, true,
+           private.change_payload(tg_op, 'accounts', null, jsonb_build_object('id', o.id, 'workspace_id', o.workspace_id))
+    from deleted_accounts o;
   else
-    perform private.broadcast(coalesce((
-      select jsonb_agg(jsonb_build_object('topic', 'workspace:' || n.workspace_id || ':accounts', 'event', tg_op, 'payload',
-               private.change_payload(tg_op, 'accounts', to_jsonb(n), null)))
-      from changed_accounts n), '[]'));
+    insert into realtime.messages (topic, extension, event, private, payload)
+    select 'workspace:' || n.workspace_id || ':accounts', 'broadcast', tg_op, true,
+           private.change_payload(tg_op, 'accounts', to_jsonb(n), null)
+    from changed_accounts n;
   end if;
+  return null;
+exception when others then
+  raise warning 'broadcast of account changes failed: %', sqlerrm;
   return null;
 end
 $$;
 comment on function private.broadcast_account_changes() is
-  'Trigger (per statement, on accounts): broadcasts each changed account to workspace:<id>:accounts.';
+  'Trigger (per statement, after update or delete on accounts): broadcasts each changed account to workspace:<id>:accounts.';
 revoke all on function private.broadcast_account_changes() from public;
 
-create trigger broadcast_inserted_accounts after insert on public.accounts
-  referencing new table as changed_accounts for each statement execute function private.broadcast_account_changes();
 create trigger broadcast_updated_accounts after update on public.accounts
   referencing new table as changed_accounts for each statement execute function private.broadcast_account_changes();
 create trigger broadcast_deleted_accounts after delete on public.accounts

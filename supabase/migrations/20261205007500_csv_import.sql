@@ -217,19 +217,22 @@ begin
            employee_count integer, city text, state text, country text, errors jsonb)
     -- rows this import already wrote (a resumed batch) are not written again
     where not exists (select 1 from private.import_rows ir where ir.import_id = v_import.id and ir.row_number = r.row)
+  ), ranked as (
+    -- within the batch, the first good row of a domain wins
+    select i.*, jsonb_array_length(i.errors) > 0 as is_bad,
+           row_number() over (partition by i.domain, jsonb_array_length(i.errors) > 0 order by i.row) as nth
+    from input i
   ), classified as (
-    select i.*, a.id as existing_id,
+    select r.row, r.name, r.domain, r.industry, r.employee_count, r.city, r.state, r.country, r.errors, a.id as existing_id,
            case
-             when jsonb_array_length(i.errors) > 0 then 'failed'
-             -- within the batch, the first good row of a domain wins
-             when i.domain is not null and exists (
-               select 1 from input f where f.domain = i.domain and f.row < i.row and jsonb_array_length(f.errors) = 0) then 'skipped'
+             when r.is_bad then 'failed'
+             when r.domain is not null and r.nth > 1 then 'skipped'
              -- against the workspace (earlier batches of this file included): skip, or fill its empty fields
              when a.id is not null then case when v_import.on_duplicate = 'fill_empty' then 'updated' else 'skipped' end
              else 'new'
            end as outcome
-    from input i
-    left join public.accounts a on a.workspace_id = v_import.workspace_id and a.domain = i.domain
+    from ranked r
+    left join public.accounts a on a.workspace_id = v_import.workspace_id and a.domain = r.domain
   ), bad as (
     insert into public.import_errors (import_id, workspace_id, row_number, column_name, value, reason)
     select v_import.id, v_import.workspace_id, c.row, e.column_name, e.value, e.reason

@@ -12,6 +12,7 @@ integration("jobs, log lines and accounts are broadcast to the topics the SPA jo
       insert into public.jobs (workspace_id, job_type, payload, scheduled_for)
       values (${ws.id}, 'enrich_account', ${sql.json({ account_id: accountId })}, now() + interval '1 hour') returning id`;
     await sql`insert into public.job_logs (job_id, workspace_id, attempt, message) values (${job.id}, ${ws.id}, 0, 'hello')`;
+    await sql`update public.accounts set industry = 'Topics' where id = ${accountId}`;
     const rows = await sql<{ topic: string; table: string }[]>`
       select distinct topic, payload ->> 'table' as table from realtime.messages
       where topic like ${"%" + ws.id + "%"} or topic = ${"job:" + job.id} order by 1, 2`;

@@ -34,18 +34,33 @@ export async function* csvRecords(
     max_record_size: MAX_RECORD_BYTES,
   });
   const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const reader = body.getReader();
+  let stopped = false;
   let feedError: unknown = null;
+  // Feeds the parser as it asks for more (drain); stops when the reader below stops early.
   const feed = (async () => {
     try {
-      for await (const chunk of body) {
+      while (!stopped) {
+        const { value, done } = await reader.read();
+        if (done) break;
         try {
-          utf8.decode(chunk, { stream: true });
+          utf8.decode(value, { stream: true });
         } catch {
           throw new CsvEncodingError();
         }
-        if (!parser.write(chunk)) await new Promise((resolve) => parser.once("drain", resolve));
+        if (!parser.write(value)) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              parser.off("drain", go);
+              parser.off("close", go);
+              resolve();
+            };
+            parser.once("drain", go);
+            parser.once("close", go);
+          });
+        }
       }
-      parser.end();
+      if (!stopped) parser.end();
     } catch (error) {
       feedError = error;
       parser.destroy(error as Error);
@@ -58,6 +73,9 @@ export async function* csvRecords(
   } catch (error) {
     throw feedError ?? error;
   } finally {
+    // a caller that stops early (a run's share done) leaves the rest of the download unread
+    stopped = true;
+    await reader.cancel().catch(() => {});
     parser.destroy();
     await feed;
   }
