@@ -7,7 +7,7 @@
 //
 //   npm run bench                        every section but apollo, full size (15-18 min)
 //   npm run bench -- --quick             every section, small (~4 min), written to bench/tmp/
-//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser
+//   npm run bench -- --only=queue,scale  sections: queue, cron, pickup, enrichment, fairness, scale, realtime, browser, import
 //   npm run bench -- --only=apollo --out=bench   the Apollo plans (~10 min, only on request): apollo.md, apollo.json
 //   npm run bench -- --skip=cron         all but these
 //   npm run bench -- --n=50000 --runs=5  queue size and repetitions (default 20000 and 3)
@@ -33,6 +33,7 @@ import { realtimeFanoutSection } from "./sections/realtime-fanout.ts";
 import { apolloFree, apolloPaid } from "./sections/apollo.ts";
 import { apolloMarkdown, mergeApolloResults } from "./lib/apollo-report.ts";
 import { browserQueriesMarkdown, type BrowserQueriesResult, browserQueriesSection } from "./sections/browser-queries.ts";
+import { type ImportBenchResult, importMarkdown, importSection } from "./sections/import.ts";
 
 const INSTANCE = "bench";
 const PORT_BASE = Number(Deno.env.get("BENCH_STACK_PORT_BASE") ?? 56700);
@@ -284,6 +285,13 @@ async function main() {
       results.browser_queries = await browserQueriesSection(sql, config, { accounts, reps: flags.quick ? 3 : 5 }, log);
     }
 
+    if (has("import")) {
+      const rows = flags.quick ? 10_000 : 100_000;
+      log(`import: ${rows.toLocaleString("en-US")} account rows from a CSV in Storage, one worker invocation at a time`);
+      results.import = await importSection(sql, config, rows, log);
+      log(`  ${JSON.stringify(results.import)}`);
+    }
+
     if (has("apollo")) {
       const paid = flags.quick ? 1_000 : 5_000;
       log(`Apollo, paid plan: ${paid} accounts, 1,000 enrichments/min, 500 ms answers`);
@@ -327,6 +335,9 @@ async function main() {
   if (results.browser_queries) {
     const table = browserQueriesMarkdown(results.browser_queries as BrowserQueriesResult);
     await Deno.writeTextFile(`${flags.out}/results.md`, `\n${table}\n`, { append: true });
+  }
+  if (results.import) {
+    await Deno.writeTextFile(`${flags.out}/results.md`, `\n${importMarkdown(results.import as ImportBenchResult)}\n`, { append: true });
   }
   await mergeApolloResults(flags.out); // run on its own (--only=apollo); its latest figures close the report
   log(`done in ${(runtimeS / 60).toFixed(1)} min: ${flags.out.replace(repoRoot + "/", "")}/results.md, results.json`);

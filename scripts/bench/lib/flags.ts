@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { repoRoot } from "../../stack/config.ts";
 
-export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser", "apollo"] as const;
+export const SECTIONS = ["queue", "cron", "pickup", "enrichment", "fairness", "scale", "realtime", "browser", "import", "apollo"] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Sections only --only runs: "apollo" spends ~10 min waiting on Apollo's windows by design. */
 export const ON_REQUEST: readonly Section[] = ["apollo"];
