@@ -11,7 +11,7 @@ select tests.create_job(:'ws') as job \gset
 -- TEST: the tables exist, and each has every column the spec's SQL reads.
 select tables_are('public',
   array['workspaces', 'workspace_members', 'accounts', 'contacts', 'workspace_settings', 'jobs', 'job_logs', 'job_actions', 'job_types',
-        'latest_account_enrichments'],
+        'latest_account_enrichments', 'imports', 'import_errors', 'import_quotas'],
   'public has exactly the app''s tables');
 select is_empty($$
   select c from unnest(array['id', 'workspace_id', 'job_type', 'payload', 'status', 'progress', 'attempts', 'max_attempts',

@@ -31,6 +31,7 @@ Deno.test("the repository's migrations and the cron jobs they schedule", () => {
       ["job-retention", "17 3 * * *", "select private.purge_old_jobs()"],
       ["job-worker", "* * * * *", "select private.invoke_worker('cron')"],
       ["rate-limit-retention", "23 * * * *", "select private.purge_rate_limit_windows()"],
+      ["refresh-stale-enrichments", "41 4 * * *", "select private.enqueue_stale_enrichments()"],
     ],
   );
 });

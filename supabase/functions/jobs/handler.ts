@@ -17,9 +17,12 @@ const requestBody = z.object({
 });
 
 /** The record a job works on must exist in that workspace (checked as the user, under RLS). */
-const SUBJECT_TABLE: Record<JobType, { table: "accounts" | "contacts"; key: string; noun: string }> = {
+const SUBJECT_TABLE: Record<JobType, { table: "accounts" | "contacts" | "imports"; key: string; noun: string }> = {
   enrich_account: { table: "accounts", key: "account_id", noun: "Account" },
   enrich_contact: { table: "contacts", key: "contact_id", noun: "Contact" },
+  // an import started with start_import (which uploads and maps the file); queuing it again goes
+  // on from its checkpoint and writes no row twice
+  import_accounts: { table: "imports", key: "import_id", noun: "Import" },
 };
 
 export async function handler(req: Request): Promise<Response> {
@@ -38,7 +41,9 @@ export async function handler(req: Request): Promise<Response> {
       const subjectId = (payload as Record<string, string>)[subject.key];
       const [found] = subject.table === "accounts"
         ? await tx`select 1 from public.accounts where id = ${subjectId} and workspace_id = ${body.workspace_id}`
-        : await tx`select 1 from public.contacts where id = ${subjectId} and workspace_id = ${body.workspace_id}`;
+        : subject.table === "contacts"
+        ? await tx`select 1 from public.contacts where id = ${subjectId} and workspace_id = ${body.workspace_id}`
+        : await tx`select 1 from public.imports where id = ${subjectId} and workspace_id = ${body.workspace_id}`;
       if (!found) {
         throw new HttpError(422, `${subject.noun} ${subjectId} does not exist in this workspace.`, {
           fieldErrors: { [`payload.${subject.key}`]: ["not found in this workspace"] },

@@ -35,8 +35,11 @@ test("keyboard: skip link and focus order reach the main actions", async ({ page
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.locator("#main")).toBeFocused();
-  // From the main content, Tab reaches the page's first action.
-  await page.keyboard.press("Tab");
-  const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
-  expect(focused).toBe("New account");
+  // From the main content, Tab reaches the page's actions: importing a file, then a new account.
+  const next = async () => {
+    await page.keyboard.press("Tab");
+    return await page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+  };
+  expect(await next()).toBe("Import CSV");
+  expect(await next()).toBe("New account");
 });
