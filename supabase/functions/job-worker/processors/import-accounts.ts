@@ -11,6 +11,7 @@ import { detectSeparator } from "../../_shared/csv/dialect.ts";
 import { ContinueLater, JobError } from "../../_shared/jobs/errors.ts";
 import { importAccountsPayload } from "../../_shared/jobs/payloads.ts";
 import { envNumber } from "../../_shared/apollo/env.ts";
+import type { Tables } from "../../_shared/database.types.ts";
 import type { JobContext, Processor, ProcessorResult } from "./types.ts";
 
 /** Rows written per statement. */
@@ -18,23 +19,8 @@ const BATCH_ROWS = 1000;
 /** A progress line every this many rows. */
 const PROGRESS_EVERY = 5000;
 
-interface ImportRow {
-  id: string;
-  object_path: string;
-  file_name: string;
-  mapping: Mapping;
-  rows_done: number;
-  bytes_done: number;
-  bytes_total: number | null;
-  headers: string[] | null;
-  separator: string | null;
-  created_count: number;
-  updated_count: number;
-  skipped_count: number;
-  failed_count: number;
-  enrich_jobs: number;
-  finished_at: Date | null;
-}
+/** An import as the worker reads it (as jsonb: its bigints are numbers), its mapping typed. */
+type ImportRow = Omit<Tables<"imports">, "mapping"> & { mapping: Mapping };
 
 function summary(i: ImportRow) {
   return `${i.created_count} created, ${i.updated_count} updated, ${i.skipped_count} skipped as duplicates, ${i.failed_count} failed`;
