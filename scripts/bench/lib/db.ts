@@ -82,8 +82,8 @@ const withoutPgCron = (sql: string) =>
   );
 
 /**
- * A database with our schema, as the stack builds it (bootstrap, pg_net shim, every migration in
- * supabase/migrations in order), except that pg_cron is a stand-in there (see CRON_STUB).
+ * A database with our schema, as the stack builds it (bootstrap, pg_net shim, the realtime and
+ * storage schemas, every migration in supabase/migrations in order), except that pg_cron is a stand-in there (see CRON_STUB).
  * The enqueue wake-up stays on: it queues its net.http_post as usual (nothing sends it here).
  */
 export async function createOursDatabase(config: StackConfig, name: string): Promise<void> {
@@ -97,6 +97,10 @@ export async function createOursDatabase(config: StackConfig, name: string): Pro
     vault_key_file: config.vaultKeyFile,
   });
   await psqlFile(adminUrl, "net_shim.sql", await Deno.readTextFile(`${sqlDir}/net_shim.sql`));
+  // Supabase's realtime and storage schemas, which the migrations use (broadcasts, the imports bucket)
+  for (const file of ["realtime.sql", "storage.sql"]) {
+    await psqlFile(adminUrl, file, await Deno.readTextFile(`${sqlDir}/${file}`));
+  }
   // The drains start from a CHECKPOINT, which postgres (not a superuser, as on hosted) may not run
   // otherwise; this grant exists on the bench's own cluster only.
   await psqlFile(adminUrl, "checkpoint grant", "grant pg_checkpoint to postgres;");
