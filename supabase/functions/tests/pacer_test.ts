@@ -2,7 +2,7 @@
 // its windows together: two workspaces that saved the same key, their jobs run by several
 // invocations at once (fan-out and extra calls), against the fake Apollo on the Free plan with its
 // limits enforced, never call into a spent window (no 429), and the jobs that wait say why.
-// Windows are scaled down on both sides (a "minute" of 1.2 s) so the test takes seconds.
+// Windows are scaled down on both sides (a "minute" of 3 s) so the test takes seconds.
 import assert from "node:assert/strict";
 import { withSettings } from "./helpers/ops.ts";
 import {
@@ -10,7 +10,7 @@ import {
   withBulkCallsOff, withCronPaused,
 } from "./helpers/stack.ts";
 
-const SCALE = 0.02; // a minute of 1.2 s, an hour of 72 s
+const SCALE = 0.05; // a minute of 3 s (so even a slow machine spends one), an hour of 180 s
 const PER_WORKSPACE = 60; // 120 calls against 50 a "minute": at least three windows
 
 integration("two workspaces on one key, several invocations: the pacer keeps them inside Apollo's windows (no 429)", async () => {
