@@ -2781,10 +2781,15 @@ CREATE TABLE public.imports (
     created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    accounts_created integer DEFAULT 0 NOT NULL,
     CONSTRAINT imports_bytes_done_check CHECK ((bytes_done >= 0)),
     CONSTRAINT imports_file_name_check CHECK (((length(btrim(file_name)) >= 1) AND (length(btrim(file_name)) <= 255))),
-    CONSTRAINT imports_kind_check CHECK ((kind = 'accounts'::text)),
-    CONSTRAINT imports_mapping_check CHECK (((jsonb_typeof(mapping) = 'object'::text) AND (mapping ? 'name'::text))),
+    CONSTRAINT imports_kind_check CHECK ((kind = ANY (ARRAY['accounts'::text, 'contacts'::text]))),
+    CONSTRAINT imports_mapping_check CHECK (((jsonb_typeof(mapping) = 'object'::text) AND (mapping ?
+CASE kind
+    WHEN 'contacts'::text THEN 'email'::text
+    ELSE 'name'::text
+END))),
     CONSTRAINT imports_object_in_workspace CHECK ((split_part(object_path, '/'::text, 1) = (workspace_id)::text)),
     CONSTRAINT imports_on_duplicate_check CHECK ((on_duplicate = ANY (ARRAY['skip'::text, 'fill_empty'::text]))),
     CONSTRAINT imports_rows_done_check CHECK ((rows_done >= 0)),
@@ -2797,6 +2802,13 @@ CREATE TABLE public.imports (
 --
 
 COMMENT ON TABLE public.imports IS 'CSV imports: the file (Storage bucket imports), how its columns map to fields, what a duplicate does, the checkpoint and the counts. Written by start_import and the worker.';
+
+
+--
+-- Name: COLUMN imports.accounts_created; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.accounts_created IS 'A contacts import: the accounts it created for company domains the workspace did not have yet.';
 
 
 --
@@ -2823,7 +2835,11 @@ begin
       insert into public.jobs (workspace_id, job_type, payload, created_by)
       select v_import.workspace_id, 'enrich_account', jsonb_build_object('account_id', a.id, 'domain', a.domain), v_import.created_by
       from private.import_rows ir join public.accounts a on a.id = ir.account_id
-      where ir.import_id = v_import.id and ir.outcome = 'created' and a.domain is not null
+      where v_import.kind = 'accounts' and ir.import_id = v_import.id and ir.outcome = 'created' and a.domain is not null
+      union all
+      select v_import.workspace_id, 'enrich_contact', jsonb_build_object('contact_id', c.id, 'email', c.email), v_import.created_by
+      from private.import_rows ir join public.contacts c on c.id = ir.contact_id
+      where v_import.kind = 'contacts' and ir.import_id = v_import.id and ir.outcome = 'created' and c.email is not null
       on conflict (workspace_id, job_type, subject_id) where subject_id is not null and status in ('pending', 'processing')
         do nothing
       returning 1
@@ -2841,7 +2857,7 @@ $$;
 -- Name: FUNCTION finish_import(job_id uuid, worker_id text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.finish_import(job_id uuid, worker_id text) IS 'Worker: marks an import finished and queues enrichment of the accounts it created when it was asked to. Null when the lease is lost.';
+COMMENT ON FUNCTION public.finish_import(job_id uuid, worker_id text) IS 'Worker: marks an import finished and, when it was asked to, queues enrichment of the accounts or contacts it created. Null when the lease is lost.';
 
 
 --
@@ -2950,6 +2966,141 @@ $$;
 --
 
 COMMENT ON FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) IS 'Worker: writes one batch of an import''s rows (each row once; duplicates by domain skipped or filling empty fields; bad rows kept with reasons) and moves the checkpoint, in one transaction. Null when the lease is lost.';
+
+
+--
+-- Name: import_contact_rows(uuid, text, jsonb, integer, bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.import_contact_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[] DEFAULT NULL::text[], separator text DEFAULT NULL::text) RETURNS public.imports
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_job public.jobs;
+  v_import public.imports;
+  v_created integer;
+  v_updated integer;
+  v_skipped integer;
+  v_failed integer;
+  v_accounts integer;
+begin
+  select * into v_job from public.jobs j
+  where j.id = import_contact_rows.job_id and j.status = 'processing' and j.locked_by = import_contact_rows.worker_id;
+  if not found then
+    return null;
+  end if;
+  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
+  if not found then
+    raise exception 'Import not found for job %', v_job.id using errcode = 'P0002';
+  end if;
+  -- Contacts have no unique email (people type them twice by hand): two imports into one workspace
+  -- take turns, so neither can create a contact the other is creating.
+  perform pg_advisory_xact_lock(hashtextextended('contacts import ' || v_import.workspace_id::text, 0));
+
+  with input as (
+    select r.*, coalesce(r.errors, '[]') as problems
+    from jsonb_to_recordset(import_contact_rows.rows) as r(row integer, email text, first_name text, last_name text,
+           title text, phone text, linkedin_url text, city text, state text, country text, account_domain text,
+           account_name text, errors jsonb)
+    -- rows this import already wrote (a resumed batch) are not written again
+    where not exists (select 1 from private.import_rows ir where ir.import_id = v_import.id and ir.row_number = r.row)
+  ), ranked as (
+    -- within the batch, the first good row of an email wins
+    select i.*, jsonb_array_length(i.problems) > 0 as is_bad,
+           row_number() over (partition by i.email, jsonb_array_length(i.problems) > 0 order by i.row) as nth
+    from input i
+  ), classified as (
+    select r.*, existing.id as existing_id, existing.account_id as existing_account_id, account.id as account_id,
+           case
+             when r.is_bad then 'failed'
+             when r.nth > 1 then 'skipped'
+             -- against the workspace (earlier batches of this file included): skip, or fill its empty fields
+             when existing.id is not null then case when v_import.on_duplicate = 'fill_empty' then 'updated' else 'skipped' end
+             else 'new'
+           end as outcome
+    from ranked r
+    left join lateral (
+      select c.id, c.account_id from public.contacts c
+      where c.workspace_id = v_import.workspace_id and c.email = r.email
+      order by c.created_at limit 1
+    ) existing on true
+    left join public.accounts account on account.workspace_id = v_import.workspace_id and account.domain = r.account_domain
+  ), new_accounts as (
+    -- company domains the workspace has no account for, among the rows that write a contact
+    insert into public.accounts (workspace_id, name, domain, metadata, created_by)
+    select distinct on (c.account_domain) v_import.workspace_id, coalesce(c.account_name, c.account_domain), c.account_domain,
+           jsonb_build_object('import', jsonb_build_object('id', v_import.id, 'file', v_import.file_name, 'row', c.row)),
+           v_import.created_by
+    from classified c
+    where c.outcome in ('new', 'updated') and c.account_domain is not null and c.account_id is null
+      and (c.outcome = 'new' or c.existing_account_id is null)
+    order by c.account_domain, c.row
+    on conflict (workspace_id, domain) do nothing
+    returning id, domain
+  ), resolved as (
+    select c.*, coalesce(c.account_id, n.id) as linked_account_id
+    from classified c left join new_accounts n on n.domain = c.account_domain
+  ), bad as (
+    insert into public.import_errors (import_id, workspace_id, row_number, column_name, value, reason)
+    select v_import.id, v_import.workspace_id, r.row, e.column_name, e.value, e.reason
+    from resolved r, jsonb_to_recordset(r.problems) as e(column_name text, value text, reason text)
+    where r.outcome = 'failed'
+    on conflict do nothing
+  ), filled as (
+    update public.contacts c
+    set account_id = coalesce(c.account_id, r.linked_account_id),
+        first_name = coalesce(c.first_name, r.first_name), last_name = coalesce(c.last_name, r.last_name),
+        title = coalesce(c.title, r.title), phone = coalesce(c.phone, r.phone),
+        linkedin_url = coalesce(c.linkedin_url, r.linkedin_url),
+        city = coalesce(c.city, r.city), state = coalesce(c.state, r.state), country = coalesce(c.country, r.country)
+    from resolved r
+    where r.outcome = 'updated' and c.id = r.existing_id
+  ), created as (
+    -- each new contact remembers where it came from
+    insert into public.contacts (workspace_id, account_id, email, first_name, last_name, title, phone, linkedin_url,
+                                 city, state, country, metadata, created_by)
+    select v_import.workspace_id, r.linked_account_id, r.email, r.first_name, r.last_name, r.title, r.phone, r.linkedin_url,
+           r.city, r.state, r.country,
+           jsonb_build_object('import', jsonb_build_object('id', v_import.id, 'file', v_import.file_name, 'row', r.row)),
+           v_import.created_by
+    from resolved r where r.outcome = 'new'
+    order by r.row
+    returning id, (metadata -> 'import' ->> 'row')::integer as row_number
+  ), recorded as (
+    insert into private.import_rows (import_id, row_number, outcome, contact_id)
+    select v_import.id, r.row, case when r.outcome = 'new' then 'created' else r.outcome end, coalesce(n.id, r.existing_id)
+    from resolved r left join created n on n.row_number = r.row
+    returning outcome
+  )
+  select count(*) filter (where outcome = 'created'), count(*) filter (where outcome = 'updated'),
+         count(*) filter (where outcome = 'skipped'), count(*) filter (where outcome = 'failed'),
+         (select count(*) from new_accounts)
+  into v_created, v_updated, v_skipped, v_failed, v_accounts
+  from recorded;
+
+  update public.imports i
+  set created_count = i.created_count + v_created,
+      updated_count = i.updated_count + v_updated,
+      skipped_count = i.skipped_count + v_skipped,
+      failed_count = i.failed_count + v_failed,
+      accounts_created = i.accounts_created + v_accounts,
+      rows_done = greatest(i.rows_done, import_contact_rows.rows_done),
+      bytes_done = greatest(i.bytes_done, import_contact_rows.bytes_done),
+      headers = coalesce(i.headers, import_contact_rows.headers),
+      separator = coalesce(i.separator, import_contact_rows.separator)
+  where i.id = v_import.id
+  returning * into v_import;
+  return v_import;
+end
+$$;
+
+
+--
+-- Name: FUNCTION import_contact_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.import_contact_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) IS 'Worker: writes one batch of a contacts import (each row once; duplicates by email skipped or filling empty fields; accounts created for new company domains; bad rows kept with reasons) and moves the checkpoint, in one transaction. Null when the lease is lost.';
 
 
 --
@@ -3441,10 +3592,10 @@ COMMENT ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key t
 
 
 --
--- Name: start_import(text, text, jsonb, text, boolean); Type: FUNCTION; Schema: public; Owner: -
+-- Name: start_import(text, text, jsonb, text, boolean, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text DEFAULT 'skip'::text, enrich_after boolean DEFAULT false) RETURNS public.imports
+CREATE FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text DEFAULT 'skip'::text, enrich_after boolean DEFAULT false, kind text DEFAULT 'accounts'::text) RETURNS public.imports
     LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
@@ -3455,6 +3606,9 @@ declare
   v_job public.jobs;
   v_size bigint;
 begin
+  if start_import.kind is null or start_import.kind not in ('accounts', 'contacts') then
+    raise exception 'An import brings in accounts or contacts, not "%"', start_import.kind using errcode = '22023';
+  end if;
   -- the object, as the caller sees it: only a member of its workspace does
   select (o.metadata ->> 'size')::bigint, ((storage.foldername(o.name))[1])::uuid into v_size, v_workspace
   from storage.objects o
@@ -3468,15 +3622,22 @@ begin
     raise exception 'This workspace has started the most imports allowed in 24 hours' using errcode = 'PT429',
       hint = 'Try again tomorrow, or ask the operator to raise max_imports_per_day.';
   end if;
-  if jsonb_typeof(start_import.mapping) is distinct from 'object' or not start_import.mapping ? 'name' then
+  if jsonb_typeof(start_import.mapping) is distinct from 'object' then
+    raise exception 'The mapping must name a column for each field' using errcode = '22023';
+  end if;
+  if start_import.kind = 'accounts' and not start_import.mapping ? 'name' then
     raise exception 'Map a column to the account''s name' using errcode = '22023';
+  end if;
+  if start_import.kind = 'contacts' and not start_import.mapping ? 'email' then
+    raise exception 'Map a column to the contact''s email' using errcode = '22023',
+      hint = 'Contacts are matched by their email, so an import of contacts needs one.';
   end if;
 
   insert into public.jobs (workspace_id, job_type, payload)
-  values (v_workspace, 'import_accounts', jsonb_build_object('import_id', v_id))
+  values (v_workspace, 'import_' || start_import.kind, jsonb_build_object('import_id', v_id))
   returning * into v_job;
-  insert into public.imports (id, workspace_id, object_path, file_name, mapping, on_duplicate, enrich_after, job_id, bytes_total)
-  values (v_id, v_workspace, start_import.object_path, start_import.file_name, start_import.mapping,
+  insert into public.imports (id, workspace_id, kind, object_path, file_name, mapping, on_duplicate, enrich_after, job_id, bytes_total)
+  values (v_id, v_workspace, start_import.kind, start_import.object_path, start_import.file_name, start_import.mapping,
           start_import.on_duplicate, start_import.enrich_after, v_job.id, v_size)
   returning * into v_import;
   return v_import;
@@ -3485,10 +3646,10 @@ $$;
 
 
 --
--- Name: FUNCTION start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean, kind text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) IS 'Browser: queues the import of a CSV file uploaded to imports/<workspace_id>/... (as the caller: RLS); returns the import (its job_id is the job to follow).';
+COMMENT ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean, kind text) IS 'Browser: queues the import of a CSV file of accounts or contacts uploaded to imports/<workspace_id>/... (as the caller: RLS); returns the import (its job_id is the job to follow).';
 
 
 --
@@ -4208,6 +4369,7 @@ CREATE TABLE private.import_rows (
     row_number integer NOT NULL,
     outcome text NOT NULL,
     account_id uuid,
+    contact_id uuid,
     CONSTRAINT import_rows_outcome_check CHECK ((outcome = ANY (ARRAY['created'::text, 'updated'::text, 'skipped'::text, 'failed'::text])))
 );
 
@@ -4216,7 +4378,7 @@ CREATE TABLE private.import_rows (
 -- Name: TABLE import_rows; Type: COMMENT; Schema: private; Owner: -
 --
 
-COMMENT ON TABLE private.import_rows IS 'Each imported row''s outcome (and account): a row of an import is written once.';
+COMMENT ON TABLE private.import_rows IS 'Each imported row''s outcome (and the account or contact it wrote): a row of an import is written once.';
 
 
 --
@@ -4890,6 +5052,13 @@ CREATE INDEX import_rows_account_idx ON private.import_rows USING btree (account
 
 
 --
+-- Name: import_rows_contact_idx; Type: INDEX; Schema: private; Owner: -
+--
+
+CREATE INDEX import_rows_contact_idx ON private.import_rows USING btree (contact_id);
+
+
+--
 -- Name: rate_limit_windows_window_start_idx; Type: INDEX; Schema: private; Owner: -
 --
 
@@ -4943,6 +5112,13 @@ CREATE INDEX contacts_account_id_idx ON public.contacts USING btree (account_id)
 --
 
 CREATE INDEX contacts_created_by_idx ON public.contacts USING btree (created_by);
+
+
+--
+-- Name: contacts_workspace_email_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX contacts_workspace_email_idx ON public.contacts USING btree (workspace_id, email);
 
 
 --
@@ -5378,6 +5554,14 @@ CREATE TRIGGER wake_worker AFTER INSERT ON public.jobs REFERENCING NEW TABLE AS 
 
 ALTER TABLE ONLY private.import_rows
     ADD CONSTRAINT import_rows_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE SET NULL;
+
+
+--
+-- Name: import_rows import_rows_contact_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: -
+--
+
+ALTER TABLE ONLY private.import_rows
+    ADD CONSTRAINT import_rows_contact_id_fkey FOREIGN KEY (contact_id) REFERENCES public.contacts(id) ON DELETE SET NULL;
 
 
 --
@@ -6515,6 +6699,13 @@ GRANT INSERT(workspace_id) ON TABLE public.imports TO authenticated;
 
 
 --
+-- Name: COLUMN imports.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(kind) ON TABLE public.imports TO authenticated;
+
+
+--
 -- Name: COLUMN imports.object_path; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6577,6 +6768,14 @@ GRANT ALL ON FUNCTION public.finish_import(job_id uuid, worker_id text) TO servi
 
 REVOKE ALL ON FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.import_account_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) TO service_role;
+
+
+--
+-- Name: FUNCTION import_contact_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.import_contact_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.import_contact_rows(job_id uuid, worker_id text, rows jsonb, rows_done integer, bytes_done bigint, headers text[], separator text) TO service_role;
 
 
 --
@@ -6685,12 +6884,12 @@ GRANT ALL ON FUNCTION public.set_apollo_pacing_key(workspace_id uuid, pacing_key
 
 
 --
--- Name: FUNCTION start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean, kind text); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) TO service_role;
-GRANT ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean) TO authenticated;
+REVOKE ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean, kind text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean, kind text) TO service_role;
+GRANT ALL ON FUNCTION public.start_import(object_path text, file_name text, mapping jsonb, on_duplicate text, enrich_after boolean, kind text) TO authenticated;
 
 
 --

@@ -2,7 +2,7 @@
 -- functions by authenticated (and service_role), never by anon; nothing in private is reachable
 -- by an API role; no SECURITY DEFINER function can be called by anon or authenticated.
 begin;
-select plan(49);
+select plan(50);
 
 -- SETUP: the expected EXECUTE rights of every function in public, per role.
 create temporary table expected_execute (fn regprocedure, anon boolean, authenticated boolean, service_role boolean) on commit drop;
@@ -13,6 +13,7 @@ insert into expected_execute values
   ('public.reserve_enrichment_credit(uuid, text, timestamptz)', false, false, true),
   ('public.import_account_rows(uuid, text, jsonb, integer, bigint, text[], text)', false, false, true),
   ('public.finish_import(uuid, text)', false, false, true),
+  ('public.import_contact_rows(uuid, text, jsonb, integer, bigint, text[], text)', false, false, true),
   ('public.pause_workspace_jobs(uuid, timestamptz, text)', false, false, true),
   ('public.job_log(uuid, text, text, text, jsonb)', false, false, true),
   ('public.job_progress(uuid, text, numeric, text, text, jsonb, integer, timestamptz)', false, false, true),
@@ -38,7 +39,7 @@ insert into expected_execute values
   ('public.enqueue_account_enrichments(uuid[])', false, true, true),
   ('public.enqueue_contact_enrichment(uuid, smallint)', false, true, true),
   ('public.cancel_job(uuid)', false, true, true),
-  ('public.start_import(text, text, jsonb, text, boolean)', false, true, true),
+  ('public.start_import(text, text, jsonb, text, boolean, text)', false, true, true),
   ('public.workspace_credits_used_since(uuid, timestamptz)', false, true, true),
   ('public.utc_month_start(timestamptz)', false, true, true),
   ('public.workspace_credit_budget(uuid)', false, true, true),

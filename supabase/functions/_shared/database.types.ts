@@ -266,6 +266,7 @@ export type Database = {
           created_by: string | null;
           created_at: string;
           updated_at: string;
+          accounts_created: number;
         };
         Insert: {
           id?: string;
@@ -291,6 +292,7 @@ export type Database = {
           created_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          accounts_created?: number;
         };
         Update: {
           id?: string;
@@ -316,6 +318,7 @@ export type Database = {
           created_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          accounts_created?: number;
         };
         Relationships: [
           {
@@ -945,6 +948,18 @@ export type Database = {
         };
         Returns: Database["public"]["Tables"]["imports"]["Row"];
       };
+      import_contact_rows: {
+        Args: {
+          job_id: string;
+          worker_id: string;
+          rows: Json;
+          rows_done: number;
+          bytes_done: number;
+          headers?: string[];
+          separator?: string;
+        };
+        Returns: Database["public"]["Tables"]["imports"]["Row"];
+      };
       job_log: {
         Args: {
           job_id: string;
@@ -1062,6 +1077,7 @@ export type Database = {
           mapping: Json;
           on_duplicate?: string;
           enrich_after?: boolean;
+          kind?: string;
         };
         Returns: Database["public"]["Tables"]["imports"]["Row"];
       };
@@ -1154,6 +1170,7 @@ export type TablesUpdate<Name extends keyof PublicSchema["Tables"]> = PublicSche
 /** The values a CHECK constraint allows, by table and column. */
 export const CHECKED = {
   imports: {
+    kind: ["accounts", "contacts"],
     on_duplicate: ["skip", "fill_empty"],
     separator: [",", ";", "\t"],
   },

@@ -23,6 +23,7 @@ const SUBJECT_TABLE: Record<JobType, { table: "accounts" | "contacts" | "imports
   // an import started with start_import (which uploads and maps the file); queuing it again goes
   // on from its checkpoint and writes no row twice
   import_accounts: { table: "imports", key: "import_id", noun: "Import" },
+  import_contacts: { table: "imports", key: "import_id", noun: "Import" },
 };
 
 export async function handler(req: Request): Promise<Response> {

@@ -1,9 +1,11 @@
-// Reading an accounts CSV (no database): records with their end offsets, the separator and the
+// Reading an accounts or contacts CSV (no database): records with their end offsets, the separator and the
 // mapping guessed from the header, and each row validated with every problem named.
 import assert from "node:assert/strict";
 import { CsvEncodingError, csvRecords } from "../_shared/csv/records.ts";
 import { detectSeparator, guessMapping } from "../_shared/csv/dialect.ts";
-import { accountRow, columnIndexes } from "../_shared/csv/account-rows.ts";
+import { ACCOUNT_IMPORT_FIELDS, accountRow } from "../_shared/csv/account-rows.ts";
+import { CONTACT_IMPORT_FIELDS, contactRow } from "../_shared/csv/contact-rows.ts";
+import { columnIndexes } from "../_shared/csv/row-reader.ts";
 
 function streamOf(...chunks: Array<string | Uint8Array>): ReadableStream<Uint8Array> {
   const bytes = chunks.map((c) => (typeof c === "string" ? new TextEncoder().encode(c) : c));
@@ -79,10 +81,14 @@ Deno.test("bytes that are not UTF-8 stop the file with a clear error", async () 
 });
 
 Deno.test("the mapping is guessed from common headers, each column used once", () => {
-  assert.deepEqual(guessMapping(["Company Name", "Website", "Employees", "Country", "Notes"]), {
+  assert.deepEqual(guessMapping(["Company Name", "Website", "Employees", "Country", "Notes"], ACCOUNT_IMPORT_FIELDS), {
     name: "Company Name", domain: "Website", employee_count: "Employees", country: "Country",
   });
-  assert.deepEqual(guessMapping(["Foo", "Bar"]), {});
+  assert.deepEqual(guessMapping(["Foo", "Bar"], ACCOUNT_IMPORT_FIELDS), {});
+  // a contacts file: the company's website is the account's domain, its name is for a new account
+  assert.deepEqual(guessMapping(["Email Address", "First Name", "Last Name", "Company", "Website", "Phone"], CONTACT_IMPORT_FIELDS), {
+    email: "Email Address", first_name: "First Name", last_name: "Last Name", account_name: "Company", account_domain: "Website", phone: "Phone",
+  });
 });
 
 Deno.test("rows are validated with the product's rules, every problem named", () => {
@@ -98,4 +104,20 @@ Deno.test("rows are validated with the product's rules, every problem named", ()
     { column_name: "Employees", value: "lots", reason: "not a whole number of employees" },
   ]);
   assert.equal(accountRow(["x".repeat(201), "", ""], 4, indexes, headers).errors?.[0].reason, "longer than 200 characters");
+});
+
+Deno.test("contact rows: the email rule (lower-cased, required), the domain rule for the company", () => {
+  const headers = ["Email", "First", "Website"];
+  const { indexes } = columnIndexes(headers, { email: "Email", first_name: "First", account_domain: "Website" });
+  assert.deepEqual(contactRow([" Ana@Acme.COM ", "Ana", "https://www.acme.com/"], 2, indexes, headers), {
+    row: 2, email: "ana@acme.com", first_name: "Ana", last_name: null, title: null, phone: null, linkedin_url: null,
+    city: null, state: null, country: null, account_domain: "acme.com", account_name: null,
+  });
+  assert.deepEqual(contactRow(["ana@", "Ana", "acme-.com"], 3, indexes, headers).errors, [
+    { column_name: "Email", value: "ana@", reason: "not an email address (like ana@acme.com)" },
+    { column_name: "Website", value: "acme-.com", reason: "not a website domain (like acme.com)" },
+  ]);
+  assert.deepEqual(contactRow(["", "Bo", ""], 4, indexes, headers).errors, [
+    { column_name: "Email", value: "", reason: "an email is required (contacts are matched by it)" },
+  ]);
 });

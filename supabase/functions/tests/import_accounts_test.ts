@@ -3,32 +3,9 @@
 // with their reasons, and a worker killed mid-file: the next one resumes from the checkpoint
 // without writing a row twice.
 import assert from "node:assert/strict";
-import { closeClient, DEMO, signedInClient } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
+import { closeClient, DEMO } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
+import { type ImportRow, uploadAsDemo as upload } from "./helpers/imports.ts";
 import { finished, integration, runWorker, sql, waitForJob, withCronPaused } from "./helpers/stack.ts";
-
-interface ImportRow {
-  id: string;
-  job_id: string;
-  rows_done: number;
-  bytes_done: number;
-  created_count: number;
-  updated_count: number;
-  skipped_count: number;
-  failed_count: number;
-}
-
-async function upload(name: string, text: string) {
-  const client = await signedInClient(DEMO);
-  try {
-    const path = `${DEMO.workspace}/${crypto.randomUUID()}/${name}`;
-    const { error } = await client.storage.from("imports").upload(path, new Blob([text], { type: "text/csv" }));
-    if (error) throw error;
-    return { client, path };
-  } catch (error) {
-    await closeClient(client);
-    throw error;
-  }
-}
 
 async function cleanup(importIds: string[], domains: string[]) {
   await sql`delete from public.accounts where workspace_id = ${DEMO.workspace} and domain = any(${domains})`;

@@ -98,7 +98,39 @@ describe("ImportPage", () => {
       mapping: { name: "Company", domain: "Website", employee_count: "Employees", city: "Town", industry: "Notes" },
       on_duplicate: "fill_empty",
       enrich_after: true,
+      kind: "accounts",
     });
+  });
+
+  it("imports contacts: the fields of a contact, matched by email, and start_import told the kind", async () => {
+    const { fake } = setup();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("radio", { name: "Contacts (people)" }));
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Import contacts from CSV");
+    await choose(
+      "Email,First name,Last name,Company,Website\nana@acme.example,Ana,Lopez,Acme,acme.example\nnot-an-email,Bo,,Beta,\nANA@acme.example,Ana,L.,,\n",
+      "people.csv",
+    );
+    expect(await screen.findByRole("combobox", { name: "Email" })).toHaveValue("Email");
+    expect(screen.getByRole("combobox", { name: "Company domain / website" })).toHaveValue("Website");
+    expect(screen.getByRole("combobox", { name: "Company name (for new accounts)" })).toHaveValue("Company");
+    const rows = screen.getAllByTestId("preview-row");
+    await waitFor(() => expect(rows.map((r) => r.getAttribute("data-outcome"))).toEqual(["ok", "fail", "duplicate"]));
+    expect(rows[1]).toHaveTextContent("Fails: Email: not an email address (like ana@acme.com)");
+    expect(screen.getByTestId("import-preview-summary")).toHaveTextContent("1 repeats an earlier email");
+    const lookup = fake.queries.find((q) => q.table === "contacts")!;
+    expect(lookup.filters).toContainEqual({ op: "in", column: "email", value: ["ana@acme.example"] });
+    await user.selectOptions(screen.getByRole("combobox", { name: "Email" }), "");
+    expect(screen.getByText("Choose the column that holds the contact's email (contacts are matched by it).")).toBeInTheDocument();
+    await user.selectOptions(screen.getByRole("combobox", { name: "Email" }), "Email");
+    await user.click(screen.getByRole("checkbox", { name: /Enrich the new contacts/ }));
+    await user.click(screen.getByRole("button", { name: "Start import" }));
+    await screen.findByText("Import page of the new import");
+    expect(fake.client.rpc).toHaveBeenCalledWith("start_import", expect.objectContaining({
+      kind: "contacts",
+      mapping: { email: "Email", first_name: "First name", last_name: "Last name", account_domain: "Website", account_name: "Company" },
+      enrich_after: true,
+    }));
   });
 
   it("needs a name column before it starts", async () => {

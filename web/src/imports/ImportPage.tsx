@@ -1,28 +1,29 @@
-// /accounts/import: choose a CSV file, see its first rows, map its columns to the account's fields
-// (guessed from the headers), choose what a duplicate does and whether to enrich afterwards, start.
+// /accounts/import: choose what the file holds (accounts or contacts, ?kind=contacts) and the file,
+// see its first rows, map its columns to the fields (guessed from the headers), choose what a
+// duplicate does and whether to enrich afterwards, start.
 import { useQuery } from "@tanstack/react-query";
 import { ArrowLeft, Upload } from "lucide-react";
 import { useId, useMemo, useState, type ChangeEvent } from "react";
-import { Link, useNavigate } from "react-router-dom";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import type { ImportOnDuplicate } from "../lib/database.types";
 import { formatNumber } from "../lib/format";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
 import {
-  ACCOUNT_IMPORT_FIELDS,
   guessMapping,
+  IMPORT_KINDS,
   mappingProblems,
   previewRows,
   previewSummary,
   rowProblems,
   setField,
-  type AccountImportField,
+  type ImportKind,
   type Mapping,
   type PreviewRow,
 } from "./mapping";
 import { useStartImport } from "./mutations";
 import { CsvPreviewError, formatBytes, readPreview, SEPARATOR_NAMES, type CsvPreview } from "./parse";
-import { existingDomainsQuery, importQuotasQuery } from "./queries";
+import { existingIdentitiesQuery, importQuotasQuery } from "./queries";
 import { RecentImports } from "./RecentImports";
 
 /** Rows shown in the preview table (the summary counts every row read). */
@@ -33,12 +34,39 @@ interface Chosen {
   preview: CsvPreview;
 }
 
+/** What each kind of file is called on the page. */
+const KIND_WORDS: Record<ImportKind, { option: string; hint: string; records: string; same: string; fill: string; enrich: string }> = {
+  accounts: {
+    option: "Accounts (companies)",
+    hint: "One company per row; duplicates are found by domain.",
+    records: "accounts",
+    same: "When an account with the same domain already exists",
+    fill: "Update the account's empty fields from the row",
+    enrich: "Enrich the new accounts with Apollo.io after the import (those with a domain; one credit each)",
+  },
+  contacts: {
+    option: "Contacts (people)",
+    hint: "One person per row with an email; duplicates are found by email. A company domain links the contact to its account (created when it is new).",
+    records: "contacts",
+    same: "When a contact with the same email already exists",
+    fill: "Update the contact's empty fields from the row",
+    enrich: "Enrich the new contacts with Apollo.io after the import (one credit each)",
+  },
+};
+
+function kindOf(value: string | null): ImportKind {
+  return value === "contacts" ? "contacts" : "accounts";
+}
+
 export function ImportPage() {
   const { current } = useWorkspace();
   const navigate = useNavigate();
   const quotas = useQuery(importQuotasQuery());
   const start = useStartImport();
   const fileId = useId();
+  const kindId = useId();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const kind = kindOf(searchParams.get("kind"));
   const [chosen, setChosen] = useState<Chosen | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [reading, setReading] = useState(false);
@@ -56,7 +84,7 @@ export function ImportPage() {
     try {
       const preview = await readPreview(file);
       setChosen({ file, preview });
-      setMapping(guessMapping(preview.headers));
+      setMapping(guessMapping(preview.headers, kind));
     } catch (error) {
       setFileError(error instanceof CsvPreviewError ? error.message : "This file could not be read. Choose it again.");
     } finally {
@@ -64,10 +92,16 @@ export function ImportPage() {
     }
   }
 
+  function onKind(next: ImportKind) {
+    setSearchParams(next === "accounts" ? {} : { kind: next }, { replace: true });
+    if (chosen) setMapping(guessMapping(chosen.preview.headers, next));
+    start.reset();
+  }
+
   function onStart() {
     if (!chosen) return;
     start.mutate(
-      { workspaceId: current.id, file: chosen.file, mapping, onDuplicate, enrichAfter },
+      { workspaceId: current.id, kind, file: chosen.file, mapping, onDuplicate, enrichAfter },
       { onSuccess: (imp) => navigate(`/imports/${imp.id}`) },
     );
   }
@@ -82,15 +116,28 @@ export function ImportPage() {
       </Link>
       <header className="page-header">
         <div>
-          <h1 id="import-title">Import accounts from CSV</h1>
+          <h1 id="import-title">Import {KIND_WORDS[kind].records} from CSV</h1>
           <p className="muted">
-            Add many companies to {current.name} at once. The file is read in the background; you can follow it and leave the page.
+            Add many companies or people to {current.name} at once. The file is read in the background; you can follow it and leave
+            the page.
           </p>
         </div>
       </header>
 
       <section className="card" aria-labelledby="import-file-title">
         <h2 id="import-file-title">1. Choose a file</h2>
+        <fieldset className="import-options" aria-describedby={`${kindId}-help`}>
+          <legend className="field-label">The file holds</legend>
+          {(Object.keys(KIND_WORDS) as ImportKind[]).map((option) => (
+            <label className="checkbox-row" key={option}>
+              <input type="radio" name={`${kindId}-kind`} value={option} checked={kind === option} onChange={() => onKind(option)} />
+              {KIND_WORDS[option].option}
+            </label>
+          ))}
+          <p id={`${kindId}-help`} className="field-help">
+            {KIND_WORDS[kind].hint}
+          </p>
+        </fieldset>
         <div className="field">
           <label htmlFor={fileId} className="field-label">
             CSV file
@@ -106,7 +153,8 @@ export function ImportPage() {
           <p id={`${fileId}-help`} className="field-help">
             UTF-8 text (with or without a BOM), columns separated by commas, semicolons or tabs, the first row naming the columns.
             Up to 50 MB and {formatNumber(maxRows)} rows per file, {formatNumber(maxPerDay)} imports a day. No file at hand? Try{" "}
-            <code>supabase/sample-accounts.csv</code>: 1,000 made-up companies, a few bad rows and duplicates among them.
+            <code>supabase/sample-accounts.csv</code> (1,000 made-up companies) or <code>supabase/sample-contacts.csv</code> (500 made-up
+            people at them), each with a few bad rows and duplicates.
           </p>
         </div>
         {reading ? <p className="muted" role="status">Reading the file…</p> : null}
@@ -117,6 +165,7 @@ export function ImportPage() {
 
       {chosen ? (
         <ChosenFile
+          kind={kind}
           chosen={chosen}
           mapping={mapping}
           setMapping={setMapping}
@@ -137,6 +186,7 @@ export function ImportPage() {
 }
 
 function ChosenFile({
+  kind,
   workspaceId,
   chosen,
   mapping,
@@ -149,6 +199,7 @@ function ChosenFile({
   pending,
   error,
 }: {
+  kind: ImportKind;
   workspaceId: string;
   chosen: Chosen;
   mapping: Mapping;
@@ -162,13 +213,15 @@ function ChosenFile({
   error: unknown;
 }) {
   const { file, preview } = chosen;
-  const rows = useMemo(() => previewRows(preview.headers, preview.records, mapping), [preview, mapping]);
+  const spec = IMPORT_KINDS[kind];
+  const words = KIND_WORDS[kind];
+  const rows = useMemo(() => previewRows(preview.headers, preview.records, mapping, kind), [preview, mapping, kind]);
   const summary = previewSummary(rows);
   const shown = rows.slice(0, PREVIEW_TABLE_ROWS);
-  // The shown rows whose domain is already an account here: the import skips them or fills from them.
-  const shownDomains = [...new Set(shown.flatMap((r) => (r.account.domain && !r.account.errors ? [r.account.domain] : [])))].sort();
-  const existing = useQuery(existingDomainsQuery(workspaceId, shownDomains));
-  const problems = mappingProblems(mapping, preview.headers);
+  // The shown rows that are already an account (domain) or a contact (email) here: the import skips them or fills from them.
+  const shownIdentities = [...new Set(shown.flatMap((r) => (r.identity ? [r.identity] : [])))].sort();
+  const existing = useQuery(existingIdentitiesQuery(workspaceId, kind, shownIdentities));
+  const problems = mappingProblems(mapping, preview.headers, kind);
   const optionsId = useId();
 
   return (
@@ -184,13 +237,14 @@ function ChosenFile({
         <p data-testid="import-preview-summary">
           {preview.partial ? `In the first ${formatNumber(summary.total)} rows` : `In its ${formatNumber(summary.total)} row${summary.total === 1 ? "" : "s"}`}:{" "}
           {formatNumber(summary.good)} ready, {formatNumber(summary.failing)} will fail
-          {summary.duplicates > 0 ? `, ${formatNumber(summary.duplicates)} repeat${summary.duplicates === 1 ? "s" : ""} an earlier domain` : ""}.
+          {summary.duplicates > 0 ? `, ${formatNumber(summary.duplicates)} repeat${summary.duplicates === 1 ? "s" : ""} an earlier ${spec.identityLabel}` : ""}.
           {preview.partial ? <span className="muted"> (The preview reads the file's first 64 KB; the import reads all of it.)</span> : null}
         </p>
         <PreviewTable
           headers={preview.headers}
           rows={shown}
           existing={new Set(existing.data ?? [])}
+          existingLabel={`Already ${kind === "contacts" ? "a contact" : "an account"}`}
           duplicateLabel={onDuplicate === "fill_empty" ? "fills its empty fields" : "skipped"}
         />
       </section>
@@ -199,7 +253,7 @@ function ChosenFile({
         <h2 id="import-mapping-title">3. Match the columns</h2>
         <p className="muted">We guessed from the column names; change any that are wrong. Columns not chosen are not imported.</p>
         <div className="import-mapping">
-          {ACCOUNT_IMPORT_FIELDS.map(({ field, label, required }) => (
+          {spec.fields.map(({ field, label, required }) => (
             <FieldSelect
               key={field}
               field={field}
@@ -217,10 +271,10 @@ function ChosenFile({
       <section className="card" aria-labelledby="import-options-title">
         <h2 id="import-options-title">4. Options</h2>
         <fieldset className="import-options">
-          <legend className="field-label">When an account with the same domain already exists</legend>
+          <legend className="field-label">{words.same}</legend>
           <label className="checkbox-row">
             <input type="radio" name={`${optionsId}-dup`} value="skip" checked={onDuplicate === "skip"} onChange={() => setOnDuplicate("skip")} />
-            Skip the row (leave the account as it is)
+            Skip the row (leave the {spec.noun} as it is)
           </label>
           <label className="checkbox-row">
             <input
@@ -230,12 +284,12 @@ function ChosenFile({
               checked={onDuplicate === "fill_empty"}
               onChange={() => setOnDuplicate("fill_empty")}
             />
-            Update the account's empty fields from the row
+            {words.fill}
           </label>
         </fieldset>
         <label className="checkbox-row">
           <input type="checkbox" checked={enrichAfter} onChange={(e) => setEnrichAfter(e.target.checked)} />
-          Enrich the new accounts with Apollo.io after the import (those with a domain; one credit each)
+          {words.enrich}
         </label>
       </section>
 
@@ -278,7 +332,7 @@ function FieldSelect({
   example,
   onChange,
 }: {
-  field: AccountImportField;
+  field: string;
   label: string;
   required: boolean;
   headers: string[];
@@ -321,11 +375,13 @@ function PreviewTable({
   headers,
   rows,
   existing,
+  existingLabel,
   duplicateLabel,
 }: {
   headers: string[];
   rows: PreviewRow[];
   existing: Set<string>;
+  existingLabel: string;
   duplicateLabel: string;
 }) {
   if (rows.length === 0) return <p className="muted">The file has a header row but no rows yet.</p>;
@@ -346,7 +402,7 @@ function PreviewTable({
         <tbody>
           {rows.map((row) => {
             const problems = rowProblems(row);
-            const exists = !problems.length && !row.duplicateOf && row.account.domain !== null && existing.has(row.account.domain);
+            const exists = !problems.length && !row.duplicateOf && row.identity !== null && existing.has(row.identity);
             const outcome = problems.length ? "fail" : row.duplicateOf ? "duplicate" : exists ? "exists" : "ok";
             return (
               <tr key={row.row} data-testid="preview-row" data-outcome={outcome}>
@@ -360,7 +416,9 @@ function PreviewTable({
                   ) : row.duplicateOf ? (
                     <span className="muted">A duplicate of row {row.duplicateOf}</span>
                   ) : exists ? (
-                    <span className="muted">Already an account: {duplicateLabel}</span>
+                    <span className="muted">
+                      {existingLabel}: {duplicateLabel}
+                    </span>
                   ) : (
                     <span className="import-ok">Imported</span>
                   )}

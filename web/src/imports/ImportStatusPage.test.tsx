@@ -28,6 +28,7 @@ function makeImport(overrides: Partial<ImportRow> = {}): ImportRow {
     separator: null,
     created_count: 0,
     updated_count: 0,
+    accounts_created: 0,
     skipped_count: 0,
     failed_count: 0,
     enrich_jobs: 0,

@@ -94,9 +94,9 @@ function ImportView({ imp }: { imp: ImportRow }) {
         <div>
           <h1 id="import-status-title">Import of {imp.file_name}</h1>
           <p className="muted">
-            Started <RelativeTime iso={imp.created_at} /> ({formatDateTime(imp.created_at)}) ·{" "}
+            {imp.kind === "contacts" ? "Contacts" : "Accounts"} · Started <RelativeTime iso={imp.created_at} /> ({formatDateTime(imp.created_at)}) ·{" "}
             {imp.on_duplicate === "fill_empty" ? "duplicates fill empty fields" : "duplicates are skipped"}
-            {imp.enrich_after ? " · new accounts are enriched afterwards" : ""}
+            {imp.enrich_after ? ` · new ${imp.kind} are enriched afterwards` : ""}
           </p>
         </div>
         <div className="page-header-side">
@@ -146,7 +146,12 @@ function ImportView({ imp }: { imp: ImportRow }) {
               <Link to="/accounts" className="strong-link">
                 See the accounts
               </Link>{" "}
-              <span className="muted">({formatNumber(imp.created_count)} new, {formatNumber(imp.updated_count)} updated)</span>
+              <span className="muted">
+                {imp.kind === "contacts"
+                  ? `(${formatNumber(imp.created_count)} new contacts, ${formatNumber(imp.updated_count)} updated, each on its account's page` +
+                    `${imp.accounts_created > 0 ? `; ${formatNumber(imp.accounts_created)} new accounts for their companies` : ""})`
+                  : `(${formatNumber(imp.created_count)} new, ${formatNumber(imp.updated_count)} updated)`}
+              </span>
             </li>
             {imp.enrich_after ? (
               <li>
@@ -246,7 +251,8 @@ function ErrorsCard({ imp, errors }: { imp: ImportRow; errors: UseQueryResult<Fi
         {total > rows.length
           ? `The first ${formatNumber(rows.length)} of ${formatNumber(total)} problems; the download has them all.`
           : `${formatNumber(total)} problem${total === 1 ? "" : "s"}.`}{" "}
-        Fix those rows and import them again (rows whose domain is already an account are skipped as duplicates).
+        Fix those rows and import them again (rows whose {imp.kind === "contacts" ? "email is already a contact's" : "domain is already an account's"} are
+        skipped as duplicates).
       </p>
       {errors.isError ? <ErrorAlert error={errors.error} title="The errors could not be loaded" /> : null}
       {rows.length > 0 ? (

@@ -16,7 +16,7 @@ export function RecentImports({ workspaceId }: { workspaceId: string }) {
           <li key={imp.id}>
             <Link to={`/imports/${imp.id}`}>{imp.file_name}</Link>{" "}
             <span className="muted small">
-              <RelativeTime iso={imp.created_at} /> ·{" "}
+              {imp.kind} · <RelativeTime iso={imp.created_at} /> ·{" "}
               {imp.finished_at
                 ? `${formatNumber(imp.created_count)} created, ${formatNumber(imp.failed_count)} failed`
                 : `${formatNumber(imp.rows_done)} rows read so far`}

@@ -38,7 +38,7 @@ describe("the previewed rows", () => {
   it("are validated as the worker validates them (account-rows.ts), numbered from row 2", () => {
     const rows = previewRows(headers, records, guessMapping(headers));
     expect(rows.map((r) => r.row)).toEqual([2, 3, 4, 5]);
-    expect(rows[0].account).toMatchObject({ name: "Acme", domain: "acme.example", employee_count: 1200, city: "Berlin" });
+    expect(rows[0].parsed).toMatchObject({ name: "Acme", domain: "acme.example", employee_count: 1200, city: "Berlin" });
     expect(rowProblems(rows[0])).toEqual([]);
     expect(rowProblems(rows[1])).toEqual(["Company: a name is required"]);
     expect(rowProblems(rows[2])).toEqual(["Website: not a website domain (like acme.com)", "Employees: not a whole number of employees"]);
@@ -50,5 +50,32 @@ describe("the previewed rows", () => {
     const rows = previewRows(headers, records, { name: "Company" });
     expect(rows.map((r) => rowProblems(r).length)).toEqual([0, 1, 0, 0]);
     expect(rows[3].duplicateOf).toBeNull();
+  });
+});
+
+describe("a contacts mapping", () => {
+  const people = ["E-mail", "First Name", "Surname", "Job title", "Company", "Company domain"];
+
+  it("is guessed from the headers, and needs an email", () => {
+    expect(guessMapping(people, "contacts")).toEqual({
+      email: "E-mail", first_name: "First Name", last_name: "Surname", title: "Job title", account_name: "Company", account_domain: "Company domain",
+    });
+    expect(mappingProblems({ first_name: "First Name" }, people, "contacts")).toEqual([
+      "Choose the column that holds the contact's email (contacts are matched by it).",
+    ]);
+  });
+
+  it("previews rows as the worker reads them: emails lower-cased, duplicates by email", () => {
+    const rows = previewRows(people, [
+      ["Ana@Acme.example", "Ana", "Lopez", "CTO", "Acme", "https://acme.example"],
+      ["", "Bo", "", "", "", ""],
+      ["ana@acme.example", "Ana", "", "", "", "bad domain"],
+      ["ana@acme.example", "Ana", "", "", "", ""],
+    ], guessMapping(people, "contacts"), "contacts");
+    expect(rows[0].parsed).toMatchObject({ email: "ana@acme.example", account_domain: "acme.example", account_name: "Acme" });
+    expect(rowProblems(rows[1])).toEqual(["E-mail: an email is required (contacts are matched by it)"]);
+    expect(rowProblems(rows[2])).toEqual(["Company domain: not a website domain (like acme.com)"]);
+    expect(rows[3].duplicateOf).toBe(2);
+    expect(previewSummary(rows)).toEqual({ total: 4, failing: 2, duplicates: 1, good: 1 });
   });
 });

@@ -1,24 +1,26 @@
-// Which column of the file fills which field of an account: the guess from the headers
-// (dialect.ts, shared with the worker), the user's changes, and what the worker will make of the
-// previewed rows (account-rows.ts: the validation the worker applies, so a row shown as failing here
-// fails in the import too).
+// Which column of the file fills which field of an account or a contact: the guess from the
+// headers (dialect.ts, shared with the worker), the user's changes, and what the worker will make
+// of the previewed rows (the kind's rows file in _shared/csv: the validation the worker applies, so
+// a row shown as failing here fails in the import too).
+import { guessMapping as guessFromHeaders } from "../../../supabase/functions/_shared/csv/dialect.ts";
+import { columnIndexes, type Mapping } from "../../../supabase/functions/_shared/csv/row-reader.ts";
 import {
-  ACCOUNT_IMPORT_FIELDS,
-  guessMapping,
-  type AccountImportField,
-} from "../../../supabase/functions/_shared/csv/dialect.ts";
-import {
-  accountRow,
-  columnIndexes,
-  type AccountImportRow,
-  type Mapping,
-} from "../../../supabase/functions/_shared/csv/account-rows.ts";
+  IMPORT_KINDS,
+  type AnyImportKindSpec,
+  type ImportKind,
+  type ImportRowBase,
+} from "../../../supabase/functions/_shared/csv/import-kinds.ts";
 
-export { ACCOUNT_IMPORT_FIELDS, guessMapping };
-export type { AccountImportField, AccountImportRow, Mapping };
+export { IMPORT_KINDS };
+export type { AnyImportKindSpec, ImportKind, Mapping };
+
+/** Our field -> the file's header, guessed from the headers for this kind of import. */
+export function guessMapping(headers: readonly string[], kind: ImportKind = "accounts"): Mapping {
+  return guessFromHeaders(headers, IMPORT_KINDS[kind].fields);
+}
 
 /** The mapping with one field pointed at a header ("" leaves the field out). */
-export function setField(mapping: Mapping, field: AccountImportField, header: string): Mapping {
+export function setField(mapping: Mapping, field: string, header: string): Mapping {
   const next: Mapping = { ...mapping };
   if (header === "") delete next[field];
   else next[field] = header;
@@ -26,13 +28,14 @@ export function setField(mapping: Mapping, field: AccountImportField, header: st
 }
 
 /** What stops an import with this mapping from starting; empty when it can start. */
-export function mappingProblems(mapping: Mapping, headers: readonly string[]): string[] {
+export function mappingProblems(mapping: Mapping, headers: readonly string[], kind: ImportKind = "accounts"): string[] {
+  const spec = IMPORT_KINDS[kind];
   const problems: string[] = [];
-  if (!mapping.name) problems.push("Choose the column that holds the account's name.");
+  if (!mapping[spec.requiredField]) problems.push(spec.requiredMessage);
   const { missing } = columnIndexes(headers, mapping);
   for (const header of missing) problems.push(`The file has no column named "${header}".`);
   const byHeader = new Map<string, string[]>();
-  for (const { field, label } of ACCOUNT_IMPORT_FIELDS) {
+  for (const { field, label } of spec.fields) {
     const header = mapping[field];
     if (header) byHeader.set(header, [...(byHeader.get(header) ?? []), label]);
   }
@@ -51,35 +54,45 @@ export interface PreviewRow {
   /** The row number in the file, the header being row 1 (as import_errors counts). */
   row: number;
   record: string[];
-  account: AccountImportRow;
-  /** The earlier previewed row with the same domain: this one is a duplicate the import skips (or fills from). */
+  /** The row as the worker will write it (its errors: why it will fail). */
+  parsed: ImportRowBase & Record<string, unknown>;
+  /** What makes it the same record as another (a domain, an email); null when it has none or fails. */
+  identity: string | null;
+  /** The earlier previewed row with the same identity: this one is a duplicate the import skips (or fills from). */
   duplicateOf: number | null;
 }
 
 /** Each previewed record as the worker will see it with this mapping. */
-export function previewRows(headers: readonly string[], records: readonly string[][], mapping: Mapping): PreviewRow[] {
+export function previewRows(
+  headers: readonly string[],
+  records: readonly string[][],
+  mapping: Mapping,
+  kind: ImportKind = "accounts",
+): PreviewRow[] {
+  const spec = IMPORT_KINDS[kind];
   const { indexes } = columnIndexes(headers, mapping);
-  const firstByDomain = new Map<string, number>();
+  const firstByIdentity = new Map<string, number>();
   return records.map((record, i) => {
     const row = i + 2;
-    const account = accountRow(record, row, indexes, headers);
+    const parsed = spec.toRow(record, row, indexes, headers) as PreviewRow["parsed"];
+    const identity = parsed.errors ? null : spec.identity(parsed);
     let duplicateOf: number | null = null;
-    if (!account.errors && account.domain) {
-      duplicateOf = firstByDomain.get(account.domain) ?? null;
-      if (duplicateOf === null) firstByDomain.set(account.domain, row);
+    if (identity) {
+      duplicateOf = firstByIdentity.get(identity) ?? null;
+      if (duplicateOf === null) firstByIdentity.set(identity, row);
     }
-    return { row, record: [...record], account, duplicateOf };
+    return { row, record: [...record], parsed, identity, duplicateOf };
   });
 }
 
 /** How the previewed rows will fare: good, failing, duplicates within them. */
 export function previewSummary(rows: readonly PreviewRow[]) {
-  const failing = rows.filter((r) => r.account.errors).length;
+  const failing = rows.filter((r) => r.parsed.errors).length;
   const duplicates = rows.filter((r) => r.duplicateOf !== null).length;
   return { total: rows.length, failing, duplicates, good: rows.length - failing - duplicates };
 }
 
 /** The problems of one previewed row, in words ("Domain: not a website domain (like acme.com)"). */
 export function rowProblems(row: PreviewRow): string[] {
-  return (row.account.errors ?? []).map((e) => `${e.column_name}: ${e.reason}`);
+  return (row.parsed.errors ?? []).map((e) => `${e.column_name}: ${e.reason}`);
 }

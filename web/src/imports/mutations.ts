@@ -6,12 +6,13 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ImportOnDuplicate, ImportRow } from "../lib/database.types";
 import { toUserError, UserFacingError } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
-import { mappingForImport, type Mapping } from "./mapping";
+import { mappingForImport, type ImportKind, type Mapping } from "./mapping";
 import { MAX_FILE_BYTES, tooLargeError } from "./parse";
 import { importKeys } from "./queries";
 
 export interface StartImportInput {
   workspaceId: string;
+  kind: ImportKind;
   file: File;
   mapping: Mapping;
   onDuplicate: ImportOnDuplicate;
@@ -54,6 +55,7 @@ export async function startImport(input: StartImportInput): Promise<ImportRow> {
     mapping: mappingForImport(input.mapping),
     on_duplicate: input.onDuplicate,
     enrich_after: input.enrichAfter,
+    kind: input.kind,
   });
   if (started.error || !started.data) {
     // Nothing will read the file: take it away again (best effort).

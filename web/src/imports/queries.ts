@@ -4,13 +4,14 @@ import { queryOptions } from "@tanstack/react-query";
 import type { ImportErrorRow, ImportQuotasRow, ImportRow } from "../lib/database.types";
 import { UserFacingError, unwrap, unwrapMaybe } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
+import type { ImportKind } from "./mapping";
 
 export const importKeys = {
   all: ["imports"] as const,
   detail: (id: string) => ["imports", "detail", id] as const,
   errors: (id: string) => ["imports", "detail", id, "errors"] as const,
   recent: (workspaceId: string) => ["imports", "recent", workspaceId] as const,
-  existing: (workspaceId: string, domains: string[]) => ["imports", "existing", workspaceId, domains] as const,
+  existing: (workspaceId: string, kind: ImportKind, identities: string[]) => ["imports", "existing", workspaceId, kind, identities] as const,
   quotas: () => ["imports", "quotas"] as const,
 };
 
@@ -85,13 +86,18 @@ export const recentImportsQuery = (workspaceId: string) =>
   });
 
 /** Which of these (normalized) domains are already accounts of the workspace: the preview's duplicates. */
-export const existingDomainsQuery = (workspaceId: string, domains: string[]) =>
+/** Which of these domains (accounts) or emails (contacts) the workspace already has. */
+export const existingIdentitiesQuery = (workspaceId: string, kind: ImportKind, identities: string[]) =>
   queryOptions({
-    queryKey: importKeys.existing(workspaceId, domains),
-    enabled: domains.length > 0,
+    queryKey: importKeys.existing(workspaceId, kind, identities),
+    enabled: identities.length > 0,
     queryFn: async (): Promise<string[]> => {
-      const rows = unwrap(await getSupabase().from("accounts").select("domain").eq("workspace_id", workspaceId).in("domain", domains));
-      return rows.map((r) => r.domain).filter((d): d is string => Boolean(d));
+      const supabase = getSupabase();
+      const found =
+        kind === "contacts"
+          ? unwrap(await supabase.from("contacts").select("email").eq("workspace_id", workspaceId).in("email", identities)).map((r) => r.email)
+          : unwrap(await supabase.from("accounts").select("domain").eq("workspace_id", workspaceId).in("domain", identities)).map((r) => r.domain);
+      return found.filter((value): value is string => Boolean(value));
     },
     staleTime: 30_000,
   });

@@ -11,6 +11,7 @@ import {
 } from "../../../supabase/functions/_shared/database.types.ts";
 import type { FieldGroup } from "../../../supabase/functions/_shared/apollo/field-map.ts";
 import type { Separator } from "../../../supabase/functions/_shared/csv/dialect.ts";
+import type { ImportKind } from "../../../supabase/functions/_shared/csv/import-kinds.ts";
 
 export type { Json };
 
@@ -171,6 +172,8 @@ export type WorkspaceSettingsUpdate = {
 export const WORKSPACE_SETTINGS_COLUMNS =
   "workspace_id, apollo_api_key_last4, apollo_key_updated_at, has_apollo_key, apollo_auto_enrich, enrichment_credits_used, jobs_paused_until, jobs_paused_reason, apollo_overwrite_groups, monthly_credit_budget, stale_after_days, created_at, updated_at" as const;
 
+/** imports.kind: what the file holds (accounts or contacts). */
+export type { ImportKind };
 /** imports.on_duplicate: what a row whose domain is already an account's does. */
 export type ImportOnDuplicate = (typeof CHECKED.imports.on_duplicate)[number];
 /** imports.mapping: our field -> the file's column header ({"name": "Company", "domain": "Website"}). */
@@ -178,7 +181,7 @@ export type ImportMapping = { [field: string]: string | undefined };
 
 /** public.imports: a CSV import, its checkpoint and counts (start_import and the worker write it; members read it). */
 export type ImportRow = Overlay<Tables<"imports">, {
-  kind: "accounts";
+  kind: ImportKind;
   mapping: ImportMapping;
   on_duplicate: ImportOnDuplicate;
   /** The file's separator, as dialect.ts detects it (null until the worker has read the header). */
@@ -198,6 +201,7 @@ export type StartImportArgs = {
   mapping: ImportMapping;
   on_duplicate?: ImportOnDuplicate;
   enrich_after?: boolean;
+  kind?: ImportKind;
 };
 
 /** start_import's arguments are the function's (checked when the types compile). */

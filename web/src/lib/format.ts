@@ -90,6 +90,8 @@ export function contactName(c: { first_name: string | null; last_name: string | 
 export const JOB_TYPE_LABELS: Record<string, string> = {
   enrich_account: "Account enrichment",
   enrich_contact: "Contact enrichment",
+  import_accounts: "Accounts import",
+  import_contacts: "Contacts import",
 };
 
 export function jobTypeLabel(jobType: string): string {

@@ -1,14 +1,75 @@
 // One CSV record -> one account row for import_account_rows, with every problem named: the
 // product's one domain rule (_shared/domain.ts), a name, a whole number of employees, lengths the
-// database accepts. The row number counts the file's records, the header being row 1.
+// database accepts.
 import { isValidDomain, normalizeDomain } from "../domain.ts";
-import type { AccountImportField } from "./dialect.ts";
+import type { ImportField } from "./dialect.ts";
+import { type ColumnIndexes, type RowProblem, rowReader } from "./row-reader.ts";
 
-export interface RowProblem {
-  column_name: string;
-  value: string;
-  reason: string;
-}
+/** The fields an accounts import can fill, and the headers that usually hold them. */
+export const ACCOUNT_IMPORT_FIELDS = [
+  {
+    field: "name",
+    label: "Name",
+    required: true,
+    headers: [
+      "name",
+      "company",
+      "company name",
+      "account",
+      "account name",
+      "organization",
+      "organisation",
+    ],
+  },
+  {
+    field: "domain",
+    label: "Domain / website",
+    required: false,
+    headers: [
+      "domain",
+      "website",
+      "web site",
+      "url",
+      "company domain",
+      "site",
+      "homepage",
+    ],
+  },
+  {
+    field: "industry",
+    label: "Industry",
+    required: false,
+    headers: ["industry", "sector", "vertical"],
+  },
+  {
+    field: "employee_count",
+    label: "Employees",
+    required: false,
+    headers: [
+      "employees",
+      "employee count",
+      "headcount",
+      "size",
+      "company size",
+      "# employees",
+    ],
+  },
+  { field: "city", label: "City", required: false, headers: ["city", "town"] },
+  {
+    field: "state",
+    label: "State / region",
+    required: false,
+    headers: ["state", "region", "province"],
+  },
+  {
+    field: "country",
+    label: "Country",
+    required: false,
+    headers: ["country", "country name"],
+  },
+] as const satisfies readonly ImportField[];
+
+export type AccountImportField = (typeof ACCOUNT_IMPORT_FIELDS)[number]["field"];
 
 export interface AccountImportRow {
   row: number;
@@ -22,67 +83,53 @@ export interface AccountImportRow {
   errors?: RowProblem[];
 }
 
-export type Mapping = Partial<Record<AccountImportField, string>>;
-
-const MAX_TEXT = 200;
-
-/** Column indexes of the mapped fields in this file's header; the fields whose column is missing. */
-export function columnIndexes(headers: readonly string[], mapping: Mapping) {
-  const indexes: Partial<Record<AccountImportField, number>> = {};
-  const missing: string[] = [];
-  for (const [field, header] of Object.entries(mapping) as Array<[AccountImportField, string]>) {
-    const index = headers.indexOf(header);
-    if (index < 0) missing.push(header);
-    else indexes[field] = index;
-  }
-  return { indexes, missing };
+/** A website as the one domain rule sees it; a value that is no domain is a problem of the row. */
+export function domainOf<F extends string>(
+  reader: ReturnType<typeof rowReader<F>>,
+  field: F,
+): string | null {
+  const typed = reader.raw(field);
+  if (!typed) return null;
+  const domain = normalizeDomain(typed);
+  if (isValidDomain(domain)) return domain;
+  reader.problem(field, typed, "not a website domain (like acme.com)");
+  return null;
 }
 
-export function accountRow(record: readonly string[], row: number, indexes: Partial<Record<AccountImportField, number>>, headers: readonly string[]): AccountImportRow {
-  const errors: RowProblem[] = [];
-  const raw = (field: AccountImportField) => {
-    const index = indexes[field];
-    return index === undefined ? "" : (record[index] ?? "").trim();
-  };
-  const column = (field: AccountImportField) => headers[indexes[field] ?? -1] ?? field;
-  const text = (field: AccountImportField) => {
-    const value = raw(field);
-    if (value.length > MAX_TEXT) {
-      errors.push({ column_name: column(field), value: value.slice(0, 100), reason: `longer than ${MAX_TEXT} characters` });
-      return null;
-    }
-    return value || null;
-  };
-
-  const name = text("name");
-  if (!name && !errors.some((e) => e.column_name === column("name"))) {
-    errors.push({ column_name: column("name"), value: "", reason: "a name is required" });
+export function accountRow(
+  record: readonly string[],
+  row: number,
+  indexes: ColumnIndexes<AccountImportField>,
+  headers: readonly string[],
+): AccountImportRow {
+  const read = rowReader(record, indexes, headers);
+  const name = read.text("name");
+  if (!name && !read.hasProblem("name")) {
+    read.problem("name", "", "a name is required");
   }
-  let domain: string | null = null;
-  const typedDomain = raw("domain");
-  if (typedDomain) {
-    domain = normalizeDomain(typedDomain);
-    if (!isValidDomain(domain)) {
-      errors.push({ column_name: column("domain"), value: typedDomain.slice(0, 200), reason: "not a website domain (like acme.com)" });
-      domain = null;
-    }
-  }
+  const domain = domainOf(read, "domain");
   let employees: number | null = null;
-  const typedEmployees = raw("employee_count").replace(/[,_\s]/g, "");
+  const typedEmployees = read.raw("employee_count").replace(/[,_\s]/g, "");
   if (typedEmployees) {
-    if (/^\d+$/.test(typedEmployees) && Number(typedEmployees) <= 2_147_483_647) employees = Number(typedEmployees);
-    else errors.push({ column_name: column("employee_count"), value: raw("employee_count").slice(0, 100), reason: "not a whole number of employees" });
+    if (
+      /^\d+$/.test(typedEmployees) && Number(typedEmployees) <= 2_147_483_647
+    ) employees = Number(typedEmployees);
+    else {read.problem(
+        "employee_count",
+        read.raw("employee_count").slice(0, 100),
+        "not a whole number of employees",
+      );}
   }
-  const row_: AccountImportRow = {
+  const account: AccountImportRow = {
     row,
     name,
     domain,
-    industry: text("industry"),
+    industry: read.text("industry"),
     employee_count: employees,
-    city: text("city"),
-    state: text("state"),
-    country: text("country"),
+    city: read.text("city"),
+    state: read.text("state"),
+    country: read.text("country"),
   };
-  if (errors.length > 0) row_.errors = errors;
-  return row_;
+  if (read.errors.length > 0) account.errors = read.errors;
+  return account;
 }

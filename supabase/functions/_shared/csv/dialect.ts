@@ -1,6 +1,6 @@
-// What an accounts CSV looks like to us, once for the SPA (preview, mapping) and the worker
-// (import_accounts): its separator, guessed from the header line, and which column holds which
-// field, guessed from the headers. Plain TypeScript with no imports, so Deno and Vite both read it.
+// What a CSV file looks like to us, once for the SPA (preview, mapping) and the worker (the import
+// jobs): its separator, guessed from the header line, and which column holds which field, guessed
+// from the headers. Plain TypeScript with no imports, so Deno and Vite both read it.
 
 export const SEPARATORS = [",", ";", "\t"] as const;
 export type Separator = (typeof SEPARATORS)[number];
@@ -24,25 +24,23 @@ export function detectSeparator(headerLine: string): Separator {
   return best;
 }
 
-/** The fields an accounts import can fill, and the headers that usually hold them. */
-export const ACCOUNT_IMPORT_FIELDS = [
-  { field: "name", label: "Name", required: true, headers: ["name", "company", "company name", "account", "account name", "organization", "organisation"] },
-  { field: "domain", label: "Domain / website", required: false, headers: ["domain", "website", "web site", "url", "company domain", "site", "homepage"] },
-  { field: "industry", label: "Industry", required: false, headers: ["industry", "sector", "vertical"] },
-  { field: "employee_count", label: "Employees", required: false, headers: ["employees", "employee count", "headcount", "size", "company size", "# employees"] },
-  { field: "city", label: "City", required: false, headers: ["city", "town"] },
-  { field: "state", label: "State / region", required: false, headers: ["state", "region", "province"] },
-  { field: "country", label: "Country", required: false, headers: ["country", "country name"] },
-] as const;
+/** A field an import can fill: its label, whether a mapping needs it, the headers that usually hold it. */
+export interface ImportField<F extends string = string> {
+  readonly field: F;
+  readonly label: string;
+  readonly required: boolean;
+  readonly headers: readonly string[];
+}
 
-export type AccountImportField = (typeof ACCOUNT_IMPORT_FIELDS)[number]["field"];
-
-/** Our field -> the file's header, for the columns whose header we recognise. */
-export function guessMapping(headers: readonly string[]): Partial<Record<AccountImportField, string>> {
-  const mapping: Partial<Record<AccountImportField, string>> = {};
+/** Our field -> the file's header, for the columns whose header we recognise (each column once). */
+export function guessMapping<F extends string>(
+  headers: readonly string[],
+  fields: readonly ImportField<F>[],
+): Partial<Record<F, string>> {
+  const mapping: Partial<Record<F, string>> = {};
   const taken = new Set<string>();
-  for (const { field, headers: known } of ACCOUNT_IMPORT_FIELDS) {
-    const match = headers.find((h) => !taken.has(h) && (known as readonly string[]).includes(h.trim().toLowerCase()));
+  for (const { field, headers: known } of fields) {
+    const match = headers.find((h) => !taken.has(h) && known.includes(h.trim().toLowerCase()));
     if (match !== undefined) {
       mapping[field] = match;
       taken.add(match);

@@ -15,15 +15,16 @@ export const enrichContactPayload = z.object({
   email: z.email().optional(),
 });
 
-/** An import started by start_import (the file and its mapping are on the import). */
-export const importAccountsPayload = z.object({
+/** An import started by start_import (the file, its kind and its mapping are on the import). */
+export const importPayload = z.object({
   import_id: z.uuid({ error: "must be an import id (uuid)" }),
 });
 
 export const payloadSchemas = {
   enrich_account: enrichAccountPayload,
   enrich_contact: enrichContactPayload,
-  import_accounts: importAccountsPayload,
+  import_accounts: importPayload,
+  import_contacts: importPayload,
 } as const;
 
 export type JobType = keyof typeof payloadSchemas;

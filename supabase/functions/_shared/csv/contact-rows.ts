@@ -1,0 +1,151 @@
+// One CSV record -> one contact row for import_contact_rows, with every problem named: the
+// product's one email rule (_shared/email.ts; contacts are matched by it, so every row needs one),
+// the one domain rule for the company's website, lengths the database accepts.
+import { isValidEmail } from "../email.ts";
+import { domainOf } from "./account-rows.ts";
+import type { ImportField } from "./dialect.ts";
+import { type ColumnIndexes, type RowProblem, rowReader } from "./row-reader.ts";
+
+/** The fields a contacts import can fill, and the headers that usually hold them. */
+export const CONTACT_IMPORT_FIELDS = [
+  {
+    field: "email",
+    label: "Email",
+    required: true,
+    headers: [
+      "email",
+      "e-mail",
+      "email address",
+      "e-mail address",
+      "work email",
+      "mail",
+    ],
+  },
+  {
+    field: "first_name",
+    label: "First name",
+    required: false,
+    headers: ["first name", "firstname", "first", "given name"],
+  },
+  {
+    field: "last_name",
+    label: "Last name",
+    required: false,
+    headers: ["last name", "lastname", "last", "surname", "family name"],
+  },
+  {
+    field: "title",
+    label: "Title",
+    required: false,
+    headers: ["title", "job title", "position", "role"],
+  },
+  {
+    field: "phone",
+    label: "Phone",
+    required: false,
+    headers: ["phone", "phone number", "mobile", "telephone", "tel"],
+  },
+  {
+    field: "linkedin_url",
+    label: "LinkedIn URL",
+    required: false,
+    headers: ["linkedin", "linkedin url", "linkedin profile", "linkedin_url"],
+  },
+  { field: "city", label: "City", required: false, headers: ["city", "town"] },
+  {
+    field: "state",
+    label: "State / region",
+    required: false,
+    headers: ["state", "region", "province"],
+  },
+  {
+    field: "country",
+    label: "Country",
+    required: false,
+    headers: ["country", "country name"],
+  },
+  {
+    field: "account_domain",
+    label: "Company domain / website",
+    required: false,
+    headers: [
+      "company domain",
+      "company website",
+      "account domain",
+      "domain",
+      "website",
+      "url",
+    ],
+  },
+  {
+    field: "account_name",
+    label: "Company name (for new accounts)",
+    required: false,
+    headers: [
+      "company",
+      "company name",
+      "account",
+      "account name",
+      "organization",
+      "organisation",
+    ],
+  },
+] as const satisfies readonly ImportField[];
+
+export type ContactImportField = (typeof CONTACT_IMPORT_FIELDS)[number]["field"];
+
+export interface ContactImportRow {
+  row: number;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  title: string | null;
+  phone: string | null;
+  linkedin_url: string | null;
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  account_domain: string | null;
+  account_name: string | null;
+  errors?: RowProblem[];
+}
+
+export function contactRow(
+  record: readonly string[],
+  row: number,
+  indexes: ColumnIndexes<ContactImportField>,
+  headers: readonly string[],
+): ContactImportRow {
+  const read = rowReader(record, indexes, headers);
+  let email = read.text("email")?.toLowerCase() ?? null;
+  if (email && !isValidEmail(email)) {
+    read.problem(
+      "email",
+      read.raw("email"),
+      "not an email address (like ana@acme.com)",
+    );
+    email = null;
+  } else if (!email && !read.hasProblem("email")) {
+    read.problem(
+      "email",
+      "",
+      "an email is required (contacts are matched by it)",
+    );
+  }
+  const contact: ContactImportRow = {
+    row,
+    email,
+    first_name: read.text("first_name"),
+    last_name: read.text("last_name"),
+    title: read.text("title"),
+    phone: read.text("phone"),
+    linkedin_url: read.text("linkedin_url"),
+    city: read.text("city"),
+    state: read.text("state"),
+    country: read.text("country"),
+    account_domain: domainOf(read, "account_domain"),
+    account_name: read.text("account_name"),
+  };
+  if (read.errors.length > 0) contact.errors = read.errors;
+  return contact;
+}
