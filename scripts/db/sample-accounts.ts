@@ -5,6 +5,7 @@
 // it shows created, skipped and failed rows. Deterministic: the same file on every run.
 //   deno run -A scripts/db/sample-accounts.ts           write it
 //   deno run -A scripts/db/sample-accounts.ts --check   check the committed file is this script's
+// (sample_files_test.ts checks both sample files in npm test)
 import { repoRoot } from "../stack/config.ts";
 
 export const SAMPLE_FILE = `${repoRoot}/supabase/sample-accounts.csv`;
@@ -39,7 +40,7 @@ const PLACES: Array<[string, string, string]> = [
 const SUFFIXES = ["", "", "", " Inc.", " Ltd", " GmbH", " & Co", ", LLC"];
 
 /** mulberry32: a small seeded generator, so the file is the same on every run. */
-function random(seed: number) {
+export function random(seed: number) {
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -48,13 +49,24 @@ function random(seed: number) {
   };
 }
 
-const title = (word: string) => word[0].toUpperCase() + word.slice(1);
+export const title = (word: string) => word[0].toUpperCase() + word.slice(1);
 
-function field(value: string): string {
+/** One CSV field, quoted when it must be. */
+export function field(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** The sample file's companies that import cleanly: name and domain, in file order. */
+export function sampleCompanies(): Array<{ name: string; domain: string }> {
+  return sampleRows().good.map(([name, domain]) => ({ name, domain }));
+}
+
 export function sampleAccountsCsv(): string {
+  const header = ["Company", "Website", "Industry", "Employees", "City", "State", "Country"];
+  return [header, ...sampleRows().rows].map((r) => r.map(field).join(",")).join("\n") + "\n";
+}
+
+function sampleRows() {
   const next = random(17);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
   const used = new Set<string>();
@@ -101,8 +113,7 @@ export function sampleAccountsCsv(): string {
     rows.push(record);
     good.push([name, domain, record[2]]);
   }
-  const header = ["Company", "Website", "Industry", "Employees", "City", "State", "Country"];
-  return [header, ...rows].map((r) => r.map(field).join(",")).join("\n") + "\n";
+  return { rows, good };
 }
 
 if (import.meta.main) {
