@@ -109,3 +109,31 @@ integration("a worker killed mid-file: the next one resumes from the checkpoint 
     await sql`delete from public.accounts where domain like ${"resume-%-" + stamp + ".example"}`;
   }
 });
+
+integration("a file of several batches: each written once, in order, duplicates across batches found", async () => {
+  const stamp = Date.now();
+  const rows = 3_500; // three full batches of 1,000 (each written while the next is parsed) and a last one
+  const lines = ["Name,Domain", ...Array.from({ length: rows }, (_, i) =>
+    // rows 1,500 and 3,200 repeat an earlier batch's domain; row 2,100 has no name
+    i === 2_099 ? `,batches-${i}-${stamp}.example` : `Batches ${i},batches-${i === 1_499 || i === 3_199 ? 10 : i}-${stamp}.example`)];
+  const { client, path } = await upload("batches.csv", lines.join("\n") + "\n");
+  const ids: string[] = [];
+  try {
+    const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "batches.csv", mapping: { name: "Name", domain: "Domain" } });
+    if (error) throw error;
+    const imp = data as ImportRow;
+    ids.push(imp.id);
+    const job = await waitForJob(imp.job_id, finished, 60_000);
+    assert.equal(job.status, "completed", job.error_message ?? "");
+    const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
+    assert.deepEqual([after.created_count, after.skipped_count, after.failed_count, after.rows_done], [rows - 3, 2, 1, rows]);
+    const [{ n, first, last }] = await sql`select count(*)::int as n, min((metadata -> 'import' ->> 'row')::int) as first,
+      max((metadata -> 'import' ->> 'row')::int) as last from public.accounts where metadata -> 'import' ->> 'id' = ${imp.id}`;
+    assert.deepEqual([n, first, last], [rows - 3, 2, rows + 1], "every good row once, from the first data row to the last");
+    const [{ recorded }] = await sql`select count(*)::int as recorded from private.import_rows where import_id = ${imp.id}`;
+    assert.equal(recorded, rows, "every row has its outcome");
+  } finally {
+    await closeClient(client);
+    await cleanup(ids, []);
+  }
+});

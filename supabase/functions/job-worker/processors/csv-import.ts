@@ -169,16 +169,14 @@ async function importFile(
   let sinceProgress = 0;
   let current = imp;
 
-  const flush = async () => {
-    if (batch.length === 0 && headers === imp.headers) return;
+  /** Writes one batch (and the checkpoint after it); a lost lease stops the run. */
+  const write = async (rows: ImportRowBase[], upTo: number, bytes: number) => {
     const [row] = await ctx.sql<{ imp: ImportRow | null }[]>`
         select to_jsonb(i) as imp from public.${ctx.sql(spec.rowsFunction)}(${ctx.job.id}, ${ctx.workerId}, ${
-      ctx.sql.json(batch as never)
-    },
-          ${rowsDone}, ${bytesDone}, ${headers}, ${current.separator ?? imp.separator}) i`;
+      ctx.sql.json(rows as never)
+    }, ${upTo}, ${bytes}, ${headers}, ${current.separator ?? imp.separator}) i`;
     if (!row.imp || !row.imp.id) ctx.leaseLost();
     current = { ...row.imp, separator: current.separator ?? imp.separator };
-    batch = [];
     if (sinceProgress >= PROGRESS_EVERY) {
       sinceProgress = 0;
       await ctx.progress(
@@ -186,6 +184,18 @@ async function importFile(
         `Imported ${current.rows_done.toLocaleString("en")} rows: ${summary(current)}`,
       );
     }
+  };
+  // The database writes a batch while the next one is parsed (the two take turns on hosted's CPU
+  // budget only for the parsing): one write in flight at a time, in file order.
+  let writing: Promise<void> = Promise.resolve();
+  const startWrite = () => {
+    const rows = batch;
+    const upTo = rowsDone;
+    const bytes = bytesDone;
+    batch = [];
+    writing = writing.then(() => write(rows, upTo, bytes));
+    // awaited before the next write and at the end; until then a failure must not go unobserved
+    writing.catch(() => undefined);
   };
 
   try {
@@ -216,11 +226,13 @@ async function importFile(
       batch.push(spec.toRow(fields, rowsDone + 1, indexes, headers));
       sinceProgress++;
       if (batch.length >= BATCH_ROWS) {
-        await flush();
+        await writing;
+        startWrite();
         if (
           rowsDone - imp.rows_done >= rowsPerRun ||
           Date.now() - started > secondsPerRun * 1000
         ) {
+          await writing;
           throw new ContinueLater(
             `Imported ${rowsDone.toLocaleString("en")} rows so far (${summary(current)}); going on in the next run`,
           );
@@ -232,8 +244,12 @@ async function importFile(
         retryable: false,
       });
     }
-    await flush();
+    await writing;
+    if (batch.length > 0 || headers !== imp.headers) startWrite();
+    await writing;
   } catch (error) {
+    // a batch still being written finishes (or fails on its fence) before the run ends
+    await writing.catch(() => undefined);
     if (error instanceof CsvEncodingError) {
       throw new JobError(error.message, { retryable: false });
     }
