@@ -109,6 +109,32 @@ Deno.test("storage: objects through supabase-js, RLS on storage.objects as hoste
       assert.equal((await objectRow(bucket, binName)).metadata.cacheControl, "max-age=60");
     });
 
+    await t.step("a Range request gets those bytes (206, Content-Range); past the end, 416", async () => {
+      const bytes = crypto.getRandomValues(new Uint8Array(4096));
+      const name = `${DEMO.workspace}/ranges/ranged.bin`; // its own folder: later steps count the imports folder
+      assert.equal((await files(demo).upload(name, bytes)).error, null);
+      const get = (range?: string) =>
+        fetch(`${testConfig.apiUrl}/storage/v1/object/authenticated/${bucket}/${name}`, {
+          headers: { apikey: testKeys.server, Authorization: `Bearer ${testKeys.server}`, ...(range ? { Range: range } : {}) },
+        });
+      for (const [range, start, end] of [["bytes=100-199", 100, 199], ["bytes=4000-", 4000, 4095], ["bytes=-10", 4086, 4095], ["bytes=4000-9999", 4000, 4095]] as const) {
+        const response = await get(range);
+        assert.equal(response.status, 206, range);
+        assert.equal(response.headers.get("content-range"), `bytes ${start}-${end}/4096`, range);
+        assert.equal(response.headers.get("content-length"), String(end - start + 1), range);
+        assert.deepEqual(new Uint8Array(await response.arrayBuffer()), bytes.slice(start, end + 1), range);
+      }
+      const past = await get("bytes=5000-");
+      assert.equal(past.status, 416);
+      assert.equal(past.headers.get("content-range"), "bytes */4096");
+      await past.body?.cancel();
+      const whole = await get();
+      assert.equal(whole.status, 200);
+      assert.equal(whole.headers.get("accept-ranges"), "bytes");
+      assert.deepEqual(new Uint8Array(await whole.arrayBuffer()), bytes);
+      assert.equal((await files(demo).remove([name])).error, null);
+    });
+
     await t.step("upload into another workspace's folder: refused by RLS with Storage's 403 answer", async () => {
       const name = `${OTHER.workspace}/imports/intruder.csv`;
       const { data, error } = await files(demo).upload(name, new Blob(["x"], { type: "text/csv" }));

@@ -80,15 +80,19 @@ export class FileStore {
   }
 
   /** The version's bytes as a stream, or null when they are not on disk. */
+  /** The stored version's bytes (from range.start to range.end inclusive, when given) and its whole size. */
   async open(
     bucketId: string,
     name: string,
     version: string,
+    range?: { start: number; end: number },
   ): Promise<{ stream: ReadableStream<Uint8Array>; size: number } | null> {
     try {
       const file = await Deno.open(this.#versionPath(bucketId, name, version), { read: true });
       const { size } = await file.stat();
-      return { stream: file.readable, size };
+      if (!range) return { stream: file.readable, size };
+      await file.seek(range.start, Deno.SeekMode.Start);
+      return { stream: file.readable.pipeThrough(firstBytes(range.end - range.start + 1)), size };
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;
@@ -100,6 +104,19 @@ export class FileStore {
     await Deno.remove(this.#versionPath(bucketId, name, version)).catch(() => {});
     await Deno.remove(this.#objectDir(bucketId, name)).catch(() => {}); // only when empty
   }
+}
+
+/** Passes the first `count` bytes on and ends the stream there. */
+function firstBytes(count: number): TransformStream<Uint8Array, Uint8Array> {
+  let left = count;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (left <= 0) return;
+      controller.enqueue(chunk.length <= left ? chunk : chunk.subarray(0, left));
+      left -= chunk.length;
+      if (left <= 0) controller.terminate();
+    },
+  });
 }
 
 /** Reads and drops the rest of a refused body (up to DRAIN_CAP), then cancels what is left. */

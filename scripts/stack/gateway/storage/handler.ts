@@ -2,7 +2,7 @@
 // StorageFileApi.ts), answered as the Storage server answers them (src/http/routes/object/):
 //   POST   /object/<bucket>/<name>                upload (x-upsert: true to replace), body binary or multipart
 //   PUT    /object/<bucket>/<name>                update (replaces)
-//   GET    /object/[authenticated/]<bucket>/<name>  download (HEAD too)
+//   GET    /object/[authenticated/]<bucket>/<name>  download (HEAD too; one Range: 206 / 416)
 //   GET    /object/public/<bucket>/<name>         download from a public bucket, no key needed
 //   GET    /object/info/[authenticated/]<bucket>/<name>  info (storage-js info() and exists())
 //   DELETE /object/<bucket>  {prefixes}           remove; DELETE /object/<bucket>/<name> removes one
@@ -78,15 +78,16 @@ async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Respo
   const segments = url.pathname.slice("/storage/v1/".length).split("/");
   const method = req.method;
   const info: RequestInfo = { method, path: url.pathname.slice("/storage/v1".length) };
+  const range = req.headers.get("range");
   const notFound = () => storageErrors.notFoundRoute(method, url.pathname.slice("/storage/v1".length));
   if (segments[0] !== "object" || segments.length < 2 || segments[1] === "") throw notFound();
   const [, first, ...rest] = segments;
 
   if (first === "public" && (method === "GET" || method === "HEAD") && rest.length >= 2) {
-    return await downloadPublic(ctx, decodeSegments([rest[0]]), objectName(rest.slice(1)), method);
+    return await downloadPublic(ctx, decodeSegments([rest[0]]), objectName(rest.slice(1)), method, range);
   }
   if (first === "sign" && method === "GET" && rest.length >= 2) {
-    return await downloadSigned(ctx, decodeSegments([rest[0]]), objectName(rest.slice(1)), url, method);
+    return await downloadSigned(ctx, decodeSegments([rest[0]]), objectName(rest.slice(1)), url, method, range);
   }
 
   const caller = await storageCaller(req, ctx);
@@ -102,7 +103,7 @@ async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Respo
     return await objectInfo(ctx, caller, info, decodeSegments([path[0]]), objectName(path.slice(1)));
   }
   if (first === "authenticated" && (method === "GET" || method === "HEAD") && rest.length >= 2) {
-    return await download(ctx, caller, info, decodeSegments([rest[0]]), objectName(rest.slice(1)), method);
+    return await download(ctx, caller, info, decodeSegments([rest[0]]), objectName(rest.slice(1)), method, range);
   }
 
   const bucketId = decodeSegments([first]);
@@ -118,7 +119,7 @@ async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Respo
       return await upload(req, ctx, caller, info, bucketId, name, true);
     case "GET":
     case "HEAD":
-      return await download(ctx, caller, info, bucketId, name, method);
+      return await download(ctx, caller, info, bucketId, name, method, range);
     case "DELETE":
       return await removeOne(ctx, caller, info, bucketId, name);
   }
@@ -238,10 +239,33 @@ async function upload(
   return json({ Id: saved.id, Key: `${bucketId}/${name}` });
 }
 
-/** The object's bytes with the headers Storage sends (from the metadata it stored at upload). */
-async function objectResponse(ctx: GatewayContext, object: ObjectRow, method: string): Promise<Response> {
+/**
+ * The bytes a Range header asks for, as Storage serves them: one range (`bytes=a-b`, `bytes=a-`,
+ * `bytes=-n`); null for no header or one it does not serve (several ranges: the whole object);
+ * "unsatisfiable" for a range that starts past the end.
+ */
+export function byteRange(header: string | null, size: number): { start: number; end: number } | "unsatisfiable" | null {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === "" && match[2] === "")) return null;
+  if (match[1] === "") {
+    const suffix = Number(match[2]);
+    return suffix === 0 ? "unsatisfiable" : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || end < start) return "unsatisfiable";
+  return { start, end };
+}
+
+/** The object's bytes (all, or the range asked for) with the headers Storage sends (from the metadata it stored at upload). */
+async function objectResponse(ctx: GatewayContext, object: ObjectRow, method: string, rangeHeader: string | null = null): Promise<Response> {
   const opened = object.version ? await storeOf(ctx).open(object.bucket_id, object.name, object.version) : null;
   if (!opened) throw storageErrors.noSuchKey();
+  const range = byteRange(rangeHeader, opened.size);
+  if (range === "unsatisfiable") {
+    await opened.stream.cancel();
+    return new Response(null, { status: 416, headers: { "content-range": `bytes */${opened.size}` } });
+  }
   const metadata = object.metadata ?? {};
   const headers: Record<string, string> = {
     "content-type": String(metadata.mimetype ?? "application/octet-stream"),
@@ -255,6 +279,14 @@ async function objectResponse(ctx: GatewayContext, object: ObjectRow, method: st
     await opened.stream.cancel();
     return new Response(null, { status: 200, headers });
   }
+  if (range) {
+    await opened.stream.cancel();
+    const part = await storeOf(ctx).open(object.bucket_id, object.name, object.version!, range);
+    if (!part) throw storageErrors.noSuchKey();
+    headers["content-length"] = String(range.end - range.start + 1);
+    headers["content-range"] = `bytes ${range.start}-${range.end}/${opened.size}`;
+    return new Response(part.stream, { status: 206, headers });
+  }
   return new Response(opened.stream, { status: 200, headers });
 }
 
@@ -265,18 +297,19 @@ async function download(
   bucketId: string,
   name: string,
   method: string,
+  range: string | null,
 ): Promise<Response> {
   const object = await findObject(ctx.sql, caller, info, bucketId, name);
   if (!object) throw storageErrors.noSuchKey();
-  return await objectResponse(ctx, object, method);
+  return await objectResponse(ctx, object, method, range);
 }
 
-async function downloadPublic(ctx: GatewayContext, bucketId: string, name: string, method: string) {
+async function downloadPublic(ctx: GatewayContext, bucketId: string, name: string, method: string, range: string | null) {
   const bucket = await findBucket(ctx.sql, bucketId);
   if (!bucket || !bucket.public) throw storageErrors.noSuchBucket();
   const object = await findObjectUnchecked(ctx.sql, bucketId, name);
   if (!object) throw storageErrors.noSuchKey();
-  return await objectResponse(ctx, object, method);
+  return await objectResponse(ctx, object, method, range);
 }
 
 async function objectInfo(ctx: GatewayContext, caller: Caller, info: RequestInfo, bucketId: string, name: string) {
@@ -373,7 +406,7 @@ async function sign(
   return json({ signedURL: `/object/sign/${bucketId}/${name}?token=${token}` });
 }
 
-async function downloadSigned(ctx: GatewayContext, bucketId: string, name: string, url: URL, method: string) {
+async function downloadSigned(ctx: GatewayContext, bucketId: string, name: string, url: URL, method: string, range: string | null) {
   const token = url.searchParams.get("token");
   if (!token) throw storageErrors.invalidSignature("Missing token");
   let claims: Record<string, unknown>;
@@ -385,5 +418,5 @@ async function downloadSigned(ctx: GatewayContext, bucketId: string, name: strin
   if (claims.url !== `${bucketId}/${name}`) throw storageErrors.invalidSignature();
   const object = await findObjectUnchecked(ctx.sql, bucketId, name);
   if (!object) throw storageErrors.noSuchKey();
-  return await objectResponse(ctx, object, method);
+  return await objectResponse(ctx, object, method, range);
 }
