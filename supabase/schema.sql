@@ -1340,6 +1340,97 @@ COMMENT ON FUNCTION private.job_type_enabled_changed() IS 'Trigger: disabling a 
 
 
 --
+-- Name: imports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.imports (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    workspace_id uuid NOT NULL,
+    kind text DEFAULT 'accounts'::text NOT NULL,
+    object_path text NOT NULL,
+    file_name text NOT NULL,
+    mapping jsonb NOT NULL,
+    on_duplicate text DEFAULT 'skip'::text NOT NULL,
+    enrich_after boolean DEFAULT false NOT NULL,
+    job_id uuid,
+    rows_done integer DEFAULT 0 NOT NULL,
+    bytes_done bigint DEFAULT 0 NOT NULL,
+    bytes_total bigint,
+    headers text[],
+    separator text,
+    created_count integer DEFAULT 0 NOT NULL,
+    updated_count integer DEFAULT 0 NOT NULL,
+    skipped_count integer DEFAULT 0 NOT NULL,
+    failed_count integer DEFAULT 0 NOT NULL,
+    enrich_jobs integer DEFAULT 0 NOT NULL,
+    finished_at timestamp with time zone,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    accounts_created integer DEFAULT 0 NOT NULL,
+    CONSTRAINT imports_bytes_done_check CHECK ((bytes_done >= 0)),
+    CONSTRAINT imports_file_name_check CHECK (((length(btrim(file_name)) >= 1) AND (length(btrim(file_name)) <= 255))),
+    CONSTRAINT imports_kind_check CHECK ((kind = ANY (ARRAY['accounts'::text, 'contacts'::text]))),
+    CONSTRAINT imports_mapping_check CHECK (((jsonb_typeof(mapping) = 'object'::text) AND (mapping ?
+CASE kind
+    WHEN 'contacts'::text THEN 'email'::text
+    ELSE 'name'::text
+END))),
+    CONSTRAINT imports_object_in_workspace CHECK ((split_part(object_path, '/'::text, 1) = (workspace_id)::text)),
+    CONSTRAINT imports_on_duplicate_check CHECK ((on_duplicate = ANY (ARRAY['skip'::text, 'fill_empty'::text]))),
+    CONSTRAINT imports_rows_done_check CHECK ((rows_done >= 0)),
+    CONSTRAINT imports_separator_check CHECK ((separator = ANY (ARRAY[','::text, ';'::text, '	'::text])))
+);
+
+
+--
+-- Name: TABLE imports; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.imports IS 'CSV imports: the file (Storage bucket imports), how its columns map to fields, what a duplicate does, the checkpoint and the counts. Written by start_import and the worker.';
+
+
+--
+-- Name: COLUMN imports.accounts_created; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.accounts_created IS 'A contacts import: the accounts it created for company domains the workspace did not have yet.';
+
+
+--
+-- Name: lock_leased_import(uuid, text); Type: FUNCTION; Schema: private; Owner: -
+--
+
+CREATE FUNCTION private.lock_leased_import(p_job_id uuid, p_worker_id text) RETURNS public.imports
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_job public.jobs;
+  v_import public.imports;
+begin
+  select * into v_job from public.jobs j
+  where j.id = p_job_id and j.status = 'processing' and j.locked_by = p_worker_id;
+  if not found then
+    return null;
+  end if;
+  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
+  if not found then
+    raise exception 'Import not found for job %', v_job.id using errcode = 'P0002';
+  end if;
+  return v_import;
+end
+$$;
+
+
+--
+-- Name: FUNCTION lock_leased_import(p_job_id uuid, p_worker_id text); Type: COMMENT; Schema: private; Owner: -
+--
+
+COMMENT ON FUNCTION private.lock_leased_import(p_job_id uuid, p_worker_id text) IS 'The import of a job leased to this worker, locked for the batch; null when the lease is not this worker''s.';
+
+
+--
 -- Name: normalize_account(); Type: FUNCTION; Schema: private; Owner: -
 --
 
@@ -2754,64 +2845,6 @@ COMMENT ON FUNCTION public.fail_job(job_id uuid, worker_id text, error_message t
 
 
 --
--- Name: imports; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.imports (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    workspace_id uuid NOT NULL,
-    kind text DEFAULT 'accounts'::text NOT NULL,
-    object_path text NOT NULL,
-    file_name text NOT NULL,
-    mapping jsonb NOT NULL,
-    on_duplicate text DEFAULT 'skip'::text NOT NULL,
-    enrich_after boolean DEFAULT false NOT NULL,
-    job_id uuid,
-    rows_done integer DEFAULT 0 NOT NULL,
-    bytes_done bigint DEFAULT 0 NOT NULL,
-    bytes_total bigint,
-    headers text[],
-    separator text,
-    created_count integer DEFAULT 0 NOT NULL,
-    updated_count integer DEFAULT 0 NOT NULL,
-    skipped_count integer DEFAULT 0 NOT NULL,
-    failed_count integer DEFAULT 0 NOT NULL,
-    enrich_jobs integer DEFAULT 0 NOT NULL,
-    finished_at timestamp with time zone,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    accounts_created integer DEFAULT 0 NOT NULL,
-    CONSTRAINT imports_bytes_done_check CHECK ((bytes_done >= 0)),
-    CONSTRAINT imports_file_name_check CHECK (((length(btrim(file_name)) >= 1) AND (length(btrim(file_name)) <= 255))),
-    CONSTRAINT imports_kind_check CHECK ((kind = ANY (ARRAY['accounts'::text, 'contacts'::text]))),
-    CONSTRAINT imports_mapping_check CHECK (((jsonb_typeof(mapping) = 'object'::text) AND (mapping ?
-CASE kind
-    WHEN 'contacts'::text THEN 'email'::text
-    ELSE 'name'::text
-END))),
-    CONSTRAINT imports_object_in_workspace CHECK ((split_part(object_path, '/'::text, 1) = (workspace_id)::text)),
-    CONSTRAINT imports_on_duplicate_check CHECK ((on_duplicate = ANY (ARRAY['skip'::text, 'fill_empty'::text]))),
-    CONSTRAINT imports_rows_done_check CHECK ((rows_done >= 0)),
-    CONSTRAINT imports_separator_check CHECK ((separator = ANY (ARRAY[','::text, ';'::text, '	'::text])))
-);
-
-
---
--- Name: TABLE imports; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.imports IS 'CSV imports: the file (Storage bucket imports), how its columns map to fields, what a duplicate does, the checkpoint and the counts. Written by start_import and the worker.';
-
-
---
--- Name: COLUMN imports.accounts_created; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.imports.accounts_created IS 'A contacts import: the accounts it created for company domains the workspace did not have yet.';
-
-
---
 -- Name: finish_import(uuid, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2820,16 +2853,12 @@ CREATE FUNCTION public.finish_import(job_id uuid, worker_id text) RETURNS public
     SET search_path TO ''
     AS $$
 declare
-  v_job public.jobs;
-  v_import public.imports;
+  v_import public.imports := private.lock_leased_import(finish_import.job_id, finish_import.worker_id);
   v_queued integer := 0;
 begin
-  select * into v_job from public.jobs j
-  where j.id = finish_import.job_id and j.status = 'processing' and j.locked_by = finish_import.worker_id;
-  if not found then
+  if v_import.id is null then
     return null;
   end if;
-  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
   if v_import.finished_at is null and v_import.enrich_after then
     with queued as (
       insert into public.jobs (workspace_id, job_type, payload, created_by)
@@ -2977,22 +3006,15 @@ CREATE FUNCTION public.import_contact_rows(job_id uuid, worker_id text, rows jso
     SET search_path TO ''
     AS $$
 declare
-  v_job public.jobs;
-  v_import public.imports;
+  v_import public.imports := private.lock_leased_import(import_contact_rows.job_id, import_contact_rows.worker_id);
   v_created integer;
   v_updated integer;
   v_skipped integer;
   v_failed integer;
   v_accounts integer;
 begin
-  select * into v_job from public.jobs j
-  where j.id = import_contact_rows.job_id and j.status = 'processing' and j.locked_by = import_contact_rows.worker_id;
-  if not found then
+  if v_import.id is null then
     return null;
-  end if;
-  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
-  if not found then
-    raise exception 'Import not found for job %', v_job.id using errcode = 'P0002';
   end if;
   -- Contacts have no unique email (people type them twice by hand): two imports into one workspace
   -- take turns, so neither can create a contact the other is creating.
@@ -6401,6 +6423,92 @@ REVOKE ALL ON FUNCTION private.job_type_enabled_changed() FROM PUBLIC;
 
 
 --
+-- Name: TABLE imports; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT ALL ON TABLE public.imports TO service_role;
+GRANT SELECT ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(id) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.workspace_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(workspace_id) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(kind) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.object_path; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(object_path) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.file_name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(file_name) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.mapping; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(mapping) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.on_duplicate; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(on_duplicate) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.enrich_after; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(enrich_after) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.job_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(job_id) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: COLUMN imports.bytes_total; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT INSERT(bytes_total) ON TABLE public.imports TO authenticated;
+
+
+--
+-- Name: FUNCTION lock_leased_import(p_job_id uuid, p_worker_id text); Type: ACL; Schema: private; Owner: -
+--
+
+REVOKE ALL ON FUNCTION private.lock_leased_import(p_job_id uuid, p_worker_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.lock_leased_import(p_job_id uuid, p_worker_id text) TO service_role;
+
+
+--
 -- Name: FUNCTION normalize_account(); Type: ACL; Schema: private; Owner: -
 --
 
@@ -6674,84 +6782,6 @@ GRANT ALL ON FUNCTION public.enqueue_job(workspace_id uuid, job_type text, paylo
 
 REVOKE ALL ON FUNCTION public.fail_job(job_id uuid, worker_id text, error_message text, retryable boolean, retry_after_seconds double precision, now timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.fail_job(job_id uuid, worker_id text, error_message text, retryable boolean, retry_after_seconds double precision, now timestamp with time zone) TO service_role;
-
-
---
--- Name: TABLE imports; Type: ACL; Schema: public; Owner: -
---
-
-GRANT ALL ON TABLE public.imports TO service_role;
-GRANT SELECT ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(id) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.workspace_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(workspace_id) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.kind; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(kind) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.object_path; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(object_path) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.file_name; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(file_name) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.mapping; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(mapping) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.on_duplicate; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(on_duplicate) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.enrich_after; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(enrich_after) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.job_id; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(job_id) ON TABLE public.imports TO authenticated;
-
-
---
--- Name: COLUMN imports.bytes_total; Type: ACL; Schema: public; Owner: -
---
-
-GRANT INSERT(bytes_total) ON TABLE public.imports TO authenticated;
 
 
 --

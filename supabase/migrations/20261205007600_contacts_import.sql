@@ -90,6 +90,34 @@ comment on function public.start_import(text, text, jsonb, text, boolean, text) 
 revoke all on function public.start_import(text, text, jsonb, text, boolean, text) from public, anon;
 grant execute on function public.start_import(text, text, jsonb, text, boolean, text) to authenticated, service_role;
 
+-- The import a worker's batch writes to, locked: null when the job is not (or no longer) leased to
+-- this worker, so its write is refused (fencing); both kinds' batch functions and finish_import
+-- start with it.
+create function private.lock_leased_import(p_job_id uuid, p_worker_id text) returns public.imports
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job public.jobs;
+  v_import public.imports;
+begin
+  select * into v_job from public.jobs j
+  where j.id = p_job_id and j.status = 'processing' and j.locked_by = p_worker_id;
+  if not found then
+    return null;
+  end if;
+  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
+  if not found then
+    raise exception 'Import not found for job %', v_job.id using errcode = 'P0002';
+  end if;
+  return v_import;
+end
+$$;
+comment on function private.lock_leased_import(uuid, text) is
+  'The import of a job leased to this worker, locked for the batch; null when the lease is not this worker''s.';
+revoke all on function private.lock_leased_import(uuid, text) from public;
+grant execute on function private.lock_leased_import(uuid, text) to service_role;
+
 -- Worker: one batch of parsed contact rows. rows: [{row, email, first_name, last_name, title, phone,
 -- linkedin_url, city, state, country, account_domain, account_name, errors: [{column_name, value,
 -- reason}]}] in file order, emails lower-case and domains normalized (the worker's one rule); a row
@@ -107,22 +135,15 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_job public.jobs;
-  v_import public.imports;
+  v_import public.imports := private.lock_leased_import(import_contact_rows.job_id, import_contact_rows.worker_id);
   v_created integer;
   v_updated integer;
   v_skipped integer;
   v_failed integer;
   v_accounts integer;
 begin
-  select * into v_job from public.jobs j
-  where j.id = import_contact_rows.job_id and j.status = 'processing' and j.locked_by = import_contact_rows.worker_id;
-  if not found then
+  if v_import.id is null then
     return null;
-  end if;
-  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
-  if not found then
-    raise exception 'Import not found for job %', v_job.id using errcode = 'P0002';
   end if;
   -- Contacts have no unique email (people type them twice by hand): two imports into one workspace
   -- take turns, so neither can create a contact the other is creating.
@@ -235,16 +256,12 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_job public.jobs;
-  v_import public.imports;
+  v_import public.imports := private.lock_leased_import(finish_import.job_id, finish_import.worker_id);
   v_queued integer := 0;
 begin
-  select * into v_job from public.jobs j
-  where j.id = finish_import.job_id and j.status = 'processing' and j.locked_by = finish_import.worker_id;
-  if not found then
+  if v_import.id is null then
     return null;
   end if;
-  select * into v_import from public.imports i where i.id = (v_job.payload ->> 'import_id')::uuid for update;
   if v_import.finished_at is null and v_import.enrich_after then
     with queued as (
       insert into public.jobs (workspace_id, job_type, payload, created_by)

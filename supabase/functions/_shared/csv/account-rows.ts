@@ -2,7 +2,7 @@
 // product's one domain rule (_shared/domain.ts), a name, a whole number of employees, lengths the
 // database accepts.
 import { isValidDomain, normalizeDomain } from "../domain.ts";
-import type { ImportField } from "./dialect.ts";
+import { type ImportField, LOCATION_FIELDS } from "./dialect.ts";
 import { type ColumnIndexes, type RowProblem, rowReader } from "./row-reader.ts";
 
 /** The fields an accounts import can fill, and the headers that usually hold them. */
@@ -54,19 +54,7 @@ export const ACCOUNT_IMPORT_FIELDS = [
       "# employees",
     ],
   },
-  { field: "city", label: "City", required: false, headers: ["city", "town"] },
-  {
-    field: "state",
-    label: "State / region",
-    required: false,
-    headers: ["state", "region", "province"],
-  },
-  {
-    field: "country",
-    label: "Country",
-    required: false,
-    headers: ["country", "country name"],
-  },
+  ...LOCATION_FIELDS,
 ] as const satisfies readonly ImportField[];
 
 export type AccountImportField = (typeof ACCOUNT_IMPORT_FIELDS)[number]["field"];

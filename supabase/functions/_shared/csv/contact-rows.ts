@@ -3,7 +3,7 @@
 // the one domain rule for the company's website, lengths the database accepts.
 import { isValidEmail } from "../email.ts";
 import { domainOf } from "./account-rows.ts";
-import type { ImportField } from "./dialect.ts";
+import { type ImportField, LOCATION_FIELDS } from "./dialect.ts";
 import { type ColumnIndexes, type RowProblem, rowReader } from "./row-reader.ts";
 
 /** The fields a contacts import can fill, and the headers that usually hold them. */
@@ -51,19 +51,7 @@ export const CONTACT_IMPORT_FIELDS = [
     required: false,
     headers: ["linkedin", "linkedin url", "linkedin profile", "linkedin_url"],
   },
-  { field: "city", label: "City", required: false, headers: ["city", "town"] },
-  {
-    field: "state",
-    label: "State / region",
-    required: false,
-    headers: ["state", "region", "province"],
-  },
-  {
-    field: "country",
-    label: "Country",
-    required: false,
-    headers: ["country", "country name"],
-  },
+  ...LOCATION_FIELDS,
   {
     field: "account_domain",
     label: "Company domain / website",

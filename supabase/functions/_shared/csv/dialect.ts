@@ -48,3 +48,10 @@ export function guessMapping<F extends string>(
   }
   return mapping;
 }
+
+/** Where a company or a person is: the same three fields in both kinds of import. */
+export const LOCATION_FIELDS = [
+  { field: "city", label: "City", required: false, headers: ["city", "town"] },
+  { field: "state", label: "State / region", required: false, headers: ["state", "region", "province"] },
+  { field: "country", label: "Country", required: false, headers: ["country", "country name"] },
+] as const satisfies readonly ImportField[];
