@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
-import { Field } from "../components/Field";
-import { NewPasswordField } from "./CredentialFields";
+import { NewPasswordField, PasswordField } from "./CredentialFields";
 import { Loading } from "../components/States";
 import { authCodeMessage } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
@@ -73,14 +72,12 @@ export function ResetPasswordPage() {
       {error ? <ErrorAlert error={error} /> : null}
       <form onSubmit={onSubmit} noValidate className="stack">
         <NewPasswordField label="New password" name="new-password" value={password} onChange={setPassword} error={errors.password} />
-        <Field
+        <PasswordField
           label="Repeat the new password"
-          type="password"
           name="repeat-password"
           autoComplete="new-password"
-          required
           value={repeat}
-          onChange={(e) => setRepeat(e.target.value)}
+          onChange={setRepeat}
           error={errors.repeat}
         />
         <button type="submit" className="btn btn-primary btn-block" disabled={saving}>
