@@ -1,24 +1,14 @@
 import { render } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
-import { Providers } from "../App";
-import { ConfirmEmailPage } from "../auth/ConfirmEmailPage";
-import { ForgotPasswordPage } from "../auth/ForgotPasswordPage";
-import { CONFIRM_PATH, RESET_PATH } from "../auth/redirect";
-import { ResetPasswordPage } from "../auth/ResetPasswordPage";
-import { SignInPage } from "../auth/SignInPage";
-import { SignUpPage } from "../auth/SignUpPage";
+import { Providers, publicRoutes } from "../App";
 import { createFakeSupabase } from "./fake-supabase";
 import { testQueryClient } from "./render";
 
-/** The public routes as App.tsx has them, and a stand-in for the signed-in app. */
+/** The public routes of App.tsx, and a stand-in for the signed-in app. */
 function AuthRoutesForTests() {
   return (
     <Routes>
-      <Route path="/sign-in" element={<SignInPage />} />
-      <Route path="/sign-up" element={<SignUpPage />} />
-      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-      <Route path={CONFIRM_PATH} element={<ConfirmEmailPage />} />
-      <Route path={RESET_PATH} element={<ResetPasswordPage />} />
+      {publicRoutes}
       <Route path="/accounts" element={<p>Accounts page</p>} />
     </Routes>
   );
