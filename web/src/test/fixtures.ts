@@ -1,6 +1,6 @@
 // Rows as the database returns them, for tests.
 import { ACCOUNT_FIELDS } from "../../../supabase/functions/_shared/apollo/field-map.ts";
-import type { AccountWithEnrichmentRow, JobLogRow, JobRow } from "../lib/database.types";
+import type { AccountWithEnrichmentRow, ContactRow, JobLogRow, JobRow } from "../lib/database.types";
 
 /** Every column Apollo fills, empty: a column added to the field map is in every fixture account. */
 const NO_APOLLO_FIELDS = Object.fromEntries(ACCOUNT_FIELDS.map((rule) => [rule.column, null]));
@@ -27,6 +27,32 @@ export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): 
     stale: false,
     ...overrides,
   } as AccountWithEnrichmentRow;
+}
+
+/** A contact as the contacts table returns it: never enriched, only a name, unless overridden. */
+export function makeContact(overrides: Partial<ContactRow> = {}): ContactRow {
+  return {
+    id: "c0000000-0000-4000-8000-000000000001",
+    workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    account_id: "00000000-0000-4000-8000-000000000001",
+    first_name: "Maya",
+    last_name: null,
+    email: null,
+    title: null,
+    seniority: null,
+    phone: null,
+    linkedin_url: null,
+    city: null,
+    state: null,
+    country: null,
+    enriched_at: null,
+    metadata: {},
+    field_sources: {},
+    created_by: null,
+    created_at: "2026-11-29T09:00:00Z",
+    updated_at: "2026-11-29T09:00:00Z",
+    ...overrides,
+  };
 }
 
 export function makeJob(overrides: Partial<JobRow> = {}): JobRow {
