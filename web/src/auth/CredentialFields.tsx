@@ -15,14 +15,13 @@ export function EmailField(props: CredentialProps) {
   return <CredentialField label="Email" type="email" name="email" autoComplete="email" {...props} />;
 }
 
-/** A password: the one the user has (current-password) or one being chosen (new-password). */
-export function PasswordField(
-  props: CredentialProps & { label: ReactNode; name: string; autoComplete: "current-password" | "new-password"; help?: ReactNode },
-) {
-  return <CredentialField type="password" {...props} />;
+/** The password the user has (sign-in). */
+export function CurrentPasswordField(props: CredentialProps & { help?: ReactNode }) {
+  return <CredentialField label="Password" type="password" name="password" autoComplete="current-password" {...props} />;
 }
 
-/** A password being chosen (sign-up, reset), with the rule it must meet. */
-export function NewPasswordField(props: CredentialProps & { label: ReactNode; name: string }) {
-  return <PasswordField autoComplete="new-password" help={`At least ${MINIMUM_PASSWORD_LENGTH} characters.`} {...props} />;
+/** A password being chosen (sign-up, reset), with the rule it must meet; typed again (`repeat`), without it. */
+export function NewPasswordField({ repeat = false, ...props }: CredentialProps & { label: ReactNode; name: string; repeat?: boolean }) {
+  const help = repeat ? undefined : `At least ${MINIMUM_PASSWORD_LENGTH} characters.`;
+  return <CredentialField type="password" autoComplete="new-password" help={help} {...props} />;
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
-import { NewPasswordField, PasswordField } from "./CredentialFields";
+import { NewPasswordField } from "./CredentialFields";
 import { Loading } from "../components/States";
 import { authCodeMessage } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
@@ -72,14 +72,7 @@ export function ResetPasswordPage() {
       {error ? <ErrorAlert error={error} /> : null}
       <form onSubmit={onSubmit} noValidate className="stack">
         <NewPasswordField label="New password" name="new-password" value={password} onChange={setPassword} error={errors.password} />
-        <PasswordField
-          label="Repeat the new password"
-          name="repeat-password"
-          autoComplete="new-password"
-          value={repeat}
-          onChange={setRepeat}
-          error={errors.repeat}
-        />
+        <NewPasswordField label="Repeat the new password" name="repeat-password" repeat value={repeat} onChange={setRepeat} error={errors.repeat} />
         <button type="submit" className="btn btn-primary btn-block" disabled={saving}>
           {saving ? "Saving…" : "Save new password"}
         </button>

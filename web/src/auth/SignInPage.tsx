@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
-import { EmailField, PasswordField } from "./CredentialFields";
+import { CurrentPasswordField, EmailField } from "./CredentialFields";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
@@ -64,10 +64,7 @@ export function SignInPage() {
       ) : null}
       <form onSubmit={onSubmit} noValidate className="stack">
         <EmailField value={email} onChange={setEmail} error={errors.email} />
-        <PasswordField
-          label="Password"
-          name="password"
-          autoComplete="current-password"
+        <CurrentPasswordField
           value={password}
           onChange={setPassword}
           error={errors.password}
