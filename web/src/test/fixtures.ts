@@ -5,6 +5,16 @@ import type { AccountWithEnrichmentRow, ContactRow, JobLogRow, JobRow } from "..
 /** Every column Apollo fills, empty: a column added to the field map is in every fixture account. */
 const NO_APOLLO_FIELDS = Object.fromEntries(ACCOUNT_FIELDS.map((rule) => [rule.column, null]));
 
+/** What accounts and contacts hold beside their own columns: created by nobody, never enriched. */
+const NEW_RECORD = {
+  enriched_at: null,
+  metadata: {},
+  field_sources: {},
+  created_by: null,
+  created_at: "2026-11-29T09:00:00Z",
+  updated_at: "2026-11-29T09:00:00Z",
+};
+
 /** An account as accounts_with_enrichment returns it: never enriched, nothing from Apollo, unless overridden. */
 export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): AccountWithEnrichmentRow {
   return {
@@ -13,12 +23,7 @@ export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): 
     workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
     name: "Acme",
     domain: null,
-    enriched_at: null,
-    metadata: {},
-    field_sources: {},
-    created_by: null,
-    created_at: "2026-11-29T09:00:00Z",
-    updated_at: "2026-11-29T09:00:00Z",
+    ...NEW_RECORD,
     latest_job_id: null,
     latest_job_status: null,
     latest_job_error: null,
@@ -45,12 +50,7 @@ export function makeContact(overrides: Partial<ContactRow> = {}): ContactRow {
     city: null,
     state: null,
     country: null,
-    enriched_at: null,
-    metadata: {},
-    field_sources: {},
-    created_by: null,
-    created_at: "2026-11-29T09:00:00Z",
-    updated_at: "2026-11-29T09:00:00Z",
+    ...NEW_RECORD,
     ...overrides,
   };
 }
