@@ -1,11 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
-import { Alert, ErrorAlert } from "../components/Alert";
+import { ErrorAlert } from "../components/Alert";
 import { NewPasswordField } from "./CredentialFields";
 import { Loading } from "../components/States";
-import { authCodeMessage } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
-import { AuthCard } from "./AuthCard";
+import { AuthCard, LinkErrorCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { validateNewPassword } from "./credentials";
 import { readAuthRedirect } from "./redirect";
@@ -26,15 +25,15 @@ export function ResetPasswordPage() {
   const [error, setError] = useState<unknown>(null);
 
   if (redirect?.kind === "error") {
-    const expired = redirect.code === "otp_expired";
-    const { message, hint } = authCodeMessage(redirect.code, redirect.description);
     return (
-      <AuthCard title={expired ? "This reset link has expired" : "We could not open this reset link"}>
-        <Alert tone="error" title={expired ? "The link has expired or was already used." : message}>
-          <p className="alert-hint">{expired ? "Links work once and expire after an hour: ask for a new one." : hint}</p>
-        </Alert>
+      <LinkErrorCard
+        error={redirect}
+        expiredTitle="This reset link has expired"
+        failedTitle="We could not open this reset link"
+        expiredHint="Links work once and expire after an hour: ask for a new one."
+      >
         <Link to="/forgot-password" className="btn btn-primary btn-block">Send a new reset link</Link>
-      </AuthCard>
+      </LinkErrorCard>
     );
   }
   if (loading) return <Loading label="Opening your reset link…" />;
