@@ -241,14 +241,8 @@ export type Database = {
       };
       jobs: {
         Row: JobRow;
-        Insert: {
-          workspace_id: string;
-          job_type: string;
-          payload?: Json;
-          priority?: number;
-          scheduled_for?: string;
-          max_attempts?: number;
-        };
+        // the columns a browser may insert (column grants); the rest are the queue's
+        Insert: Pick<TablesInsert<"jobs">, "workspace_id" | "job_type" | "payload" | "priority" | "scheduled_for" | "max_attempts">;
         Update: never;
         Relationships: [];
       };
