@@ -38,14 +38,24 @@ export function createQueryClient() {
   });
 }
 
+/**
+ * The pages anyone may open (signing in and up, the emailed links' pages). A fragment, not a
+ * component: <Routes> reads its <Route> children as they are. The tests mount the same ones.
+ */
+export const publicRoutes = (
+  <>
+    <Route path="/sign-in" element={<SignInPage />} />
+    <Route path="/sign-up" element={<SignUpPage />} />
+    <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+    <Route path={CONFIRM_PATH} element={<ConfirmEmailPage />} />
+    <Route path={RESET_PATH} element={<ResetPasswordPage />} />
+  </>
+);
+
 export function AppRoutes() {
   return (
     <Routes>
-      <Route path="/sign-in" element={<SignInPage />} />
-      <Route path="/sign-up" element={<SignUpPage />} />
-      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-      <Route path={CONFIRM_PATH} element={<ConfirmEmailPage />} />
-      <Route path={RESET_PATH} element={<ResetPasswordPage />} />
+      {publicRoutes}
       <Route
         element={
           <RequireAuth>

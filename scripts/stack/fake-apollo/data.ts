@@ -3,6 +3,7 @@
 // from their email / name / LinkedIn URL. Shapes follow Apollo's organization and person objects.
 import { SAMPLE_DATA_KEY } from "../../../supabase/functions/_shared/apollo/sample-data.ts";
 import type { PersonMatchRequest } from "../../../supabase/functions/_shared/apollo/types.ts";
+import knownCompanies from "./known-companies.json" with { type: "json" };
 
 /** FNV-1a 32-bit. */
 export function hash32(text: string, seed = 0x811c9dc5): number {
@@ -60,129 +61,11 @@ interface Firmographics {
 
 const US = "United States";
 
-/** Plausible, public-knowledge figures (rounded; Apollo's own numbers are estimates too). */
-// deno-fmt-ignore
-export const KNOWN_COMPANIES: Readonly<Record<string, Firmographics>> = {
-  "stripe.com": {
-    name: "Stripe", industry: "financial services", employees: 8000, founded: 2010, city: "South San Francisco",
-    state: "California", country: US, postal: "94080", street: "354 Oyster Point Blvd", revenue: 3_500_000_000,
-    funding: 9_400_000_000, fundingStage: "Series I", fundingDate: "2023-03-15T00:00:00.000+00:00", linkedin: "stripe",
-    twitter: "stripe", description: "Stripe is a financial infrastructure platform for businesses: payments, billing and more.",
-    keywords: ["payments", "fintech", "billing", "api"], technologies: ["AWS", "Ruby On Rails", "React", "Cloudflare"],
-  },
-  "notion.so": {
-    name: "Notion", industry: "computer software", employees: 800, founded: 2013, city: "San Francisco",
-    state: "California", country: US, postal: "94110", street: "2300 Harrison St", revenue: 250_000_000,
-    funding: 343_000_000, fundingStage: "Series C", fundingDate: "2021-10-08T00:00:00.000+00:00", linkedin: "notionhq",
-    twitter: "NotionHQ", description: "Notion is the connected workspace where better, faster work happens.",
-    keywords: ["productivity", "collaboration", "notes", "wiki"], technologies: ["AWS", "React", "Postgres", "Segment"],
-  },
-  "figma.com": {
-    name: "Figma", industry: "computer software", employees: 1600, founded: 2012, city: "San Francisco",
-    state: "California", country: US, postal: "94102", street: "760 Market St", revenue: 600_000_000,
-    funding: 333_000_000, fundingStage: "Series E", fundingDate: "2021-06-24T00:00:00.000+00:00", linkedin: "figma",
-    twitter: "figma", description: "Figma is the collaborative interface design tool.",
-    keywords: ["design", "prototyping", "collaboration", "ui"], technologies: ["AWS", "React", "WebAssembly", "Sentry"],
-  },
-  "linear.app": {
-    name: "Linear", industry: "computer software", employees: 100, founded: 2019, city: "San Francisco",
-    state: "California", country: US, postal: "94107", street: null, revenue: 30_000_000, funding: 52_000_000,
-    fundingStage: "Series B", fundingDate: "2023-09-14T00:00:00.000+00:00", linkedin: "linearapp", twitter: "linear",
-    description: "Linear is a purpose-built tool for planning and building products.",
-    keywords: ["issue tracking", "project management", "software development"],
-    technologies: ["Google Cloud", "React", "Postgres", "Vercel"],
-  },
-  "vercel.com": {
-    name: "Vercel", industry: "internet", employees: 600, founded: 2015, city: "San Francisco", state: "California",
-    country: US, postal: "94105", street: null, revenue: 100_000_000, funding: 563_000_000, fundingStage: "Series E",
-    fundingDate: "2024-05-16T00:00:00.000+00:00", linkedin: "vercel", twitter: "vercel",
-    description: "Vercel provides the developer tools and cloud infrastructure to build and deploy the web.",
-    keywords: ["frontend cloud", "next.js", "hosting", "serverless"], technologies: ["AWS", "Next.js", "React", "Go"],
-  },
-  "supabase.com": {
-    name: "Supabase", industry: "computer software", employees: 150, founded: 2020, city: "San Francisco",
-    state: "California", country: US, postal: "94107", street: null, revenue: 20_000_000, funding: 116_000_000,
-    fundingStage: "Series C", fundingDate: "2022-05-10T00:00:00.000+00:00", linkedin: "supabase", twitter: "supabase",
-    description: "Supabase is an open source Firebase alternative built on Postgres.",
-    keywords: ["postgres", "database", "open source", "backend as a service"],
-    technologies: ["AWS", "Postgres", "Elixir", "Deno"],
-  },
-  "airtable.com": {
-    name: "Airtable", industry: "computer software", employees: 900, founded: 2012, city: "San Francisco",
-    state: "California", country: US, postal: "94103", street: "799 Market St", revenue: 375_000_000,
-    funding: 1_360_000_000, fundingStage: "Series F", fundingDate: "2021-12-13T00:00:00.000+00:00",
-    linkedin: "airtable", twitter: "airtable", description: "Airtable is a connected apps platform for building workflows.",
-    keywords: ["low-code", "database", "spreadsheet", "workflow"], technologies: ["AWS", "React", "Node.js", "MySQL"],
-  },
-  "hubspot.com": {
-    name: "HubSpot", industry: "computer software", employees: 7600, founded: 2005, city: "Cambridge",
-    state: "Massachusetts", country: US, postal: "02141", street: "2 Canal Park", revenue: 2_170_000_000,
-    funding: 100_500_000, fundingStage: "IPO", fundingDate: "2014-10-09T00:00:00.000+00:00", symbol: "HUBS",
-    exchange: "nyse", linkedin: "hubspot", twitter: "HubSpot",
-    description: "HubSpot is a customer platform with software for marketing, sales and customer service.",
-    keywords: ["crm", "inbound marketing", "sales software", "customer service"],
-    technologies: ["AWS", "Java", "React", "MySQL"],
-  },
-  "gong.io": {
-    name: "Gong", industry: "computer software", employees: 1200, founded: 2015, city: "San Francisco",
-    state: "California", country: US, postal: "94105", street: null, revenue: 200_000_000, funding: 584_000_000,
-    fundingStage: "Series E", fundingDate: "2021-06-01T00:00:00.000+00:00", linkedin: "gong-io", twitter: "gongio",
-    description: "Gong is the revenue intelligence platform that captures customer interactions.",
-    keywords: ["revenue intelligence", "conversation intelligence", "sales"],
-    technologies: ["AWS", "Java", "React", "Salesforce"],
-  },
-  "segment.com": {
-    name: "Segment", industry: "internet", employees: 500, founded: 2011, city: "San Francisco", state: "California",
-    country: US, postal: "94107", street: null, revenue: 100_000_000, funding: 284_000_000, fundingStage: "Acquired",
-    fundingDate: "2020-11-02T00:00:00.000+00:00", linkedin: "segment-io", twitter: "segment",
-    description: "Segment, a Twilio company, is a customer data platform.",
-    keywords: ["customer data platform", "analytics", "data infrastructure"],
-    technologies: ["AWS", "Go", "Kafka", "React"],
-  },
-  "intercom.com": {
-    name: "Intercom", industry: "internet", employees: 1000, founded: 2011, city: "San Francisco",
-    state: "California", country: US, postal: "94105", street: "55 2nd St", revenue: 250_000_000,
-    funding: 241_000_000, fundingStage: "Series D", fundingDate: "2018-03-20T00:00:00.000+00:00",
-    linkedin: "intercom", twitter: "intercom", description: "Intercom is the AI-first customer service platform.",
-    keywords: ["customer service", "messaging", "support", "ai"], technologies: ["AWS", "Ruby On Rails", "Ember.js", "MySQL"],
-  },
-  "zapier.com": {
-    name: "Zapier", industry: "internet", employees: 800, founded: 2011, city: "San Francisco", state: "California",
-    country: US, postal: "94104", street: null, revenue: 140_000_000, funding: 1_400_000, fundingStage: "Seed",
-    fundingDate: "2012-10-01T00:00:00.000+00:00", linkedin: "zapier", twitter: "zapier",
-    description: "Zapier connects apps and automates workflows without code.",
-    keywords: ["automation", "integrations", "no-code", "workflow"], technologies: ["AWS", "Python", "Django", "React"],
-  },
-  "shopify.com": {
-    name: "Shopify", industry: "internet", employees: 8300, founded: 2006, city: "Ottawa", state: "Ontario",
-    country: "Canada", postal: "K2P 2L8", street: "151 O'Connor St", revenue: 7_060_000_000, funding: 122_000_000,
-    fundingStage: "IPO", fundingDate: "2015-05-21T00:00:00.000+00:00", symbol: "SHOP", exchange: "nyse",
-    linkedin: "shopify", twitter: "Shopify", description: "Shopify is a commerce platform for businesses of every size.",
-    keywords: ["ecommerce", "retail", "point of sale", "payments"], technologies: ["Google Cloud", "Ruby On Rails", "React", "MySQL"],
-  },
-  "atlassian.com": {
-    name: "Atlassian", industry: "computer software", employees: 11000, founded: 2002, city: "Sydney",
-    state: "New South Wales", country: "Australia", postal: "2000", street: "341 George St", revenue: 4_360_000_000,
-    funding: 210_000_000, fundingStage: "IPO", fundingDate: "2015-12-10T00:00:00.000+00:00", symbol: "TEAM",
-    exchange: "nasdaq", linkedin: "atlassian", twitter: "Atlassian",
-    description: "Atlassian builds team collaboration and productivity software such as Jira and Confluence.",
-    keywords: ["collaboration", "project management", "devops", "itsm"], technologies: ["AWS", "Java", "React", "Postgres"],
-  },
-  "canva.com": {
-    name: "Canva", industry: "internet", employees: 4000, founded: 2012, city: "Sydney", state: "New South Wales",
-    country: "Australia", postal: "2010", street: "110 Kippax St", revenue: 2_300_000_000, funding: 572_000_000,
-    fundingStage: "Series F", fundingDate: "2021-09-14T00:00:00.000+00:00", linkedin: "canva", twitter: "canva",
-    description: "Canva is an online visual communication and design platform.",
-    keywords: ["design", "graphic design", "presentations", "marketing"], technologies: ["AWS", "Java", "React", "MySQL"],
-  },
-  "apollo.io": {
-    name: "Apollo.io", industry: "information technology & services", employees: 1000, founded: 2015,
-    city: "San Francisco", state: "California", country: US, postal: "94105", street: null, revenue: 150_000_000,
-    funding: 251_000_000, fundingStage: "Series D", fundingDate: "2023-08-29T00:00:00.000+00:00",
-    linkedin: "apolloio", twitter: "MeetApollo", description: "Apollo.io is a sales intelligence and engagement platform.",
-    keywords: ["sales intelligence", "b2b data", "sales engagement"], technologies: ["Google Cloud", "Ruby On Rails", "React", "MongoDB"],
-  },
-};
+/**
+ * Plausible, public-knowledge figures (rounded; Apollo's own numbers are estimates too), one record per
+ * domain in known-companies.json: records of one shape are data, not code.
+ */
+export const KNOWN_COMPANIES: Readonly<Record<string, Firmographics>> = knownCompanies;
 
 const INDUSTRIES = [
   "information technology & services",

@@ -219,6 +219,16 @@ comment on function tests.claim_job(uuid, text, integer, timestamptz) is
 -- These set transaction-local settings, as PostgREST does for each request. (A SET clause on a
 -- function restores only its own parameter on exit, so role and claims stay set.)
 
+-- The one place that switches: the role (set_config('role', …) is SET LOCAL ROLE) and the claims.
+create function tests.act_as(role text, claims text) returns void
+language sql
+set search_path = ''
+as $$
+  select set_config('role', act_as.role, true);
+  select set_config('request.jwt.claims', act_as.claims, true);
+$$;
+comment on function tests.act_as(text, text) is 'Sets the role and request.jwt.claims until the transaction ends, as PostgREST does.';
+
 create function tests.authenticate_as(identifier text) returns void
 language plpgsql
 set search_path = ''
@@ -227,11 +237,10 @@ declare
   v_id uuid := tests.get_user_id(authenticate_as.identifier);
   v_email text := (select tests.user_email(v_id));
 begin
-  set local role authenticated;
-  perform set_config('request.jwt.claims', jsonb_build_object(
+  perform tests.act_as('authenticated', jsonb_build_object(
     'sub', v_id, 'role', 'authenticated', 'aud', 'authenticated', 'email', v_email,
     'app_metadata', jsonb_build_object('provider', 'email', 'providers', jsonb_build_array('email')),
-    'user_metadata', '{}'::jsonb, 'is_anonymous', false)::text, true);
+    'user_metadata', '{}'::jsonb, 'is_anonymous', false)::text);
 end
 $$;
 comment on function tests.authenticate_as(text) is 'Acts as a signed-in user (email or id): role authenticated with their JWT claims, until the transaction ends.';
@@ -247,35 +256,26 @@ $$;
 comment on function tests.user_email(uuid) is 'A user''s email.';
 
 create function tests.authenticate_as_service_role() returns void
-language plpgsql
+language sql
 set search_path = ''
 as $$
-begin
-  set local role service_role;
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-end
+  select tests.act_as('service_role', '{"role": "service_role"}')
 $$;
 comment on function tests.authenticate_as_service_role() is 'Acts as the service role (workers, Edge Functions), as PostgREST does for the service key.';
 
 create function tests.authenticate_as_anon() returns void
-language plpgsql
+language sql
 set search_path = ''
 as $$
-begin
-  set local role anon;
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-end
+  select tests.act_as('anon', '{"role": "anon"}')
 $$;
 comment on function tests.authenticate_as_anon() is 'Acts as an anonymous caller (the anon key without a session).';
 
 create function tests.clear_authentication() returns void
-language plpgsql
+language sql
 set search_path = ''
 as $$
-begin
-  set local role none;
-  perform set_config('request.jwt.claims', '', true);
-end
+  select tests.act_as('none', '')
 $$;
 comment on function tests.clear_authentication() is 'Back to the connecting role (postgres) without JWT claims.';
 

@@ -1,6 +1,6 @@
 // Spec test 7: the job page is open, the worker runs, and the page follows it without a refresh:
 // Pending -> Processing -> Completed, 10% -> ... -> 100%, log lines as they are written.
-import { apiAs, DEMO_WS, env, expect, saveMockKey, screenshot, SEVEN_LOG_LINES, signIn, test, triggerWorker } from "./fixtures";
+import { apiAs, DEMO_WS, env, expect, queueEnrichment, saveMockKey, screenshot, SEVEN_LOG_LINES, signIn, test, triggerWorker } from "./fixtures";
 
 test("progress, status and logs arrive live through Realtime", async ({ page }) => {
   const api = await apiAs(env.demo);
@@ -14,19 +14,9 @@ test("progress, status and logs arrive live through Realtime", async ({ page }) 
   expect(accountError).toBeNull();
   // Scheduled a few seconds ahead, so nothing runs it before the page is watching.
   const dueAt = Date.now() + 6_000;
-  const { data: job, error: jobError } = await api
-    .from("jobs")
-    .insert({
-      workspace_id: DEMO_WS,
-      job_type: "enrich_account",
-      payload: { account_id: account!.id, domain: account!.domain },
-      scheduled_for: new Date(dueAt).toISOString(),
-    })
-    .select("id")
-    .single();
-  expect(jobError).toBeNull();
+  const jobId = await queueEnrichment(api, account!, dueAt);
 
-  await signIn(page, env.demo, `/jobs/${job!.id}`);
+  await signIn(page, env.demo, `/jobs/${jobId}`);
   await expect(page.getByTestId("job-status")).toHaveText("Pending");
   await expect(page.getByRole("progressbar", { name: "Progress" })).toHaveAttribute("aria-valuenow", "0");
   await expect(page.getByTestId("live-status")).toHaveAttribute("data-live", "live");

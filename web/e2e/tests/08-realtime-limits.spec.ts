@@ -4,7 +4,7 @@
 // start to finish while Realtime delivers none of it: the page notices the silence, says it is
 // refreshing, and shows the finished job with all seven log lines anyway. Local stack only (it
 // lowers the limit through the stack's settings route, and puts it back).
-import { apiAs, DEMO_WS, env, expect, saveMockKey, screenshot, SEVEN_LOG_LINES, signIn, stackRealtimeSettings, test, triggerWorker } from "./fixtures";
+import { apiAs, DEMO_WS, env, expect, queueEnrichment, saveMockKey, screenshot, SEVEN_LOG_LINES, signIn, stackRealtimeSettings, test, triggerWorker } from "./fixtures";
 
 test("a job page reaches 100% with all 7 log lines while Realtime skips every change over the limit", async ({ page }) => {
   const before = await stackRealtimeSettings();
@@ -37,18 +37,8 @@ test("a job page reaches 100% with all 7 log lines while Realtime skips every ch
     const target = await newAccount(`Limited ${stamp}`);
     // Due a few seconds ahead, so it runs while the page watches.
     const dueAt = Date.now() + 6_000;
-    const { data: job, error: jobError } = await api
-      .from("jobs")
-      .insert({
-        workspace_id: DEMO_WS,
-        job_type: "enrich_account",
-        payload: { account_id: target.id, domain: target.domain },
-        scheduled_for: new Date(dueAt).toISOString(),
-      })
-      .select("id")
-      .single();
-    expect(jobError).toBeNull();
-    await page.goto(`/jobs/${job!.id}`);
+    const jobId = await queueEnrichment(api, target, dueAt);
+    await page.goto(`/jobs/${jobId}`);
     await expect(page.getByTestId("job-status")).toHaveText("Pending");
     await page.evaluate(() => {
       const w = window as unknown as { __live: string[] };

@@ -3,7 +3,7 @@
 // (nor a blank page on reload), cancelled/retried/scheduled jobs say what they are, failed rows show
 // their error, and a rejected key is explained once.
 import type { Page } from "@playwright/test";
-import { apiAs, apiClient, env, expect, linkInLatestMail, screenshot, signIn, test, uniqueEmail, UUID } from "./fixtures";
+import { apiAs, apiClient, env, expect, linkInLatestMail, queueEnrichment, screenshot, signIn, test, uniqueEmail, UUID } from "./fixtures";
 
 test.skip(!env.mailboxUrl, "needs the local stack's mailbox (E2E_MAILBOX_URL) to confirm its own users");
 
@@ -151,21 +151,10 @@ test("cancelled, retried, scheduled and failed jobs say what they are; a rejecte
   const { data: account } = await who.api
     .from("accounts")
     .insert({ workspace_id: who.workspaceId, name: "Later Co", domain: "later.example.com" })
-    .select("id")
+    .select("id, domain")
     .single();
-  const later = new Date(Date.now() + 2 * 3600_000).toISOString();
-  const { data: scheduled, error: jobError } = await who.api
-    .from("jobs")
-    .insert({
-      workspace_id: who.workspaceId,
-      job_type: "enrich_account",
-      payload: { account_id: account!.id, domain: "later.example.com" },
-      scheduled_for: later,
-    })
-    .select("id")
-    .single();
-  expect(jobError).toBeNull();
-  await signIn(page, who, `/jobs/${scheduled!.id}`);
+  const scheduledId = await queueEnrichment(who.api, { ...account!, workspaceId: who.workspaceId }, Date.now() + 2 * 3600_000);
+  await signIn(page, who, `/jobs/${scheduledId}`);
   await expect(page.getByTestId("job-status")).toHaveText("Pending");
   await expect(page.getByText(/^Scheduled for /)).toBeVisible();
   await expect(page.getByText("Waiting for a worker")).toHaveCount(0);

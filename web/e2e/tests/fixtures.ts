@@ -118,6 +118,29 @@ export async function stackRealtimeSettings(patch?: { max_events_per_second: num
   return response.json();
 }
 
+/**
+ * Queues an account's enrichment as a member may (an insert into jobs), due at `dueAt` (ms since
+ * the epoch), so no worker takes it before the test is ready; the job's id.
+ */
+export async function queueEnrichment(
+  api: SupabaseClient,
+  account: { id: string; domain: string | null; workspaceId?: string },
+  dueAt: number,
+): Promise<string> {
+  const { data, error } = await api
+    .from("jobs")
+    .insert({
+      workspace_id: account.workspaceId ?? DEMO_WS,
+      job_type: "enrich_account",
+      payload: { account_id: account.id, domain: account.domain },
+      scheduled_for: new Date(dueAt).toISOString(),
+    })
+    .select("id")
+    .single();
+  expect(error).toBeNull();
+  return data!.id;
+}
+
 /** Saves the mock key for a workspace through the apollo-settings function (idempotent). */
 export async function saveMockKey(client: SupabaseClient, workspaceId: string) {
   const { error } = await client.functions.invoke("apollo-settings", {

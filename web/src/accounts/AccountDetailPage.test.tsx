@@ -2,9 +2,9 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, useParams } from "react-router-dom";
 import { describe, expect, it } from "vitest";
-import type { AccountWithEnrichmentRow, ContactRow } from "../lib/database.types";
+import type { AccountWithEnrichmentRow } from "../lib/database.types";
 import { createFakeSupabase, type RecordedQuery } from "../test/fake-supabase";
-import { makeAccount, makeJob } from "../test/fixtures";
+import { makeAccount, makeContact, makeJob } from "../test/fixtures";
 import { DEMO_WS, renderPage, withWorkspace } from "../test/render";
 import { AccountDetailPage } from "./AccountDetailPage";
 
@@ -52,7 +52,7 @@ const stripe: AccountWithEnrichmentRow = makeAccount({
   enrichment_status: "enriched",
 });
 
-const maya: ContactRow = {
+const maya = makeContact({
   id: "c0000000-0000-4000-8000-000000000001",
   workspace_id: DEMO_WS,
   account_id: ACCOUNT_ID,
@@ -60,19 +60,7 @@ const maya: ContactRow = {
   last_name: "Lindqvist",
   email: "maya.lindqvist@stripe.com",
   title: "Head of Revenue Operations",
-  seniority: null,
-  phone: null,
-  linkedin_url: null,
-  city: null,
-  state: null,
-  country: null,
-  enriched_at: null,
-  metadata: {},
-  field_sources: {},
-  created_by: null,
-  created_at: "2026-11-29T09:00:00Z",
-  updated_at: "2026-11-29T09:00:00Z",
-};
+});
 
 function JobStub() {
   const { id } = useParams();

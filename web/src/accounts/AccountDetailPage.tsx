@@ -1,12 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ArrowLeft, ExternalLink, Pencil, Sparkles } from "lucide-react";
 import { useCallback, useMemo, useRef } from "react";
-import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
+import { Link, useLocation, useNavigate } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
 import { StaleBadge } from "./StaleBadge";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { RelativeTime } from "../components/RelativeTime";
+import { RecordPage } from "../components/RecordPage";
 import { EmptyState, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
 import { apolloEnrichedAt, fieldSource, isSampleEnrichment } from "../lib/apollo-fields";
@@ -24,21 +25,12 @@ import { FieldSourceMark, LastEnrichmentChanges, SampleDataNote } from "./FieldS
 import { useEnrichAccount, useEnrichContact } from "./mutations";
 import { accountContactsQuery, accountDetailQuery, accountJobsQuery, accountKeys } from "./queries";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function AccountDetailPage() {
-  const { id = "" } = useParams();
-  if (!UUID.test(id)) {
-    return (
-      <main className="page">
-        <BackLink />
-        <Alert tone="error" title="Account not found.">
-          <p>This link does not point to an account.</p>
-        </Alert>
-      </main>
-    );
-  }
-  return <AccountDetail key={id} id={id} />;
+  return (
+    <RecordPage backLink={<BackLink />} title="Account not found." message="This link does not point to an account.">
+      {(id) => <AccountDetail key={id} id={id} />}
+    </RecordPage>
+  );
 }
 
 function BackLink() {

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus, Search, Sparkles, X } from "lucide-react";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { Link, useLocation, useSearchParams } from "react-router-dom";
-import { Alert, ErrorAlert } from "../components/Alert";
+import { Alert, ErrorAlert, LoadError } from "../components/Alert";
 import { EnrichmentBadge } from "../components/EnrichmentBadge";
 import { StaleBadge } from "./StaleBadge";
 import { LiveIndicator } from "../components/LiveIndicator";
@@ -126,12 +126,7 @@ export function AccountsPage() {
 
       {accounts.isPending ? <Loading label="Loading accounts…" /> : null}
       {accounts.isError ? (
-        <div className="stack">
-          <ErrorAlert error={accounts.error} title="The accounts could not be loaded" />
-          <button type="button" className="btn btn-secondary" onClick={() => void accounts.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={accounts.error} title="The accounts could not be loaded" retry={accounts.refetch} />
       ) : null}
 
       {accounts.data && rows.length === 0 ? (

@@ -1,5 +1,7 @@
 import { Sparkles } from "lucide-react";
 import type { ReactNode } from "react";
+import { Alert } from "../components/Alert";
+import { authCodeMessage } from "../lib/errors";
 
 /** The frame of the pages a signed-out user sees: the brand, a heading, and the page's content. */
 export function AuthCard({ title, intro, children }: { title: string; intro?: ReactNode; children?: ReactNode }) {
@@ -15,5 +17,28 @@ export function AuthCard({ title, intro, children }: { title: string; intro?: Re
         {children}
       </div>
     </main>
+  );
+}
+
+/**
+ * An emailed link that came back with an error (readAuthRedirect): expired or already used, the
+ * usual case, with `expiredHint`; otherwise Auth's reason in words. Then what the page offers.
+ */
+export function LinkErrorCard({ error, expiredTitle, failedTitle, expiredHint, children }: {
+  error: { code: string; description: string };
+  expiredTitle: string;
+  failedTitle: string;
+  expiredHint: string;
+  children: ReactNode;
+}) {
+  const expired = error.code === "otp_expired";
+  const { message, hint } = authCodeMessage(error.code, error.description);
+  return (
+    <AuthCard title={expired ? expiredTitle : failedTitle}>
+      <Alert tone="error" title={expired ? "The link has expired or was already used." : message}>
+        <p className="alert-hint">{expired ? expiredHint : hint}</p>
+      </Alert>
+      {children}
+    </AuthCard>
   );
 }

@@ -1,10 +1,8 @@
 import { useState } from "react";
 import { Link, Navigate } from "react-router-dom";
-import { Alert } from "../components/Alert";
 import { Loading } from "../components/States";
-import { authCodeMessage } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
-import { AuthCard } from "./AuthCard";
+import { AuthCard, LinkErrorCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { NewLinkForm } from "./NewLinkForm";
 import { appUrl, CONFIRM_PATH, readAuthRedirect } from "./redirect";
@@ -25,15 +23,13 @@ export function ConfirmEmailPage() {
   const { user, loading } = useAuth();
 
   if (redirect?.kind === "error") {
-    const expired = redirect.code === "otp_expired";
-    const { message, hint } = authCodeMessage(redirect.code, redirect.description);
     return (
-      <AuthCard title={expired ? "This confirmation link has expired" : "We could not confirm your email"}>
-        <Alert tone="error" title={expired ? "The link has expired or was already used." : message}>
-          <p className="alert-hint">
-            {expired ? "Links work once and expire after an hour. If you already confirmed your address, just sign in." : hint}
-          </p>
-        </Alert>
+      <LinkErrorCard
+        error={redirect}
+        expiredTitle="This confirmation link has expired"
+        failedTitle="We could not confirm your email"
+        expiredHint="Links work once and expire after an hour. If you already confirmed your address, just sign in."
+      >
         {user ? (
           <Link to="/accounts" className="btn btn-primary btn-block">Go to your accounts</Link>
         ) : (
@@ -45,7 +41,7 @@ export function ConfirmEmailPage() {
             </p>
           </>
         )}
-      </AuthCard>
+      </LinkErrorCard>
     );
   }
   if (loading) return <Loading label="Confirming your email…" />;

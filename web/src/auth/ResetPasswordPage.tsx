@@ -1,12 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
-import { Alert, ErrorAlert } from "../components/Alert";
-import { Field } from "../components/Field";
+import { ErrorAlert } from "../components/Alert";
 import { NewPasswordField } from "./CredentialFields";
 import { Loading } from "../components/States";
-import { authCodeMessage } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
-import { AuthCard } from "./AuthCard";
+import { AuthCard, LinkErrorCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { validateNewPassword } from "./credentials";
 import { readAuthRedirect } from "./redirect";
@@ -27,15 +25,15 @@ export function ResetPasswordPage() {
   const [error, setError] = useState<unknown>(null);
 
   if (redirect?.kind === "error") {
-    const expired = redirect.code === "otp_expired";
-    const { message, hint } = authCodeMessage(redirect.code, redirect.description);
     return (
-      <AuthCard title={expired ? "This reset link has expired" : "We could not open this reset link"}>
-        <Alert tone="error" title={expired ? "The link has expired or was already used." : message}>
-          <p className="alert-hint">{expired ? "Links work once and expire after an hour: ask for a new one." : hint}</p>
-        </Alert>
+      <LinkErrorCard
+        error={redirect}
+        expiredTitle="This reset link has expired"
+        failedTitle="We could not open this reset link"
+        expiredHint="Links work once and expire after an hour: ask for a new one."
+      >
         <Link to="/forgot-password" className="btn btn-primary btn-block">Send a new reset link</Link>
-      </AuthCard>
+      </LinkErrorCard>
     );
   }
   if (loading) return <Loading label="Opening your reset link…" />;
@@ -73,16 +71,7 @@ export function ResetPasswordPage() {
       {error ? <ErrorAlert error={error} /> : null}
       <form onSubmit={onSubmit} noValidate className="stack">
         <NewPasswordField label="New password" name="new-password" value={password} onChange={setPassword} error={errors.password} />
-        <Field
-          label="Repeat the new password"
-          type="password"
-          name="repeat-password"
-          autoComplete="new-password"
-          required
-          value={repeat}
-          onChange={(e) => setRepeat(e.target.value)}
-          error={errors.repeat}
-        />
+        <NewPasswordField label="Repeat the new password" name="repeat-password" repeat value={repeat} onChange={setRepeat} error={errors.repeat} />
         <button type="submit" className="btn btn-primary btn-block" disabled={saving}>
           {saving ? "Saving…" : "Save new password"}
         </button>

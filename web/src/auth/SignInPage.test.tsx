@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { renderAuthRoutes } from "../test/auth-routes";
+import { refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
 import { fillIn } from "../test/render";
 import { validateCredentials } from "./SignInPage";
 
@@ -21,28 +21,12 @@ describe("SignInPage", () => {
   });
 
   it("says plainly when the credentials are wrong", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/sign-in");
-    fake.client.auth.signInWithPassword.mockResolvedValueOnce({
-      data: { session: null, user: null },
-      error: Object.assign(new Error("Invalid login credentials"), { name: "AuthApiError", status: 400 }),
-    } as never);
-    await fillIn(user, await screen.findByLabelText(/Email/), "demo@example.com");
-    await fillIn(user, screen.getByLabelText(/Password/), "nope-nope");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await refusedSignIn(Object.assign(new Error("Invalid login credentials"), { name: "AuthApiError", status: 400 }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The email or password is not right.");
   });
 
   it("an unconfirmed address: says so and resends the confirmation email to it, then counts down", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/sign-in");
-    fake.client.auth.signInWithPassword.mockResolvedValueOnce({
-      data: { session: null, user: null },
-      error: authApiError(400, "email_not_confirmed", "Email not confirmed"),
-    } as never);
-    await fillIn(user, await screen.findByLabelText(/Email/), "new@example.com");
-    await fillIn(user, screen.getByLabelText(/Password/), "long-enough");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    const { user, fake } = await refusedSignIn(authApiError(400, "email_not_confirmed", "Email not confirmed"), "new@example.com");
     expect(await screen.findByRole("alert")).toHaveTextContent("Your email address is not confirmed yet.");
     await user.click(screen.getByRole("button", { name: "Resend the confirmation email" }));
     expect(fake.client.auth.resend).toHaveBeenCalledWith({

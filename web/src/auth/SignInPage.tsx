@@ -1,8 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
-import { Field } from "../components/Field";
-import { EmailField } from "./CredentialFields";
+import { CurrentPasswordField, EmailField } from "./CredentialFields";
 import { getSupabase } from "../lib/supabase";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
@@ -65,14 +64,9 @@ export function SignInPage() {
       ) : null}
       <form onSubmit={onSubmit} noValidate className="stack">
         <EmailField value={email} onChange={setEmail} error={errors.email} />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          required
+        <CurrentPasswordField
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={setPassword}
           error={errors.password}
           help={<Link to="/forgot-password" state={{ email: email.trim() }}>Forgot password?</Link>}
         />

@@ -2,7 +2,7 @@ import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { renderAuthRoutes } from "../test/auth-routes";
+import { refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
 import { fillIn } from "../test/render";
 
 /** What Auth answers a sign-up on a project with email confirmation: the user, no session. */
@@ -145,15 +145,7 @@ describe("SignUpPage", () => {
   });
 
   it("opens clean after a failed sign-in: no error, no password carried over", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/sign-in");
-    fake.client.auth.signInWithPassword.mockResolvedValueOnce({
-      data: { user: null, session: null },
-      error: authApiError(400, "invalid_credentials", "Invalid login credentials"),
-    } as never);
-    await fillIn(user, await screen.findByLabelText(/Email/), "demo@example.com");
-    await fillIn(user, screen.getByLabelText(/Password/), "not-the-password");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    const { user } = await refusedSignIn(authApiError(400, "invalid_credentials", "Invalid login credentials"));
     expect(await screen.findByRole("alert")).toBeInTheDocument();
     await user.click(screen.getByRole("link", { name: "Create an account" }));
     expect(await screen.findByRole("heading", { name: "Create your account" })).toBeInTheDocument();

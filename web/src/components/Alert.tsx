@@ -28,3 +28,15 @@ export function ErrorAlert({ error, title }: { error: unknown; title?: string })
     </Alert>
   );
 }
+
+/** A read that failed, and a button that tries it again (a query's refetch). */
+export function LoadError({ error, title, retry }: { error: unknown; title: string; retry: () => unknown }) {
+  return (
+    <div className="stack">
+      <ErrorAlert error={error} title={title} />
+      <button type="button" className="btn btn-secondary" onClick={() => void retry()}>
+        Try again
+      </button>
+    </div>
+  );
+}

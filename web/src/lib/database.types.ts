@@ -8,8 +8,13 @@ import {
   type Database as GeneratedDatabase,
   type Json,
   type Tables,
+  type TablesInsert,
 } from "../../../supabase/functions/_shared/database.types.ts";
 import type { FieldGroup } from "../../../supabase/functions/_shared/apollo/field-map.ts";
+import type {
+  ConnectionCheck as ApolloConnectionCheck,
+  RateLimitInfo,
+} from "../../../supabase/functions/_shared/apollo/types.ts";
 import type { Separator } from "../../../supabase/functions/_shared/csv/dialect.ts";
 import type { ImportKind } from "../../../supabase/functions/_shared/csv/import-kinds.ts";
 
@@ -53,22 +58,24 @@ export type FieldSources = { [column: string]: FieldSource | undefined };
  */
 export type AccountRow = Overlay<Tables<"accounts">, { metadata: JsonObject; field_sources: FieldSources }>;
 
-export type AccountInsert = {
-  workspace_id: string;
-  name: string;
-  domain?: string | null;
-  industry?: string | null;
-  employee_count?: number | null;
-  annual_revenue?: number | null;
-  city?: string | null;
-  state?: string | null;
-  country?: string | null;
-  phone?: string | null;
-  linkedin_url?: string | null;
-  website_url?: string | null;
-  description?: string | null;
-  founded_year?: number | null;
-};
+/** The columns a browser may insert (column grants): the ones a user edits, and the workspace. */
+export type AccountInsert = Pick<
+  TablesInsert<"accounts">,
+  | "workspace_id"
+  | "name"
+  | "domain"
+  | "industry"
+  | "employee_count"
+  | "annual_revenue"
+  | "city"
+  | "state"
+  | "country"
+  | "phone"
+  | "linkedin_url"
+  | "website_url"
+  | "description"
+  | "founded_year"
+>;
 
 /** Members write only the fields a user edits; workspace_id is set once, on insert (column grants). */
 export type AccountUpdate = Partial<Omit<AccountInsert, "workspace_id">>;
@@ -238,14 +245,8 @@ export type Database = {
       };
       jobs: {
         Row: JobRow;
-        Insert: {
-          workspace_id: string;
-          job_type: string;
-          payload?: Json;
-          priority?: number;
-          scheduled_for?: string;
-          max_attempts?: number;
-        };
+        // the columns a browser may insert (column grants); the rest are the queue's
+        Insert: Pick<TablesInsert<"jobs">, "workspace_id" | "job_type" | "payload" | "priority" | "scheduled_for" | "max_attempts">;
         Update: never;
         Relationships: [];
       };
@@ -345,25 +346,8 @@ export type ApolloSettingsView = {
   apollo_key_updated_at?: string | null;
 };
 
-export type RateLimitInfo = {
-  minuteLimit?: number;
-  minuteUsage?: number;
-  minuteLeft?: number;
-  hourlyLimit?: number;
-  hourlyUsage?: number;
-  hourlyLeft?: number;
-  dailyLimit?: number;
-  dailyUsage?: number;
-  dailyLeft?: number;
-};
+/** The Apollo client's rate-limit reading, as the functions send it. */
+export type { RateLimitInfo };
 
-/** POST apollo-settings/test. */
-export type ConnectionCheck = {
-  ok: boolean;
-  mock: boolean;
-  message: string;
-  user?: { id?: string; email?: string; name?: string; team_id?: string };
-  usage?: unknown;
-  rateLimit?: RateLimitInfo;
-  kind?: string;
-};
+/** POST apollo-settings/test: the Apollo client's check, and on a failure the error's kind. */
+export type ConnectionCheck = ApolloConnectionCheck & { kind?: string };

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, Eye, EyeOff, KeyRound, Lock, PlugZap, Trash2 } from "lucide-react";
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { Alert, ErrorAlert } from "../components/Alert";
+import { Alert, ErrorAlert, LoadError } from "../components/Alert";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RelativeTime } from "../components/RelativeTime";
 import { Loading } from "../components/States";
@@ -38,12 +38,7 @@ export function ApiSettingsPage() {
       </header>
       {settings.isPending ? <Loading label="Loading the Apollo settings…" /> : null}
       {settings.isError ? (
-        <div className="stack">
-          <ErrorAlert error={settings.error} title="The Apollo settings could not be loaded" />
-          <button type="button" className="btn btn-secondary" onClick={() => void settings.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={settings.error} title="The Apollo settings could not be loaded" retry={settings.refetch} />
       ) : null}
       {settings.data ? <ApolloSettingsForm key={current.id} workspaceId={current.id} settings={settings.data} /> : null}
     </main>

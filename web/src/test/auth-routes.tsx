@@ -1,24 +1,15 @@
-import { render } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
-import { Providers } from "../App";
-import { ConfirmEmailPage } from "../auth/ConfirmEmailPage";
-import { ForgotPasswordPage } from "../auth/ForgotPasswordPage";
-import { CONFIRM_PATH, RESET_PATH } from "../auth/redirect";
-import { ResetPasswordPage } from "../auth/ResetPasswordPage";
-import { SignInPage } from "../auth/SignInPage";
-import { SignUpPage } from "../auth/SignUpPage";
+import { Providers, publicRoutes } from "../App";
 import { createFakeSupabase } from "./fake-supabase";
-import { testQueryClient } from "./render";
+import { fillIn, testQueryClient } from "./render";
 
-/** The public routes as App.tsx has them, and a stand-in for the signed-in app. */
+/** The public routes of App.tsx, and a stand-in for the signed-in app. */
 function AuthRoutesForTests() {
   return (
     <Routes>
-      <Route path="/sign-in" element={<SignInPage />} />
-      <Route path="/sign-up" element={<SignUpPage />} />
-      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-      <Route path={CONFIRM_PATH} element={<ConfirmEmailPage />} />
-      <Route path={RESET_PATH} element={<ResetPasswordPage />} />
+      {publicRoutes}
       <Route path="/accounts" element={<p>Accounts page</p>} />
     </Routes>
   );
@@ -41,4 +32,18 @@ export function renderAuthRoutes(path: string, { signedIn = false, hash = "" } =
     </MemoryRouter>,
   );
   return { ...utils, fake };
+}
+
+/**
+ * On /sign-in a visitor types `email` and a password and presses Sign in; Auth refuses with
+ * `error`. The user-event session and the fake, for what the test does next.
+ */
+export async function refusedSignIn(error: Error, email = "demo@example.com") {
+  const user = userEvent.setup({ delay: null });
+  const { fake } = renderAuthRoutes("/sign-in");
+  fake.client.auth.signInWithPassword.mockResolvedValueOnce({ data: { session: null, user: null }, error } as never);
+  await fillIn(user, await screen.findByLabelText(/Email/), email);
+  await fillIn(user, screen.getByLabelText(/Password/), "not-the-password");
+  await user.click(screen.getByRole("button", { name: "Sign in" }));
+  return { user, fake };
 }

@@ -1,9 +1,19 @@
 // Rows as the database returns them, for tests.
 import { ACCOUNT_FIELDS } from "../../../supabase/functions/_shared/apollo/field-map.ts";
-import type { AccountWithEnrichmentRow, JobLogRow, JobRow } from "../lib/database.types";
+import type { AccountWithEnrichmentRow, ContactRow, JobLogRow, JobRow } from "../lib/database.types";
 
 /** Every column Apollo fills, empty: a column added to the field map is in every fixture account. */
 const NO_APOLLO_FIELDS = Object.fromEntries(ACCOUNT_FIELDS.map((rule) => [rule.column, null]));
+
+/** What accounts and contacts hold beside their own columns: created by nobody, never enriched. */
+const NEW_RECORD = {
+  enriched_at: null,
+  metadata: {},
+  field_sources: {},
+  created_by: null,
+  created_at: "2026-11-29T09:00:00Z",
+  updated_at: "2026-11-29T09:00:00Z",
+};
 
 /** An account as accounts_with_enrichment returns it: never enriched, nothing from Apollo, unless overridden. */
 export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): AccountWithEnrichmentRow {
@@ -13,12 +23,7 @@ export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): 
     workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
     name: "Acme",
     domain: null,
-    enriched_at: null,
-    metadata: {},
-    field_sources: {},
-    created_by: null,
-    created_at: "2026-11-29T09:00:00Z",
-    updated_at: "2026-11-29T09:00:00Z",
+    ...NEW_RECORD,
     latest_job_id: null,
     latest_job_status: null,
     latest_job_error: null,
@@ -27,6 +32,27 @@ export function makeAccount(overrides: Partial<AccountWithEnrichmentRow> = {}): 
     stale: false,
     ...overrides,
   } as AccountWithEnrichmentRow;
+}
+
+/** A contact as the contacts table returns it: never enriched, only a name, unless overridden. */
+export function makeContact(overrides: Partial<ContactRow> = {}): ContactRow {
+  return {
+    id: "c0000000-0000-4000-8000-000000000001",
+    workspace_id: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    account_id: "00000000-0000-4000-8000-000000000001",
+    first_name: "Maya",
+    last_name: null,
+    email: null,
+    title: null,
+    seniority: null,
+    phone: null,
+    linkedin_url: null,
+    city: null,
+    state: null,
+    country: null,
+    ...NEW_RECORD,
+    ...overrides,
+  };
 }
 
 export function makeJob(overrides: Partial<JobRow> = {}): JobRow {

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useAuth } from "../auth/AuthProvider";
-import { ErrorAlert } from "../components/Alert";
+import { LoadError } from "../components/Alert";
 import { AppSkeleton, EmptyState } from "../components/States";
 import { myWorkspacesQuery, pickWorkspace, storedWorkspaceId, storeWorkspaceId, type WorkspaceMembership } from "./queries";
 
@@ -38,10 +38,7 @@ export function WorkspaceProvider({ children }: { children: ReactNode }) {
   if (query.isError) {
     return (
       <main className="page">
-        <ErrorAlert error={query.error} title="Your workspaces could not be loaded" />
-        <button type="button" className="btn btn-secondary" onClick={() => void query.refetch()}>
-          Try again
-        </button>
+        <LoadError error={query.error} title="Your workspaces could not be loaded" retry={query.refetch} />
       </main>
     );
   }
