@@ -4,10 +4,11 @@
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import { ArrowLeft, Download } from "lucide-react";
 import { useEffect } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { LinkedMessage } from "../components/LinkedMessage";
 import { LiveIndicator } from "../components/LiveIndicator";
+import { RecordPage } from "../components/RecordPage";
 import { ProgressBar, type ProgressTone } from "../components/ProgressBar";
 import { RelativeTime } from "../components/RelativeTime";
 import { Loading } from "../components/States";
@@ -22,27 +23,18 @@ import { downloadText } from "./download";
 import { errorsCsv, errorsFileName } from "./errors-csv";
 import { fetchAllImportErrors, importDetailQuery, importErrorsQuery, importKeys, type FirstErrors } from "./queries";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function ImportStatusPage() {
-  const { id = "" } = useParams();
-  if (!UUID.test(id)) {
-    return (
-      <main className="page">
-        <BackLink />
-        <Alert tone="error" title="Import not found.">
-          <p>This link does not point to an import.</p>
-        </Alert>
-      </main>
-    );
-  }
-  return <ImportStatus key={id} id={id} />;
+  return (
+    <RecordPage backLink={<BackLink />} title="Import not found." message="This link does not point to an import.">
+      {(id) => <ImportStatus key={id} id={id} />}
+    </RecordPage>
+  );
 }
 
 function BackLink() {
   return (
     <Link to="/accounts/import" className="back-link">
-      <ArrowLeft aria-hidden="true" size={16} /> Import accounts
+      <ArrowLeft aria-hidden="true" size={16} /> Import CSV
     </Link>
   );
 }
