@@ -3,7 +3,7 @@
 // database accepts.
 import { isValidDomain, normalizeDomain } from "../domain.ts";
 import { type ImportField, LOCATION_FIELDS } from "./dialect.ts";
-import { type ColumnIndexes, type RowProblem, rowReader } from "./row-reader.ts";
+import { type ColumnIndexes, type ImportRowBase, rowReader } from "./row-reader.ts";
 
 /** The fields an accounts import can fill, and the headers that usually hold them. */
 export const ACCOUNT_IMPORT_FIELDS = [
@@ -59,17 +59,11 @@ export const ACCOUNT_IMPORT_FIELDS = [
 
 export type AccountImportField = (typeof ACCOUNT_IMPORT_FIELDS)[number]["field"];
 
-export interface AccountImportRow {
-  row: number;
-  name: string | null;
-  domain: string | null;
-  industry: string | null;
-  employee_count: number | null;
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  errors?: RowProblem[];
-}
+/** An account row as import_account_rows takes it: each field's value (null when empty), employees a number. */
+export type AccountImportRow =
+  & ImportRowBase
+  & Record<Exclude<AccountImportField, "employee_count">, string | null>
+  & { employee_count: number | null };
 
 /** A website as the one domain rule sees it; a value that is no domain is a problem of the row. */
 export function domainOf<F extends string>(

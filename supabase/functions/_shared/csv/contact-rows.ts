@@ -4,7 +4,7 @@
 import { isValidEmail } from "../email.ts";
 import { domainOf } from "./account-rows.ts";
 import { type ImportField, LOCATION_FIELDS } from "./dialect.ts";
-import { type ColumnIndexes, type RowProblem, rowReader } from "./row-reader.ts";
+import { type ColumnIndexes, type ImportRowBase, rowReader } from "./row-reader.ts";
 
 /** The fields a contacts import can fill, and the headers that usually hold them. */
 export const CONTACT_IMPORT_FIELDS = [
@@ -82,21 +82,8 @@ export const CONTACT_IMPORT_FIELDS = [
 
 export type ContactImportField = (typeof CONTACT_IMPORT_FIELDS)[number]["field"];
 
-export interface ContactImportRow {
-  row: number;
-  email: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  title: string | null;
-  phone: string | null;
-  linkedin_url: string | null;
-  city: string | null;
-  state: string | null;
-  country: string | null;
-  account_domain: string | null;
-  account_name: string | null;
-  errors?: RowProblem[];
-}
+/** A contact row as import_contact_rows takes it: each field's value, null when empty. */
+export type ContactImportRow = ImportRowBase & Record<ContactImportField, string | null>;
 
 export function contactRow(
   record: readonly string[],

@@ -5,17 +5,13 @@
 import { ACCOUNT_IMPORT_FIELDS, type AccountImportField, type AccountImportRow, accountRow } from "./account-rows.ts";
 import { CONTACT_IMPORT_FIELDS, type ContactImportField, type ContactImportRow, contactRow } from "./contact-rows.ts";
 import type { ImportField } from "./dialect.ts";
-import type { ColumnIndexes, RowProblem } from "./row-reader.ts";
+import type { ColumnIndexes, ImportRowBase } from "./row-reader.ts";
 import type { CHECKED } from "../database.types.ts";
+
+export type { ImportRowBase };
 
 /** imports.kind, as the database's CHECK allows it. */
 export type ImportKind = (typeof CHECKED.imports.kind)[number];
-
-/** What every kind's row has: its row number in the file and its problems (none: it is written). */
-export interface ImportRowBase {
-  row: number;
-  errors?: RowProblem[];
-}
 
 export interface ImportKindSpec<F extends string, R extends ImportRowBase> {
   kind: ImportKind;

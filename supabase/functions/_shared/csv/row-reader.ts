@@ -8,6 +8,12 @@ export interface RowProblem {
   reason: string;
 }
 
+/** What every kind's row has: its row number in the file and its problems (none: it is written). */
+export interface ImportRowBase {
+  row: number;
+  errors?: RowProblem[];
+}
+
 /** Our field -> the file's column header, e.g. {"name": "Company"}. */
 export type Mapping<F extends string = string> = Partial<Record<F, string>>;
 export type ColumnIndexes<F extends string = string> = Partial<
