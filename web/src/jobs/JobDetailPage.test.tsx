@@ -102,10 +102,10 @@ describe("JobDetailPage", () => {
     const lines = screen.getAllByTestId("log-line");
     expect(lines).toHaveLength(7);
     expect(lines[6]).toHaveTextContent("Account enrichment completed successfully");
-    // Realtime did the work: no log reads, and the row is read again only when its status changes
+    // Realtime did the work: the row and its lines are read again only when the status changes
     // (Processing, Completed), for what a broadcast's lean row leaves out; never for progress.
     const reads = fake.queries.slice(readsBefore);
-    expect(reads.filter((q) => q.table === "job_logs")).toHaveLength(0);
+    expect(reads.filter((q) => q.table === "job_logs")).toHaveLength(2);
     expect(reads.filter((q) => q.table === "jobs")).toHaveLength(2);
     // Nothing left to cancel or retry.
     expect(screen.queryByRole("button", { name: /Cancel job|Retry/ })).not.toBeInTheDocument();
@@ -188,12 +188,12 @@ describe("JobDetailPage", () => {
     });
     await waitFor(() => expect(screen.getAllByTestId("log-line")).toHaveLength(6));
     // Seven row versions and six lines, handed over together: one write of the job, one of the log;
-    // and, the status having changed, one more of the job when its whole row is read again.
+    // and, the status having changed, one more of each when the row and its lines are read again.
     await waitFor(() => expect(writes.filter((w) => w === JOB_ID)).toHaveLength(2));
     await new Promise((resolve) => setTimeout(resolve, 200)); // and no more
     unsubscribe();
     expect(writes.filter((w) => w === JOB_ID)).toHaveLength(2);
-    expect(writes.filter((w) => w === "logs")).toHaveLength(1);
+    expect(writes.filter((w) => w === "logs")).toHaveLength(2);
   });
 
   it("plays back a burst of progress events one by one instead of jumping", async () => {

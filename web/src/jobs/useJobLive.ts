@@ -1,7 +1,7 @@
 // Follows one job live: its row, broadcast by the database as a lean row to its workspace's jobs
 // topic (workspace:<id>:jobs, one message per statement), and its log lines, broadcast to the job's
 // own topic (job:<id>), written into the query cache a batch at a time. A new status refetches the
-// whole row (the lean one has no result, errors or timestamps). The job and its logs are refetched
+// whole row (the lean one has no result, errors or timestamps) and the log lines. The job and its logs are refetched
 // on every (re)subscribe, after any Realtime trouble, and while the job runs but Realtime has gone
 // quiet (Supabase skips changes over the project's limit without a word).
 import { useQueryClient } from "@tanstack/react-query";
@@ -56,8 +56,9 @@ export function useJobLive(jobId: string, workspaceId: string | undefined, enabl
       if (job && job !== before) {
         queryClient.setQueryData(jobKeys.detail(jobId), job);
         if (before?.status !== job.status || before?.attempts !== job.attempts) {
-          // the rest of the row (result, error, timestamps) moved with it
-          void queryClient.invalidateQueries({ queryKey: jobKeys.detail(jobId), exact: true });
+          // The rest of the row (result, error, timestamps) moved with it: read it again, and the log
+          // lines with it (Realtime may have skipped some, and a finished job is no longer watched).
+          void queryClient.invalidateQueries({ queryKey: jobKeys.detail(jobId) });
           // Lists and the record's page show this job's status too.
           void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
           if (job.subject_id) void queryClient.invalidateQueries({ queryKey: accountKeys.all });
