@@ -2,7 +2,7 @@
 -- private topics, and RLS on realtime.messages lets only a workspace's members (and whoever may see
 -- a job) read a topic, as hosted Realtime checks it at join time (realtime.topic() set, as the user).
 begin;
-select plan(12);
+select plan(17);
 
 select tests.create_user('caster@example.com');
 select tests.create_user('stranger@example.com');
@@ -11,14 +11,31 @@ select tests.create_account(:'ws', 'Cast', 'cast.example') as account \gset
 select tests.create_job(:'ws', 'pgtap_job') as job \gset
 
 -- TEST: what the triggers wrote.
-select results_eq(format($$ select topic, event, payload ->> 'table', payload -> 'record' ->> 'id' from realtime.messages
-                           where payload -> 'record' ->> 'id' = %L order by topic $$, :'job'),
-  format($$ values (%L, 'INSERT', 'jobs', %L), (%L, 'INSERT', 'jobs', %L) $$,
-         'job:' || :'job', :'job', 'workspace:' || :'ws' || ':jobs', :'job'),
-  'a new job is broadcast to its workspace''s jobs topic and its own');
-update public.jobs set priority = 3 where id = :'job';
-select is((select count(*)::integer from realtime.messages where topic = 'job:' || :'job' and event = 'UPDATE'
-           and (payload -> 'record' ->> 'priority')::integer = 3), 1, 'an update is broadcast with the new row');
+select results_eq(format($$ select m.topic, m.event, m.payload ->> 'table', r ->> 'id', r ->> 'status' from realtime.messages m
+                           cross join jsonb_array_elements(m.payload -> 'records') r where r ->> 'id' = %L $$, :'job'),
+  format($$ values (%L, 'INSERT', 'jobs', %L, 'pending') $$, 'workspace:' || :'ws' || ':jobs', :'job'),
+  'a new job is broadcast to its workspace''s jobs topic, in the message''s records');
+select is((select count(*)::integer from realtime.messages where topic = 'job:' || :'job'), 0,
+  'a new job is not broadcast to its own topic (it carries the job''s log lines)');
+select is((select array_agg(k order by k) from realtime.messages m cross join jsonb_array_elements(m.payload -> 'records') r
+           cross join jsonb_object_keys(r) k where r ->> 'id' = :'job'),
+  array['attempts', 'id', 'job_type', 'progress', 'scheduled_for', 'status', 'subject_id', 'updated_at', 'workspace_id'],
+  'the workspace''s topic carries lean rows (no payload, result or errors)');
+insert into public.jobs (workspace_id, job_type) select :'ws', 'pgtap_job' from generate_series(1, 150);
+select is((select array_agg(jsonb_array_length(payload -> 'records') order by jsonb_array_length(payload -> 'records') desc)
+           from realtime.messages where topic = 'workspace:' || :'ws' || ':jobs' and event = 'INSERT'
+             and jsonb_array_length(payload -> 'records') <> 1),
+  array[100, 50], 'one statement''s 150 new jobs: two messages on the workspace''s topic, of 100 jobs at most');
+update public.jobs set progress = '{"percentage": 30}' where id = :'job';
+select is((select (r -> 'progress' ->> 'percentage')::integer from realtime.messages m cross join jsonb_array_elements(m.payload -> 'records') r
+           where m.topic = 'workspace:' || :'ws' || ':jobs' and m.event = 'UPDATE' and r ->> 'id' = :'job'), 30,
+  'an update is broadcast to the workspace''s topic with the new lean row');
+update public.jobs set priority = 1 where workspace_id = :'ws';
+select is((select count(*)::integer from realtime.messages where topic = 'workspace:' || :'ws' || ':jobs' and event = 'UPDATE'), 1 + 2,
+  'an update of 151 jobs: two more messages on the workspace''s topic');
+select is((select count(*)::integer from realtime.messages where payload ->> 'table' = 'jobs'
+           and topic in (select 'job:' || j.id from public.jobs j where j.workspace_id = :'ws')), 0,
+  'no job change is broadcast to a job''s own topic');
 insert into public.job_logs (job_id, workspace_id, attempt, message) values (:'job', :'ws', 0, 'a line');
 select is((select payload -> 'record' ->> 'message' from realtime.messages
            where topic = 'job:' || :'job' and payload ->> 'table' = 'job_logs' order by inserted_at desc limit 1),

@@ -4,8 +4,9 @@
 // same run, one round after the other, on the same clients:
 //
 // - Broadcast: private channel `workspace:<id>:jobs` (web/src/lib/topics.ts), authorized once at
-//   join by RLS on realtime.messages; the product's statement trigger writes one row per topic per
-//   changed job into realtime.messages, which the gateway sends to whoever joined the topic.
+//   join by RLS on realtime.messages; the product's statement trigger writes one row per statement
+//   (and 100 jobs) to the workspace's topic into realtime.messages, its payload's `records` the
+//   changed jobs' lean rows, which the gateway sends to whoever joined the topic.
 // - Postgres Changes: postgres_changes UPDATE on public.jobs, filter workspace_id=eq.<id>; the
 //   gateway checks every change against RLS as every matching subscriber (batched per subscriber
 //   per slot poll, see scripts/stack/gateway/realtime/visibility.ts). The broadcast triggers on
@@ -55,18 +56,24 @@ const JOIN_CONCURRENCY = 50;
 /** Wall-clock ms with a fraction, comparable with Postgres' clock_timestamp() on this machine. */
 const wallNow = () => performance.timeOrigin + performance.now();
 
-/** A job row as the two transports carry it (broadcast: payload.record; postgres_changes: new). */
+/** A job row as the two transports carry it (broadcast: payload.records[i]; postgres_changes: new). */
 interface JobRecord {
   workspace_id?: string;
   progress?: { seq?: number };
 }
 
-/** The job row a frame on the wire carries, if any (decoded by realtime-js, vsn 1.0.0 or 2.0.0). */
-function recordOfFrame(message: { event?: string; payload?: Record<string, unknown> }): JobRecord | null {
+/** The job rows a frame on the wire carries (decoded by realtime-js, vsn 1.0.0 or 2.0.0). */
+function recordsOfFrame(message: { event?: string; payload?: Record<string, unknown> }): JobRecord[] {
   const p = message.payload as Record<string, Record<string, unknown>> | undefined;
-  if (message.event === "broadcast") return (p?.payload?.record as JobRecord | undefined) ?? null;
-  if (message.event === "postgres_changes") return (p?.data?.record as JobRecord | undefined) ?? null;
-  return null;
+  if (message.event === "broadcast") return recordsOf(p?.payload);
+  if (message.event === "postgres_changes") return p?.data?.record ? [p.data.record as JobRecord] : [];
+  return [];
+}
+
+/** A broadcast payload's job rows: `records` on a workspace's jobs topic, `record` elsewhere. */
+function recordsOf(payload: unknown): JobRecord[] {
+  const p = payload as { records?: JobRecord[]; record?: JobRecord } | undefined;
+  return Array.isArray(p?.records) ? p.records : p?.record ? [p.record] : [];
 }
 
 /** Resolves with the first terminal status of a join. */
@@ -135,7 +142,7 @@ async function runRound(ctx: RoundContext, transport: Transport, perWorkspace: n
   const channelOf = (user: CrowdUser, workspaceId: string, onRecord: (r: JobRecord | undefined) => void) =>
     transport === "broadcast"
       ? user.client.channel(`workspace:${workspaceId}:jobs`, { config: { private: true } })
-        .on("broadcast", { event: "UPDATE" }, (m) => onRecord((m.payload as { record?: JobRecord }).record))
+        .on("broadcast", { event: "UPDATE" }, (m) => recordsOf(m.payload).forEach(onRecord))
       : user.client.channel(`bench-fanout-${seqBase}-${workspaceId}`)
         .on("postgres_changes", {
           event: "UPDATE",
@@ -303,8 +310,9 @@ export async function realtimeFanoutSection(
     // deno-lint-ignore no-explicit-any
     (user.client.realtime as any).socketAdapter.onMessage(
       (message: { event?: string; payload?: Record<string, unknown> }) => {
-        const record = recordOfFrame(message);
-        if (record?.workspace_id && record.workspace_id !== user.workspaceId) ctx.onLeak();
+        for (const record of recordsOfFrame(message)) {
+          if (record.workspace_id && record.workspace_id !== user.workspaceId) ctx.onLeak();
+        }
       },
     );
   }

@@ -78,7 +78,8 @@ describe("ImportStatusPage", () => {
     expect(await screen.findByRole("heading", { name: "Import of accounts.csv" })).toBeInTheDocument();
     expect(screen.getByRole("progressbar", { name: "Progress" })).toHaveAttribute("aria-valuetext", "0% — Waiting for a worker");
     await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
-    expect(fake.channelsFor("jobs")[0].name).toBe(`job:${JOB_ID}`);
+    expect(fake.channelsFor("jobs")[0].name).toBe(`workspace:${db.job.workspace_id}:jobs`);
+    expect(fake.channelsFor("job_logs")[0].name).toBe(`job:${JOB_ID}`);
 
     act(() => step({ status: "processing", attempts: 1, progress: { percentage: 50, message: "Imported 5,000 rows" } }, { rows_done: 5000, created_count: 4990, failed_count: 2 }));
     db.errors = ERRORS;

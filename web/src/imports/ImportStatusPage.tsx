@@ -66,7 +66,7 @@ function ImportView({ imp }: { imp: ImportRow }) {
   const queryClient = useQueryClient();
   const jobId = imp.job_id;
   const job = useQuery({ ...jobDetailQuery(jobId ?? "", queryClient), enabled: Boolean(jobId) });
-  const live = useJobLive(jobId ?? "", Boolean(jobId) && !job.isError);
+  const live = useJobLive(jobId ?? "", imp.workspace_id, Boolean(jobId) && !job.isError);
   const errors = useQuery(importErrorsQuery(imp.id));
 
   // Every new version of the job: the import's counts and errors have moved with it.

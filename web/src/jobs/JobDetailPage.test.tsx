@@ -30,8 +30,14 @@ function setup(job: JobRow = makeJob({ id: JOB_ID }), logs: JobLogRow[] = []) {
     }),
   );
   const view = renderPage(<JobDetailPage />, { path: `/jobs/${JOB_ID}`, route: "/jobs/:id" });
+  /** The workspace's jobs topic (the job's row, as a lean row); the job's own topic carries its log lines. */
   const channel = () => {
     const found = fake.channelsFor("jobs");
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const logChannel = () => {
+    const found = fake.channelsFor("job_logs");
     expect(found).toHaveLength(1);
     return found[0];
   };
@@ -44,21 +50,24 @@ function setup(job: JobRow = makeJob({ id: JOB_ID }), logs: JobLogRow[] = []) {
     if (message && logId) {
       const line = makeLog(logId, message, { job_id: JOB_ID, created_at: db.job.updated_at });
       db.logs = [...db.logs, line];
-      channel().emit("job_logs", "INSERT", { ...line });
+      logChannel().emit("job_logs", "INSERT", { ...line });
     }
   };
-  return { fake, db, view, channel, step };
+  return { fake, db, view, channel, logChannel, step };
 }
 
 const progress = () => screen.getByRole("progressbar", { name: "Progress" });
 
 describe("JobDetailPage", () => {
-  it("joins the job's private broadcast topic, which carries its row and its log lines", async () => {
-    const { channel } = setup();
+  it("joins its workspace's private jobs topic for its row and its own private topic for its log lines", async () => {
+    const { channel, logChannel } = setup();
     await screen.findByText("Pending", { selector: "[data-testid=job-status]" });
-    expect(channel().name).toBe(`job:${JOB_ID}`);
-    expect(channel().options).toEqual({ config: { private: true } });
-    expect(channel().bindings).toEqual([]);
+    expect(channel().name).toBe(`workspace:${makeJob().workspace_id}:jobs`);
+    expect(logChannel().name).toBe(`job:${JOB_ID}`);
+    for (const c of [channel(), logChannel()]) {
+      expect(c.options).toEqual({ config: { private: true } });
+      expect(c.bindings).toEqual([]);
+    }
     await waitFor(() => expect(screen.getByTestId("live-status")).toHaveAttribute("data-live", "live"));
   });
 
@@ -93,9 +102,11 @@ describe("JobDetailPage", () => {
     const lines = screen.getAllByTestId("log-line");
     expect(lines).toHaveLength(7);
     expect(lines[6]).toHaveTextContent("Account enrichment completed successfully");
-    // Realtime did the work: no job/log reads were needed for the updates.
-    const reads = fake.queries.slice(readsBefore).filter((q) => q.table === "jobs" || q.table === "job_logs");
-    expect(reads).toHaveLength(0);
+    // Realtime did the work: the row and its lines are read again only when the status changes
+    // (Processing, Completed), for what a broadcast's lean row leaves out; never for progress.
+    const reads = fake.queries.slice(readsBefore);
+    expect(reads.filter((q) => q.table === "job_logs")).toHaveLength(2);
+    expect(reads.filter((q) => q.table === "jobs")).toHaveLength(2);
     // Nothing left to cancel or retry.
     expect(screen.queryByRole("button", { name: /Cancel job|Retry/ })).not.toBeInTheDocument();
   });
@@ -176,10 +187,13 @@ describe("JobDetailPage", () => {
       STEPS.forEach(([percentage, message], i) => step({ progress: { percentage, message } }, message, i + 1));
     });
     await waitFor(() => expect(screen.getAllByTestId("log-line")).toHaveLength(6));
+    // Seven row versions and six lines, handed over together: one write of the job, one of the log;
+    // and, the status having changed, one more of each when the row and its lines are read again.
+    await waitFor(() => expect(writes.filter((w) => w === JOB_ID)).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // and no more
     unsubscribe();
-    // Seven row versions and six lines, handed over together: one write of the job, one of the log.
-    expect(writes.filter((w) => w === JOB_ID)).toHaveLength(1);
-    expect(writes.filter((w) => w === "logs")).toHaveLength(1);
+    expect(writes.filter((w) => w === JOB_ID)).toHaveLength(2);
+    expect(writes.filter((w) => w === "logs")).toHaveLength(2);
   });
 
   it("plays back a burst of progress events one by one instead of jumping", async () => {

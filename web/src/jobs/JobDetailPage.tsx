@@ -58,7 +58,7 @@ function JobDetail({ id }: { id: string }) {
   const logs = useQuery(jobLogsQuery(id, queryClient));
   // Everything the page says about the job comes from one version of its row, played back in order.
   const version = useVersionSequence(job.data, JOB_VERSIONS);
-  const live = useJobLive(id, !job.isError, version.push);
+  const live = useJobLive(id, job.data?.workspace_id, !job.isError, version.push);
   useFollowWorkspace(job.data?.workspace_id);
 
   if (job.isPending) return <JobSkeleton />;

@@ -96,17 +96,22 @@ type Row = Record<string, unknown>;
 
 /** Whether the database would broadcast this row's change to this topic (lib/topics.ts's names). */
 function topicCarries(topic: string, table: string, row: Row): boolean {
-  if (table === "jobs") return topic === workspaceJobsTopic(String(row.workspace_id)) || topic === jobTopic(String(row.id));
+  // jobs: on their workspace's topic only, as lean rows (a job's own topic carries its log lines)
+  if (table === "jobs") return topic === workspaceJobsTopic(String(row.workspace_id));
   if (table === "job_logs") return topic === jobTopic(String(row.job_id));
   if (table === "accounts") return topic === workspaceAccountsTopic(String(row.workspace_id));
   return false;
 }
 
+/** The columns of a job the database broadcasts (migration 20261205007700_lean_job_broadcasts). */
+const LEAN_JOB_COLUMNS = ["id", "workspace_id", "job_type", "subject_id", "status", "progress", "attempts", "scheduled_for", "updated_at"];
+const leanJob = (row: Row): Row => Object.fromEntries(LEAN_JOB_COLUMNS.filter((c) => c in row).map((c) => [c, row[c]]));
+
 /** The tables whose changes a topic carries. */
 function tablesOf(topic: string): string[] {
   if (/^workspace:.+:jobs$/.test(topic)) return ["jobs"];
   if (/^workspace:.+:accounts$/.test(topic)) return ["accounts"];
-  if (/^job:/.test(topic)) return ["jobs", "job_logs"];
+  if (/^job:/.test(topic)) return ["job_logs"];
   return [];
 }
 
@@ -149,8 +154,12 @@ export class FakeChannel {
       if (b.filter.event !== "*" && b.filter.event !== eventType) continue;
       b.callback({ schema: "public", table, eventType, new: eventType === "DELETE" ? {} : row, old, commit_timestamp: new Date().toISOString(), errors: null });
     }
-    if (!topicCarries(this.name, table, eventType === "DELETE" ? old : row)) return;
-    const payload = { operation: eventType, table, schema: "public", record: eventType === "DELETE" ? null : row, old_record: eventType === "DELETE" ? old : null };
+    const carried = eventType === "DELETE" ? old : row;
+    if (!topicCarries(this.name, table, carried)) return;
+    // a workspace's jobs topic carries lean rows of a statement's jobs as `records`
+    const payload = table === "jobs"
+      ? { operation: eventType, table, schema: "public", records: [leanJob(carried)] }
+      : { operation: eventType, table, schema: "public", record: eventType === "DELETE" ? null : row, old_record: eventType === "DELETE" ? old : null };
     for (const l of this.broadcastListeners) {
       if (l.event === "*" || l.event === eventType) l.callback({ type: "broadcast", event: eventType, payload });
     }
