@@ -1,6 +1,6 @@
 // Reading an object from the project's Storage as the service role (the worker): streamed, from a
 // byte offset when asked (a Range request; a server that ignores Range is answered by skipping the
-// bytes here), never the whole file in memory.
+// bytes here; one that starts at the end answers 416: an empty stream), never the whole file in memory.
 import { projectKey } from "./project-keys.ts";
 
 export class StorageReadError extends Error {
@@ -38,6 +38,13 @@ export async function readObject(bucket: string, path: string, fromByte = 0, env
   const response = await fetch(`${url}/storage/v1/object/authenticated/${bucket}/${encoded}`, {
     headers: { apikey: key, Authorization: `Bearer ${key}`, ...(fromByte > 0 ? { Range: `bytes=${fromByte}-` } : {}) },
   });
+  // A checkpoint at the end of the object (every row written, the run cut short before it could
+  // finish): Storage answers a Range that starts there 416. Nothing is left to read.
+  if (response.status === 416 && fromByte > 0) {
+    await response.body?.cancel();
+    const size = Number(response.headers.get("content-range")?.split("/")[1] ?? NaN);
+    return { body: new ReadableStream({ start: (controller) => controller.close() }), size: Number.isFinite(size) ? size : null };
+  }
   if (!response.ok || !response.body) {
     const text = await response.text().catch(() => "");
     throw new StorageReadError(

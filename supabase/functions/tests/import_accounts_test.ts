@@ -137,3 +137,36 @@ integration("a file of several batches: each written once, in order, duplicates 
     await cleanup(ids, []);
   }
 });
+
+integration("a worker killed after the last batch, before finishing: the next one reads nothing more and completes", async () => {
+  const stamp = Date.now();
+  const lines = ["Name,Domain", ...Array.from({ length: 5 }, (_, i) => `Ended ${i},ended-${i}-${stamp}.example`)];
+  const csv = lines.join("\n") + "\n";
+  const { client, path } = await upload("ended.csv", csv);
+  const ids: string[] = [];
+  try {
+    await withCronPaused(async () => {
+      const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "ended.csv", mapping: { name: "Name", domain: "Domain" } });
+      if (error) throw error;
+      const imp = data as ImportRow;
+      ids.push(imp.id);
+      await sql`update public.jobs set status = 'processing', attempts = 1, locked_by = 'killed-worker', locked_until = now() + interval '1 minute',
+        started_at = now(), scheduled_for = now() + interval '1 hour' where id = ${imp.job_id}`;
+      // Every row written, the checkpoint at the file's last byte (a later run asks Storage for bytes from there: 416).
+      const rows = Array.from({ length: 5 }, (_, i) => ({ row: i + 2, name: `Ended ${i}`, domain: `ended-${i}-${stamp}.example` }));
+      await sql`select public.import_account_rows(${imp.job_id}, 'killed-worker', ${sql.json(rows)}, 5, ${new TextEncoder().encode(csv).length}, ${["Name", "Domain"]}, ',')`;
+      await sql`update public.jobs set locked_until = now() - interval '1 second' where id = ${imp.job_id}`;
+      await sql`select public.reap_expired_leases()`;
+      await sql`update public.jobs set scheduled_for = now() where id = ${imp.job_id}`;
+      await runWorker();
+      const job = await waitForJob(imp.job_id, finished, 20_000);
+      assert.equal(job.status, "completed", job.error_message ?? "");
+      const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
+      assert.deepEqual([after.created_count, after.rows_done], [5, 5]);
+    });
+  } finally {
+    await closeClient(client);
+    await cleanup(ids, []);
+    await sql`delete from public.accounts where domain like ${"ended-%-" + stamp + ".example"}`;
+  }
+});
