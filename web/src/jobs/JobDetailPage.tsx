@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ArrowLeft } from "lucide-react";
-import { Link, useParams } from "react-router-dom";
+import { Link } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { LogList } from "../components/LogList";
@@ -19,23 +19,14 @@ import { useVersionSequence, type VersionRules } from "./progress-sequence";
 import { useJobLive } from "./useJobLive";
 import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
 import { LinkedMessage } from "../components/LinkedMessage";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { RecordPage } from "../components/RecordPage";
 
 export function JobDetailPage() {
-  const { id = "" } = useParams();
-  const valid = UUID.test(id);
-  if (!valid) {
-    return (
-      <main className="page">
-        <BackLink />
-        <Alert tone="error" title="Job not found.">
-          <p>This link does not point to a job.</p>
-        </Alert>
-      </main>
-    );
-  }
-  return <JobDetail key={id} id={id} />;
+  return (
+    <RecordPage backLink={<BackLink />} title="Job not found." message="This link does not point to a job.">
+      {(id) => <JobDetail key={id} id={id} />}
+    </RecordPage>
+  );
 }
 
 function BackLink() {
