@@ -1,6 +1,6 @@
 // The account form of the "New account" and "Edit account" pages: its fields, the validation as the
 // user types (after the first submit), and focus on the first field that needs attention.
-import { useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { Link } from "react-router-dom";
 import { Field } from "../components/Field";
 import { hasErrors, normalizeDomain, validateAccountForm, type AccountFormErrors, type AccountFormValues } from "./validation";
@@ -29,6 +29,12 @@ export function AccountForm({
   const [errors, setErrors] = useState<AccountFormErrors>({});
   const [submitted, setSubmitted] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  // A refused submit moves focus to the first invalid field once, as the errors render (an effect
+  // of the submit's own commit): a frame later the user may already be typing in another field.
+  const [refusedSubmits, setRefusedSubmits] = useState(0);
+  useEffect(() => {
+    if (refusedSubmits > 0) formRef.current?.querySelector<HTMLInputElement>("[aria-invalid='true']")?.focus();
+  }, [refusedSubmits]);
 
   const set = (key: keyof AccountFormValues) => (event: React.ChangeEvent<HTMLInputElement>) => {
     const next = { ...values, [key]: event.target.value };
@@ -43,7 +49,7 @@ export function AccountForm({
     const found = validateAccountForm(values);
     setErrors(found);
     if (hasErrors(found)) {
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLInputElement>("[aria-invalid='true']")?.focus());
+      setRefusedSubmits((n) => n + 1);
       return;
     }
     onSubmit(values);
