@@ -14,6 +14,23 @@ async function cleanup(importIds: string[], domains: string[]) {
   await sql`delete from public.imports where id = any(${importIds})`;
 }
 
+/**
+ * A worker that claimed the import's job, wrote `rows` (rows_done of them, ending at byte `bytes`)
+ * and died: its lease runs out, the reaper puts the job back, a live worker is called and the job
+ * ends. Returns the job as it ended.
+ */
+async function resumeAfterKilledWorker(jobId: string, rows: object[], rowsDone: number, bytes: number) {
+  // Due an hour ahead, so no worker takes it until the dead one has been played.
+  await sql`update public.jobs set status = 'processing', attempts = 1, locked_by = 'killed-worker', locked_until = now() + interval '1 minute',
+    started_at = now(), scheduled_for = now() + interval '1 hour' where id = ${jobId}`;
+  await sql`select public.import_account_rows(${jobId}, 'killed-worker', ${sql.json(rows as never)}, ${rowsDone}, ${bytes}, ${["Name", "Domain"]}, ',')`;
+  await sql`update public.jobs set locked_until = now() - interval '1 second' where id = ${jobId}`;
+  await sql`select public.reap_expired_leases()`;
+  await sql`update public.jobs set scheduled_for = now() where id = ${jobId}`;
+  await runWorker();
+  return await waitForJob(jobId, finished, 20_000);
+}
+
 integration("an uploaded CSV becomes accounts: duplicates skipped, bad rows reported, nothing written twice", async () => {
   const stamp = Date.now();
   const d = (n: string) => `${n}-${stamp}.example`;
@@ -78,23 +95,14 @@ integration("a worker killed mid-file: the next one resumes from the checkpoint 
   const ids: string[] = [];
   try {
     await withCronPaused(async () => {
-      // Queued a minute ahead, so no worker takes it until this test has played the dead one.
       const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "resume.csv", mapping: { name: "Name", domain: "Domain" } });
       if (error) throw error;
       const imp = data as ImportRow;
       ids.push(imp.id);
-      await sql`update public.jobs set scheduled_for = now() + interval '1 hour' where id = ${imp.job_id}`;
-      // The dead worker: it claimed the job, wrote rows 1-10 (and their checkpoint), and died.
-      await sql`update public.jobs set status = 'processing', attempts = 1, locked_by = 'killed-worker', locked_until = now() + interval '1 minute', started_at = now() where id = ${imp.job_id}`;
+      // The dead worker wrote rows 1-10 (and their checkpoint) and died.
       const bytes = new TextEncoder().encode(lines.slice(0, 11).join("\n") + "\n").length;
       const rows = Array.from({ length: 10 }, (_, i) => ({ row: i + 2, name: `Resume ${i}`, domain: `resume-${i}-${stamp}.example` }));
-      await sql`select public.import_account_rows(${imp.job_id}, 'killed-worker', ${sql.json(rows)}, 10, ${bytes}, ${["Name", "Domain"]}, ',')`;
-      // Its lease runs out; the reaper puts the job back; a live worker takes it.
-      await sql`update public.jobs set locked_until = now() - interval '1 second' where id = ${imp.job_id}`;
-      await sql`select public.reap_expired_leases()`;
-      await sql`update public.jobs set scheduled_for = now() where id = ${imp.job_id}`;
-      await runWorker();
-      const job = await waitForJob(imp.job_id, finished, 20_000);
+      const job = await resumeAfterKilledWorker(imp.job_id, rows, 10, bytes);
       assert.equal(job.status, "completed", job.error_message ?? "");
       const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
       assert.deepEqual([after.created_count, after.skipped_count, after.failed_count, after.rows_done], [30, 0, 0, 30]);
@@ -150,16 +158,9 @@ integration("a worker killed after the last batch, before finishing: the next on
       if (error) throw error;
       const imp = data as ImportRow;
       ids.push(imp.id);
-      await sql`update public.jobs set status = 'processing', attempts = 1, locked_by = 'killed-worker', locked_until = now() + interval '1 minute',
-        started_at = now(), scheduled_for = now() + interval '1 hour' where id = ${imp.job_id}`;
       // Every row written, the checkpoint at the file's last byte (a later run asks Storage for bytes from there: 416).
       const rows = Array.from({ length: 5 }, (_, i) => ({ row: i + 2, name: `Ended ${i}`, domain: `ended-${i}-${stamp}.example` }));
-      await sql`select public.import_account_rows(${imp.job_id}, 'killed-worker', ${sql.json(rows)}, 5, ${new TextEncoder().encode(csv).length}, ${["Name", "Domain"]}, ',')`;
-      await sql`update public.jobs set locked_until = now() - interval '1 second' where id = ${imp.job_id}`;
-      await sql`select public.reap_expired_leases()`;
-      await sql`update public.jobs set scheduled_for = now() where id = ${imp.job_id}`;
-      await runWorker();
-      const job = await waitForJob(imp.job_id, finished, 20_000);
+      const job = await resumeAfterKilledWorker(imp.job_id, rows, 5, new TextEncoder().encode(csv).length);
       assert.equal(job.status, "completed", job.error_message ?? "");
       const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
       assert.deepEqual([after.created_count, after.rows_done], [5, 5]);

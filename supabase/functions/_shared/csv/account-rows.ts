@@ -2,7 +2,7 @@
 // product's one domain rule (_shared/domain.ts), a name, a whole number of employees, lengths the
 // database accepts.
 import { isValidDomain, normalizeDomain } from "../domain.ts";
-import { type ImportField, LOCATION_FIELDS } from "./dialect.ts";
+import { COMPANY_NAME_HEADERS, type ImportField, LOCATION_FIELDS } from "./dialect.ts";
 import { type ColumnIndexes, type ImportRowBase, rowReader } from "./row-reader.ts";
 
 /** The fields an accounts import can fill, and the headers that usually hold them. */
@@ -11,15 +11,7 @@ export const ACCOUNT_IMPORT_FIELDS = [
     field: "name",
     label: "Name",
     required: true,
-    headers: [
-      "name",
-      "company",
-      "company name",
-      "account",
-      "account name",
-      "organization",
-      "organisation",
-    ],
+    headers: ["name", ...COMPANY_NAME_HEADERS],
   },
   {
     field: "domain",

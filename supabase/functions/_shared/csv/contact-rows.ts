@@ -3,7 +3,7 @@
 // the one domain rule for the company's website, lengths the database accepts.
 import { isValidEmail } from "../email.ts";
 import { domainOf } from "./account-rows.ts";
-import { type ImportField, LOCATION_FIELDS } from "./dialect.ts";
+import { COMPANY_NAME_HEADERS, type ImportField, LOCATION_FIELDS } from "./dialect.ts";
 import { type ColumnIndexes, type ImportRowBase, rowReader } from "./row-reader.ts";
 
 /** The fields a contacts import can fill, and the headers that usually hold them. */
@@ -69,14 +69,7 @@ export const CONTACT_IMPORT_FIELDS = [
     field: "account_name",
     label: "Company name (for new accounts)",
     required: false,
-    headers: [
-      "company",
-      "company name",
-      "account",
-      "account name",
-      "organization",
-      "organisation",
-    ],
+    headers: COMPANY_NAME_HEADERS,
   },
 ] as const satisfies readonly ImportField[];
 

@@ -49,6 +49,9 @@ export function guessMapping<F extends string>(
   return mapping;
 }
 
+/** Headers that name a company: an account's name, or a contact's company. */
+export const COMPANY_NAME_HEADERS = ["company", "company name", "account", "account name", "organization", "organisation"] as const;
+
 /** Where a company or a person is: the same three fields in both kinds of import. */
 export const LOCATION_FIELDS = [
   { field: "city", label: "City", required: false, headers: ["city", "town"] },
