@@ -67,7 +67,7 @@ export function subscribe(channel: RealtimeChannel): Promise<{ status: string; e
 }
 
 /** Resolves once `check` is true, polling every 10 ms; rejects after `timeoutMs` with `what`. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   if (!(await pollUntil(check, timeoutMs, 10))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 

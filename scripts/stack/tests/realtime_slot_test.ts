@@ -4,7 +4,7 @@
 // gateway and Postgres of the stack under test, so it runs last (files run in name order).
 import assert from "node:assert/strict";
 import type { RealtimePostgresChangesPayload } from "@supabase/supabase-js";
-import type postgres from "postgres";
+import postgres from "postgres";
 import { startDaemons, stopDaemon } from "../daemons.ts";
 import { startCluster, stopCluster } from "../postgres.ts";
 import { testConfig } from "../../test/env.ts";
@@ -28,6 +28,37 @@ Deno.test("the stack instance has exactly one replication slot: Realtime's perma
   try {
     assert.deepEqual(await slots(sql), [theSlot]);
   } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("writes in another database of the cluster do not hold the slot back", async () => {
+  // Their WAL prints nothing for this slot; a reader that advanced only to the last transaction it
+  // printed left the slot before all of it, and each poll decoded it again.
+  const admin = postgres(testConfig.adminDbUrl, { max: 1, onnotice: () => {} });
+  const sql = db();
+  try {
+    await admin`drop database if exists slot_neighbour with (force)`;
+    await admin`create database slot_neighbour`;
+    const neighbour = postgres(testConfig.adminDbUrl.replace(/\/[^/]*$/, "/slot_neighbour"), { max: 1 });
+    try {
+      await neighbour`create table busy as select g from generate_series(1, 10000) g`;
+    } finally {
+      await neighbour.end();
+    }
+    const [{ lsn }] = await sql`select pg_catalog.pg_current_wal_flush_lsn()::text as lsn`;
+    await waitFor(
+      async () => {
+        const [{ past }] = await sql`
+        select confirmed_flush_lsn >= ${lsn}::pg_lsn as past from pg_catalog.pg_replication_slots where slot_name = ${SLOT}`;
+        return past;
+      },
+      3000,
+      "the slot past the other database's writes",
+    );
+  } finally {
+    await admin`drop database if exists slot_neighbour with (force)`;
+    await admin.end();
     await sql.end();
   }
 });

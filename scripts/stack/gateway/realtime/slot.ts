@@ -21,6 +21,13 @@ import { isBroadcastChange } from "./broadcast.ts";
 
 export const SLOT_APPLICATION_NAME = "stack-realtime-slot";
 const POLL_MS = 25;
+/**
+ * A peek decodes from the slot's restart point, which Postgres moves only every 15 s or so (when
+ * it logs the running transactions), so under heavy writes each peek re-reads seconds of WAL:
+ * the reader waits this many times its last peek's duration, which keeps it under a quarter of a
+ * core instead of taking one from the database it serves.
+ */
+const PEEK_PAUSE_RATIO = 3;
 /** Rows per peek; the peek always ends at a transaction boundary, so it may return more. */
 const MAX_ROWS = 1000;
 const MAX_BACKOFF_MS = 5_000;
@@ -62,6 +69,7 @@ export class SlotReader {
   #wake: (() => void) | null = null;
   #failures = 0;
   #inUseRetries = 0;
+  #lastPeekMs = 0;
 
   constructor(private readonly options: SlotReaderOptions) {
     this.slotName = realtimeSlotName(options.config);
@@ -165,7 +173,7 @@ export class SlotReader {
         await this.#onError(error);
         continue;
       }
-      if (!more) await this.#sleep(POLL_MS);
+      if (!more) await this.#sleep(Math.max(POLL_MS, this.#lastPeekMs * PEEK_PAUSE_RATIO));
     }
   }
 
@@ -176,6 +184,7 @@ export class SlotReader {
       this.options.catalog.clear();
       this.#lastFlush = null;
     }
+    this.#lastPeekMs = 0;
     if (this.options.hold()) return false;
     const [{ flush }] = await this.#db<
       Array<{ flush: string }>
@@ -184,19 +193,28 @@ export class SlotReader {
     // Re-read before each peek (changing a publication writes WAL too), as realtime's list_changes does.
     const published = await this.options.catalog.publication(true);
 
+    const peekStarted = performance.now();
     const rows = await this.#db<Array<{ lsn: string; data: string }>>`
       select lsn::text, data from pg_catalog.pg_logical_slot_peek_changes(
         ${this.slotName}, null, ${MAX_ROWS},
         'format-version', '2', 'include-transaction', 'true', 'include-timestamp', 'true',
         'include-pk', 'true', 'include-type-oids', 'true', 'actions', 'insert,update,delete',
         'add-tables', ${wal2jsonTableList(published)})`;
+    this.#lastPeekMs = performance.now() - peekStarted;
     const batch = parseWalRows(rows);
     const changes = batch.changes.filter((c) => published.has(`${c.schema}.${c.table}`) || isBroadcastChange(c));
     if (changes.length > 0) await this.options.onChanges(changes);
-    if (batch.advanceTo) {
-      await this.#db`select pg_catalog.pg_replication_slot_advance(${this.slotName}, ${batch.advanceTo}::pg_lsn)`;
-    }
     const more = rows.length >= MAX_ROWS;
+    // A peek that read to the end has handled every transaction committed before `flush`, those of
+    // other databases too, which print nothing: the slot moves past them as well, or each later
+    // peek decodes their WAL again (a busy neighbour database, such as a benchmark's, made every
+    // poll re-read all it had written).
+    const advanceTo = more ? batch.advanceTo : flush;
+    if (advanceTo) {
+      await this.#db`
+        select pg_catalog.pg_replication_slot_advance(${this.slotName},
+                                                      greatest(${batch.advanceTo}::pg_lsn, ${advanceTo}::pg_lsn))`;
+    }
     if (!more) this.#lastFlush = flush;
     return more;
   }
