@@ -2477,7 +2477,8 @@ begin
       locked_by = claim_jobs.worker_id,
       locked_until = claim_jobs.now + make_interval(secs => claim_jobs.lease_seconds),
       started_at = claim_jobs.now,
-      next_retry_at = null
+      next_retry_at = null,
+      claimable = false -- what set_claimable would write; it does not fire for this row now
   where j.id = any (v_ids)
   returning j.*;
 end
@@ -2573,8 +2574,9 @@ begin
     from completed c
     where c.message is not null
   )
-  select i.id, exists (select 1 from completed c where c.id = i.id)
+  select i.id, c.id is not null
   from items i
+  left join completed c on c.id = i.id
   order by i.ord;
 end
 $$;
@@ -5507,7 +5509,7 @@ CREATE TRIGGER resume_after_budget_change BEFORE UPDATE OF monthly_credit_budget
 -- Name: jobs set_claimable; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER set_claimable BEFORE INSERT OR UPDATE OF status, scheduled_for, job_type ON public.jobs FOR EACH ROW EXECUTE FUNCTION private.set_job_claimable();
+CREATE TRIGGER set_claimable BEFORE INSERT OR UPDATE OF status, scheduled_for, job_type ON public.jobs FOR EACH ROW WHEN (((new.status = 'pending'::text) OR new.claimable)) EXECUTE FUNCTION private.set_job_claimable();
 
 
 --
