@@ -9,7 +9,8 @@
 // On its own instance the soak stops the stack at the end (its data stays on disk for inspection:
 // STACK_INSTANCE=soak STACK_PORT_BASE=55421 npm run stack:up); --keep leaves it running.
 import postgres from "postgres";
-import { envBlock, repoRoot, stackConfig } from "../stack/config.ts";
+import { repoRoot, stackConfig } from "../stack/config.ts";
+import { envBlock } from "../stack/status-env.ts";
 import { ApolloLog } from "./apollo-log.ts";
 import {
   createFixture,

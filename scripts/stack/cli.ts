@@ -1,6 +1,7 @@
 // The Docker-free local stack: `deno run -A scripts/stack/cli.ts <up|down|reset|status|start>`.
 // See ARCHITECTURE.md ("Two targets, one codebase") for what each piece stands in for.
-import { envBlock, repoRoot, type StackConfig, stackConfig } from "./config.ts";
+import { repoRoot, type StackConfig, stackConfig } from "./config.ts";
+import { envBlock } from "./status-env.ts";
 import {
   applyBootstrap,
   applyRealtimeSchema,

@@ -1,6 +1,7 @@
 // The stack that tests talk to: instance "test" unless STACK_INSTANCE says otherwise.
 // Tests import this instead of hard-coding ports or keys.
-import { envBlock, stackConfig } from "../stack/config.ts";
+import { stackConfig } from "../stack/config.ts";
+import { envBlock } from "../stack/status-env.ts";
 import { generateSigningKey, type JwtClaims, signEs256, signHs256 } from "../stack/jwt.ts";
 import { clientKey, readKeys, serverKey, signToken, tokenVerifier } from "../stack/keys.ts";
 

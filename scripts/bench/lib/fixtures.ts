@@ -2,7 +2,8 @@
 // Apollo key the fake Apollo accepts (not the demo key, which selects the in-process mock), its
 // accounts, and the fake Apollo's admin API.
 import { encryptApiKey } from "../../../supabase/functions/_shared/crypto/apollo-key.ts";
-import { envBlock, type StackConfig } from "../../stack/config.ts";
+import { type StackConfig } from "../../stack/config.ts";
+import { envBlock } from "../../stack/status-env.ts";
 import type { Sql } from "./db.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fakeApolloAdmin } from "../../stack/fake-apollo/admin-client.ts";

@@ -3,7 +3,8 @@
 // SPA signs in (POST /auth/v1/token through the stack's gateway), one client (one socket) each.
 // Plus "outsiders": users who belong to no workspace with jobs, to try to listen where they must not.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { envBlock, type StackConfig } from "../../stack/config.ts";
+import { type StackConfig } from "../../stack/config.ts";
+import { envBlock } from "../../stack/status-env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 import type { Sql } from "./db.ts";
 

@@ -12,7 +12,8 @@
 // reused on later runs if it has the asked number of accounts.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { envBlock, type StackConfig, stackConfig } from "../../stack/config.ts";
+import { type StackConfig, stackConfig } from "../../stack/config.ts";
+import { envBlock } from "../../stack/status-env.ts";
 import type { Sql } from "../lib/db.ts";
 import { median, round } from "../lib/stats.ts";
 

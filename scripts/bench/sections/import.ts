@@ -5,7 +5,8 @@
 // invocation's CPU is the functions host's x-stack-cpu-ms (hosted stops a request at 2 s); the
 // job-worker process's peak memory is its VmHWM. Then the same file again: nothing new is created.
 import { createClient } from "@supabase/supabase-js";
-import { envBlock, type StackConfig } from "../../stack/config.ts";
+import { type StackConfig } from "../../stack/config.ts";
+import { envBlock } from "../../stack/status-env.ts";
 import type { Sql } from "../lib/db.ts";
 import { setCronWorker, setWakeUp } from "../lib/fixtures.ts";
 import { round } from "../lib/stats.ts";

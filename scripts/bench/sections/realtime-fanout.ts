@@ -24,7 +24,8 @@
 // socket receives is checked: a job of another workspace than the client's own is a leak.
 import type { RealtimeChannel } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { envBlock, type StackConfig } from "../../stack/config.ts";
+import { type StackConfig } from "../../stack/config.ts";
+import { envBlock } from "../../stack/status-env.ts";
 import type { Sql } from "../lib/db.ts";
 import { setCronWorker } from "../lib/fixtures.ts";
 import { cpuProbe, cpuUsed } from "../lib/process-cpu.ts";

@@ -8,7 +8,7 @@
 // must be), so the worker never claims it.
 import { createClient } from "@supabase/supabase-js";
 import type { StackConfig } from "../../stack/config.ts";
-import { envBlock } from "../../stack/config.ts";
+import { envBlock } from "../../stack/status-env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 import type { Sql } from "../lib/db.ts";
 import { latencySummary } from "../lib/stats.ts";
