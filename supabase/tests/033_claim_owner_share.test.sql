@@ -3,7 +3,7 @@
 -- job scheduled for later, waiting for a retry, or of a disabled type is out of the claim index
 -- until it is due. (Before: 300,000 far-future rows made every claim walk past them.)
 begin;
-select plan(22);
+select plan(24);
 
 -- SETUP: Mallory owns 40 workspaces with 25 old jobs each; Val owns one with 10 newer jobs.
 select tests.create_user('mallory@share.test') as mallory \gset
@@ -70,6 +70,25 @@ select is((select count(*)::integer from public.claim_jobs('w-later', 5, 60, arr
   'two days later they are due: the claim finds them and takes them');
 select is((select count(*)::integer from public.jobs where workspace_id = :'later' and status = 'pending' and claimable), 995,
   'a claim marks at most 1,000 newly due jobs at a time: 5 taken, 995 claimable, the rest on the next claims');
+
+-- TEST: the newly due batch is chosen once, whatever the plan: a join that rescans its inner side
+-- (hash and merge joins, sorts and materialization off) once marked another 1,000 at each rescan.
+set local enable_hashjoin = off;
+set local enable_mergejoin = off;
+set local enable_material = off;
+set local enable_hashagg = off;
+set local enable_sort = off;
+discard plans; -- claim_jobs' statements are planned again, under these settings
+select is((select count(*)::integer from public.claim_jobs('w-later', 5, 60, array['claim_order'], now() + interval '2 days')), 5,
+  'the next claim takes 5 of the claimable');
+select is((select count(*)::integer from public.jobs where workspace_id = :'later' and status = 'pending' and claimable), 1990,
+  'and marks at most 1,000 more, whatever the plan: 990 + 1,000 claimable');
+reset enable_hashjoin;
+reset enable_mergejoin;
+reset enable_material;
+reset enable_hashagg;
+reset enable_sort;
+discard plans;
 
 -- TEST: a retry, a release and a reap move a job out of and back into the claim index.
 select tests.create_job(:'later', 'pgtap_job') as moving \gset
