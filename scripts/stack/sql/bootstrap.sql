@@ -66,19 +66,12 @@ $$;
 -- Schemas and default privileges (as supabase/postgres sets them) --------------------------
 create schema if not exists extensions authorization postgres;
 grant usage on schema extensions to anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema extensions
-  grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema extensions
-  grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema extensions
-  grant all on sequences to postgres, anon, authenticated, service_role;
-
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema extensions, public
   grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema extensions, public
   grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema extensions, public
   grant all on sequences to postgres, anon, authenticated, service_role;
 -- (Migration 20261205003000_least_privilege.sql takes the anon/authenticated part of these back, as it
 -- does on a hosted project: new objects are closed until a migration grants them.)
