@@ -184,25 +184,27 @@ create table if not exists auth.refresh_tokens (
 );
 create index if not exists refresh_tokens_session_id_idx on auth.refresh_tokens (session_id);
 
-create or replace function auth.uid() returns uuid
+-- One claim of the request's JWT, as GoTrue's auth.uid() and auth.role() read it: from the
+-- setting of that claim alone (older PostgREST) or else from the claims object.
+create or replace function auth._claim(name text) returns text
 language sql stable
 set search_path to ''
 as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
+    nullif(current_setting('request.jwt.claim.' || _claim.name, true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> _claim.name)
+  )
 $$;
+
+create or replace function auth.uid() returns uuid
+language sql stable
+set search_path to ''
+as $$ select auth._claim('sub')::uuid $$;
 
 create or replace function auth.role() returns text
 language sql stable
 set search_path to ''
-as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
-$$;
+as $$ select auth._claim('role') $$;
 
 create or replace function auth.jwt() returns jsonb
 language sql stable
@@ -213,7 +215,7 @@ as $$
     nullif(current_setting('request.jwt.claims', true), '')
   )::jsonb
 $$;
-grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
+grant execute on function auth._claim(text), auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
 reset role;
 grant all on all tables in schema auth to postgres;
 grant all on all sequences in schema auth to postgres;
