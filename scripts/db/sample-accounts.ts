@@ -7,6 +7,7 @@
 //   deno run -A scripts/db/sample-accounts.ts --check   check the committed file is this script's
 // (sample_files_test.ts checks both sample files in npm test)
 import { repoRoot } from "../stack/config.ts";
+import { writeOrCheck } from "./generated-file.ts";
 
 export const SAMPLE_FILE = `${repoRoot}/supabase/sample-accounts.csv`;
 export const SAMPLE_ROWS = 1000;
@@ -117,16 +118,8 @@ function sampleRows() {
 }
 
 if (import.meta.main) {
-  const text = sampleAccountsCsv();
-  if (Deno.args.includes("--check")) {
-    const committed = await Deno.readTextFile(SAMPLE_FILE).catch(() => "");
-    if (committed !== text) {
-      console.error(`${SAMPLE_FILE} is not this script's output: run deno run -A scripts/db/sample-accounts.ts`);
-      Deno.exit(1);
-    }
-    console.log(`${SAMPLE_FILE} is up to date`);
-  } else {
-    await Deno.writeTextFile(SAMPLE_FILE, text);
-    console.log(`wrote ${SAMPLE_FILE}: ${SAMPLE_ROWS} rows`);
-  }
+  await writeOrCheck(SAMPLE_FILE, sampleAccountsCsv(), {
+    write: !Deno.args.includes("--check"),
+    rewrite: "deno run -A scripts/db/sample-accounts.ts",
+  });
 }
