@@ -7,6 +7,7 @@
 // STACK_INSTANCE picks the stack (default "test"; use dev after npm run stack:up).
 import postgres from "postgres";
 import { repoRoot } from "../stack/config.ts";
+import { writeOrCheck } from "./generated-file.ts";
 
 export const TYPES_FILE = `${repoRoot}/supabase/functions/_shared/database.types.ts`;
 
@@ -244,19 +245,8 @@ export async function generateTypes(dbUrl: string): Promise<string> {
 
 if (import.meta.main) {
   const { testEnv } = await import("../test/env.ts");
-  const { describeDifference } = await import("./schema-snapshot.ts");
-  const actual = await generateTypes(testEnv.DB_URL);
-  if (Deno.args.includes("--write")) {
-    await Deno.writeTextFile(TYPES_FILE, actual);
-    console.log(`wrote ${TYPES_FILE.replace(repoRoot + "/", "")} (${actual.split("\n").length} lines)`);
-  } else {
-    const committed = await Deno.readTextFile(TYPES_FILE).catch(() => "");
-    if (committed === actual) {
-      console.log("database.types.ts matches the database");
-    } else {
-      console.log("database.types.ts differs from what the database says:");
-      for (const line of describeDifference(committed, actual)) console.log(`    ${line}`);
-      Deno.exit(1);
-    }
-  }
+  await writeOrCheck(TYPES_FILE, await generateTypes(testEnv.DB_URL), {
+    write: Deno.args.includes("--write"),
+    rewrite: "deno run -A scripts/db/database-types.ts --write",
+  });
 }

@@ -7,6 +7,7 @@
 //   deno run -A scripts/db/sample-accounts.ts --check   check the committed file is this script's
 // (sample_files_test.ts checks both sample files in npm test)
 import { repoRoot } from "../stack/config.ts";
+import { writeOrCheck } from "./generated-file.ts";
 
 export const SAMPLE_FILE = `${repoRoot}/supabase/sample-accounts.csv`;
 export const SAMPLE_ROWS = 1000;
@@ -66,6 +67,18 @@ export function sampleAccountsCsv(): string {
   return [header, ...sampleRows().rows].map((r) => r.map(field).join(",")).join("\n") + "\n";
 }
 
+/**
+ * A few bad rows, at fixed places (the file's row numbers): no name, a website that is no domain,
+ * employees that are no number, a formula.
+ */
+const BAD_ROWS = new Map<number, string[]>([
+  [13, ["", "nameless-company.example", "Software", "12", "Austin", "TX", "United States"]],
+  [250, ["Typo Traders", "not a website", "Retail", "40", "Lyon", "", "France"]],
+  [500, ["Formula Fakes", "=HYPERLINK(\"http://formula.example\")", "Media", "7", "Paris", "", "France"]],
+  [750, ["Vague Ventures", "vague-ventures.example", "Finance", "about fifty", "Berlin", "", "Germany"]],
+  [900, ["Localhost Labs", "localhost", "Software", "3", "Tokyo", "", "Japan"]],
+]);
+
 function sampleRows() {
   const next = random(17);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
@@ -80,25 +93,9 @@ function sampleRows() {
       rows.push([`${earlier[0]} (duplicate)`, `https://www.${earlier[1]}/`, earlier[2], "", "", "", ""]);
       continue;
     }
-    // a few bad rows, at fixed places
-    if (row === 13) {
-      rows.push(["", "nameless-company.example", "Software", "12", "Austin", "TX", "United States"]);
-      continue;
-    }
-    if (row === 250) {
-      rows.push(["Typo Traders", "not a website", "Retail", "40", "Lyon", "", "France"]);
-      continue;
-    }
-    if (row === 500) {
-      rows.push(["Formula Fakes", "=HYPERLINK(\"http://formula.example\")", "Media", "7", "Paris", "", "France"]);
-      continue;
-    }
-    if (row === 750) {
-      rows.push(["Vague Ventures", "vague-ventures.example", "Finance", "about fifty", "Berlin", "", "Germany"]);
-      continue;
-    }
-    if (row === 900) {
-      rows.push(["Localhost Labs", "localhost", "Software", "3", "Tokyo", "", "Japan"]);
+    const bad = BAD_ROWS.get(row);
+    if (bad) {
+      rows.push(bad);
       continue;
     }
     const first = pick(FIRST);
@@ -117,16 +114,8 @@ function sampleRows() {
 }
 
 if (import.meta.main) {
-  const text = sampleAccountsCsv();
-  if (Deno.args.includes("--check")) {
-    const committed = await Deno.readTextFile(SAMPLE_FILE).catch(() => "");
-    if (committed !== text) {
-      console.error(`${SAMPLE_FILE} is not this script's output: run deno run -A scripts/db/sample-accounts.ts`);
-      Deno.exit(1);
-    }
-    console.log(`${SAMPLE_FILE} is up to date`);
-  } else {
-    await Deno.writeTextFile(SAMPLE_FILE, text);
-    console.log(`wrote ${SAMPLE_FILE}: ${SAMPLE_ROWS} rows`);
-  }
+  await writeOrCheck(SAMPLE_FILE, sampleAccountsCsv(), {
+    write: !Deno.args.includes("--check"),
+    rewrite: "deno run -A scripts/db/sample-accounts.ts",
+  });
 }

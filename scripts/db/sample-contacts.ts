@@ -7,6 +7,7 @@
 //   deno run -A scripts/db/sample-contacts.ts           write it
 //   deno run -A scripts/db/sample-contacts.ts --check   check the committed file is this script's
 import { repoRoot } from "../stack/config.ts";
+import { writeOrCheck } from "./generated-file.ts";
 import { field, random, sampleCompanies } from "./sample-accounts.ts";
 
 export const SAMPLE_CONTACTS_FILE = `${repoRoot}/supabase/sample-contacts.csv`;
@@ -74,16 +75,8 @@ export function sampleContactsCsv(): string {
 }
 
 if (import.meta.main) {
-  const text = sampleContactsCsv();
-  if (Deno.args.includes("--check")) {
-    const committed = await Deno.readTextFile(SAMPLE_CONTACTS_FILE).catch(() => "");
-    if (committed !== text) {
-      console.error(`${SAMPLE_CONTACTS_FILE} is not this script's output: run deno run -A scripts/db/sample-contacts.ts`);
-      Deno.exit(1);
-    }
-    console.log(`${SAMPLE_CONTACTS_FILE} is up to date`);
-  } else {
-    await Deno.writeTextFile(SAMPLE_CONTACTS_FILE, text);
-    console.log(`wrote ${SAMPLE_CONTACTS_FILE}: ${SAMPLE_CONTACT_ROWS} rows`);
-  }
+  await writeOrCheck(SAMPLE_CONTACTS_FILE, sampleContactsCsv(), {
+    write: !Deno.args.includes("--check"),
+    rewrite: "deno run -A scripts/db/sample-contacts.ts",
+  });
 }

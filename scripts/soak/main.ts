@@ -198,12 +198,26 @@ async function snapshot(): Promise<Snapshot | null> {
 // Kills at random points of the run; the gateway and Postgres restarts at fixed ones.
 // Before the tail of the run, where a few retries may leave nothing in flight to kill.
 const killAt = Array.from({ length: profile.kills }, () => random.between(0.05, 0.75)).sort((a, b) => a - b);
-/** An event runs once done >= at and (if needsWork) a live worker has jobs in flight; run() false: try again later. */
-const events: Array<{ at: number; name: string; run: () => Promise<boolean>; needsWork: boolean }> = [
+/** A restart at a fixed point of the run, counted in chaos[counter]. */
+const restartEvent = (
+  at: number,
+  name: string,
+  restart: () => Promise<void>,
+  counter: "gatewayRestarts" | "postgresRestarts",
+) => ({
+  at,
+  name,
+  run: async () => {
+    await restart();
+    chaos[counter]++;
+    return true;
+  },
+});
+/** An event runs once done >= at and a live worker has jobs in flight; run() false: try again later. */
+const events: Array<{ at: number; name: string; run: () => Promise<boolean> }> = [
   ...killAt.map((at) => ({
     at,
     name: "kill the job-worker process (SIGKILL)",
-    needsWork: true,
     run: async () => {
       const n = await killWorker(config);
       if (n === 0) return false; // the worker is being restarted after an earlier kill
@@ -212,26 +226,18 @@ const events: Array<{ at: number; name: string; run: () => Promise<boolean>; nee
       return true;
     },
   })),
-  {
-    at: profile.gatewayRestartAt,
-    name: "restart the gateway (and every function with it)",
-    needsWork: true,
-    run: async () => {
-      await restartGateway(config);
-      chaos.gatewayRestarts++;
-      return true;
-    },
-  },
-  {
-    at: profile.postgresRestartAt,
-    name: "restart Postgres (fast shutdown, 2 s down)",
-    needsWork: true,
-    run: async () => {
-      await restartPostgres(config);
-      chaos.postgresRestarts++;
-      return true;
-    },
-  },
+  restartEvent(
+    profile.gatewayRestartAt,
+    "restart the gateway (and every function with it)",
+    () => restartGateway(config),
+    "gatewayRestarts",
+  ),
+  restartEvent(
+    profile.postgresRestartAt,
+    "restart Postgres (fast shutdown, 2 s down)",
+    () => restartPostgres(config),
+    "postgresRestarts",
+  ),
 ].sort((a, b) => a.at - b.at);
 
 // -------------------------------------------------------------------------------------------- run
@@ -247,7 +253,7 @@ while (true) {
   if (now) last = now;
   const done = last ? last.finished / profile.jobs : 0;
   const next = events[0];
-  if (next && done >= next.at && (!next.needsWork || (now?.live ?? 0) > 0)) {
+  if (next && done >= next.at && (now?.live ?? 0) > 0) {
     const started = Date.now();
     try {
       if (await next.run()) {

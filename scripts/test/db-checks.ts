@@ -11,7 +11,8 @@
 import { repoRoot } from "../stack/config.ts";
 import { run } from "../stack/shell.ts";
 import { checkMigrations } from "../db/migration-checksums.ts";
-import { describeDifference, dumpSchema, SNAPSHOT } from "../db/schema-snapshot.ts";
+import { dumpSchema, SNAPSHOT } from "../db/schema-snapshot.ts";
+import { committedDifference } from "../db/generated-file.ts";
 import { generateTypes, TYPES_FILE } from "../db/database-types.ts";
 import { testConfig, testEnv } from "./env.ts";
 
@@ -110,26 +111,16 @@ async function advisors(): Promise<Check> {
   return { name: "supabase db advisors (all, warn and up)", ok: result.code === 0 && findings.length === 0, findings };
 }
 
-/** supabase/schema.sql must be what the migrations produce, so every schema change is reviewed. */
-async function schemaSnapshot(): Promise<Check> {
-  const committed = await Deno.readTextFile(SNAPSHOT).catch(() => "");
-  const actual = await dumpSchema(testEnv.DB_URL);
-  const findings = committed === actual ? [] : [
-    ...describeDifference(committed, actual, 10),
-    `regenerate it: ${stackEnv} deno run -A scripts/db/schema-snapshot.ts --write (then review and commit the diff)`,
-  ];
-  return { name: "supabase/schema.sql matches the migrations", ok: findings.length === 0, findings };
-}
-
-/** The generated database types must be what the catalog says, so the SPA and the functions type what is there. */
-async function databaseTypes(): Promise<Check> {
-  const committed = await Deno.readTextFile(TYPES_FILE).catch(() => "");
-  const actual = await generateTypes(testEnv.DB_URL);
-  const findings = committed === actual ? [] : [
-    ...describeDifference(committed, actual, 10),
-    `regenerate it: ${stackEnv} deno run -A scripts/db/database-types.ts --write (then review and commit the diff)`,
-  ];
-  return { name: "supabase/functions/_shared/database.types.ts matches the database", ok: findings.length === 0, findings };
+/**
+ * A generated file must be what its script makes of this database: supabase/schema.sql, so that
+ * every schema change is reviewed, and the database types, so the SPA and the functions type what is there.
+ */
+async function generatedFile(name: string, file: string, generated: string, script: string): Promise<Check> {
+  const findings = await committedDifference(file, generated, 10);
+  if (findings.length > 0) {
+    findings.push(`regenerate it: ${stackEnv} deno run -A ${script} --write (then review and commit the diff)`);
+  }
+  return { name, ok: findings.length === 0, findings };
 }
 
 /** Shipped migrations are never edited (supabase db push would not re-apply them). */
@@ -158,7 +149,23 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const checks = [await lint(), await advisors(), await schemaSnapshot(), await databaseTypes(), await addOnlyMigrations()];
+  const checks = [
+    await lint(),
+    await advisors(),
+    await generatedFile(
+      "supabase/schema.sql matches the migrations",
+      SNAPSHOT,
+      await dumpSchema(testEnv.DB_URL),
+      "scripts/db/schema-snapshot.ts",
+    ),
+    await generatedFile(
+      "supabase/functions/_shared/database.types.ts matches the database",
+      TYPES_FILE,
+      await generateTypes(testEnv.DB_URL),
+      "scripts/db/database-types.ts",
+    ),
+    await addOnlyMigrations(),
+  ];
   for (const check of checks) {
     console.log(
       `${check.ok ? "PASS" : "FAIL"}  ${check.name}${

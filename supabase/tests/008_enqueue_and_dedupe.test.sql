@@ -6,10 +6,8 @@ begin;
 select plan(36);
 
 -- SETUP: Eve with accounts and contacts in her workspace; Mallory in another.
-select tests.create_user('eve@enqueue.test') as eve \gset
-select tests.create_user('mallory@enqueue.test') as mallory \gset
-select tests.personal_workspace('eve@enqueue.test') as ws \gset
-select tests.personal_workspace('mallory@enqueue.test') as other_ws \gset
+select user_id as eve, workspace_id as ws from tests.sign_up('eve@enqueue.test') \gset
+select user_id as mallory, workspace_id as other_ws from tests.sign_up('mallory@enqueue.test') \gset
 select tests.create_account(:'ws', 'Acme', 'acme.com') as acme \gset
 select tests.create_account(:'ws', 'Globex', 'globex.com') as globex \gset
 select tests.create_account(:'ws', 'No Domain Ltd') as nodomain \gset

@@ -5,10 +5,8 @@ begin;
 select plan(36);
 
 -- SETUP: Ivy in her workspace with an account, and jobs in each state; Oscar in another workspace.
-select tests.create_user('ivy@actions.test') as ivy \gset
-select tests.create_user('oscar@actions.test') as oscar \gset
-select tests.personal_workspace('ivy@actions.test') as ws \gset
-select tests.personal_workspace('oscar@actions.test') as other_ws \gset
+select user_id as ivy, workspace_id as ws from tests.sign_up('ivy@actions.test') \gset
+select user_id as oscar, workspace_id as other_ws from tests.sign_up('oscar@actions.test') \gset
 select tests.create_account(:'ws', 'Acme', 'acme.com') as acme \gset
 select tests.create_job(:'ws') as pending_job \gset
 select tests.create_job(:'ws') as running_job \gset

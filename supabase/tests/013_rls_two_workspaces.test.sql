@@ -6,11 +6,9 @@ select plan(64);
 
 -- SETUP: Alice owns workspace A, Bob owns workspace B; Carol is a plain member of A.
 -- Each workspace has an account, a contact, a job with a log line, and an Apollo key.
-select tests.create_user('alice@rls.test') as alice \gset
-select tests.create_user('bob@rls.test') as bob \gset
+select user_id as alice, workspace_id as ws_a from tests.sign_up('alice@rls.test') \gset
+select user_id as bob, workspace_id as ws_b from tests.sign_up('bob@rls.test') \gset
 select tests.create_user('carol@rls.test') as carol \gset
-select tests.personal_workspace('alice@rls.test') as ws_a \gset
-select tests.personal_workspace('bob@rls.test') as ws_b \gset
 select tests.add_member(:'ws_a', 'carol@rls.test', 'member');
 select tests.create_account(:'ws_a', 'Alpha', 'alpha.com') as account_a \gset
 select tests.create_account(:'ws_b', 'Beta', 'beta.com') as account_b \gset

@@ -194,11 +194,9 @@ select is((select status from public.jobs where id = :'lost'), 'pending', 'the l
 alter table ops.alerts_gone rename to alerts;
 
 -- TEST: workspace_activity, as owners, members and strangers see it ---------------------------
-select tests.create_user('ada@ops.test') as ada \gset
+select user_id as ada, workspace_id as ws_ada from tests.sign_up('ada@ops.test') \gset
 select tests.create_user('ben@ops.test') as ben \gset
-select tests.create_user('cy@ops.test') as cy \gset
-select tests.personal_workspace('ada@ops.test') as ws_ada \gset
-select tests.personal_workspace('cy@ops.test') as ws_cy \gset
+select user_id as cy, workspace_id as ws_cy from tests.sign_up('cy@ops.test') \gset
 select tests.add_member(:'ws_ada', 'ben@ops.test', 'member');
 select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 1}', now() - interval '10 minutes');
 select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 2}', now() + interval '1 hour');

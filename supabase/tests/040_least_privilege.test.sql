@@ -6,10 +6,8 @@ begin;
 select plan(43);
 
 -- SETUP: Ada owns a workspace with an account, a contact and a pending job; Ben owns another.
-select tests.create_user('ada@least.test') as ada \gset
-select tests.create_user('ben@least.test') as ben \gset
-select tests.personal_workspace('ada@least.test') as ws \gset
-select tests.personal_workspace('ben@least.test') as ws_ben \gset
+select user_id as ada, workspace_id as ws from tests.sign_up('ada@least.test') \gset
+select user_id as ben, workspace_id as ws_ben from tests.sign_up('ben@least.test') \gset
 select tests.create_account(:'ws', 'Acme', 'acme-least.test') as account \gset
 select tests.create_contact(:'ws', :'account', 'Ann', 'Acme', 'ann@acme-least.test') as contact \gset
 select tests.create_job(:'ws', 'pgtap_job', '{}', now() + interval '1 day') as job \gset

@@ -1,6 +1,6 @@
 // The pg_cron jobs the migrations schedule exist, with the same schedule and command, active,
 // in this database.
-import { type Check, fail, pass, tableExists } from "../lib/context.ts";
+import { type Check, fail, pass, withTable } from "../lib/context.ts";
 import { expectedCronJobs, sameCommand } from "../lib/repo.ts";
 
 interface JobRow {
@@ -13,15 +13,13 @@ interface JobRow {
   current: string;
 }
 
+const NO_PG_CRON = "pg_cron is not installed (cron.job is missing): enable it (migrations do: supabase db push)";
+
 export const cronJobsCheck: Check = {
   id: "cron-jobs",
   title: "cron jobs scheduled",
-  async run(ctx) {
-    const sql = await ctx.db();
+  run: withTable("cron.job", NO_PG_CRON, async (sql) => {
     const expected = expectedCronJobs();
-    if (!(await tableExists(sql, "cron.job"))) {
-      return fail("pg_cron is not installed (cron.job is missing): enable it (migrations do: supabase db push)");
-    }
     const rows = await sql<JobRow[]>`
       select jobid::text, jobname, schedule, command, active, database, current_database() as current
       from cron.job where jobname = any(${expected.map((j) => j.name)}::text[])`;
@@ -60,5 +58,5 @@ export const cronJobsCheck: Check = {
       return fail(`${problems.length} problem(s): ${first}${problems.length > 1 ? ", ..." : ""}`, problems);
     }
     return pass(`${list}: all present and active`);
-  },
+  }),
 };

@@ -1,19 +1,16 @@
 // Every migration of this clone is recorded in supabase_migrations.schema_migrations, the table
 // `supabase db push` writes (a missing one means db push was not run, or failed half-way).
-import { type Check, fail, pass, tableExists, warn } from "../lib/context.ts";
+import { type Check, fail, pass, warn, withTable } from "../lib/context.ts";
 import { migrations } from "../lib/repo.ts";
+
+const NEVER_PUSHED =
+  "supabase_migrations.schema_migrations does not exist: no migration was ever pushed (run supabase db push)";
 
 export const migrationsCheck: Check = {
   id: "migrations",
   title: "migrations applied",
-  async run(ctx) {
-    const sql = await ctx.db();
+  run: withTable("supabase_migrations.schema_migrations", NEVER_PUSHED, async (sql) => {
     const expected = migrations();
-    if (!(await tableExists(sql, "supabase_migrations.schema_migrations"))) {
-      return fail(
-        "supabase_migrations.schema_migrations does not exist: no migration was ever pushed (run supabase db push)",
-      );
-    }
     const rows = await sql<{ version: string; name: string | null }[]>`
       select version, name from supabase_migrations.schema_migrations order by version`;
     const applied = new Set(rows.map((r) => r.version));
@@ -36,5 +33,5 @@ export const migrationsCheck: Check = {
     return pass(
       `all ${expected.length} migrations applied (latest ${latest ? `${latest.version}_${latest.name}` : "none"})`,
     );
-  },
+  }),
 };

@@ -105,6 +105,19 @@ export async function tableExists(sql: Sql, name: string): Promise<boolean> {
   return exists;
 }
 
+/** A check's run that reads `table`: FAIL saying `missing` (what to do) when the database has no such table. */
+export function withTable(
+  table: string,
+  missing: string,
+  run: (sql: Sql, ctx: Context) => Promise<Outcome>,
+): (ctx: Context) => Promise<Outcome> {
+  return async (ctx) => {
+    const sql = await ctx.db();
+    if (!(await tableExists(sql, table))) return fail(missing);
+    return await run(sql, ctx);
+  };
+}
+
 export const pass = (summary: string, details?: string[]): Outcome => ({ status: "PASS", summary, details });
 export const warn = (summary: string, details?: string[]): Outcome => ({ status: "WARN", summary, details });
 export const fail = (summary: string, details?: string[]): Outcome => ({ status: "FAIL", summary, details });

@@ -3,7 +3,12 @@
 // URL on another port (the session pooler), warns with the command that fixes it. No stack needed.
 import assert from "node:assert/strict";
 import { judgeWorkerDatabase } from "../checks/worker-database.ts";
-import { dbSettings, DEFAULT_POOL_SIZE, describeConnection, poolOptions } from "../../../supabase/functions/_shared/db.ts";
+import {
+  dbSettings,
+  DEFAULT_POOL_SIZE,
+  describeConnection,
+  poolOptions,
+} from "../../../supabase/functions/_shared/db.ts";
 import { loadConfig } from "../../../supabase/functions/job-worker/config.ts";
 import { databaseReport } from "../../../supabase/functions/job-worker/health.ts";
 
@@ -42,60 +47,45 @@ Deno.test("DB_POOLER_URL wins over SUPABASE_DB_URL; DB_POOL_SIZE defaults small;
   }
 });
 
+/** The health check's report of a worker with DB_POOL_SIZE 3 and 4 invocations at most, connected so. */
+const healthReport = (connection: "pooler" | "direct", port: number) => ({
+  connection,
+  port,
+  pool_size: 3,
+  max_invocations: 4,
+  max_clients: 12,
+});
+
 Deno.test("the health check's budget: invocations at once x DB_POOL_SIZE, and never the URL", () => {
   const values = { DB_POOLER_URL: POOLER, MAX_CONCURRENT: "5", MAX_GLOBAL_CONCURRENCY: "20" };
   const report = databaseReport(loadConfig(env(values)), env(values));
-  assert.deepEqual(report, { connection: "pooler", port: 6543, pool_size: 3, max_invocations: 4, max_clients: 12 });
+  assert.deepEqual(report, healthReport("pooler", 6543));
   assert.ok(!JSON.stringify(report).includes("pw"), "no password in the health body");
   const bad = databaseReport(loadConfig(env({})), env({ DB_POOLER_URL: POOLER, DB_POOL_SIZE: "lots" }));
   assert.match(String((bad as { error: string }).error), /DB_POOL_SIZE must be an integer/);
 });
 
 Deno.test("verify:deploy: the pooler passes, a direct connection or the session port warns, a bad setting fails", () => {
-  const pooled = judgeWorkerDatabase({
-    connection: "pooler",
-    port: 6543,
-    pool_size: 3,
-    max_invocations: 4,
-    max_clients: 12,
-  }, HOSTED);
+  const pooled = judgeWorkerDatabase(healthReport("pooler", 6543), HOSTED);
   assert.equal(pooled.status, "PASS");
   assert.equal(
     pooled.summary,
     "through the transaction pooler (port 6543): at most 4 invocations x DB_POOL_SIZE 3 = 12 connections (pooler clients)",
   );
 
-  const direct = judgeWorkerDatabase({
-    connection: "direct",
-    port: 5432,
-    pool_size: 3,
-    max_invocations: 4,
-    max_clients: 12,
-  }, HOSTED);
+  const direct = judgeWorkerDatabase(healthReport("direct", 5432), HOSTED);
   assert.equal(direct.status, "WARN");
   assert.match(
     direct.summary,
     /connects directly \(SUPABASE_DB_URL, port 5432\).*supabase secrets set DB_POOLER_URL='postgresql:\/\/postgres\.<project-ref>:<password>@aws-0-<region>\.pooler\.supabase\.com:6543\/postgres'/,
   );
 
-  const session = judgeWorkerDatabase({
-    connection: "pooler",
-    port: 5432,
-    pool_size: 3,
-    max_invocations: 4,
-    max_clients: 12,
-  }, HOSTED);
+  const session = judgeWorkerDatabase(healthReport("pooler", 5432), HOSTED);
   assert.equal(session.status, "WARN");
   assert.match(session.summary, /DB_POOLER_URL points at port 5432, not the transaction pooler's 6543/);
 
   // the local stack's pooler listens on its own port
-  const local = judgeWorkerDatabase({
-    connection: "pooler",
-    port: 55329,
-    pool_size: 3,
-    max_invocations: 4,
-    max_clients: 12,
-  }, "http://127.0.0.1:55321");
+  const local = judgeWorkerDatabase(healthReport("pooler", 55329), "http://127.0.0.1:55321");
   assert.equal(local.status, "PASS");
 
   assert.equal(judgeWorkerDatabase(undefined, HOSTED).status, "WARN");

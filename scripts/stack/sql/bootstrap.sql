@@ -66,19 +66,12 @@ $$;
 -- Schemas and default privileges (as supabase/postgres sets them) --------------------------
 create schema if not exists extensions authorization postgres;
 grant usage on schema extensions to anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema extensions
-  grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema extensions
-  grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema extensions
-  grant all on sequences to postgres, anon, authenticated, service_role;
-
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema extensions, public
   grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema extensions, public
   grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres, supabase_admin in schema public
+alter default privileges for role postgres, supabase_admin in schema extensions, public
   grant all on sequences to postgres, anon, authenticated, service_role;
 -- (Migration 20261205003000_least_privilege.sql takes the anon/authenticated part of these back, as it
 -- does on a hosted project: new objects are closed until a migration grants them.)
@@ -191,25 +184,27 @@ create table if not exists auth.refresh_tokens (
 );
 create index if not exists refresh_tokens_session_id_idx on auth.refresh_tokens (session_id);
 
-create or replace function auth.uid() returns uuid
+-- One claim of the request's JWT, as GoTrue's auth.uid() and auth.role() read it: from the
+-- setting of that claim alone (older PostgREST) or else from the claims object.
+create or replace function auth._claim(name text) returns text
 language sql stable
 set search_path to ''
 as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
+    nullif(current_setting('request.jwt.claim.' || _claim.name, true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> _claim.name)
+  )
 $$;
+
+create or replace function auth.uid() returns uuid
+language sql stable
+set search_path to ''
+as $$ select auth._claim('sub')::uuid $$;
 
 create or replace function auth.role() returns text
 language sql stable
 set search_path to ''
-as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
-$$;
+as $$ select auth._claim('role') $$;
 
 create or replace function auth.jwt() returns jsonb
 language sql stable
@@ -220,7 +215,7 @@ as $$
     nullif(current_setting('request.jwt.claims', true), '')
   )::jsonb
 $$;
-grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
+grant execute on function auth._claim(text), auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
 reset role;
 grant all on all tables in schema auth to postgres;
 grant all on all sequences in schema auth to postgres;

@@ -103,13 +103,9 @@ create or replace function net.http_get(
   headers jsonb default '{}'::jsonb,
   timeout_milliseconds integer default 5000
 ) returns bigint
-language plpgsql
+language sql
 set search_path to ''
-as $$
-begin
-  return net._enqueue('GET', url, params, headers, null, timeout_milliseconds);
-end
-$$;
+as $$ select net._enqueue('GET', url, params, headers, null, timeout_milliseconds) $$;
 
 create or replace function net.http_post(
   url text,
@@ -146,13 +142,9 @@ create or replace function net.http_delete(
   timeout_milliseconds integer default 5000,
   body jsonb default null
 ) returns bigint
-language plpgsql
+language sql
 set search_path to ''
-as $$
-begin
-  return net._enqueue('DELETE', url, params, headers, body, timeout_milliseconds);
-end
-$$;
+as $$ select net._enqueue('DELETE', url, params, headers, body, timeout_milliseconds) $$;
 
 -- pg_net 0.12 and later (a new project's) keep the request functions SECURITY INVOKER; the queue
 -- and the answers are worked by the stack's dispatcher (connecting as postgres, standing in for

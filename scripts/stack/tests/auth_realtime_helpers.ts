@@ -88,6 +88,27 @@ export async function closeClient(client: SupabaseClient): Promise<void> {
   realtime._cancelPendingDisconnect?.();
 }
 
+/**
+ * A test of the jobs table's changes: a database connection (job type realtime_test registered)
+ * and a client signed in as DEMO; afterwards the jobs of `jobIds` are deleted and both closed.
+ */
+export async function withDemoWatchingJobs(
+  jobIds: string[],
+  test: (sql: postgres.Sql, client: SupabaseClient) => Promise<void>,
+  options: ClientOptions = {},
+): Promise<void> {
+  const sql = db();
+  await registerTestJobType(sql, "realtime_test");
+  const client = await signedInClient(DEMO, options);
+  try {
+    await test(sql, client);
+  } finally {
+    await sql`delete from public.jobs where id = any(${jobIds}::uuid[])`;
+    await closeClient(client);
+    await sql.end();
+  }
+}
+
 /** A pending job in a workspace, created directly in SQL; returns its id. */
 export async function insertJob(sql: postgres.Sql, workspaceId: string, jobType = "realtime_test"): Promise<string> {
   await registerTestJobType(sql, jobType);

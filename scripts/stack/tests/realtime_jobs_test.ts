@@ -3,7 +3,7 @@
 // and a vsn 1.0.0 client works as well as the default 2.0.0 one.
 import assert from "node:assert/strict";
 import type { RealtimePostgresChangesPayload } from "@supabase/supabase-js";
-import { closeClient, db, DEMO, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
+import { DEMO, subscribe, waitFor, withDemoWatchingJobs } from "./auth_realtime_helpers.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 
 type Row = Record<string, unknown>;
@@ -16,13 +16,10 @@ const LATENCY_BUDGET_MS = 500;
 const ISO_TZ = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/;
 
 Deno.test("a channel on one job receives its INSERT and every UPDATE in order, each within 500 ms of commit", async () => {
-  const sql = db();
-  await registerTestJobType(sql, "realtime_test");
-  const client = await signedInClient(DEMO);
   const jobId = crypto.randomUUID();
   const decoyId = crypto.randomUUID();
   const received: Received[] = [];
-  try {
+  await withDemoWatchingJobs([jobId, decoyId], async (sql, client) => {
     const channel = client.channel(`job-${jobId}`).on<Row>(
       "postgres_changes",
       { event: "*", schema: "public", table: "jobs", filter: `id=eq.${jobId}` },
@@ -104,20 +101,13 @@ Deno.test("a channel on one job receives its INSERT and every UPDATE in order, e
       received.every((r) => (r.payload.new as Row).id !== decoyId && (r.payload.old as Row).id !== decoyId),
       "the filter keeps other jobs out",
     );
-  } finally {
-    await sql`delete from public.jobs where id in (${jobId}, ${decoyId})`;
-    await closeClient(client);
-    await sql.end();
-  }
+  });
 });
 
 Deno.test("job_logs INSERTs of a job arrive, in order, with typed values", async () => {
-  const sql = db();
-  await registerTestJobType(sql, "realtime_test");
-  const client = await signedInClient(DEMO);
   const jobId = crypto.randomUUID();
   const logs: Received[] = [];
-  try {
+  await withDemoWatchingJobs([jobId], async (sql, client) => {
     await sql`insert into public.jobs (id, workspace_id, job_type, scheduled_for)
               values (${jobId}, ${DEMO.workspace}, 'realtime_test', now() + interval '1 day')`;
     const channel = client.channel(`logs-${jobId}`).on<Row>(
@@ -140,20 +130,13 @@ Deno.test("job_logs INSERTs of a job arrive, in order, with typed values", async
     assert.deepEqual(first.metadata, { worker: "w1" });
     assert.match(String(first.created_at), ISO_TZ);
     assert.ok(logs[0].at - started < LATENCY_BUDGET_MS);
-  } finally {
-    await sql`delete from public.jobs where id = ${jobId}`;
-    await closeClient(client);
-    await sql.end();
-  }
+  });
 });
 
 Deno.test("a client on vsn 1.0.0 (JSON object frames) subscribes and receives changes too", async () => {
-  const sql = db();
-  await registerTestJobType(sql, "realtime_test");
-  const client = await signedInClient(DEMO, { vsn: "1.0.0" });
   const jobId = crypto.randomUUID();
   const received: Received[] = [];
-  try {
+  await withDemoWatchingJobs([jobId], async (sql, client) => {
     assert.equal(client.realtime.vsn, "1.0.0");
     assert.match(client.realtime.endpointURL(), /vsn=1\.0\.0/);
     const channel = client.channel(`v1-${jobId}`).on<Row>(
@@ -168,19 +151,11 @@ Deno.test("a client on vsn 1.0.0 (JSON object frames) subscribes and receives ch
     await waitFor(() => received.length >= 2, 3000, "INSERT and UPDATE over vsn 1.0.0");
     assert.deepEqual(received.map((r) => r.payload.eventType), ["INSERT", "UPDATE"]);
     assert.equal((received[1].payload.new as Row).priority, 7);
-  } finally {
-    await sql`delete from public.jobs where id = ${jobId}`;
-    await closeClient(client);
-    await sql.end();
-  }
+  }, { vsn: "1.0.0" });
 });
 
 Deno.test("filters eq, neq, lt, lte, gt, gte and in (several joined by commas) pick the right changes", async () => {
-  const sql = db();
-  await registerTestJobType(sql, "realtime_test");
-  const client = await signedInClient(DEMO);
   const marker = `flt_${crypto.randomUUID().slice(0, 8)}`;
-  await registerTestJobType(sql, marker);
   const jobId = crypto.randomUUID();
   const filters = {
     gt: "priority=gt.4",
@@ -192,7 +167,8 @@ Deno.test("filters eq, neq, lt, lte, gt, gte and in (several joined by commas) p
     eq: "priority=eq.4",
   };
   const seen: Record<string, number[]> = Object.fromEntries(Object.keys(filters).map((k) => [k, []]));
-  try {
+  await withDemoWatchingJobs([jobId], async (sql, client) => {
+    await registerTestJobType(sql, marker);
     let channel = client.channel(`filters-${marker}`);
     for (const [name, filter] of Object.entries(filters)) {
       channel = channel.on<Row>(
@@ -219,9 +195,5 @@ Deno.test("filters eq, neq, lt, lte, gt, gte and in (several joined by commas) p
       3000,
       `the filtered changes (${JSON.stringify(seen)})`,
     );
-  } finally {
-    await sql`delete from public.jobs where id = ${jobId}`;
-    await closeClient(client);
-    await sql.end();
-  }
+  });
 });

@@ -3,15 +3,7 @@
 // unsupported filters) and how, and the same refusals as supabase-js surfaces them.
 import assert from "node:assert/strict";
 import { testEnv } from "../../test/env.ts";
-import {
-  closeClient,
-  db,
-  DEMO,
-  newClient,
-  RawSocket,
-  signedInClient,
-  subscribe,
-} from "./auth_realtime_helpers.ts";
+import { closeClient, db, DEMO, newClient, RawSocket, signedInClient, subscribe } from "./auth_realtime_helpers.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { registerTestJobType } from "../../test/job-types.ts";
 
@@ -208,28 +200,16 @@ Deno.test("unsupported features get a clear error reply; wrong parameters a syst
     // Broadcast and presence sends on a joined channel.
     const ok = await join("realtime:b", defaultConfig([]));
     assert.equal(ok.status, "ok");
-    socket.send({
-      join_ref: String(ref),
-      ref: "90",
-      topic: "realtime:b",
-      event: "broadcast",
-      payload: { type: "broadcast", event: "e", payload: {} },
-    });
-    assert.match(
-      String(((await socket.reply("90")).payload.response as { reason: string }).reason),
-      /^Broadcast is not supported/,
-    );
-    socket.send({
-      join_ref: String(ref),
-      ref: "91",
-      topic: "realtime:b",
-      event: "presence",
-      payload: { type: "presence", event: "track", payload: {} },
-    });
-    assert.match(
-      String(((await socket.reply("91")).payload.response as { reason: string }).reason),
-      /^Presence is not supported/,
-    );
+    const sends = [
+      { ref: "90", event: "broadcast", subEvent: "e", refusal: /^Broadcast is not supported/ },
+      { ref: "91", event: "presence", subEvent: "track", refusal: /^Presence is not supported/ },
+    ];
+    for (const send of sends) {
+      const payload = { type: send.event, event: send.subEvent, payload: {} };
+      socket.send({ join_ref: String(ref), ref: send.ref, topic: "realtime:b", event: send.event, payload });
+      const reply = await socket.reply(send.ref);
+      assert.match(String((reply.payload.response as { reason: string }).reason), send.refusal, send.event);
+    }
   } finally {
     await socket.close();
   }

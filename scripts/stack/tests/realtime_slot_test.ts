@@ -8,7 +8,15 @@ import postgres from "postgres";
 import { startDaemons, stopDaemon } from "../daemons.ts";
 import { startCluster, stopCluster } from "../postgres.ts";
 import { testConfig } from "../../test/env.ts";
-import { closeClient, db, DEMO, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
+import {
+  closeClient,
+  db,
+  DEMO,
+  signedInClient,
+  subscribe,
+  waitFor,
+  withDemoWatchingJobs,
+} from "./auth_realtime_helpers.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 
 type Row = Record<string, unknown>;
@@ -64,14 +72,12 @@ Deno.test("writes in another database of the cluster do not hold the slot back",
 });
 
 Deno.test("a gateway restart keeps the same slot and its backlog: a change made while it was down arrives after the rejoin", async () => {
-  const sql = db();
-  await registerTestJobType(sql, "realtime_test");
   // Reconnecting every 500 ms keeps the test short; the server holds its backlog for slower clients too.
-  const client = await signedInClient(DEMO, { reconnectAfterMs: 500 });
+  const reconnectQuickly = { reconnectAfterMs: 500 };
   const [during, after] = [crypto.randomUUID(), crypto.randomUUID()];
   const received: Array<{ payload: RealtimePostgresChangesPayload<Row>; at: number }> = [];
   const system: unknown[] = [];
-  try {
+  await withDemoWatchingJobs([during, after], async (sql, client) => {
     const channel = client.channel(`restart-${during}`)
       .on<Row>(
         "postgres_changes",
@@ -113,20 +119,13 @@ Deno.test("a gateway restart keeps the same slot and its backlog: a change made 
     const [{ advanced }] = await sql`
       select confirmed_flush_lsn > ${before}::pg_lsn as advanced from pg_catalog.pg_replication_slots where slot_name = ${SLOT}`;
     assert.equal(advanced, true, "consumed after delivery");
-  } finally {
-    await sql`delete from public.jobs where id in (${during}, ${after})`;
-    await closeClient(client);
-    await sql.end();
-  }
+  }, reconnectQuickly);
 });
 
 Deno.test("the slot reader reconnects when its database connections are cut", async () => {
-  const sql = db();
-  await registerTestJobType(sql, "realtime_test");
-  const client = await signedInClient(DEMO);
   const jobId = crypto.randomUUID();
   const received: unknown[] = [];
-  try {
+  await withDemoWatchingJobs([jobId], async (sql, client) => {
     const channel = client.channel(`cut-${jobId}`).on<Row>(
       "postgres_changes",
       { event: "INSERT", schema: "public", table: "jobs", filter: `id=eq.${jobId}` },
@@ -141,11 +140,7 @@ Deno.test("the slot reader reconnects when its database connections are cut", as
               values (${jobId}, ${DEMO.workspace}, 'realtime_test', now() + interval '1 day')`;
     await waitFor(() => received.length === 1, 5000, "the change after the reconnect");
     assert.deepEqual(await slots(sql), [theSlot]);
-  } finally {
-    await sql`delete from public.jobs where id = ${jobId}`;
-    await closeClient(client);
-    await sql.end();
-  }
+  });
 });
 
 Deno.test("a Postgres restart keeps the slot and its backlog; the reader reconnects by itself", async () => {

@@ -191,22 +191,20 @@ Deno.test("rest: rpc", async (t) => {
     });
 
     await t.step("unknown function or arguments: 404 PGRST202 with a hint", async () => {
-      const typo = await client.rpc("enqueue_enrichmnt", { account_id: first });
-      assert.equal(typo.status, 404);
-      assert.equal(typo.error?.code, "PGRST202");
-      assert.equal(
-        typo.error?.message,
-        "Could not find the function public.enqueue_enrichmnt(account_id) in the schema cache",
-      );
-      assert.equal(typo.error?.hint, "Perhaps you meant to call the function public.enqueue_enrichment");
-
-      const wrongArgs = await client.rpc("enqueue_enrichment", { account: first });
-      assert.equal(wrongArgs.status, 404);
-      assert.equal(wrongArgs.error?.code, "PGRST202");
-      assert.equal(
-        wrongArgs.error?.hint,
-        "Perhaps you meant to call the function public.enqueue_enrichment(account_id, priority)",
-      );
+      const misses = [
+        { fn: "enqueue_enrichmnt", args: { account_id: first }, hint: "public.enqueue_enrichment" },
+        { fn: "enqueue_enrichment", args: { account: first }, hint: "public.enqueue_enrichment(account_id, priority)" },
+      ];
+      for (const miss of misses) {
+        const { status, error } = await client.rpc(miss.fn, miss.args);
+        assert.equal(status, 404, miss.fn);
+        assert.equal(error?.code, "PGRST202");
+        assert.equal(
+          error?.message,
+          `Could not find the function public.${miss.fn}(${Object.keys(miss.args)}) in the schema cache`,
+        );
+        assert.equal(error?.hint, `Perhaps you meant to call the function ${miss.hint}`);
+      }
 
       const privateFn = await client.rpc("is_member", { workspace_id: workspaceId });
       assert.equal(privateFn.error?.code, "PGRST202");

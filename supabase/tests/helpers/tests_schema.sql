@@ -98,6 +98,18 @@ as $$
 $$;
 comment on function tests.personal_workspace(text) is 'The workspace created for a user when they signed up.';
 
+create function tests.sign_up(email text, out user_id uuid, out workspace_id uuid)
+language plpgsql
+set search_path = ''
+as $$
+begin
+  sign_up.user_id := tests.create_user(sign_up.email);
+  sign_up.workspace_id := tests.personal_workspace(sign_up.user_id::text);
+end
+$$;
+comment on function tests.sign_up(text) is
+  'Signs a user up; returns their id (user_id) and the personal workspace they got (workspace_id).';
+
 create function tests.create_workspace(name text, owner text default null) returns uuid
 language plpgsql
 set search_path = ''

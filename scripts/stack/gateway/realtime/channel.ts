@@ -3,6 +3,7 @@
 // integer id, and changes are matched against them.
 import { z } from "zod";
 import type { Catalog } from "./catalog.ts";
+import { JoinError } from "./join-error.ts";
 import {
   checkFilters,
   type Filter,
@@ -66,14 +67,7 @@ export function bindingId(params: unknown): number {
 }
 
 /** A join the stand-in cannot serve although real Supabase could: refused with this reason. */
-export class UnsupportedJoinError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-  get reason(): string {
-    return `${this.code}: ${this.message}`;
-  }
-}
+export class UnsupportedJoinError extends JoinError {}
 
 export interface ParsedBindings {
   /** What the join reply echoes: every non-null binding as sent, plus its id. */

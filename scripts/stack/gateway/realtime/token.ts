@@ -2,18 +2,12 @@
 // project trusts (its JWKS, or the legacy secret), `role` and `exp` present, not expired. Errors
 // carry Realtime's codes and messages.
 import { type JwtClaims, JwtError, type JwtVerifier } from "../../jwt.ts";
+import { JoinError } from "./join-error.ts";
 
 const API_ROLES = new Set(["anon", "authenticated", "service_role"]);
 
-export class ChannelTokenError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-  /** The `reason` of a join error reply: "Code: message". */
-  get reason(): string {
-    return `${this.code}: ${this.message}`;
-  }
-}
+/** A channel's token is refused (at join, or when a new one is sent on a joined channel). */
+export class ChannelTokenError extends JoinError {}
 
 export interface ChannelAuth {
   token: string;

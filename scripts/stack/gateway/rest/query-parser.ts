@@ -121,6 +121,16 @@ class Cursor {
   expectEnd(what: string): void {
     if (!this.done) this.fail(`unexpected "${this.text.slice(this.pos, this.pos + 12)}", expecting ${what}`);
   }
+  /** One or more items separated by ",", with spaces around each, every one read by `item`. */
+  commaSeparated<T>(item: (c: Cursor) => T): T[] {
+    const items: T[] = [];
+    do {
+      this.skipSpaces();
+      items.push(item(this));
+      this.skipSpaces();
+    } while (this.eat(","));
+    return items;
+  }
 }
 
 // PostgREST's identifier characters: letters, digits, _, space and $; pieces may be joined by "-".
@@ -221,12 +231,7 @@ function selectItem(c: Cursor): SelectItem {
 export function parseSelect(text: string): SelectItem[] {
   if (text.trim() === "") return [];
   const c = new Cursor(text, "select parameter");
-  const items: SelectItem[] = [];
-  do {
-    c.skipSpaces();
-    items.push(selectItem(c));
-    c.skipSpaces();
-  } while (c.eat(","));
+  const items = c.commaSeparated(selectItem);
   c.expectEnd('"," or end of input');
   return items;
 }
@@ -339,12 +344,7 @@ function logicFilter(c: Cursor): Condition {
 function logicChildren(c: Cursor): Condition[] {
   c.skipSpaces();
   c.expect("(");
-  const children: Condition[] = [];
-  do {
-    c.skipSpaces();
-    children.push(condition(c));
-    c.skipSpaces();
-  } while (c.eat(","));
+  const children = c.commaSeparated(condition);
   c.expect(")");
   return children;
 }
@@ -385,10 +385,7 @@ export function parseLogic(key: string, value: string): Condition {
 // ----------------------------------------------------------------------------------- order
 
 export function parseOrder(text: string): OrderTerm[] {
-  const c = new Cursor(text, "order");
-  const terms: OrderTerm[] = [];
-  do {
-    c.skipSpaces();
+  return new Cursor(text, "order").commaSeparated((c) => {
     const name = fieldName(c);
     if (c.peek("(")) throw unsupported("Ordering by an embedded resource");
     const term: OrderTerm = { field: { name, path: jsonPath(c) }, direction: null, nulls: null };
@@ -398,19 +395,13 @@ export function parseOrder(text: string): OrderTerm[] {
     else if (c.eat(".nullslast")) term.nulls = "last";
     c.skipSpaces();
     if (!c.done && !c.peek(",")) c.fail('expecting "asc", "desc", "nullsfirst" or "nullslast"');
-    terms.push(term);
-  } while (c.eat(","));
-  return terms;
+    return term;
+  });
 }
 
 function parseColumns(text: string): string[] {
   const c = new Cursor(text, "columns parameter");
-  const names: string[] = [];
-  do {
-    c.skipSpaces();
-    names.push(fieldName(c));
-    c.skipSpaces();
-  } while (c.eat(","));
+  const names = c.commaSeparated(fieldName);
   c.expectEnd('"," or end of input');
   return names;
 }
