@@ -253,12 +253,12 @@ function ChosenFile({
         <h2 id="import-mapping-title">3. Match the columns</h2>
         <p className="muted">We guessed from the column names; change any that are wrong. Columns not chosen are not imported.</p>
         <div className="import-mapping">
-          {spec.fields.map(({ field, label, required }) => (
+          {spec.fields.map(({ field, label }) => (
             <FieldSelect
               key={field}
               field={field}
               label={label}
-              required={required}
+              required={field === spec.requiredField}
               headers={preview.headers}
               value={mapping[field] ?? ""}
               example={exampleValue(preview, mapping[field])}
