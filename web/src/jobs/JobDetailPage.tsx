@@ -1,5 +1,4 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft } from "lucide-react";
 import { Link } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { LiveIndicator } from "../components/LiveIndicator";
@@ -19,22 +18,13 @@ import { useVersionSequence, type VersionRules } from "./progress-sequence";
 import { useJobLive } from "./useJobLive";
 import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
 import { LinkedMessage } from "../components/LinkedMessage";
-import { RecordPage } from "../components/RecordPage";
+import { BackLink } from "../components/BackLink";
+import { RecordError, RecordPage } from "../components/RecordPage";
+
+const backLink = <BackLink to="/jobs">All jobs</BackLink>;
 
 export function JobDetailPage() {
-  return (
-    <RecordPage backLink={<BackLink />} title="Job not found." message="This link does not point to a job.">
-      {(id) => <JobDetail key={id} id={id} />}
-    </RecordPage>
-  );
-}
-
-function BackLink() {
-  return (
-    <Link to="/jobs" className="back-link">
-      <ArrowLeft aria-hidden="true" size={16} /> All jobs
-    </Link>
-  );
+  return <RecordPage backLink={backLink} title="Job not found." message="This link does not point to a job." detail={JobDetail} />;
 }
 
 /** The steps of a job the page plays back one by one: a new status, or a new percentage. */
@@ -53,19 +43,12 @@ function JobDetail({ id }: { id: string }) {
   useFollowWorkspace(job.data?.workspace_id);
 
   if (job.isPending) return <JobSkeleton />;
-  if (job.isError) {
-    return (
-      <main className="page">
-        <BackLink />
-        <ErrorAlert error={job.error} />
-      </main>
-    );
-  }
+  if (job.isError) return <RecordError backLink={backLink} error={job.error} />;
 
   const data = version.shown ?? job.data;
   return (
     <main className="page" aria-labelledby="job-title">
-      <BackLink />
+      {backLink}
       <header className="page-header">
         <div>
           <h1 id="job-title">{jobTypeLabel(data.job_type)}</h1>
@@ -98,7 +81,7 @@ function JobDetail({ id }: { id: string }) {
 function JobSkeleton() {
   return (
     <main className="page" aria-busy="true">
-      <BackLink />
+      {backLink}
       <header className="page-header">
         <div className="skeleton-stack">
           <SkeletonBlock width="16rem" height="1.9rem" />
