@@ -1,5 +1,4 @@
 import { screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { renderAuthRoutes } from "../test/auth-routes";
 import { fillIn } from "../test/render";
@@ -13,8 +12,7 @@ describe("ConfirmEmailPage (where the confirmation link lands)", () => {
   });
 
   it("an expired or used link: says so in words and sends a new link to the address given", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/auth/confirm", { hash: EXPIRED });
+    const { user, fake } = renderAuthRoutes("/auth/confirm", { hash: EXPIRED });
     expect(await screen.findByRole("heading", { name: "This confirmation link has expired" })).toBeInTheDocument();
     expect(screen.getByRole("alert")).toHaveTextContent("The link has expired or was already used.");
     expect(screen.getByRole("alert")).not.toHaveTextContent("invalid");

@@ -1,5 +1,4 @@
 import { screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
 import { refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
@@ -8,8 +7,7 @@ import { validateCredentials } from "./SignInPage";
 
 describe("SignInPage", () => {
   it("checks the fields, then signs in with email and password", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/sign-in");
+    const { user, fake } = renderAuthRoutes("/sign-in");
     await user.click(await screen.findByRole("button", { name: "Sign in" }));
     expect(screen.getByText("Enter your email address.")).toBeInTheDocument();
     expect(screen.getByText("Enter your password.")).toBeInTheDocument();
@@ -39,8 +37,7 @@ describe("SignInPage", () => {
   });
 
   it("links to the password reset page with the address typed so far", async () => {
-    const user = userEvent.setup({ delay: null });
-    renderAuthRoutes("/sign-in");
+    const { user } = renderAuthRoutes("/sign-in");
     await fillIn(user, await screen.findByLabelText(/Email/), "forgetful@example.com");
     await user.click(screen.getByRole("link", { name: "Forgot password?" }));
     expect(await screen.findByRole("heading", { name: "Reset your password" })).toBeInTheDocument();

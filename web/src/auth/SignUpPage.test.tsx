@@ -121,9 +121,8 @@ describe("SignUpPage", () => {
   });
 
   it("names the workspace from the optional field (workspace_name in the sign-up metadata)", async () => {
-    const { fake } = renderAuthRoutes("/sign-up");
+    const { user, fake } = renderAuthRoutes("/sign-up");
     fake.client.auth.signUp.mockResolvedValueOnce(newUser([{ provider: "email" }]) as never);
-    const user = userEvent.setup({ delay: null });
     await fillIn(user, await screen.findByLabelText(/Email/), "new@example.com");
     expect(screen.getByText(/Left empty, it is called "new's workspace"/)).toBeInTheDocument();
     await fillIn(user, screen.getByLabelText(/Password/), "long-enough-password");

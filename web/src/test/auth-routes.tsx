@@ -31,7 +31,7 @@ export function renderAuthRoutes(path: string, { signedIn = false, hash = "" } =
       </Providers>
     </MemoryRouter>,
   );
-  return { ...utils, fake };
+  return { ...utils, fake, user: userEvent.setup({ delay: null }) };
 }
 
 /**
@@ -39,8 +39,7 @@ export function renderAuthRoutes(path: string, { signedIn = false, hash = "" } =
  * `error`. The user-event session and the fake, for what the test does next.
  */
 export async function refusedSignIn(error: Error, email = "demo@example.com") {
-  const user = userEvent.setup({ delay: null });
-  const { fake } = renderAuthRoutes("/sign-in");
+  const { user, fake } = renderAuthRoutes("/sign-in");
   fake.client.auth.signInWithPassword.mockResolvedValueOnce({ data: { session: null, user: null }, error } as never);
   await fillIn(user, await screen.findByLabelText(/Email/), email);
   await fillIn(user, screen.getByLabelText(/Password/), "not-the-password");
