@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
+import { expectConfirmationResent, refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
 import { fillIn } from "../test/render";
 import { validateCredentials } from "./SignInPage";
 
@@ -27,12 +27,7 @@ describe("SignInPage", () => {
     const { user, fake } = await refusedSignIn(authApiError(400, "email_not_confirmed", "Email not confirmed"), "new@example.com");
     expect(await screen.findByRole("alert")).toHaveTextContent("Your email address is not confirmed yet.");
     await user.click(screen.getByRole("button", { name: "Resend the confirmation email" }));
-    expect(fake.client.auth.resend).toHaveBeenCalledWith({
-      type: "signup",
-      email: "new@example.com",
-      options: { emailRedirectTo: `${window.location.origin}/auth/confirm` },
-    });
-    expect(await screen.findByText(/Sent again/)).toBeInTheDocument();
+    await expectConfirmationResent(fake, "new@example.com");
     expect(screen.getByRole("button", { name: /Resend the confirmation email \(in \d+ s\)/ })).toBeDisabled();
   });
 

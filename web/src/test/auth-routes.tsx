@@ -1,4 +1,5 @@
 import { render, screen } from "@testing-library/react";
+import { expect } from "vitest";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { Providers, publicRoutes } from "../App";
@@ -45,4 +46,14 @@ export async function refusedSignIn(error: Error, email = "demo@example.com") {
   await fillIn(user, screen.getByLabelText(/Password/), "not-the-password");
   await user.click(screen.getByRole("button", { name: "Sign in" }));
   return { user, fake };
+}
+
+/** Auth was asked to send `email` its confirmation link again, back to /auth/confirm, and the page says it was sent. */
+export async function expectConfirmationResent(fake: ReturnType<typeof createFakeSupabase>, email: string) {
+  expect(fake.client.auth.resend).toHaveBeenCalledWith({
+    type: "signup",
+    email,
+    options: { emailRedirectTo: `${window.location.origin}/auth/confirm` },
+  });
+  expect(await screen.findByText(/Sent again/)).toBeInTheDocument();
 }
