@@ -219,6 +219,19 @@ export async function signUp(prefix: string) {
   };
 }
 
+/** Runs fn as a new user (signUp), deleted with their workspaces after whatever fn does. */
+export async function withUser<T>(
+  prefix: string,
+  fn: (user: Awaited<ReturnType<typeof signUp>>) => Promise<T>,
+): Promise<T> {
+  const user = await signUp(prefix);
+  try {
+    return await fn(user);
+  } finally {
+    await user.cleanup();
+  }
+}
+
 export async function callFunction(name: string, init: { method?: string; token?: string; body?: unknown; query?: string } = {}) {
   const response = await fetch(`${testEnv.API_URL}/functions/v1/${name}${init.query ?? ""}`, {
     method: init.method ?? "POST",
