@@ -150,10 +150,16 @@ async function people(): Promise<People> {
   };
 }
 
-async function cleanupPeople(p: People) {
-  await p.owner.cleanup();
-  await p.member.cleanup();
-  await p.stranger.cleanup();
+/** Runs fn with people(), who are deleted after whatever fn does. */
+async function withPeople(fn: (p: People) => Promise<void>) {
+  const p = await people();
+  try {
+    await fn(p);
+  } finally {
+    await p.owner.cleanup();
+    await p.member.cleanup();
+    await p.stranger.cleanup();
+  }
 }
 
 /** Tokens GoTrue would not vouch for: bad ones, the API keys (no user), a deleted user's, a dead session's. */
@@ -189,8 +195,7 @@ const ROUTES: Array<{ method: string; path: (p: People) => string; body?: (p: Pe
 ];
 
 integration("abuse: apollo-settings and jobs refuse missing, forged, expired and unbacked tokens with 401", async () => {
-  const p = await people();
-  try {
+  await withPeople(async (p) => {
     const tokens = await refusedTokens(p);
     await unchanged(sql, p.scope, "refused tokens", async () => {
       for (const route of ROUTES) {
@@ -205,14 +210,11 @@ integration("abuse: apollo-settings and jobs refuse missing, forged, expired and
         }
       }
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 integration("abuse: another workspace's ids get 403/404/422, a plain member cannot change the key", async () => {
-  const p = await people();
-  try {
+  await withPeople(async (p) => {
     const mine = p.owner.token;
     const theirs = p.stranger.workspaceId;
     const cases: Array<[string, string, string | undefined, string, number[]]> = [
@@ -261,14 +263,11 @@ integration("abuse: another workspace's ids get 403/404/422, a plain member cann
         assert.ok(!a.text.includes("live-key-stranger"), "the stranger's key never shows");
       }
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 integration("abuse: oversized bodies 413, wrong content types 415, broken JSON 400, unknown routes 404/405", async () => {
-  const p = await people();
-  try {
+  await withPeople(async (p) => {
     const mine = p.owner.token;
     const big = JSON.stringify({ workspace_id: p.owner.workspaceId, api_key: "k".repeat(70_000) });
     await unchanged(sql, p.scope, "bodies and routes", async () => {
@@ -313,9 +312,7 @@ integration("abuse: oversized bodies 413, wrong content types 415, broken JSON 4
         assertClientError(await fn(path, { method, token: mine }), `${method} ${path}`, [400, 404, 405]);
       }
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 /**
@@ -337,13 +334,12 @@ function lazyUpload(totalBytes: number) {
 }
 
 integration("abuse: a 160 MB body streamed without Content-Length is refused after a few MB, not read whole", async () => {
-  const p = await people();
   const total = 160 * 1024 * 1024;
   // What may be in flight when the answer comes: the 64 KB the function reads, plus the socket
   // buffers between the client, the gateway and the function (about 14 MB here). Reading the body
   // whole, in the function or in the gateway, pulls all 160 MB.
   const inFlight = 48 * 1024 * 1024;
-  try {
+  await withPeople(async (p) => {
     await unchanged(sql, p.scope, "streamed oversized bodies", async () => {
       const cases: Array<[string, string, number[]]> = [
         ["apollo-settings", p.owner.token, [413]],
@@ -381,14 +377,11 @@ integration("abuse: a 160 MB body streamed without Content-Length is refused aft
       assert.equal(ranBody.success, true);
       assert.ok(sent < inFlight, `job-worker: ${sent} bytes were sent before the answer`);
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 integration("abuse: API keys Apollo could never have issued (NUL, control or non-ASCII characters) are a 400, not a 5xx", async () => {
-  const p = await people();
-  try {
+  await withPeople(async (p) => {
     await unchanged(sql, p.scope, "odd api keys", async () => {
       for (const apiKey of ["abcdefgh\u0000", "abcd\u0007efgh", "ключключключ", "key-with-émoji-🙂-1234", "abc\u202edefgh", "tab\tinside-key"]) {
         for (const path of ["apollo-settings", "apollo-settings/test"]) {
@@ -398,14 +391,11 @@ integration("abuse: API keys Apollo could never have issued (NUL, control or non
         }
       }
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 integration("abuse: random JSON (fast-check) to apollo-settings and jobs is a 4xx with a message; nothing changes", async () => {
-  const p = await people();
-  try {
+  await withPeople(async (p) => {
     const mine = p.owner.token;
     const before = await fingerprint(sql, p.scope);
     const bodies: Array<[string, fc.Arbitrary<unknown>]> = [
@@ -432,15 +422,12 @@ integration("abuse: random JSON (fast-check) to apollo-settings and jobs is a 4x
       fcOptions,
     );
     assert.deepEqual(await fingerprint(sql, p.scope), before, "random JSON changed the database");
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 integration("abuse: trying keys one after another (fast-check) reaches Apollo at most the per-user limit, then 429", async () => {
-  const p = await people();
   const limit = 5;
-  try {
+  await withPeople(async (p) => {
     await withSettings({ apollo_key_tests_per_10_minutes: String(limit) }, async () => {
       // All hits must land in one fixed 10-minute window: wait out the end of the current one if near.
       const [{ left }] = await sql<{ left: number }[]>`
@@ -477,14 +464,11 @@ integration("abuse: trying keys one after another (fast-check) reaches Apollo at
       const checks = (await fakeApollo.requests()).filter((r) => r.path.includes("users/api_profile"));
       assert.equal(checks.length, limit, "Apollo saw exactly the limit");
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });
 
 integration("abuse: a stored key that no longer decrypts (encryption key rotated) is a 409 saying what to do", async () => {
-  const p = await people();
-  try {
+  await withPeople(async (p) => {
     // A ciphertext in the right format that the configured key cannot open (as after rotating
     // APOLLO_KEY_ENCRYPTION_KEY without APOLLO_KEY_ENCRYPTION_KEY_PREVIOUS).
     await sql`update public.workspace_settings set apollo_api_key_encrypted = 'v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAA'
@@ -494,7 +478,5 @@ integration("abuse: a stored key that no longer decrypts (encryption key rotated
       assertClientError(a, "test with an undecryptable stored key", [409]);
       assert.match(JSON.parse(a.text).error, /save the key again/i);
     });
-  } finally {
-    await cleanupPeople(p);
-  }
+  });
 });

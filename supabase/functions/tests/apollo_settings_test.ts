@@ -4,12 +4,13 @@
 import assert from "node:assert/strict";
 import { forTheSettingsPage } from "../apollo-settings/handler.ts";
 import { withSettings } from "./helpers/ops.ts";
-import { callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv, testKeys } from "./helpers/stack.ts";
+import {
+  callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv, testKeys, withUser,
+} from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 integration("save the mock key, see Configured, test the connection (mock), remove it", async () => {
-  const owner = await signUp("settings-owner");
-  try {
+  await withUser("settings-owner", async (owner) => {
     const ws = owner.workspaceId;
     const saved = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "test-key-12345" } });
     assert.equal(saved.status, 200, saved.text);
@@ -39,14 +40,11 @@ integration("save the mock key, see Configured, test the connection (mock), remo
     const removed = await callFunction("apollo-settings", { method: "DELETE", token: owner.token, query: `?workspace_id=${ws}` });
     assert.equal(removed.status, 200);
     assert.equal((removed.body as { settings: Record<string, unknown> }).settings.has_apollo_key, false);
-  } finally {
-    await owner.cleanup();
-  }
+  });
 });
 
 integration("a real key is checked against Apollo first; a rejected one is not stored", async () => {
-  const owner = await signUp("settings-check");
-  try {
+  await withUser("settings-check", async (owner) => {
     const ws = owner.workspaceId;
     const rejected = await callFunction("apollo-settings", { token: owner.token, body: { workspace_id: ws, api_key: "fake-key-401-settings" } });
     assert.equal(rejected.status, 422, rejected.text);
@@ -66,9 +64,7 @@ integration("a real key is checked against Apollo first; a rejected one is not s
     assert.ok(!test.text.includes("live-key-good-9876"));
     const calls = await fakeApollo.requests();
     assert.ok(calls.some((c) => c.path.includes("users/api_profile")), "the key was checked with Apollo");
-  } finally {
-    await owner.cleanup();
-  }
+  });
 });
 
 integration("members may read but not change the key; strangers see nothing", async () => {
@@ -116,8 +112,7 @@ integration("members may read but not change the key; strangers see nothing", as
 });
 
 integration("bad input gets a 400 that says what is wrong", async () => {
-  const owner = await signUp("settings-bad");
-  try {
+  await withUser("settings-bad", async (owner) => {
     for (const body of [{ workspace_id: "nope", api_key: "test-key-12345" }, { workspace_id: owner.workspaceId, api_key: "short" },
       { workspace_id: owner.workspaceId, api_key: "has spaces in it" }]) {
       const response = await callFunction("apollo-settings", { token: owner.token, body });
@@ -127,9 +122,7 @@ integration("bad input gets a 400 that says what is wrong", async () => {
     const noKey = await callFunction("apollo-settings/test", { token: owner.token, body: { workspace_id: owner.workspaceId } });
     assert.equal(noKey.status, 400);
     assert.match((noKey.body as { error: string }).error, /No Apollo API key/);
-  } finally {
-    await owner.cleanup();
-  }
+  });
 });
 
 /** Waits out the end of the current 10-minute rate-limit window when it is near, so a test's hits share one window. */

@@ -2,11 +2,10 @@
 // are the ones the SPA joins (web/src/lib/topics.ts): a name changed on one side only fails here.
 import assert from "node:assert/strict";
 import { jobTopic, workspaceAccountsTopic, workspaceJobsTopic } from "../../../web/src/lib/topics.ts";
-import { createAccount, createWorkspace, integration, sql } from "./helpers/stack.ts";
+import { createAccount, integration, sql, withWorkspace } from "./helpers/stack.ts";
 
 integration("jobs, log lines and accounts are broadcast to the topics the SPA joins", async () => {
-  const ws = await createWorkspace("Broadcast topics", "live-key-topics-0001");
-  try {
+  await withWorkspace("Broadcast topics", "live-key-topics-0001", async (ws) => {
     const accountId = await createAccount(ws.id, "topics.example");
     const [job] = await sql<{ id: string }[]>`
       insert into public.jobs (workspace_id, job_type, payload, scheduled_for)
@@ -22,7 +21,5 @@ integration("jobs, log lines and accounts are broadcast to the topics the SPA jo
       { topic: workspaceAccountsTopic(ws.id), table: "accounts" },
       { topic: workspaceJobsTopic(ws.id), table: "jobs" },
     ].sort((a, b) => `${a.topic} ${a.table}`.localeCompare(`${b.topic} ${b.table}`)));
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });

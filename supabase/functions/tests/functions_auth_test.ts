@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { AUTH_MESSAGES } from "../_shared/signed-in-user.ts";
 import { signHs256 } from "../../../scripts/stack/jwt.ts";
-import { callFunction, integration, signUp, testEnv, testKeys } from "./helpers/stack.ts";
+import { callFunction, integration, testEnv, testKeys, withUser } from "./helpers/stack.ts";
 
 const ROUTES = [
   {
@@ -28,8 +28,7 @@ const base64url = (value: unknown) =>
 integration(
   "apollo-settings and jobs verify the caller themselves: 401 with a clear JSON error for every bad token",
   async () => {
-    const user = await signUp("fn-auth");
-    try {
+    await withUser("fn-auth", async (user) => {
       const now = Math.floor(Date.now() / 1000);
       const claims = {
         iss: `${testEnv.API_URL}/auth/v1`,
@@ -82,17 +81,14 @@ integration(
         const accepted = await route.call(user.token, user.workspaceId);
         assert.notEqual(accepted.status, 401, `${route.name} accepts the session's token: ${accepted.text}`);
       }
-    } finally {
-      await user.cleanup();
-    }
+    });
   },
 );
 
 integration(
   "a session that signed out is refused by the functions, though its token is still correctly signed",
   async () => {
-    const user = await signUp("fn-auth-out");
-    try {
+    await withUser("fn-auth-out", async (user) => {
       const before = await ROUTES[0].call(user.token, user.workspaceId);
       assert.equal(before.status, 200, before.text);
       const logout = await fetch(`${testEnv.API_URL}/auth/v1/logout`, {
@@ -107,8 +103,6 @@ integration(
           body: { error: AUTH_MESSAGES.sessionEnded },
         }, route.name);
       }
-    } finally {
-      await user.cleanup();
-    }
+    });
   },
 );

@@ -1,14 +1,15 @@
 // The jobs function (spec test 8's POST /api/jobs): validation, membership, 201 with the job.
 import assert from "node:assert/strict";
-import { callFunction, createAccount, finished, integration, signIn, signUp, sql, testEnv, waitForJob } from "./helpers/stack.ts";
+import {
+  callFunction, createAccount, finished, integration, signIn, sql, testEnv, waitForJob, withUser,
+} from "./helpers/stack.ts";
 import { withSettings } from "./helpers/ops.ts";
 
 const DEMO_WS = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const jobCount = async (ws: string) => Number((await sql`select count(*) from public.jobs where workspace_id = ${ws}`)[0].count);
 
 integration("POST /jobs queues a job for a member and answers 201 with it", async () => {
-  const user = await signUp("jobs-api");
-  try {
+  await withUser("jobs-api", async (user) => {
     const accountId = await createAccount(user.workspaceId, "airtable.com");
     const { status, body } = await callFunction("jobs", {
       token: user.token,
@@ -21,14 +22,11 @@ integration("POST /jobs queues a job for a member and answers 201 with it", asyn
     assert.equal(jobBody.workspace_id, user.workspaceId);
     assert.equal((jobBody.payload as Record<string, unknown>).account_id, accountId);
     assert.equal(jobBody.created_by, user.userId);
-  } finally {
-    await user.cleanup();
-  }
+  });
 });
 
 integration("bad input is a 400 naming the field, and nothing is queued", async () => {
-  const user = await signUp("jobs-bad");
-  try {
+  await withUser("jobs-bad", async (user) => {
     const before = await jobCount(user.workspaceId);
     const cases: Array<[unknown, RegExp]> = [
       [{ workspace_id: user.workspaceId, job_type: "enrich_account", payload: { account_id: "account-1", domain: "example1.com" } }, /account_id/],
@@ -43,14 +41,11 @@ integration("bad input is a 400 naming the field, and nothing is queued", async 
       assert.match((body as { error: string }).error, field);
     }
     assert.equal(await jobCount(user.workspaceId), before);
-  } finally {
-    await user.cleanup();
-  }
+  });
 });
 
 integration("a non-member gets 403, an unknown account 422, and nothing is queued", async () => {
-  const user = await signUp("jobs-stranger");
-  try {
+  await withUser("jobs-stranger", async (user) => {
     const [demoAccount] = await sql`select id from public.accounts where workspace_id = ${DEMO_WS} limit 1`;
     const before = await jobCount(DEMO_WS);
     const stranger = await callFunction("jobs", {
@@ -67,9 +62,7 @@ integration("a non-member gets 403, an unknown account 422, and nothing is queue
     });
     assert.equal(unknown.status, 422, "another workspace's account is not found in yours");
     assert.equal(await jobCount(user.workspaceId), 0);
-  } finally {
-    await user.cleanup();
-  }
+  });
 });
 
 integration("without a valid session the jobs API answers 401", async () => {
@@ -88,8 +81,7 @@ integration("without a valid session the jobs API answers 401", async () => {
 });
 
 integration("over a queue quota the jobs API answers 429 with the database's words, not a 500", async () => {
-  const user = await signUp("jobs-quota");
-  try {
+  await withUser("jobs-quota", async (user) => {
     const first = await createAccount(user.workspaceId, "quota-one.test");
     const second = await createAccount(user.workspaceId, "quota-two.test");
     const queue = (accountId: string) =>
@@ -109,7 +101,5 @@ integration("over a queue quota the jobs API answers 429 with the database's wor
       await waitForJob((queued.body as { id: string }).id, finished);
     });
     assert.equal(await jobCount(user.workspaceId), 1, "the refused job was not queued");
-  } finally {
-    await user.cleanup();
-  }
+  });
 });

@@ -13,7 +13,7 @@ import {
 } from "../job-worker/health-report.ts";
 import { isAuthorizedDuringRotation, previousToken } from "../job-worker/token-rotation.ts";
 import { invokeWorkerAndWait, withSettings, withVaultSecrets, workerHealth } from "./helpers/ops.ts";
-import { createWorkspace, integration, sql, testEnv, testJobType, WORKER_URL } from "./helpers/stack.ts";
+import { integration, sql, testEnv, testJobType, withWorkspace, WORKER_URL } from "./helpers/stack.ts";
 
 const env = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 const STRONG = "a".repeat(32);
@@ -140,8 +140,7 @@ integration(
 );
 
 integration("a job due for longer than alert_due_after_seconds -> degraded; the threshold is a setting", async () => {
-  const ws = await createWorkspace("ops health test");
-  try {
+  await withWorkspace("ops health test", async (ws) => {
     // No processor handles this type, so no worker will ever take it: a stuck queue.
     await testJobType("ops_test_stuck");
     const [job] = await sql<{ id: string }[]>`
@@ -166,9 +165,7 @@ integration("a job due for longer than alert_due_after_seconds -> degraded; the 
       assert.equal(relaxed.body.alerts.some((a: { kind: string }) => a.kind === "jobs_overdue"), false);
     });
     await sql`delete from public.jobs where id = ${job.id}`;
-  } finally {
-    await ws.cleanup();
-  }
+  });
   const healthy = await workerHealth(testEnv.WORKER_SECRET_TOKEN, WORKER_URL);
   assert.equal(healthy.status, 200, JSON.stringify(healthy.body.reasons));
   await sql`select public.reap_expired_leases()`;

@@ -4,13 +4,12 @@
 // again, and completes the job, whose log says what happened.
 import assert from "node:assert/strict";
 import {
-  createAccount, createWorkspace, fakeApollo, finished, integration, logs, runWorker, sql, waitForJob, withCronPaused,
+  createAccount, fakeApollo, finished, integration, logs, runWorker, sql, waitForJob, withCronPaused, withWorkspace,
 } from "./helpers/stack.ts";
 
 integration("a job whose worker died after writing the enrichment: the next attempt writes nothing twice, calls no Apollo", async () => {
   await withCronPaused(async () => {
-    const ws = await createWorkspace("Crash after write", `live-key-after-write-${crypto.randomUUID().slice(0, 6)}`);
-    try {
+    await withWorkspace("Crash after write", `live-key-after-write-${crypto.randomUUID().slice(0, 6)}`, async (ws) => {
       const domain = `after-write-${crypto.randomUUID().slice(0, 6)}.example`;
       const accountId = await createAccount(ws.id, domain);
       // Queued not-yet-due (no wake-up), then claimed and written by a worker that then "dies".
@@ -53,8 +52,6 @@ integration("a job whose worker died after writing the enrichment: the next atte
       const lines = (await logs(jobId)).map((l) => l.message);
       assert.ok(lines.some((m) => /already wrote the enrichment/.test(m)), lines.join("\n"));
       assert.equal(lines.at(-1), "Account enrichment completed successfully");
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });

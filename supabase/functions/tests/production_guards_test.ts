@@ -14,6 +14,7 @@ import { runBatch } from "../job-worker/runner.ts";
 import { closeFunctionDb, withFunctionEnv } from "./helpers/in-process.ts";
 import {
   createAccount, createWorkspace, fakeApollo, integration, job, setApolloKey, signUp, sql, withCronPaused,
+  withWorkspace,
 } from "./helpers/stack.ts";
 
 const TEST_KEY_REFUSED = "The test key cannot be used in production: save your real Apollo API key";
@@ -112,17 +113,14 @@ integration("production: a stored test key fails its job at once; USE_MOCK_APOLL
 });
 
 integration("development: USE_MOCK_APOLLO=TRUE lets a workspace without a key use the mock, as the health check says", async () => {
-  const ws = await createWorkspace("Dev: no key, mock flag in capitals");
-  try {
+  await withWorkspace("Dev: no key, mock flag in capitals", async (ws) => {
     await withFunctionEnv({ ENVIRONMENT: "development", USE_MOCK_APOLLO: "TRUE" }, async () => {
       assert.equal(readConfiguration(Deno.env, false).mock_apollo, true, "the health check reports the mock");
       const key = await workspaceApiKey(sql, ws.id);
       assert.equal(key, null, "so the worker uses it");
       assert.ok(apolloClient(key) instanceof MockApolloClient);
     });
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });
 
 integration("production guards: close the in-process database pool", async () => {

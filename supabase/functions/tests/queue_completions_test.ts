@@ -2,7 +2,7 @@
 // fenced by its own lease and gets its own answer.
 import assert from "node:assert/strict";
 import { Queue } from "../_shared/jobs/queue.ts";
-import { createWorkspace, integration, sql, testJobType } from "./helpers/stack.ts";
+import { integration, sql, testJobType, withWorkspace } from "./helpers/stack.ts";
 
 // A job type no processor handles, so the stack's own worker leaves these jobs alone.
 const TYPE = "test_completion_batch";
@@ -17,8 +17,7 @@ async function claimed(workspaceId: string, count: number, queue: Queue) {
 }
 
 integration("completions in the same tick are written together, each with its own answer", async () => {
-  const ws = await createWorkspace("Completion batch");
-  try {
+  await withWorkspace("Completion batch", async (ws) => {
     const queue = new Queue(sql, `test-batch-${crypto.randomUUID().slice(0, 8)}`, 60);
     const jobs = await claimed(ws.id, 4, queue);
     // Another worker took the third job over (as after a reap and re-claim).
@@ -41,14 +40,11 @@ integration("completions in the same tick are written together, each with its ow
     }
     const [logs] = await sql`select count(*)::int as n from public.job_logs where workspace_id = ${ws.id} and message like 'done %'`;
     assert.equal(logs.n, 3, "a last log line per completed job, none for the fenced one");
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });
 
 integration("a completion whose write fails in a batch fails alone; the others are written", async () => {
-  const ws = await createWorkspace("Completion batch failure");
-  try {
+  await withWorkspace("Completion batch failure", async (ws) => {
     const queue = new Queue(sql, `test-batch-${crypto.randomUUID().slice(0, 8)}`, 60);
     const jobs = await claimed(ws.id, 3, queue);
     // The middle result cannot be serialised, so the batch's statement fails as a whole.
@@ -67,7 +63,5 @@ integration("a completion whose write fails in a batch fails alone; the others a
     assert.equal(status.get(jobs[0].id), "completed");
     assert.equal(status.get(jobs[1].id), "processing", "the failed write leaves its job to the reaper");
     assert.equal(status.get(jobs[2].id), "completed");
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { withSettings } from "./helpers/ops.ts";
 import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, sql, waitForJob,
-  withCronPaused,
+  withCronPaused, withWorkspace,
 } from "./helpers/stack.ts";
 
 integration("25 accounts of one workspace: bulk calls of up to 10, matched by domain, one credit per match", async () => {
@@ -77,8 +77,7 @@ integration("a failed bulk call fails each of its jobs by the error; they are re
       await fakeApollo.reset();
       const tag = crypto.randomUUID().slice(0, 6);
       const key = `live-key-bulkfail-${tag}`;
-      const ws = await createWorkspace("Bulk failure", key);
-      try {
+      await withWorkspace("Bulk failure", key, async (ws) => {
         await fakeApollo.script({ key, path: "organizations/bulk_enrich", status: 500, times: 1 });
         const accounts = [];
         for (let i = 0; i < 6; i++) accounts.push(await createAccount(ws.id, `bulkfail-${i}-${tag}.example`));
@@ -96,23 +95,18 @@ integration("a failed bulk call fails each of its jobs by the error; they are re
           assert.equal(row.errors[0].retryable, true);
           assert.equal(row.credits_used, 1, "charged once, on the attempt that wrote it");
         }
-      } finally {
-        await ws.cleanup();
-      }
+      });
     });
   });
 });
 
 integration("a single due job keeps the single path and its seven log lines", async () => {
   await fakeApollo.reset();
-  const ws = await createWorkspace("Bulk single", `live-key-bulksingle-${crypto.randomUUID().slice(0, 6)}`);
-  try {
+  await withWorkspace("Bulk single", `live-key-bulksingle-${crypto.randomUUID().slice(0, 6)}`, async (ws) => {
     const [jobId] = await enqueueAccounts(ws.id, [await createAccount(ws.id, "stripe.com", "Stripe")]);
     await waitForJob(jobId, finished, 15_000);
     const lines = (await logs(jobId)).map((l) => l.message);
     assert.equal(lines.length, 7, lines.join("\n"));
     assert.equal(lines[3], "Enriching with domain stripe.com...");
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });

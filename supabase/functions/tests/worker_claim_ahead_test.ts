@@ -8,7 +8,7 @@ import { loadConfig, newWorkerId, type WorkerConfig } from "../job-worker/config
 import { processors } from "../job-worker/processors/registry.ts";
 import type { Processor } from "../job-worker/processors/types.ts";
 import { runBatch } from "../job-worker/runner.ts";
-import { createWorkspace, integration, sql, testJobType } from "./helpers/stack.ts";
+import { integration, sql, testJobType, withWorkspace } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Registers a processor that takes ms per job and records how many of its jobs run at once. */
@@ -31,8 +31,7 @@ async function timedJobs(jobType: string, ms: number) {
 
 /** Queues count jobs of jobType, runs one invocation, and reports what the database saw. */
 async function drain(jobType: string, count: number, overrides: Partial<WorkerConfig>) {
-  const ws = await createWorkspace(`Claim ahead ${jobType}`);
-  try {
+  return await withWorkspace(`Claim ahead ${jobType}`, async (ws) => {
     await sql`insert into public.jobs (workspace_id, job_type, payload)
               select ${ws.id}, ${jobType}, jsonb_build_object('n', g) from generate_series(1, ${count}) g`;
     let maxProcessing = 0;
@@ -56,9 +55,7 @@ async function drain(jobType: string, count: number, overrides: Partial<WorkerCo
       select max(n)::integer as largest from (
         select count(*) as n from public.jobs where workspace_id = ${ws.id} group by started_at) c`;
     return { result, rows, largest, maxProcessing };
-  } finally {
-    await ws.cleanup();
-  }
+  });
 }
 
 integration("short jobs are claimed ahead; never more than MAX_CONCURRENT run, each runs once", async () => {

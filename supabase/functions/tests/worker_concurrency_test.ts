@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { invokeWorkerAndWait } from "./helpers/ops.ts";
 import {
   createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, functionProcessPids, integration, job, logs,
-  runWorker, sql, waitForJob, withBulkCallsOff, withCronPaused,
+  runWorker, sql, waitForJob, withBulkCallsOff, withCronPaused, withWorkspace,
 } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -82,8 +82,7 @@ integration("20 jobs with 1 s Apollo latency: at most 5 per invocation, more inv
 
 integration("a worker killed mid-job: the reaper returns the job, it completes once, one credit", async () => {
   await withCronPaused(async () => {
-    const ws = await createWorkspace("Crash", "live-key-crash-0002");
-    try {
+    await withWorkspace("Crash", "live-key-crash-0002", async (ws) => {
       const accountId = await createAccount(ws.id, "slow-2500.test", "Slow Co");
       const [jobId] = await enqueueAccounts(ws.id, [accountId]);
       await waitForJob(jobId, (j) => j.status === "processing" && j.progress.percentage >= 40);
@@ -126,8 +125,6 @@ integration("a worker killed mid-job: the reaper returns the job, it completes o
       // The calls that were in flight when the process died failed (502); three good ones put the
       // worker's record (and the health check after it) back to healthy for the tests that follow.
       await invokeWorkerAndWait("test-after-kill", 3);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });

@@ -4,7 +4,9 @@
 // them, goes through the worker: an invocation takes on what its CPU estimate allows (budget.ts),
 // then hands off; none is stopped by the limit, and every job completes exactly once.
 import assert from "node:assert/strict";
-import { createWorkspace, enqueueAccounts, fakeApollo, finished, integration, sql, waitForJob, withCronPaused } from "./helpers/stack.ts";
+import {
+  enqueueAccounts, fakeApollo, finished, integration, sql, waitForJob, withCronPaused, withWorkspace,
+} from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const CPU_LIMIT_MS = 2_000;
@@ -14,8 +16,7 @@ integration("600 accounts under the enforced CPU limit: no invocation stopped, e
     await fakeApollo.reset();
     // a paid plan (1,000 lookups a minute): this test is about CPU, not Apollo's rate limits
     await fakeApollo.call("POST", "plan", { plan: "basic" });
-    const ws = await createWorkspace("CPU budget", `live-key-cpu-${crypto.randomUUID().slice(0, 6)}`);
-    try {
+    await withWorkspace("CPU budget", `live-key-cpu-${crypto.randomUUID().slice(0, 6)}`, async (ws) => {
       const accounts = await sql<{ id: string }[]>`
         insert into public.accounts ${sql(Array.from({ length: 600 }, (_, n) => ({
           workspace_id: ws.id, name: `CPU ${n}`, domain: `cpu-budget-${n}.example`,
@@ -56,8 +57,6 @@ integration("600 accounts under the enforced CPU limit: no invocation stopped, e
       assert.ok(cpu.every((ms) => Number.isFinite(ms) && ms < CPU_LIMIT_MS), `every invocation under ${CPU_LIMIT_MS} ms of CPU: ${cpu}`);
       assert.ok(Math.max(...claimed) >= 60, `an invocation took on a large part of the backlog: ${claimed}`);
       assert.ok(worked.length >= 2, "the backlog went on past the first invocation's budget (hand-off or fan-out)");
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });

@@ -3,12 +3,13 @@
 // workspace says why, and raising the budget resumes them.
 import assert from "node:assert/strict";
 import { waitFor } from "../../../scripts/stack/shell.ts";
-import { createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, logs, sql, waitForJob } from "./helpers/stack.ts";
+import {
+  createAccount, enqueueAccounts, fakeApollo, finished, integration, logs, sql, waitForJob, withWorkspace,
+} from "./helpers/stack.ts";
 
 integration("a budget of 2 enriches 2 of 4 accounts; the rest wait with the reason, and resume when it is raised", async () => {
   await fakeApollo.reset();
-  const ws = await createWorkspace("Credit budget", "live-key-budget-0001");
-  try {
+  await withWorkspace("Credit budget", "live-key-budget-0001", async (ws) => {
     await sql`update public.workspace_settings set monthly_credit_budget = 2 where workspace_id = ${ws.id}`;
     const domains = ["budget-1.example", "budget-2.example", "budget-3.example", "budget-4.example"];
     const accounts = await Promise.all(domains.map((d) => createAccount(ws.id, d)));
@@ -46,7 +47,5 @@ integration("a budget of 2 enriches 2 of 4 accounts; the rest wait with the reas
       select enrichment_credits_used, jobs_paused_until from public.workspace_settings where workspace_id = ${ws.id}`;
     assert.equal(after.enrichment_credits_used, 4);
     assert.equal(after.jobs_paused_until, null);
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });

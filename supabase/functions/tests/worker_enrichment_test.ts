@@ -2,8 +2,8 @@
 // gateway -> job-worker -> fake Apollo -> the account enriched, seven log lines, progress 10..100.
 import assert from "node:assert/strict";
 import {
-  createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, runWorker, sql,
-  waitForJob, withCronPaused,
+  createAccount, enqueueAccounts, fakeApollo, finished, integration, job, logs, runWorker, sql, waitForJob,
+  withCronPaused, withWorkspace,
 } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -19,8 +19,7 @@ const SPEC_LOG_LINES = [
 
 integration("an enqueued account is enriched within seconds, with the spec's log lines and progress", async () => {
   await fakeApollo.reset();
-  const ws = await createWorkspace("Enrichment happy path", "live-key-happy-0001");
-  try {
+  await withWorkspace("Enrichment happy path", "live-key-happy-0001", async (ws) => {
     const accountId = await createAccount(ws.id, "stripe.com", "Stripe");
     const [jobId] = await enqueueAccounts(ws.id, [accountId]);
     const done = await waitForJob(jobId, finished, 10_000);
@@ -50,15 +49,12 @@ integration("an enqueued account is enriched within seconds, with the spec's log
     assert.equal(settings.enrichment_credits_used, 1);
     const calls = await fakeApollo.requests({ domain: "stripe.com" });
     assert.equal(calls.filter((c) => c.path.endsWith("organizations/enrich")).length, 1, "Apollo was called once");
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });
 
 integration("POST answers the spec's shape with what the batch did", async () => {
   await withCronPaused(async () => {
-    const ws = await createWorkspace("Worker response", "live-key-resp-0003");
-    try {
+    await withWorkspace("Worker response", "live-key-resp-0003", async (ws) => {
       const accounts = await Promise.all(["notion.so", "figma.com"].map((d) => createAccount(ws.id, d)));
       // scheduled a little ahead, so the insert wakes no one and they are left for this call
       const ids = await enqueueAccounts(ws.id, accounts, 2);
@@ -71,15 +67,12 @@ integration("POST answers the spec's shape with what the batch did", async () =>
       assert.ok(!Number.isNaN(Date.parse(body.timestamp)));
       assert.ok(body.claimed >= 2 && body.completed >= 2, JSON.stringify(body));
       for (const id of ids) assert.equal((await job(id)).status, "completed");
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });
 
 integration("a domain Apollo does not know completes without changes, saying so", async () => {
-  const ws = await createWorkspace("No match", "live-key-nomatch-0004");
-  try {
+  await withWorkspace("No match", "live-key-nomatch-0004", async (ws) => {
     const accountId = await createAccount(ws.id, "no-match.test", "Nobody");
     const [jobId] = await enqueueAccounts(ws.id, [accountId]);
     const done = await waitForJob(jobId, finished);
@@ -89,7 +82,5 @@ integration("a domain Apollo does not know completes without changes, saying so"
     assert.ok(lines.some((m) => /Apollo has no organization for no-match\.test/.test(m)), lines.join("\n"));
     const [account] = await sql`select enriched_at from public.accounts where id = ${accountId}`;
     assert.equal(account.enriched_at, null);
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });

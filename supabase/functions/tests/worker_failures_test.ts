@@ -2,16 +2,15 @@
 // out), Apollo's permanent and temporary errors, and a workspace without a key.
 import assert from "node:assert/strict";
 import {
-  createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, integration, job, logs, makeDue, runWorker,
-  sql, waitForJob, withCronPaused,
+  createAccount, enqueueAccounts, fakeApollo, finished, integration, job, logs, makeDue, runWorker, sql, waitForJob,
+  withCronPaused, withWorkspace,
 } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const secondsUntil = (date: Date | null) => (date ? (date.getTime() - Date.now()) / 1000 : NaN);
 
 integration("spec test 6: an unknown account is retried with backoff and fails after 5 attempts", async () => {
-  const ws = await createWorkspace("Spec test 6", "live-key-test6-0001");
-  try {
+  await withWorkspace("Spec test 6", "live-key-test6-0001", async (ws) => {
     // The spec's INSERT, verbatim but for the workspace id.
     await sql.unsafe(`
       INSERT INTO jobs (workspace_id, job_type, payload, status)
@@ -38,23 +37,18 @@ integration("spec test 6: an unknown account is retried with backoff and fails a
     assert.match(last.error_message ?? "", /Account not found/);
     assert.equal(last.errors.length, 5, "every attempt's error is kept");
     assert.equal(last.next_retry_at, null);
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });
 
 integration("a workspace without an Apollo key fails at once, not retried", async () => {
-  const ws = await createWorkspace("No key");
-  try {
+  await withWorkspace("No key", async (ws) => {
     const accountId = await createAccount(ws.id, "vercel.com");
     const [jobId] = await enqueueAccounts(ws.id, [accountId]);
     const done = await waitForJob(jobId, finished);
     assert.equal(done.status, "failed");
     assert.equal(done.attempts, 1);
     assert.match(done.error_message ?? "", /^Apollo API key not configured for this workspace/);
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });
 
 for (const [key, pattern] of [
@@ -63,8 +57,7 @@ for (const [key, pattern] of [
   ["fake-key-no-credits-worker", /credits/i],
 ] as const) {
   integration(`Apollo answering ${key.replace(/^fake-key-|-worker$/g, "")} fails the job at once`, async () => {
-    const ws = await createWorkspace(`Permanent ${key}`, key);
-    try {
+    await withWorkspace(`Permanent ${key}`, key, async (ws) => {
       const accountId = await createAccount(ws.id, "linear.app");
       const [jobId] = await enqueueAccounts(ws.id, [accountId]);
       const done = await waitForJob(jobId, finished);
@@ -74,16 +67,13 @@ for (const [key, pattern] of [
       assert.ok(!(done.error_message ?? "").includes(key), "the key never appears in an error");
       const [settings] = await sql`select enrichment_credits_used from public.workspace_settings where workspace_id = ${ws.id}`;
       assert.equal(settings.enrichment_credits_used, 0);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 }
 
 integration("429 with retry-after: the workspace waits that long, the attempt is not counted, then it succeeds", async () => {
   await withCronPaused(async () => {
-    const ws = await createWorkspace("Rate limited", "live-key-429-0005");
-    try {
+    await withWorkspace("Rate limited", "live-key-429-0005", async (ws) => {
       await fakeApollo.script({ domain: "gong.io", status: 429, times: 1, retryAfterSeconds: 2 });
       const accountId = await createAccount(ws.id, "gong.io");
       const [jobId] = await enqueueAccounts(ws.id, [accountId]);
@@ -101,16 +91,13 @@ integration("429 with retry-after: the workspace waits that long, the attempt is
       assert.equal(done.attempts, 1);
       const lines = (await logs(jobId)).map((l) => l.message);
       assert.ok(lines.some((m) => /this attempt is not counted/.test(m)), lines.join("\n"));
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });
 
 integration("500 from Apollo: retried with backoff (~60 s), then succeeds", async () => {
   await withCronPaused(async () => {
-    const ws = await createWorkspace("Server error", "live-key-500-0006");
-    try {
+    await withWorkspace("Server error", "live-key-500-0006", async (ws) => {
       await fakeApollo.script({ domain: "segment.com", status: 500, times: 1 });
       const accountId = await createAccount(ws.id, "segment.com");
       const [jobId] = await enqueueAccounts(ws.id, [accountId]);
@@ -121,22 +108,17 @@ integration("500 from Apollo: retried with backoff (~60 s), then succeeds", asyn
       await makeDue(jobId);
       await runWorker();
       assert.equal((await waitForJob(jobId, finished)).status, "completed");
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });
 
 integration("an Apollo call that times out is retried", async () => {
-  const ws = await createWorkspace("Timeout", "live-key-timeout-0007");
-  try {
+  await withWorkspace("Timeout", "live-key-timeout-0007", async (ws) => {
     const accountId = await createAccount(ws.id, "hang.test", "Hangs");
     const [jobId] = await enqueueAccounts(ws.id, [accountId]);
     const retrying = await waitForJob(jobId, (j) => j.status === "pending" && j.attempts === 1, 30_000);
     assert.match(retrying.error_message ?? "", /did not answer|time/i);
     const lines = (await logs(jobId)).map((l) => l.message);
     assert.ok(lines.some((m) => /^Attempt 1 of 5 failed/.test(m)), lines.join("\n"));
-  } finally {
-    await ws.cleanup();
-  }
+  });
 });

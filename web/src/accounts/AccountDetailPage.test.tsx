@@ -86,7 +86,7 @@ function setup(account: AccountWithEnrichmentRow | null = stripe) {
       <Route key="list" path="/accounts" element={<p>Accounts list</p>} />,
     ],
   });
-  return fake;
+  return { user: userEvent.setup(), fake };
 }
 
 describe("AccountDetailPage", () => {
@@ -123,8 +123,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("deletes the account after a confirmation, and goes back to the list", async () => {
-    const user = userEvent.setup();
-    const fake = setup();
+    const { user, fake } = setup();
     await user.click(await screen.findByRole("button", { name: "Delete" }));
     const confirm = screen.getByRole("alertdialog", { name: "Delete Stripe?" });
     await user.click(within(confirm).getByRole("button", { name: "Delete account" }));
@@ -134,8 +133,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("adds a contact at the account; a name or an email is needed", async () => {
-    const user = userEvent.setup();
-    const fake = setup();
+    const { user, fake } = setup();
     await user.click(await screen.findByRole("button", { name: "Add a contact" }));
     const form = screen.getByRole("form", { name: "Add a contact" });
     await user.click(within(form).getByRole("button", { name: "Add contact" }));
@@ -148,7 +146,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("lists contacts and the job history, read separately (no embedding)", async () => {
-    const fake = setup();
+    const { fake } = setup();
     expect(await screen.findByText("Maya Lindqvist")).toBeInTheDocument();
     expect(await screen.findByRole("list", { name: "Enrichment jobs" })).toHaveTextContent("Completed");
     const contactsQuery = fake.queries.find((q) => q.table === "contacts")!;
@@ -159,7 +157,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("follows the account and the workspace's jobs live", async () => {
-    const fake = setup();
+    const { fake } = setup();
     await screen.findByRole("heading", { name: "Stripe" });
     await waitFor(() => expect(fake.channelsFor("accounts")).toHaveLength(1));
     expect(fake.channelsFor("accounts")[0].name).toBe(`workspace:${DEMO_WS}:accounts`);
@@ -167,8 +165,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("Enrich queues the account and goes to the job page", async () => {
-    const user = userEvent.setup();
-    const fake = setup();
+    const { user, fake } = setup();
     fake.client.rpc.mockResolvedValueOnce({ data: makeJob({ id: "new-job" }), error: null } as never);
     const button = await screen.findByRole("button", { name: "Enrich" });
     expect(button.querySelector("svg")).toHaveClass("lucide-sparkles");
@@ -178,8 +175,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("shows why an account cannot be enriched, with the hint", async () => {
-    const user = userEvent.setup();
-    const fake = setup({ ...stripe, domain: null });
+    const { user, fake } = setup({ ...stripe, domain: null });
     fake.client.rpc.mockResolvedValueOnce({
       data: null,
       error: {
@@ -196,8 +192,7 @@ describe("AccountDetailPage", () => {
   });
 
   it("enriches a contact and goes to its job", async () => {
-    const user = userEvent.setup();
-    const fake = setup();
+    const { user, fake } = setup();
     fake.client.rpc.mockResolvedValueOnce({ data: makeJob({ id: "contact-job", job_type: "enrich_contact" }), error: null } as never);
     const contact = (await screen.findByText("Maya Lindqvist")).closest("li")!;
     await user.click(within(contact).getByRole("button", { name: "Enrich Maya Lindqvist" }));

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, ExternalLink, Pencil, Sparkles } from "lucide-react";
+import { ExternalLink, Pencil, Sparkles } from "lucide-react";
 import { useCallback, useMemo, useRef } from "react";
 import { Link, useLocation, useNavigate } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
@@ -7,7 +7,8 @@ import { EnrichmentBadge } from "../components/EnrichmentBadge";
 import { StaleBadge } from "./StaleBadge";
 import { LiveIndicator } from "../components/LiveIndicator";
 import { RelativeTime } from "../components/RelativeTime";
-import { RecordPage } from "../components/RecordPage";
+import { BackLink } from "../components/BackLink";
+import { RecordError, RecordLoading, RecordPage } from "../components/RecordPage";
 import { EmptyState, Loading } from "../components/States";
 import { StatusBadge } from "../components/StatusBadge";
 import { apolloEnrichedAt, fieldSource, isSampleEnrichment } from "../lib/apollo-fields";
@@ -25,20 +26,10 @@ import { FieldSourceMark, LastEnrichmentChanges, SampleDataNote } from "./FieldS
 import { useEnrichAccount, useEnrichContact } from "./mutations";
 import { accountContactsQuery, accountDetailQuery, accountJobsQuery, accountKeys } from "./queries";
 
-export function AccountDetailPage() {
-  return (
-    <RecordPage backLink={<BackLink />} title="Account not found." message="This link does not point to an account.">
-      {(id) => <AccountDetail key={id} id={id} />}
-    </RecordPage>
-  );
-}
+const backLink = <BackLink to="/accounts">Accounts</BackLink>;
 
-function BackLink() {
-  return (
-    <Link to="/accounts" className="back-link">
-      <ArrowLeft aria-hidden="true" size={16} /> Accounts
-    </Link>
-  );
+export function AccountDetailPage() {
+  return <RecordPage backLink={backLink} title="Account not found." message="This link does not point to an account." detail={AccountDetail} />;
 }
 
 /**
@@ -106,27 +97,13 @@ function AccountDetail({ id }: { id: string }) {
   const arrival = (location.state as { created?: boolean; saved?: boolean; autoJobId?: string; autoError?: string } | null) ?? {};
   useFollowWorkspace(account.data?.workspace_id);
 
-  if (account.isPending) {
-    return (
-      <main className="page">
-        <BackLink />
-        <Loading label="Loading the account…" />
-      </main>
-    );
-  }
-  if (account.isError) {
-    return (
-      <main className="page">
-        <BackLink />
-        <ErrorAlert error={account.error} />
-      </main>
-    );
-  }
+  if (account.isPending) return <RecordLoading backLink={backLink} label="Loading the account…" />;
+  if (account.isError) return <RecordError backLink={backLink} error={account.error} />;
 
   const a = account.data;
   return (
     <main className="page" aria-labelledby="account-title">
-      <BackLink />
+      {backLink}
       <header className="page-header">
         <div>
           <h1 id="account-title">{a.name}</h1>

@@ -1,9 +1,9 @@
 // Editing an account: the same form as "New account", filled with the account's values. What a
 // person changes here counts as typed, and enrichment keeps it (field_sources in the database).
-import { ArrowLeft } from "lucide-react";
 import { useQuery } from "@tanstack/react-query";
-import { Link, useNavigate, useParams } from "react-router-dom";
+import { useNavigate, useParams } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
+import { BackLink } from "../components/BackLink";
 import { Loading } from "../components/States";
 import { AccountForm } from "./AccountForm";
 import { useUpdateAccount } from "./mutations";
@@ -23,9 +23,7 @@ export function EditAccountPage() {
 
   return (
     <main className="page page-narrow" aria-labelledby="edit-account-title">
-      <Link to={account.isSuccess ? back : "/accounts"} className="back-link">
-        <ArrowLeft aria-hidden="true" size={16} /> {account.data?.name ?? "Accounts"}
-      </Link>
+      <BackLink to={account.isSuccess ? back : "/accounts"}>{account.data?.name ?? "Accounts"}</BackLink>
       <h1 id="edit-account-title">Edit account</h1>
       {account.isPending ? <Loading label="Loading the account…" /> : null}
       {account.isError ? <ErrorAlert error={account.error} /> : null}

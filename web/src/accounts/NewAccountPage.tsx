@@ -1,7 +1,7 @@
-import { ArrowLeft } from "lucide-react";
 import { useQuery } from "@tanstack/react-query";
-import { Link, useNavigate } from "react-router-dom";
+import { useNavigate } from "react-router-dom";
 import { ErrorAlert } from "../components/Alert";
+import { BackLink } from "../components/BackLink";
 import { formatError } from "../lib/errors";
 import { workspaceSettingsQuery } from "../settings/api";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
@@ -34,9 +34,7 @@ export function NewAccountPage() {
 
   return (
     <main className="page page-narrow" aria-labelledby="new-account-title">
-      <Link to="/accounts" className="back-link">
-        <ArrowLeft aria-hidden="true" size={16} /> Accounts
-      </Link>
+      <BackLink to="/accounts">Accounts</BackLink>
       <h1 id="new-account-title">New account</h1>
       <p className="muted">Add a company to {current.name}. With its website domain, Apollo.io can fill in the rest.</p>
 

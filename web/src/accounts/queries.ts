@@ -2,7 +2,7 @@
 // ['accounts', 'list'] prefix, one account and what hangs off it by ['accounts', 'detail', id].
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import type { AccountWithEnrichmentRow, ContactRow, JobRow } from "../lib/database.types";
-import { UserFacingError, unwrap, unwrapMaybe } from "../lib/errors";
+import { retryUnlessNotFound, unwrap, unwrapFound } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import { ACCOUNTS_PAGE_SIZE, pageRange, searchFilter, type AccountsListParams } from "./list-params";
 
@@ -46,18 +46,13 @@ export const accountsListQuery = (workspaceId: string, params: AccountsListParam
 export const accountDetailQuery = (id: string) =>
   queryOptions({
     queryKey: accountKeys.detail(id),
-    queryFn: async (): Promise<AccountWithEnrichmentRow> => {
-      const row = unwrapMaybe(await getSupabase().from("accounts_with_enrichment").select("*").eq("id", id).maybeSingle());
-      if (!row) {
-        throw new UserFacingError(
-          "Account not found.",
-          "It may have been deleted, or it belongs to a workspace you are not a member of.",
-          404,
-        );
-      }
-      return row;
-    },
-    retry: (count, error) => !(error instanceof UserFacingError && error.status === 404) && count < 2,
+    queryFn: async (): Promise<AccountWithEnrichmentRow> =>
+      unwrapFound(
+        await getSupabase().from("accounts_with_enrichment").select("*").eq("id", id).maybeSingle(),
+        "Account not found.",
+        "It may have been deleted, or it belongs to a workspace you are not a member of.",
+      ),
+    retry: retryUnlessNotFound,
   });
 
 export const accountContactsQuery = (accountId: string) =>

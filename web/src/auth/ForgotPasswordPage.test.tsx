@@ -1,5 +1,4 @@
 import { screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
 import { renderAuthRoutes } from "../test/auth-routes";
@@ -7,8 +6,7 @@ import { fillIn } from "../test/render";
 
 describe("ForgotPasswordPage", () => {
   it("asks Auth for a reset link that lands on /reset-password, and says no more than Auth knows", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/forgot-password");
+    const { user, fake } = renderAuthRoutes("/forgot-password");
     await user.click(await screen.findByRole("button", { name: "Send reset link" }));
     expect(screen.getByText("Enter your email address.")).toBeInTheDocument();
     await fillIn(user, screen.getByLabelText(/Email/), "someone@example.com");
@@ -24,8 +22,7 @@ describe("ForgotPasswordPage", () => {
   });
 
   it("a second request too soon is explained with the wait Auth names", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/forgot-password");
+    const { user, fake } = renderAuthRoutes("/forgot-password");
     fake.client.auth.resetPasswordForEmail.mockResolvedValueOnce({
       data: null,
       error: authApiError(429, "over_email_send_rate_limit", "For security purposes, you can only request this after 17 seconds."),

@@ -13,8 +13,7 @@ async function fill(user: ReturnType<typeof userEvent.setup>, password: string, 
 
 describe("ResetPasswordPage (where the reset link lands)", () => {
   it("signed in by the link: sets the new password, then goes to the app", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/reset-password", { signedIn: true, hash: "#access_token=t&type=recovery" });
+    const { user, fake } = renderAuthRoutes("/reset-password", { signedIn: true, hash: "#access_token=t&type=recovery" });
     expect(await screen.findByRole("heading", { name: "Choose a new password" })).toBeInTheDocument();
     expect(screen.getByText("demo@example.com")).toBeInTheDocument();
     await fill(user, "a-new-password");
@@ -23,8 +22,7 @@ describe("ResetPasswordPage (where the reset link lands)", () => {
   });
 
   it("checks the new password's length and that it was typed the same twice, before asking Auth", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/reset-password", { signedIn: true });
+    const { user, fake } = renderAuthRoutes("/reset-password", { signedIn: true });
     await fill(user, "short");
     expect(screen.getByText("Use at least 8 characters.")).toBeInTheDocument();
     await user.clear(screen.getByLabelText(/^New password/));
@@ -35,8 +33,7 @@ describe("ResetPasswordPage (where the reset link lands)", () => {
   });
 
   it("the same password as before is explained (same_password)", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/reset-password", { signedIn: true });
+    const { user, fake } = renderAuthRoutes("/reset-password", { signedIn: true });
     fake.client.auth.updateUser.mockResolvedValueOnce({
       data: { user: null },
       error: authApiError(422, "same_password", "New password should be different from the old password."),

@@ -1,15 +1,13 @@
 import { screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
+import { expectConfirmationResent, refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
 import { fillIn } from "../test/render";
 import { validateCredentials } from "./SignInPage";
 
 describe("SignInPage", () => {
   it("checks the fields, then signs in with email and password", async () => {
-    const user = userEvent.setup({ delay: null });
-    const { fake } = renderAuthRoutes("/sign-in");
+    const { user, fake } = renderAuthRoutes("/sign-in");
     await user.click(await screen.findByRole("button", { name: "Sign in" }));
     expect(screen.getByText("Enter your email address.")).toBeInTheDocument();
     expect(screen.getByText("Enter your password.")).toBeInTheDocument();
@@ -29,18 +27,12 @@ describe("SignInPage", () => {
     const { user, fake } = await refusedSignIn(authApiError(400, "email_not_confirmed", "Email not confirmed"), "new@example.com");
     expect(await screen.findByRole("alert")).toHaveTextContent("Your email address is not confirmed yet.");
     await user.click(screen.getByRole("button", { name: "Resend the confirmation email" }));
-    expect(fake.client.auth.resend).toHaveBeenCalledWith({
-      type: "signup",
-      email: "new@example.com",
-      options: { emailRedirectTo: `${window.location.origin}/auth/confirm` },
-    });
-    expect(await screen.findByText(/Sent again/)).toBeInTheDocument();
+    await expectConfirmationResent(fake, "new@example.com");
     expect(screen.getByRole("button", { name: /Resend the confirmation email \(in \d+ s\)/ })).toBeDisabled();
   });
 
   it("links to the password reset page with the address typed so far", async () => {
-    const user = userEvent.setup({ delay: null });
-    renderAuthRoutes("/sign-in");
+    const { user } = renderAuthRoutes("/sign-in");
     await fillIn(user, await screen.findByLabelText(/Email/), "forgetful@example.com");
     await user.click(screen.getByRole("link", { name: "Forgot password?" }));
     expect(await screen.findByRole("heading", { name: "Reset your password" })).toBeInTheDocument();

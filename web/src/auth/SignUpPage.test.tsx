@@ -2,7 +2,7 @@ import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authApiError } from "../test/auth-errors";
-import { refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
+import { expectConfirmationResent, refusedSignIn, renderAuthRoutes } from "../test/auth-routes";
 import { fillIn } from "../test/render";
 
 /** What Auth answers a sign-up on a project with email confirmation: the user, no session. */
@@ -51,12 +51,7 @@ describe("SignUpPage", () => {
     const ready = screen.getByRole("button", { name: "Resend email" });
     expect(ready).toBeEnabled();
     await user.click(ready);
-    expect(fake.client.auth.resend).toHaveBeenCalledWith({
-      type: "signup",
-      email: "new@example.com",
-      options: { emailRedirectTo: `${window.location.origin}/auth/confirm` },
-    });
-    expect(await screen.findByText(/Sent again/)).toBeInTheDocument();
+    await expectConfirmationResent(fake, "new@example.com");
     expect(screen.getByRole("button", { name: /Resend email \(in \d+ s\)/ })).toBeDisabled();
   });
 
@@ -121,9 +116,8 @@ describe("SignUpPage", () => {
   });
 
   it("names the workspace from the optional field (workspace_name in the sign-up metadata)", async () => {
-    const { fake } = renderAuthRoutes("/sign-up");
+    const { user, fake } = renderAuthRoutes("/sign-up");
     fake.client.auth.signUp.mockResolvedValueOnce(newUser([{ provider: "email" }]) as never);
-    const user = userEvent.setup({ delay: null });
     await fillIn(user, await screen.findByLabelText(/Email/), "new@example.com");
     expect(screen.getByText(/Left empty, it is called "new's workspace"/)).toBeInTheDocument();
     await fillIn(user, screen.getByLabelText(/Password/), "long-enough-password");

@@ -7,7 +7,7 @@ import { formatDateTime, formatLogTime } from "../lib/format";
  */
 export function LogList({ logs, labels }: { logs: JobLogRow[]; labels?: ReadonlyMap<number, string> | null }) {
   if (logs.length === 0) {
-    return <p className="empty-inline">No log lines yet. They appear here as the job runs.</p>;
+    return <p className="muted">No log lines yet. They appear here as the job runs.</p>;
   }
   return (
     <ol className="log-list" aria-label="Job log" data-testid="job-logs">

@@ -47,7 +47,7 @@ export function EmptyState({ title, children, action }: { title: string; childre
   return (
     <div className="empty">
       <p className="empty-title">{title}</p>
-      {children ? <div className="empty-text">{children}</div> : null}
+      {children ? <div className="muted">{children}</div> : null}
       {action ? <div className="empty-action">{action}</div> : null}
     </div>
   );

@@ -2,10 +2,11 @@
 // see its first rows, map its columns to the fields (guessed from the headers), choose what a
 // duplicate does and whether to enrich afterwards, start.
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft, Upload } from "lucide-react";
+import { Upload } from "lucide-react";
 import { useId, useMemo, useState, type ChangeEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
+import { BackLink } from "../components/BackLink";
 import type { ImportOnDuplicate } from "../lib/database.types";
 import { formatNumber } from "../lib/format";
 import { useWorkspace } from "../workspace/WorkspaceProvider";
@@ -111,9 +112,7 @@ export function ImportPage() {
 
   return (
     <main className="page" aria-labelledby="import-title">
-      <Link to="/accounts" className="back-link">
-        <ArrowLeft aria-hidden="true" size={16} /> Accounts
-      </Link>
+      <BackLink to="/accounts">Accounts</BackLink>
       <header className="page-header">
         <div>
           <h1 id="import-title">Import {KIND_WORDS[kind].records} from CSV</h1>
@@ -253,12 +252,12 @@ function ChosenFile({
         <h2 id="import-mapping-title">3. Match the columns</h2>
         <p className="muted">We guessed from the column names; change any that are wrong. Columns not chosen are not imported.</p>
         <div className="import-mapping">
-          {spec.fields.map(({ field, label, required }) => (
+          {spec.fields.map(({ field, label }) => (
             <FieldSelect
               key={field}
               field={field}
               label={label}
-              required={required}
+              required={field === spec.requiredField}
               headers={preview.headers}
               value={mapping[field] ?? ""}
               example={exampleValue(preview, mapping[field])}

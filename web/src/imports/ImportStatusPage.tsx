@@ -2,13 +2,14 @@
 // live like the job page does (useJobLive: Realtime Broadcast, refetches when Realtime is quiet);
 // each new version of the job refetches the import row (counts, checkpoint) and its first errors.
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
-import { ArrowLeft, Download } from "lucide-react";
+import { Download } from "lucide-react";
 import { useEffect } from "react";
 import { Link } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { LinkedMessage } from "../components/LinkedMessage";
 import { LiveIndicator } from "../components/LiveIndicator";
-import { RecordPage } from "../components/RecordPage";
+import { BackLink } from "../components/BackLink";
+import { RecordError, RecordLoading, RecordPage } from "../components/RecordPage";
 import { ProgressBar, type ProgressTone } from "../components/ProgressBar";
 import { RelativeTime } from "../components/RelativeTime";
 import { Loading } from "../components/States";
@@ -23,42 +24,18 @@ import { downloadText } from "./download";
 import { errorsCsv, errorsFileName } from "./errors-csv";
 import { fetchAllImportErrors, importDetailQuery, importErrorsQuery, importKeys, type FirstErrors } from "./queries";
 
-export function ImportStatusPage() {
-  return (
-    <RecordPage backLink={<BackLink />} title="Import not found." message="This link does not point to an import.">
-      {(id) => <ImportStatus key={id} id={id} />}
-    </RecordPage>
-  );
-}
+const backLink = <BackLink to="/accounts/import">Import CSV</BackLink>;
 
-function BackLink() {
-  return (
-    <Link to="/accounts/import" className="back-link">
-      <ArrowLeft aria-hidden="true" size={16} /> Import CSV
-    </Link>
-  );
+export function ImportStatusPage() {
+  return <RecordPage backLink={backLink} title="Import not found." message="This link does not point to an import." detail={ImportStatus} />;
 }
 
 function ImportStatus({ id }: { id: string }) {
   const imp = useQuery(importDetailQuery(id));
   useFollowWorkspace(imp.data?.workspace_id);
 
-  if (imp.isPending) {
-    return (
-      <main className="page" aria-busy="true">
-        <BackLink />
-        <Loading label="Loading the import…" />
-      </main>
-    );
-  }
-  if (imp.isError) {
-    return (
-      <main className="page">
-        <BackLink />
-        <ErrorAlert error={imp.error} />
-      </main>
-    );
-  }
+  if (imp.isPending) return <RecordLoading backLink={backLink} label="Loading the import…" />;
+  if (imp.isError) return <RecordError backLink={backLink} error={imp.error} />;
   return <ImportView imp={imp.data} />;
 }
 
@@ -81,7 +58,7 @@ function ImportView({ imp }: { imp: ImportRow }) {
 
   return (
     <main className="page" aria-labelledby="import-status-title">
-      <BackLink />
+      {backLink}
       <header className="page-header">
         <div>
           <h1 id="import-status-title">Import of {imp.file_name}</h1>

@@ -2,7 +2,7 @@
 // ['imports','detail',id,'errors'], the quotas), and every error of an import for the download.
 import { queryOptions } from "@tanstack/react-query";
 import type { ImportErrorRow, ImportQuotasRow, ImportRow } from "../lib/database.types";
-import { UserFacingError, unwrap, unwrapMaybe } from "../lib/errors";
+import { retryUnlessNotFound, unwrap, unwrapFound, unwrapMaybe } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import type { ImportKind } from "./mapping";
 
@@ -23,14 +23,13 @@ export const ERRORS_PAGE = 1000;
 export const importDetailQuery = (id: string) =>
   queryOptions({
     queryKey: importKeys.detail(id),
-    queryFn: async (): Promise<ImportRow> => {
-      const row = unwrapMaybe(await getSupabase().from("imports").select("*").eq("id", id).maybeSingle());
-      if (!row) {
-        throw new UserFacingError("Import not found.", "It belongs to a workspace you are not a member of, or it was removed.", 404);
-      }
-      return row;
-    },
-    retry: (count, error) => !(error instanceof UserFacingError && error.status === 404) && count < 2,
+    queryFn: async (): Promise<ImportRow> =>
+      unwrapFound(
+        await getSupabase().from("imports").select("*").eq("id", id).maybeSingle(),
+        "Import not found.",
+        "It belongs to a workspace you are not a member of, or it was removed.",
+      ),
+    retry: retryUnlessNotFound,
   });
 
 export type FirstErrors = { rows: ImportErrorRow[]; total: number };

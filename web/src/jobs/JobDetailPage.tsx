@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft } from "lucide-react";
+import type { ReactNode } from "react";
 import { Link } from "react-router-dom";
 import { Alert, ErrorAlert } from "../components/Alert";
 import { LiveIndicator } from "../components/LiveIndicator";
@@ -19,22 +19,13 @@ import { useVersionSequence, type VersionRules } from "./progress-sequence";
 import { useJobLive } from "./useJobLive";
 import { ApolloWaitNotice, useApolloWait } from "../workspace/apollo-wait";
 import { LinkedMessage } from "../components/LinkedMessage";
-import { RecordPage } from "../components/RecordPage";
+import { BackLink } from "../components/BackLink";
+import { RecordError, RecordPage } from "../components/RecordPage";
+
+const backLink = <BackLink to="/jobs">All jobs</BackLink>;
 
 export function JobDetailPage() {
-  return (
-    <RecordPage backLink={<BackLink />} title="Job not found." message="This link does not point to a job.">
-      {(id) => <JobDetail key={id} id={id} />}
-    </RecordPage>
-  );
-}
-
-function BackLink() {
-  return (
-    <Link to="/jobs" className="back-link">
-      <ArrowLeft aria-hidden="true" size={16} /> All jobs
-    </Link>
-  );
+  return <RecordPage backLink={backLink} title="Job not found." message="This link does not point to a job." detail={JobDetail} />;
 }
 
 /** The steps of a job the page plays back one by one: a new status, or a new percentage. */
@@ -53,19 +44,12 @@ function JobDetail({ id }: { id: string }) {
   useFollowWorkspace(job.data?.workspace_id);
 
   if (job.isPending) return <JobSkeleton />;
-  if (job.isError) {
-    return (
-      <main className="page">
-        <BackLink />
-        <ErrorAlert error={job.error} />
-      </main>
-    );
-  }
+  if (job.isError) return <RecordError backLink={backLink} error={job.error} />;
 
   const data = version.shown ?? job.data;
   return (
     <main className="page" aria-labelledby="job-title">
-      <BackLink />
+      {backLink}
       <header className="page-header">
         <div>
           <h1 id="job-title">{jobTypeLabel(data.job_type)}</h1>
@@ -98,7 +82,7 @@ function JobDetail({ id }: { id: string }) {
 function JobSkeleton() {
   return (
     <main className="page" aria-busy="true">
-      <BackLink />
+      {backLink}
       <header className="page-header">
         <div className="skeleton-stack">
           <SkeletonBlock width="16rem" height="1.9rem" />
@@ -168,72 +152,37 @@ export function JobSummary({ job }: { job: JobRow }) {
       {job.status === "pending" && apolloWait ? <ApolloWaitNotice wait={apolloWait} /> : null}
 
       <dl className="details">
-        <div>
-          <dt>Attempts</dt>
-          <dd data-testid="job-attempts">
-            {job.attempts} of {job.max_attempts}
-          </dd>
-        </div>
+        <Detail term="Attempts" testId="job-attempts">
+          {job.attempts} of {job.max_attempts}
+        </Detail>
         {waiting && job.next_retry_at ? (
-          <div>
-            <dt>Next retry</dt>
-            <dd data-testid="job-next-retry">
-              <time dateTime={job.next_retry_at}>{formatRelative(job.next_retry_at, now)}</time>{" "}
-              <span className="muted">({formatDateTime(job.next_retry_at)})</span>
-            </dd>
-          </div>
+          <Detail term="Next retry" testId="job-next-retry">
+            <time dateTime={job.next_retry_at}>{formatRelative(job.next_retry_at, now)}</time>{" "}
+            <span className="muted">({formatDateTime(job.next_retry_at)})</span>
+          </Detail>
         ) : null}
         {subject.data ? (
-          <div>
-            <dt>{subject.data.kind === "account" ? "Account" : "Contact"}</dt>
-            <dd>
-              {subject.data.accountId ? (
-                <Link to={`/accounts/${subject.data.accountId}`}>{subject.data.name}</Link>
-              ) : (
-                subject.data.name
-              )}
-            </dd>
-          </div>
+          <Detail term={subject.data.kind === "account" ? "Account" : "Contact"}>
+            {subject.data.accountId ? (
+              <Link to={`/accounts/${subject.data.accountId}`}>{subject.data.name}</Link>
+            ) : (
+              subject.data.name
+            )}
+          </Detail>
         ) : null}
-        {typeof job.payload.domain === "string" ? (
-          <div>
-            <dt>Domain</dt>
-            <dd>{job.payload.domain}</dd>
-          </div>
-        ) : null}
-        <div>
-          <dt>Created</dt>
-          <dd>
-            <RelativeTime iso={job.created_at} /> <span className="muted">({formatDateTime(job.created_at)})</span>
-          </dd>
-        </div>
-        {job.started_at ? (
-          <div>
-            <dt>Started</dt>
-            <dd>{formatDateTime(job.started_at)}</dd>
-          </div>
-        ) : null}
+        {typeof job.payload.domain === "string" ? <Detail term="Domain">{job.payload.domain}</Detail> : null}
+        <Detail term="Created">
+          <RelativeTime iso={job.created_at} /> <span className="muted">({formatDateTime(job.created_at)})</span>
+        </Detail>
+        {job.started_at ? <Detail term="Started">{formatDateTime(job.started_at)}</Detail> : null}
         {job.completed_at ? (
-          <div>
-            <dt>Completed</dt>
-            <dd>
-              {formatDateTime(job.completed_at)}
-              {job.started_at ? <span className="muted"> (took {formatDuration(job.started_at, job.completed_at)})</span> : null}
-            </dd>
-          </div>
+          <Detail term="Completed">
+            {formatDateTime(job.completed_at)}
+            {job.started_at ? <span className="muted"> (took {formatDuration(job.started_at, job.completed_at)})</span> : null}
+          </Detail>
         ) : null}
-        {job.failed_at ? (
-          <div>
-            <dt>Failed</dt>
-            <dd>{formatDateTime(job.failed_at)}</dd>
-          </div>
-        ) : null}
-        {job.cancelled_at ? (
-          <div>
-            <dt>Cancelled</dt>
-            <dd>{formatDateTime(job.cancelled_at)}</dd>
-          </div>
-        ) : null}
+        {job.failed_at ? <Detail term="Failed">{formatDateTime(job.failed_at)}</Detail> : null}
+        {job.cancelled_at ? <Detail term="Cancelled">{formatDateTime(job.cancelled_at)}</Detail> : null}
       </dl>
 
       {job.errors && job.errors.length > 0 && !(job.errors.length === 1 && job.errors[0].message === job.error_message) ? (
@@ -255,5 +204,15 @@ export function JobSummary({ job }: { job: JobRow }) {
 
       {isActive(job.status) || job.status === "failed" || job.status === "cancelled" ? <JobActions job={job} /> : null}
     </section>
+  );
+}
+
+/** One term of the job's details and its value. */
+function Detail({ term, testId, children }: { term: ReactNode; testId?: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </div>
   );
 }

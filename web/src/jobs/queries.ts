@@ -2,7 +2,7 @@
 // ['jobs','detail',id,'logs'], lists under ['jobs','list',...]).
 import { keepPreviousData, queryOptions, type QueryClient } from "@tanstack/react-query";
 import type { JobLogRow, JobRow, JobStatus } from "../lib/database.types";
-import { UserFacingError, unwrap, unwrapMaybe } from "../lib/errors";
+import { retryUnlessNotFound, unwrap, unwrapFound, unwrapMaybe } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import { mergeLogs, newerJob } from "./live";
 
@@ -27,17 +27,14 @@ export const jobDetailQuery = (id: string, queryClient: QueryClient) =>
   queryOptions({
     queryKey: jobKeys.detail(id),
     queryFn: async (): Promise<JobRow> => {
-      const row = unwrapMaybe(await getSupabase().from("jobs").select("*").eq("id", id).maybeSingle());
-      if (!row) {
-        throw new UserFacingError(
-          "Job not found.",
-          "It may have been removed after it finished, or it belongs to a workspace you are not a member of.",
-          404,
-        );
-      }
+      const row = unwrapFound(
+        await getSupabase().from("jobs").select("*").eq("id", id).maybeSingle(),
+        "Job not found.",
+        "It may have been removed after it finished, or it belongs to a workspace you are not a member of.",
+      );
       return newerJob(queryClient.getQueryData<JobRow>(jobKeys.detail(id)), row);
     },
-    retry: (count, error) => !(error instanceof UserFacingError && error.status === 404) && count < 2,
+    retry: retryUnlessNotFound,
   });
 
 /** A job's log lines; lines that arrived by Realtime during the request are kept (merge by id). */

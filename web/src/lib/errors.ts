@@ -239,6 +239,21 @@ export function unwrapMaybe<R extends { data: unknown; error: unknown }>(result:
   return (result.data ?? null) as NonNullable<R["data"]> | null;
 }
 
+/**
+ * Like unwrap, for `.maybeSingle()` of the record a page is about: no such row (deleted, or hidden by
+ * RLS in another workspace) is a 404 that says `message` and `hint`.
+ */
+export function unwrapFound<R extends { data: unknown; error: unknown }>(result: R, message: string, hint: string): NonNullable<R["data"]> {
+  const row = unwrapMaybe(result);
+  if (row === null) throw new UserFacingError(message, hint, 404);
+  return row;
+}
+
+/** A record's query retries twice, but not a 404: asking again will not find it. */
+export function retryUnlessNotFound(failureCount: number, error: unknown): boolean {
+  return !(error instanceof UserFacingError && error.status === 404) && failureCount < 2;
+}
+
 export function toUserError(error: unknown): UserFacingError {
   if (error instanceof UserFacingError) return error;
   const { message, hint } = formatError(error);

@@ -1,4 +1,5 @@
 import { render, screen } from "@testing-library/react";
+import { expect } from "vitest";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { Providers, publicRoutes } from "../App";
@@ -31,7 +32,7 @@ export function renderAuthRoutes(path: string, { signedIn = false, hash = "" } =
       </Providers>
     </MemoryRouter>,
   );
-  return { ...utils, fake };
+  return { ...utils, fake, user: userEvent.setup({ delay: null }) };
 }
 
 /**
@@ -39,11 +40,20 @@ export function renderAuthRoutes(path: string, { signedIn = false, hash = "" } =
  * `error`. The user-event session and the fake, for what the test does next.
  */
 export async function refusedSignIn(error: Error, email = "demo@example.com") {
-  const user = userEvent.setup({ delay: null });
-  const { fake } = renderAuthRoutes("/sign-in");
+  const { user, fake } = renderAuthRoutes("/sign-in");
   fake.client.auth.signInWithPassword.mockResolvedValueOnce({ data: { session: null, user: null }, error } as never);
   await fillIn(user, await screen.findByLabelText(/Email/), email);
   await fillIn(user, screen.getByLabelText(/Password/), "not-the-password");
   await user.click(screen.getByRole("button", { name: "Sign in" }));
   return { user, fake };
+}
+
+/** Auth was asked to send `email` its confirmation link again, back to /auth/confirm, and the page says it was sent. */
+export async function expectConfirmationResent(fake: ReturnType<typeof createFakeSupabase>, email: string) {
+  expect(fake.client.auth.resend).toHaveBeenCalledWith({
+    type: "signup",
+    email,
+    options: { emailRedirectTo: `${window.location.origin}/auth/confirm` },
+  });
+  expect(await screen.findByText(/Sent again/)).toBeInTheDocument();
 }

@@ -56,6 +56,18 @@ const PERSON_FIELDS = [
   "linkedin_url",
 ] as const;
 
+/** A person request as Apollo's match endpoints take it: its non-blank fields trimmed, the domain normalized. */
+function personDetail(req: PersonMatchRequest): Record<string, string> {
+  const detail: Record<string, string> = {};
+  const source = req as Record<string, unknown>;
+  for (const field of PERSON_FIELDS) {
+    const value = source[field];
+    if (typeof value === "string" && value.trim() !== "") detail[field] = value.trim();
+  }
+  if (detail.domain) detail.domain = normalizeDomain(detail.domain);
+  return detail;
+}
+
 interface RequestOptions {
   /** A list value is sent as the parameter repeated (domains[]=a&domains[]=b). */
   query?: Record<string, string | string[]>;
@@ -210,13 +222,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
     },
 
     async enrichPerson(req: PersonMatchRequest, opts = {}): Promise<PersonEnrichment> {
-      const body: Record<string, string> = {};
-      const source = req as Record<string, unknown>;
-      for (const field of PERSON_FIELDS) {
-        const value = source[field];
-        if (typeof value === "string" && value.trim() !== "") body[field] = value.trim();
-      }
-      if (body.domain) body.domain = normalizeDomain(body.domain);
+      const body = personDetail(req);
       if (Object.keys(body).length === 0) {
         throw new ApolloError(
           "bad_request",
@@ -253,22 +259,14 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
 
     async bulkMatchPeople(requests: PersonMatchRequest[], opts = {}): Promise<BulkPersonMatch> {
       if (requests.length === 0 || requests.length > BULK_MAX_RECORDS) {
-        throw new ApolloError("bad_request", `people/bulk_match takes 1 to ${BULK_MAX_RECORDS} people (got ${requests.length}).`, {
-          endpoint: "people/bulk_match",
-        });
+        throw new ApolloError(
+          "bad_request",
+          `people/bulk_match takes 1 to ${BULK_MAX_RECORDS} people (got ${requests.length}).`,
+          { endpoint: "people/bulk_match" },
+        );
       }
-      const details = requests.map((r) => {
-        const detail: Record<string, string> = {};
-        const source = r as Record<string, unknown>;
-        for (const field of PERSON_FIELDS) {
-          const value = source[field];
-          if (typeof value === "string" && value.trim() !== "") detail[field] = value.trim();
-        }
-        if (detail.domain) detail.domain = normalizeDomain(detail.domain);
-        return detail;
-      });
       const { data, rateLimit } = await request("POST", "people/bulk_match", bulkPeopleResponseSchema, {
-        body: { details },
+        body: { details: requests.map(personDetail) },
         signal: opts.signal,
       });
       return { ...peopleByRequest(requests, (data.matches ?? []) as ApolloPerson[]), rateLimit };

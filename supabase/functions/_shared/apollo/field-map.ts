@@ -37,14 +37,19 @@ export interface FieldRule {
   group: FieldGroup;
 }
 
+/** Where a company or a person is: the same three columns, from the same Apollo fields, for both. */
+const LOCATION_FIELDS: readonly FieldRule[] = [
+  { column: "city", from: ["city"], kind: "text", group: "location" },
+  { column: "state", from: ["state"], kind: "text", group: "location" },
+  { column: "country", from: ["country"], kind: "text", group: "location" },
+];
+
 /** Apollo's organization -> our account columns. */
 export const ACCOUNT_FIELDS: readonly FieldRule[] = [
   { column: "industry", from: ["industry"], kind: "text", group: "company" },
   { column: "employee_count", from: ["estimated_num_employees"], kind: "count", group: "company" },
   { column: "annual_revenue", from: ["annual_revenue"], kind: "count", group: "company" },
-  { column: "city", from: ["city"], kind: "text", group: "location" },
-  { column: "state", from: ["state"], kind: "text", group: "location" },
-  { column: "country", from: ["country"], kind: "text", group: "location" },
+  ...LOCATION_FIELDS,
   { column: "phone", from: ["primary_phone.number", "phone", "sanitized_phone"], kind: "text", group: "contact_details" },
   { column: "linkedin_url", from: ["linkedin_url"], kind: "text", group: "contact_details" },
   { column: "website_url", from: ["website_url"], kind: "text", group: "contact_details" },
@@ -60,9 +65,7 @@ export const CONTACT_FIELDS: readonly FieldRule[] = [
   { column: "title", from: ["title"], kind: "text", group: "role" },
   { column: "seniority", from: ["seniority"], kind: "text", group: "role" },
   { column: "linkedin_url", from: ["linkedin_url"], kind: "text", group: "contact_details" },
-  { column: "city", from: ["city"], kind: "text", group: "location" },
-  { column: "state", from: ["state"], kind: "text", group: "location" },
-  { column: "country", from: ["country"], kind: "text", group: "location" },
+  ...LOCATION_FIELDS,
 ];
 
 /** Apollo answers email_not_unlocked@domain.com when it does not reveal the email. */

@@ -7,16 +7,10 @@ import { type ColumnIndexes, type ImportRowBase, rowReader } from "./row-reader.
 
 /** The fields an accounts import can fill, and the headers that usually hold them. */
 export const ACCOUNT_IMPORT_FIELDS = [
-  {
-    field: "name",
-    label: "Name",
-    required: true,
-    headers: ["name", ...COMPANY_NAME_HEADERS],
-  },
+  { field: "name", label: "Name", headers: ["name", ...COMPANY_NAME_HEADERS] },
   {
     field: "domain",
     label: "Domain / website",
-    required: false,
     headers: [
       "domain",
       "website",
@@ -27,16 +21,10 @@ export const ACCOUNT_IMPORT_FIELDS = [
       "homepage",
     ],
   },
-  {
-    field: "industry",
-    label: "Industry",
-    required: false,
-    headers: ["industry", "sector", "vertical"],
-  },
+  { field: "industry", label: "Industry", headers: ["industry", "sector", "vertical"] },
   {
     field: "employee_count",
     label: "Employees",
-    required: false,
     headers: [
       "employees",
       "employee count",

@@ -11,7 +11,6 @@ export const CONTACT_IMPORT_FIELDS = [
   {
     field: "email",
     label: "Email",
-    required: true,
     headers: [
       "email",
       "e-mail",
@@ -21,41 +20,19 @@ export const CONTACT_IMPORT_FIELDS = [
       "mail",
     ],
   },
-  {
-    field: "first_name",
-    label: "First name",
-    required: false,
-    headers: ["first name", "firstname", "first", "given name"],
-  },
-  {
-    field: "last_name",
-    label: "Last name",
-    required: false,
-    headers: ["last name", "lastname", "last", "surname", "family name"],
-  },
-  {
-    field: "title",
-    label: "Title",
-    required: false,
-    headers: ["title", "job title", "position", "role"],
-  },
-  {
-    field: "phone",
-    label: "Phone",
-    required: false,
-    headers: ["phone", "phone number", "mobile", "telephone", "tel"],
-  },
+  { field: "first_name", label: "First name", headers: ["first name", "firstname", "first", "given name"] },
+  { field: "last_name", label: "Last name", headers: ["last name", "lastname", "last", "surname", "family name"] },
+  { field: "title", label: "Title", headers: ["title", "job title", "position", "role"] },
+  { field: "phone", label: "Phone", headers: ["phone", "phone number", "mobile", "telephone", "tel"] },
   {
     field: "linkedin_url",
     label: "LinkedIn URL",
-    required: false,
     headers: ["linkedin", "linkedin url", "linkedin profile", "linkedin_url"],
   },
   ...LOCATION_FIELDS,
   {
     field: "account_domain",
     label: "Company domain / website",
-    required: false,
     headers: [
       "company domain",
       "company website",
@@ -65,12 +42,7 @@ export const CONTACT_IMPORT_FIELDS = [
       "url",
     ],
   },
-  {
-    field: "account_name",
-    label: "Company name (for new accounts)",
-    required: false,
-    headers: COMPANY_NAME_HEADERS,
-  },
+  { field: "account_name", label: "Company name (for new accounts)", headers: COMPANY_NAME_HEADERS },
 ] as const satisfies readonly ImportField[];
 
 export type ContactImportField = (typeof CONTACT_IMPORT_FIELDS)[number]["field"];

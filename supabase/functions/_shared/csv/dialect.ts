@@ -24,11 +24,10 @@ export function detectSeparator(headerLine: string): Separator {
   return best;
 }
 
-/** A field an import can fill: its label, whether a mapping needs it, the headers that usually hold it. */
+/** A field an import can fill and the headers that usually hold it (which one a mapping needs: requiredField). */
 export interface ImportField<F extends string = string> {
   readonly field: F;
   readonly label: string;
-  readonly required: boolean;
   readonly headers: readonly string[];
 }
 
@@ -54,7 +53,7 @@ export const COMPANY_NAME_HEADERS = ["company", "company name", "account", "acco
 
 /** Where a company or a person is: the same three fields in both kinds of import. */
 export const LOCATION_FIELDS = [
-  { field: "city", label: "City", required: false, headers: ["city", "town"] },
-  { field: "state", label: "State / region", required: false, headers: ["state", "region", "province"] },
-  { field: "country", label: "Country", required: false, headers: ["country", "country name"] },
+  { field: "city", label: "City", headers: ["city", "town"] },
+  { field: "state", label: "State / region", headers: ["state", "region", "province"] },
+  { field: "country", label: "Country", headers: ["country", "country name"] },
 ] as const satisfies readonly ImportField[];

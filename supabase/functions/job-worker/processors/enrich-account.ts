@@ -36,13 +36,8 @@ export const enrichAccount = enrichmentProcessor<{ domain: string }, ApolloOrgan
     return found;
   },
   bulkable: () => true,
-  async apply(ctx, organization) {
-    const fields = accountFieldsFrom(organization);
-    const [{ applied }] = await ctx.sql<{ applied: boolean }[]>`
-      select public.apply_account_enrichment(${ctx.job.id}, ${ctx.workerId}, ${ctx.sql.json(fields as never)},
-                                             ${ctx.sql.json(organization as never)}) as applied`;
-    return applied ? Object.keys(fields) : null;
-  },
+  fieldsFrom: accountFieldsFrom,
+  applyFunction: "apply_account_enrichment",
   foundId: (organization) => organization.id ?? null,
   noMatchLine: (target) => `Apollo has no organization for ${target.domain}; the account was left unchanged`,
 });

@@ -61,13 +61,8 @@ export const enrichContact = enrichmentProcessor<Target, ApolloPerson>({
   callBulk: async (apollo, targets) => (await apollo.bulkMatchPeople(targets.map((t) => t.request))).byRequest,
   // a bulk answer is tied back by email or LinkedIn URL; a contact with neither is matched alone
   bulkable: (target) => Boolean(target.request.email || target.request.linkedin_url),
-  async apply(ctx, person) {
-    const fields = contactFieldsFrom(person);
-    const [{ applied }] = await ctx.sql<{ applied: boolean }[]>`
-      select public.apply_contact_enrichment(${ctx.job.id}, ${ctx.workerId}, ${ctx.sql.json(fields as never)},
-                                             ${ctx.sql.json(person as never)}) as applied`;
-    return applied ? Object.keys(fields) : null;
-  },
+  fieldsFrom: contactFieldsFrom,
+  applyFunction: "apply_contact_enrichment",
   foundId: (person) => person.id ?? null,
   noMatchLine: (target) => `Apollo has no match for ${target.who}; the contact was left unchanged`,
 });

@@ -35,8 +35,10 @@ export interface EnrichmentSpec<Target, Found> {
   callBulk(apollo: ApolloClient, targets: Target[]): Promise<Map<number, Found>>;
   /** Whether a target can be matched by identity in a bulk answer (else it is enriched alone). */
   bulkable(target: Target): boolean;
-  /** Writes what Apollo found (fenced by the job's lease); the field names written. */
-  apply(ctx: JobContext, found: Found): Promise<string[] | null>;
+  /** Our columns with the values Apollo found for them (_shared/apollo/field-map.ts). */
+  fieldsFrom(found: Found): object;
+  /** The function that writes them (fenced by the job's lease) with Apollo's answer. */
+  applyFunction: "apply_account_enrichment" | "apply_contact_enrichment";
   /** Apollo's id of what it found, for the result. */
   foundId(found: Found): string | null;
   noMatchLine(target: Target): string;
@@ -81,15 +83,18 @@ export function enrichmentProcessor<Target, Found>(spec: EnrichmentSpec<Target, 
       };
     }
     await ctx.progress(80, `Updating ${spec.noun} record...`);
-    const fields = await spec.apply(ctx, found);
-    if (fields === null) return ctx.leaseLost();
+    const fields = spec.fieldsFrom(found);
+    const [{ applied }] = await ctx.sql<{ applied: boolean }[]>`
+      select public.${ctx.sql(spec.applyFunction)}(${ctx.job.id}, ${ctx.workerId}, ${ctx.sql.json(fields as never)},
+                                                   ${ctx.sql.json(found as never)}) as applied`;
+    if (!applied) return ctx.leaseLost();
     return {
       result: {
         [idField]: id,
         ...spec.resultFields(target),
         matched: true,
         [`apollo_${spec.noun === "account" ? "organization" : "person"}_id`]: spec.foundId(found),
-        fields_updated: fields,
+        fields_updated: Object.keys(fields),
         credits_used: 1,
       },
       message: done,

@@ -39,6 +39,22 @@ export async function createWorkspace(name = "Test workspace", apolloKey?: strin
   };
 }
 
+/** Runs fn in a fresh workspace (createWorkspace), deleted after whatever fn does. */
+export function withWorkspace<T>(name: string, fn: (ws: Workspace) => Promise<T>): Promise<T>;
+export function withWorkspace<T>(name: string, apolloKey: string, fn: (ws: Workspace) => Promise<T>): Promise<T>;
+export async function withWorkspace<T>(
+  name: string,
+  ...rest: [(ws: Workspace) => Promise<T>] | [string, (ws: Workspace) => Promise<T>]
+): Promise<T> {
+  const [apolloKey, fn] = rest.length === 1 ? [undefined, rest[0]] : rest;
+  const ws = await createWorkspace(name, apolloKey);
+  try {
+    return await fn(ws);
+  } finally {
+    await ws.cleanup();
+  }
+}
+
 export async function setApolloKey(workspaceId: string, apolloKey: string) {
   const ciphertext = await encryptApiKey(apolloKey, workspaceId, keyEnv);
   await sql`update public.workspace_settings
@@ -201,6 +217,19 @@ export async function signUp(prefix: string) {
       await sql`delete from auth.users where id = ${userId}`;
     },
   };
+}
+
+/** Runs fn as a new user (signUp), deleted with their workspaces after whatever fn does. */
+export async function withUser<T>(
+  prefix: string,
+  fn: (user: Awaited<ReturnType<typeof signUp>>) => Promise<T>,
+): Promise<T> {
+  const user = await signUp(prefix);
+  try {
+    return await fn(user);
+  } finally {
+    await user.cleanup();
+  }
 }
 
 export async function callFunction(name: string, init: { method?: string; token?: string; body?: unknown; query?: string } = {}) {
