@@ -20,7 +20,11 @@ test("a CSV of people becomes contacts on their companies' accounts, and they ar
   ].join("\n") + "\n";
 
   await signIn(page, env.demo, "/accounts/import");
-  await page.getByRole("radio", { name: "Contacts (people)" }).check();
+  // The choice is the URL (?kind=contacts): the radio shows it once the router's navigation has
+  // rendered, which on a busy machine is after check() looks, so click and wait for it instead.
+  const contactsKind = page.getByRole("radio", { name: "Contacts (people)" });
+  await contactsKind.click();
+  await expect(contactsKind).toBeChecked();
   await expect(page).toHaveURL(/\/accounts\/import\?kind=contacts$/);
   await expect(page.getByRole("heading", { level: 1, name: "Import contacts from CSV" })).toBeVisible();
   await page.getByLabel("CSV file").setInputFiles({ name: `people-${run}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
