@@ -50,12 +50,11 @@ select is((select status from public.jobs where id = :'running_job'), 'cancelled
 
 -- TEST: what cannot be cancelled.
 select tests.authenticate_as('ivy@actions.test');
-select throws_ok(format($$ select public.cancel_job(%L) $$, :'done_job'), 'PT409', 'This job is completed and can no longer be cancelled',
-  'a completed job cannot be cancelled (PT409, shown as 409)');
-select throws_ok(format($$ select public.cancel_job(%L) $$, :'failed_job'), 'PT409', 'This job is failed and can no longer be cancelled',
-  'nor a failed one');
-select throws_ok(format($$ select public.cancel_job(%L) $$, :'pending_job'), 'PT409', 'This job is cancelled and can no longer be cancelled',
-  'nor one cancelled already');
+select throws_ok(format($$ select public.cancel_job(%L) $$, job), 'PT409', format('This job is %s and can no longer be cancelled', status),
+  description)
+from (values (:'done_job'::uuid, 'completed', 'a completed job cannot be cancelled (PT409, shown as 409)'),
+             (:'failed_job', 'failed', 'nor a failed one'),
+             (:'pending_job', 'cancelled', 'nor one cancelled already')) as not_cancellable(job, status, description);
 select throws_ok(format($$ select public.cancel_job(%L) $$, gen_random_uuid()), 'PT404', 'Job not found', 'an unknown job: PT404');
 select throws_ok(format($$ select public.cancel_job(%L) $$, :'others_job'), 'PT404', 'Job not found', 'another workspace''s job: PT404');
 select is((select count(*)::integer from public.job_actions), 2, 'refused actions leave no audit row');
@@ -79,12 +78,11 @@ select is((select attempts from public.jobs where id = :'failed_job'), 1, 'the r
 -- TEST: retrying a cancelled job; what cannot be retried.
 select tests.authenticate_as('ivy@actions.test');
 select is((select status from public.retry_job(:'pending_job')), 'pending', 'a cancelled job can be retried');
-select throws_ok(format($$ select public.retry_job(%L) $$, :'pending_job'), 'PT409', 'This job is pending and cannot be retried',
-  'a pending job cannot be retried');
-select throws_ok(format($$ select public.retry_job(%L) $$, :'failed_job'), 'PT409', 'This job is processing and cannot be retried',
-  'nor a processing one');
-select throws_ok(format($$ select public.retry_job(%L) $$, :'done_job'), 'PT409', 'This job is completed and cannot be retried',
-  'nor a completed one');
+select throws_ok(format($$ select public.retry_job(%L) $$, job), 'PT409', format('This job is %s and cannot be retried', status),
+  description)
+from (values (:'pending_job'::uuid, 'pending', 'a pending job cannot be retried'),
+             (:'failed_job', 'processing', 'nor a processing one'),
+             (:'done_job', 'completed', 'nor a completed one')) as not_retryable(job, status, description);
 select throws_ok(format($$ select public.retry_job(%L) $$, :'others_job'), 'PT404', 'Job not found', 'nor another workspace''s');
 select tests.clear_authentication();
 select public.complete_job(:'failed_job', 'worker-b');

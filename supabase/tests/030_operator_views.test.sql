@@ -90,10 +90,7 @@ select tests.create_job(:'ws', 'pgtap_ops', '{"n": 2}') as due \gset
 select tests.create_job(:'ws', 'pgtap_ops', '{"n": 3}', now() + interval '1 hour') as later \gset
 select tests.create_job(:'ws', 'pgtap_ops', '{"n": 4}') as running \gset
 select tests.claim_job(:'running', 'worker-ops');
-select tests.create_job(:'ws', 'pgtap_ops', '{"n": 5}') as done \gset
-select tests.claim_job(:'done', 'worker-ops');
-select public.complete_job(:'done', 'worker-ops');
-update public.jobs set credits_used = 1 where id = :'done';
+select tests.create_completed_job(:'ws', 'pgtap_ops', '{"n": 5}', 1);
 select tests.create_job(:'ws', 'pgtap_ops', '{"n": 6}', now(), 0::smallint, 1) as broken_a \gset
 select tests.claim_job(:'broken_a', 'worker-ops');
 select public.fail_job(:'broken_a', 'worker-ops', 'pgtap ops boom for ' || gen_random_uuid(), true);
@@ -202,10 +199,7 @@ select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 1}', now() - interval '10
 select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 2}', now() + interval '1 hour');
 select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 3}') as ada_running \gset
 select tests.claim_job(:'ada_running', 'w');
-select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 4}') as ada_done \gset
-select tests.claim_job(:'ada_done', 'w');
-select public.complete_job(:'ada_done', 'w');
-update public.jobs set credits_used = 1 where id = :'ada_done';
+select tests.create_completed_job(:'ws_ada', 'pgtap_ops', '{"n": 4}', 1);
 select tests.create_job(:'ws_ada', 'pgtap_ops', '{"n": 5}', now(), 0::smallint, 1) as ada_failed \gset
 select tests.claim_job(:'ada_failed', 'w');
 select public.fail_job(:'ada_failed', 'w', 'no', false);

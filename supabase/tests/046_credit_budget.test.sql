@@ -8,10 +8,7 @@ select tests.create_user('budget-owner@example.com');
 select tests.create_user('budget-outsider@example.com');
 select tests.create_workspace('Budget tests', 'budget-owner@example.com') as ws \gset
 select tests.create_account(:'ws', 'Charged', 'charged.example') as charged_account \gset
-select tests.create_job(:'ws', 'enrich_account', jsonb_build_object('account_id', :'charged_account')) as charged \gset
-select tests.claim_job(:'charged', 'worker-b');
-update public.jobs set credits_used = 1 where id = :'charged';
-select public.complete_job(:'charged', 'worker-b');
+select tests.create_completed_job(:'ws', 'enrich_account', jsonb_build_object('account_id', :'charged_account'), 1);
 
 select tests.create_account(:'ws', 'A', 'a.example') as account_a \gset
 select tests.create_account(:'ws', 'B', 'b.example') as account_b \gset

@@ -115,18 +115,16 @@ Deno.test("connection strings: never printed with their password; sslmode=disabl
     describeDbUrl("postgresql://postgres:secret@db.abc.supabase.co:5432/postgres"),
     "db.abc.supabase.co:5432/postgres",
   );
-  assert.equal(
-    advisorsDbUrl("postgresql://postgres:p@127.0.0.1:54322/postgres"),
-    "postgresql://postgres:p@127.0.0.1:54322/postgres?sslmode=disable",
-  );
-  assert.equal(
-    advisorsDbUrl("postgresql://postgres:p@db.abc.supabase.co:5432/postgres"),
-    "postgresql://postgres:p@db.abc.supabase.co:5432/postgres",
-  );
-  assert.equal(
-    advisorsDbUrl("postgresql://postgres:p@localhost:5432/postgres?sslmode=require"),
-    "postgresql://postgres:p@localhost:5432/postgres?sslmode=require",
-  );
+  const local = "postgresql://postgres:p@127.0.0.1:54322/postgres";
+  assert.equal(advisorsDbUrl(local), `${local}?sslmode=disable`);
+  for (
+    const kept of [
+      "postgresql://postgres:p@db.abc.supabase.co:5432/postgres",
+      "postgresql://postgres:p@localhost:5432/postgres?sslmode=require",
+    ]
+  ) {
+    assert.equal(advisorsDbUrl(kept), kept, "a hosted database's URL, or one naming its own sslmode, is left as it is");
+  }
   assert.equal(isLoopback("http://127.0.0.1:54321"), true);
   assert.equal(isLoopback("https://abc.supabase.co"), false);
 });

@@ -184,6 +184,16 @@ export async function unchanged<T>(
 
 // -------------------------------------------------------------------------------------- generators
 
+/** A request body sent in chunks of "x" with no Content-Length: only counting what arrives can refuse it. */
+export function streamedBody(chunks: number, chunkBytes: number): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < chunks; i++) controller.enqueue(new TextEncoder().encode("x".repeat(chunkBytes)));
+      controller.close();
+    },
+  });
+}
+
 /** Arbitrary JSON values (objects, arrays, scalars, deep nesting, odd strings). */
 export const anyJson = fc.jsonValue({ maxDepth: 4 });
 

@@ -15,6 +15,7 @@ import {
   fcOptions,
   NASTY_STRINGS,
   objectsNear,
+  streamedBody,
   unchanged,
 } from "./abuse_helpers.ts";
 import { createFixture, SEED, testEnv, testKeys } from "./rest_helpers.ts";
@@ -210,12 +211,7 @@ Deno.test("abuse: /rest/v1", async (t) => {
         const lying = await fetch(`${REST}/accounts`, {
           method: "POST",
           headers: { apikey: testKeys.client, authorization: `Bearer ${alice}`, "content-type": "application/json" },
-          body: new ReadableStream({
-            start(controller) {
-              for (let i = 0; i < 40; i++) controller.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));
-              controller.close();
-            },
-          }),
+          body: streamedBody(40, 64 * 1024),
         });
         assertClientError(await answer(lying), "a streamed body of 2.5 MB", [413]);
       });

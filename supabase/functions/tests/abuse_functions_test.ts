@@ -14,6 +14,7 @@ import {
   fingerprint,
   NASTY_STRINGS,
   objectsNear,
+  streamedBody,
   unchanged,
 } from "../../../scripts/stack/tests/abuse_helpers.ts";
 import { withSettings } from "./helpers/ops.ts";
@@ -276,12 +277,7 @@ integration("abuse: oversized bodies 413, wrong content types 415, broken JSON 4
         const streamed = await fetch(`${FUNCTIONS}/${path}`, {
           method: "POST",
           headers: { apikey: testKeys.client, authorization: `Bearer ${mine}`, "content-type": "application/json" },
-          body: new ReadableStream({
-            start(c) {
-              for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode("x".repeat(16 * 1024)));
-              c.close();
-            },
-          }),
+          body: streamedBody(20, 16 * 1024),
         });
         assertClientError(await answer(streamed), `${path} with a streamed 320 KB body`, [413]);
         for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", ""]) {

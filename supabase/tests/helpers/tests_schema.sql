@@ -227,6 +227,28 @@ $$;
 comment on function tests.claim_job(uuid, text, integer, timestamptz) is
   'Claims one given pending job for worker_id through claim_jobs (raises when that job is not the one claimed).';
 
+create function tests.create_completed_job(
+  workspace_id uuid,
+  job_type text default 'pgtap_job',
+  payload jsonb default '{}',
+  credits_used integer default 0
+) returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job uuid := tests.create_job(create_completed_job.workspace_id, create_completed_job.job_type, create_completed_job.payload);
+begin
+  perform tests.claim_job(v_job, 'pgtap-worker');
+  -- Charged while it ran, as a worker's charge_enrichment_credit would.
+  update public.jobs j set credits_used = create_completed_job.credits_used where j.id = v_job;
+  perform public.complete_job(v_job, 'pgtap-worker');
+  return v_job;
+end
+$$;
+comment on function tests.create_completed_job(uuid, text, jsonb, integer) is
+  'Queues one job, claims it and completes it, charged credits_used credits; returns its id.';
+
 -- Acting as someone --------------------------------------------------------------------------
 -- These set transaction-local settings, as PostgREST does for each request. (A SET clause on a
 -- function restores only its own parameter on exit, so role and claims stay set.)

@@ -2,15 +2,8 @@
 // (latency, chaos faults with a seed, scripted faults, request log, reset). Own instance per test.
 import assert from "node:assert/strict";
 import { type RunningFakeApollo, startFakeApollo, withFakeApollo } from "../server.ts";
-import {
-  apiProfileResponseSchema,
-  bulkOrganizationResponseSchema,
-  bulkPeopleResponseSchema,
-  healthResponseSchema,
-  organizationEnrichResponseSchema,
-  personMatchResponseSchema,
-  usageStatsResponseSchema,
-} from "../../../../supabase/functions/_shared/apollo/schemas.ts";
+// The fake's answers must parse with the schemas the real client reads Apollo's answers with.
+import * as apollo from "../../../../supabase/functions/_shared/apollo/schemas.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { admin, callFake, type CallInit } from "./helpers.ts";
 
@@ -108,7 +101,7 @@ Deno.test("data: deterministic, realistic for well-known domains, stable generat
     const first = await call(fake, org("hubspot.com"));
     const again = await call(fake, org("HubSpot.com"));
     assert.equal(first.text, again.text);
-    const hubspot = organizationEnrichResponseSchema.parse(first.json).organization!;
+    const hubspot = apollo.organizationEnrichResponseSchema.parse(first.json).organization!;
     assert.equal(hubspot.name, "HubSpot");
     assert.equal(hubspot.city, "Cambridge");
     assert.equal(hubspot.publicly_traded_symbol, "HUBS");
@@ -132,18 +125,19 @@ Deno.test("data: deterministic, realistic for well-known domains, stable generat
         "canva.com",
       ]
     ) {
-      const o = organizationEnrichResponseSchema.parse((await call(fake, org(domain))).json).organization!;
+      const o = apollo.organizationEnrichResponseSchema.parse((await call(fake, org(domain))).json).organization!;
       assert.equal(o.primary_domain, domain);
       assert.ok(o.name && !o.name.includes("."), `${domain}: ${o.name}`);
       assert.ok((o.estimated_num_employees ?? 0) >= 50, domain);
     }
 
-    const generated = organizationEnrichResponseSchema.parse((await call(fake, org("acme-widgets.com"))).json)
+    const generated = apollo.organizationEnrichResponseSchema.parse((await call(fake, org("acme-widgets.com"))).json)
       .organization!;
     assert.equal(generated.name, "Acme Widgets");
     assert.equal(generated.primary_domain, "acme-widgets.com");
     assert.equal(typeof generated.estimated_num_employees, "number");
-    const other = organizationEnrichResponseSchema.parse((await call(fake, org("globex.io"))).json).organization!;
+    const other = apollo.organizationEnrichResponseSchema.parse((await call(fake, org("globex.io"))).json)
+      .organization!;
     assert.notEqual(other.id, generated.id);
 
     assert.deepEqual((await call(fake, org("unknown-acme.com"))).json, {});
@@ -158,7 +152,7 @@ Deno.test("data: deterministic, realistic for well-known domains, stable generat
 Deno.test("people/match: JSON body or query params; names from the email; no match as {person: null}", async () => {
   await withFakeApollo({}, async (fake) => {
     const byBody = await call(fake, "/api/v1/people/match", { body: { email: "priya.raman@notion.so" } });
-    const person = personMatchResponseSchema.parse(byBody.json).person!;
+    const person = apollo.personMatchResponseSchema.parse(byBody.json).person!;
     assert.equal(person.name, "Priya Raman");
     assert.equal(person.organization?.name, "Notion");
     assert.equal(person.email_status, "verified");
@@ -166,14 +160,14 @@ Deno.test("people/match: JSON body or query params; names from the email; no mat
     const byQuery = await call(fake, "/api/v1/people/match?email=priya.raman%40notion.so", { method: "POST" });
     assert.equal(byQuery.text, byBody.text);
 
-    const byName = personMatchResponseSchema.parse(
+    const byName = apollo.personMatchResponseSchema.parse(
       (await call(fake, "/api/v1/people/match", {
         body: { first_name: "Ada", last_name: "Lovelace", domain: "figma.com" },
       })).json,
     ).person!;
     assert.equal(byName.email, "ada.lovelace@figma.com");
 
-    const locked = personMatchResponseSchema.parse(
+    const locked = apollo.personMatchResponseSchema.parse(
       (await call(fake, "/api/v1/people/match", { body: { name: "Al B", domain: "locked-corp.com" } })).json,
     ).person!;
     assert.equal(locked.email, "email_not_unlocked@locked-corp.com");
@@ -198,7 +192,7 @@ Deno.test("bulk routes: results by domain/identity, misses left out, limits of 1
     const bulk = await call(fake, "/api/v1/organizations/bulk_enrich", {
       body: { domains: ["stripe.com", "unknown-x.com", "figma.com", "stripe.com"] },
     });
-    const parsed = bulkOrganizationResponseSchema.parse(bulk.json);
+    const parsed = apollo.bulkOrganizationResponseSchema.parse(bulk.json);
     assert.equal(parsed.total_requested_domains, 4);
     assert.equal(parsed.unique_domains, 3);
     assert.equal(parsed.unique_enriched_records, 2);
@@ -209,14 +203,14 @@ Deno.test("bulk routes: results by domain/identity, misses left out, limits of 1
     const byQuery = await call(fake, "/api/v1/organizations/bulk_enrich?domains[]=linear.app&domains[]=gong.io", {
       method: "POST",
     });
-    assert.equal(bulkOrganizationResponseSchema.parse(byQuery.json).unique_enriched_records, 2);
+    assert.equal(apollo.bulkOrganizationResponseSchema.parse(byQuery.json).unique_enriched_records, 2);
 
     const tooMany = await call(fake, "/api/v1/organizations/bulk_enrich", {
       body: { domains: Array.from({ length: 11 }, (_, i) => `d${i}.com`) },
     });
     assert.equal(tooMany.status, 422);
 
-    const people = bulkPeopleResponseSchema.parse(
+    const people = apollo.bulkPeopleResponseSchema.parse(
       (await call(fake, "/api/v1/people/bulk_match", {
         body: {
           details: [{ email: "maya.lindqvist@stripe.com" }, { email: "nobody@stripe.com" }, {
@@ -236,13 +230,13 @@ Deno.test("bulk routes: results by domain/identity, misses left out, limits of 1
 
 Deno.test("api_profile and usage stats; key patterns for 403 and non-master keys", async () => {
   await withFakeApollo({}, async (fake) => {
-    const profile = apiProfileResponseSchema.parse((await call(fake, "/api/v1/users/api_profile")).json);
+    const profile = apollo.apiProfileResponseSchema.parse((await call(fake, "/api/v1/users/api_profile")).json);
     assert.match(profile.id!, /^[0-9a-f]{24}$/);
     assert.ok(profile.email);
     assert.equal((await call(fake, "/api/v1/users/api_profile", { key: "fake-key-401" })).status, 401);
 
     await call(fake, org("stripe.com"));
-    const usage = usageStatsResponseSchema.parse(
+    const usage = apollo.usageStatsResponseSchema.parse(
       (await call(fake, "/api/v1/usage_stats/api_usage_stats", { method: "POST" })).json,
     );
     assert.equal(usage['["api/v1/organizations", "enrich"]']?.day?.consumed, 1);
@@ -266,7 +260,9 @@ Deno.test("api_profile and usage stats; key patterns for 403 and non-master keys
     const limited = await call(fake, org("stripe.com"), { key: "fake-key-429-9" });
     assert.deepEqual([limited.status, limited.headers.get("retry-after")], [429, "9"]);
     assert.equal((await call(fake, org("stripe.com"), { key: "fake-key-500" })).status, 500);
-    assert.ok(healthResponseSchema.parse((await call(fake, "/v1/auth/health", { key: "fake-key-500" })).json).healthy);
+    assert.ok(
+      apollo.healthResponseSchema.parse((await call(fake, "/v1/auth/health", { key: "fake-key-500" })).json).healthy,
+    );
   });
 });
 
