@@ -2,8 +2,7 @@
 // ['imports','detail',id,'errors'], the quotas), and every error of an import for the download.
 import { queryOptions } from "@tanstack/react-query";
 import type { ImportErrorRow, ImportQuotasRow, ImportRow } from "../lib/database.types";
-import { unwrap, unwrapMaybe } from "../lib/errors";
-import { recordQuery } from "../lib/record-query";
+import { retryUnlessNotFound, unwrap, unwrapFound, unwrapMaybe } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import type { ImportKind } from "./mapping";
 
@@ -22,11 +21,16 @@ export const FIRST_ERRORS = 20;
 export const ERRORS_PAGE = 1000;
 
 export const importDetailQuery = (id: string) =>
-  recordQuery<ImportRow>(
-    importKeys.detail(id),
-    () => getSupabase().from("imports").select("*").eq("id", id).maybeSingle(),
-    { message: "Import not found.", hint: "It belongs to a workspace you are not a member of, or it was removed." },
-  );
+  queryOptions({
+    queryKey: importKeys.detail(id),
+    queryFn: async (): Promise<ImportRow> =>
+      unwrapFound(
+        await getSupabase().from("imports").select("*").eq("id", id).maybeSingle(),
+        "Import not found.",
+        "It belongs to a workspace you are not a member of, or it was removed.",
+      ),
+    retry: retryUnlessNotFound,
+  });
 
 export type FirstErrors = { rows: ImportErrorRow[]; total: number };
 
