@@ -1,5 +1,6 @@
 // The real Apollo client against the fake Apollo server (own instance per test, random port):
-// success paths, every error kind with its retryable flag, rate-limit headers, the key never leaking.
+// success paths, every error kind with its retryable flag, rate-limit headers, the key never leaking
+// (a caller's abort: apollo_abort_test.ts).
 import assert from "node:assert/strict";
 import { withFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
 import { ApolloError, createApolloClient } from "../_shared/apollo/index.ts";
@@ -252,19 +253,6 @@ Deno.test("errors: connection refused is a retryable network error", async () =>
   const error = await apolloFailure(() => client.enrichOrganization({ domain: "stripe.com" }));
   expectKind(error, "network", true);
   assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-});
-
-Deno.test("a caller's abort is passed through as the abort reason, not as an Apollo error", async () => {
-  await withFakeApollo({}, async (fake) => {
-    const client = createApolloClient(KEY, { baseUrl: fake.apiUrl, timeoutMs: 5000 });
-    const controller = new AbortController();
-    const reason = new Error("job cancelled");
-    setTimeout(() => controller.abort(reason), 50);
-    await assert.rejects(
-      client.enrichOrganization({ domain: "hang.test" }, { signal: controller.signal }),
-      (e) => e === reason,
-    );
-  });
 });
 
 Deno.test("the key never appears in an error, even when Apollo echoes it back", async () => {

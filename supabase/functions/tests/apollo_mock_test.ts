@@ -1,4 +1,5 @@
-// MockApolloClient (the testing guide's Test 10 shapes) and apolloClientFor's choice between mock and real.
+// MockApolloClient (the testing guide's Test 10 shapes) and apolloClientFor's choice between mock and real
+// (its abort: apollo_abort_test.ts).
 import assert from "node:assert/strict";
 import { startFakeApollo } from "../../../scripts/stack/fake-apollo/server.ts";
 import { apolloClientFor, DEFAULT_MOCK_DELAY_MS, MOCK_API_KEY, MockApolloClient } from "../_shared/apollo/index.ts";
@@ -56,17 +57,6 @@ Deno.test("mock delay: 1000 ms by default, MOCK_APOLLO_DELAY_MS overrides, the o
   assert.throws(
     () => new MockApolloClient({ env: new Map([["MOCK_APOLLO_DELAY_MS", "soon"]]) }),
     /MOCK_APOLLO_DELAY_MS/,
-  );
-});
-
-Deno.test("mock: an abort during the delay rejects with the reason and leaves no timer", async () => {
-  const mock = new MockApolloClient({ delayMs: 10_000, env: noEnv });
-  const controller = new AbortController();
-  const reason = new Error("cancelled");
-  setTimeout(() => controller.abort(reason), 20);
-  await assert.rejects(
-    mock.enrichOrganization({ domain: "acme.com" }, { signal: controller.signal }),
-    (e) => e === reason,
   );
 });
 

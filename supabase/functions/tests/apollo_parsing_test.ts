@@ -17,11 +17,11 @@ import {
   personMatchResponseSchema,
   usageStatsResponseSchema,
 } from "../_shared/apollo/schemas.ts";
-import type { ApolloErrorKind } from "../_shared/apollo/types.ts";
+import type { ApolloErrorKind, RateLimitInfo } from "../_shared/apollo/types.ts";
 
-Deno.test("parseRateLimit: the documented daily header names", () => {
-  const info = parseRateLimit(
-    new Headers({
+Deno.test("parseRateLimit: the documented and the observed header names; absent or junk values are left out", () => {
+  const cases: Array<[string, Record<string, string>, RateLimitInfo]> = [
+    ["the documented daily names", {
       "x-rate-limit-minute": "50",
       "x-minute-usage": "3",
       "x-minute-requests-left": "47",
@@ -31,38 +31,30 @@ Deno.test("parseRateLimit: the documented daily header names", () => {
       "x-rate-limit-daily": "300",
       "x-daily-usage": "20",
       "x-daily-requests-left": "280",
-    }),
-  );
-  assert.deepEqual(info, {
-    minuteLimit: 50,
-    minuteUsage: 3,
-    minuteLeft: 47,
-    hourlyLimit: 100,
-    hourlyUsage: 10,
-    hourlyLeft: 90,
-    dailyLimit: 300,
-    dailyUsage: 20,
-    dailyLeft: 280,
-  });
-});
-
-Deno.test("parseRateLimit: the observed 24-hour header names (any case)", () => {
-  const info = parseRateLimit(
-    new Headers({
+    }, {
+      minuteLimit: 50,
+      minuteUsage: 3,
+      minuteLeft: 47,
+      hourlyLimit: 100,
+      hourlyUsage: 10,
+      hourlyLeft: 90,
+      dailyLimit: 300,
+      dailyUsage: 20,
+      dailyLeft: 280,
+    }],
+    ["the observed 24-hour names (any case)", {
       "X-Rate-Limit-24-Hour": "6000",
       "x-24-hour-usage": "12",
       "x-24-hour-requests-left": "5988",
       "x-rate-limit-minute": "200",
-    }),
-  );
-  assert.deepEqual(info, { minuteLimit: 200, dailyLimit: 6000, dailyUsage: 12, dailyLeft: 5988 });
+    }, { minuteLimit: 200, dailyLimit: 6000, dailyUsage: 12, dailyLeft: 5988 }],
+    ["no headers", {}, {}],
+    ["junk left out, spaces trimmed", { "x-rate-limit-minute": "lots", "x-hourly-usage": " 7 " }, { hourlyUsage: 7 }],
+  ];
+  for (const [what, headers, expected] of cases) assert.deepEqual(parseRateLimit(new Headers(headers)), expected, what);
 });
 
-Deno.test("parseRateLimit: absent or junk values are left out", () => {
-  assert.deepEqual(parseRateLimit(new Headers()), {});
-  assert.deepEqual(parseRateLimit(new Headers({ "x-rate-limit-minute": "lots", "x-hourly-usage": " 7 " })), {
-    hourlyUsage: 7,
-  });
+Deno.test("describeRateLimit: what is left of each window", () => {
   assert.equal(
     describeRateLimit({ hourlyLeft: 5, hourlyLimit: 600, dailyLeft: 9 }),
     "5/600 left this hour, 9 left today",

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { forTheSettingsPage } from "../apollo-settings/handler.ts";
 import { withSettings } from "./helpers/ops.ts";
 import {
-  callFunction, fakeApollo, integration, setApolloKey, signUp, sql, testEnv, testKeys, withUser,
+  callFunction, fakeApollo, integration, setApolloKey, sql, testEnv, testKeys, withUser, withUsers,
 } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -68,10 +68,7 @@ integration("a real key is checked against Apollo first; a rejected one is not s
 });
 
 integration("members may read but not change the key; strangers see nothing", async () => {
-  const owner = await signUp("settings-owner2");
-  const member = await signUp("settings-member");
-  const stranger = await signUp("settings-stranger");
-  try {
+  await withUsers(["settings-owner2", "settings-member", "settings-stranger"], async ([owner, member, stranger]) => {
     const ws = owner.workspaceId;
     await sql`insert into public.workspace_members (workspace_id, user_id, role) values (${ws}, ${member.userId}, 'member')`;
 
@@ -104,11 +101,7 @@ integration("members may read but not change the key; strangers see nothing", as
     }
     const [row] = await sql`select apollo_api_key_last4 from public.workspace_settings where workspace_id = ${ws}`;
     assert.equal(row.apollo_api_key_last4, "5678", "the owner's key is untouched");
-  } finally {
-    await member.cleanup();
-    await stranger.cleanup();
-    await owner.cleanup();
-  }
+  });
 });
 
 integration("bad input gets a 400 that says what is wrong", async () => {
@@ -133,9 +126,7 @@ async function inOneRateLimitWindow() {
 }
 
 integration("keys typed into a request are checked with Apollo at most N times per user per 10 minutes: then 429", async () => {
-  const owner = await signUp("settings-limit");
-  const other = await signUp("settings-limit-other");
-  try {
+  await withUsers(["settings-limit", "settings-limit-other"], async ([owner, other]) => {
     const ws = owner.workspaceId;
     await setApolloKey(ws, "live-key-saved-4321");
     await withSettings({ apollo_key_tests_per_10_minutes: "3" }, async () => {
@@ -175,10 +166,7 @@ integration("keys typed into a request are checked with Apollo at most N times p
       });
       assert.equal(theirs.status, 200, theirs.text);
     });
-  } finally {
-    await other.cleanup();
-    await owner.cleanup();
-  }
+  });
 });
 
 Deno.test("the settings page's messages say Apollo's verdict once and do not point to Settings → API", () => {

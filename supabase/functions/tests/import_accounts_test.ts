@@ -3,9 +3,9 @@
 // with their reasons, and a worker killed mid-file: the next one resumes from the checkpoint
 // without writing a row twice.
 import assert from "node:assert/strict";
-import { closeClient, DEMO } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
-import { type ImportRow, uploadAsDemo as upload } from "./helpers/imports.ts";
-import { finished, integration, runWorker, sql, waitForJob, withCronPaused } from "./helpers/stack.ts";
+import { DEMO } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
+import { type ImportRow, withImportFile } from "./helpers/imports.ts";
+import { finished, integration, type JobRow, runWorker, sql, waitForJob, withCronPaused } from "./helpers/stack.ts";
 
 async function cleanup(importIds: string[], domains: string[]) {
   await sql`delete from public.accounts where workspace_id = ${DEMO.workspace} and domain = any(${domains})`;
@@ -31,6 +31,36 @@ async function resumeAfterKilledWorker(jobId: string, rows: object[], rowsDone: 
   return await waitForJob(jobId, finished, 20_000);
 }
 
+/**
+ * A file of `total` accounts (domains `${label}-<i>-<stamp>.example`) whose worker wrote the first
+ * `written` rows, and their checkpoint, and died (resumeAfterKilledWorker). `check` is given the job
+ * as it ended, the import as it ended and the like-pattern of the file's domains; what the import
+ * made is deleted after.
+ */
+async function withKilledImport(
+  label: string,
+  total: number,
+  written: number,
+  check: (ended: { job: JobRow; imp: ImportRow; domains: string }) => Promise<void> | void,
+) {
+  const stamp = Date.now();
+  const domain = (i: number) => `${label}-${i}-${stamp}.example`;
+  const lines = ["Name,Domain", ...Array.from({ length: total }, (_, i) => `Row ${i},${domain(i)}`)];
+  const domains = `${label}-%-${stamp}.example`;
+  await withImportFile(`${label}.csv`, lines.join("\n") + "\n", (start) =>
+    withCronPaused(async () => {
+      const { id, job_id } = await start({ mapping: { name: "Name", domain: "Domain" } });
+      const rows = Array.from({ length: written }, (_, i) => ({ row: i + 2, name: `Row ${i}`, domain: domain(i) }));
+      const bytes = new TextEncoder().encode(lines.slice(0, written + 1).join("\n") + "\n").length;
+      const job = await resumeAfterKilledWorker(job_id, rows, written, bytes);
+      const [imp] = await sql<ImportRow[]>`select * from public.imports where id = ${id}`;
+      await check({ job, imp, domains });
+    }), async (ids) => {
+    await cleanup(ids, []);
+    await sql`delete from public.accounts where domain like ${domains}`;
+  });
+}
+
 integration("an uploaded CSV becomes accounts: duplicates skipped, bad rows reported, nothing written twice", async () => {
   const stamp = Date.now();
   const d = (n: string) => `${n}-${stamp}.example`;
@@ -45,16 +75,8 @@ integration("an uploaded CSV becomes accounts: duplicates skipped, bad rows repo
     `Bad site;not a domain;lots;`,
     "",
   ].join("\r\n");
-  const { client, path } = await upload("accounts.csv", csv);
-  const ids: string[] = [];
-  try {
-    const { data, error } = await client.rpc("start_import", {
-      object_path: path, file_name: "accounts.csv",
-      mapping: { name: "Company", domain: "Website", employee_count: "Employees", city: "City" },
-    });
-    if (error) throw error;
-    const imp = data as ImportRow;
-    ids.push(imp.id);
+  await withImportFile("accounts.csv", csv, async (start) => {
+    const imp = await start({ mapping: { name: "Company", domain: "Website", employee_count: "Employees", city: "City" } });
     const job = await waitForJob(imp.job_id, finished, 20_000);
     assert.equal(job.status, "completed", job.error_message ?? "");
     const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
@@ -75,48 +97,23 @@ integration("an uploaded CSV becomes accounts: duplicates skipped, bad rows repo
     ]);
 
     // The same file again: every row is a duplicate now, nothing is created.
-    const again = await client.rpc("start_import", { object_path: path, file_name: "accounts.csv", mapping: { name: "Company", domain: "Website" } });
-    if (again.error) throw again.error;
-    ids.push((again.data as ImportRow).id);
-    assert.equal((await waitForJob((again.data as ImportRow).job_id, finished, 20_000)).status, "completed");
-    const [second] = await sql<ImportRow[]>`select * from public.imports where id = ${(again.data as ImportRow).id}`;
+    const again = await start({ mapping: { name: "Company", domain: "Website" } });
+    assert.equal((await waitForJob(again.job_id, finished, 20_000)).status, "completed");
+    const [second] = await sql<ImportRow[]>`select * from public.imports where id = ${again.id}`;
     assert.deepEqual([second.created_count, second.skipped_count, second.failed_count], [0, 4, 2], "the same file twice creates nothing twice");
-  } finally {
-    await closeClient(client);
-    await cleanup(ids, [d("here"), d("acme"), d("beta")]);
-  }
+  }, (ids) => cleanup(ids, [d("here"), d("acme"), d("beta")]));
 });
 
-integration("a worker killed mid-file: the next one resumes from the checkpoint and writes no row twice", async () => {
-  const stamp = Date.now();
-  const lines = ["Name,Domain", ...Array.from({ length: 30 }, (_, i) => `Resume ${i},resume-${i}-${stamp}.example`)];
-  const csv = lines.join("\n") + "\n";
-  const { client, path } = await upload("resume.csv", csv);
-  const ids: string[] = [];
-  try {
-    await withCronPaused(async () => {
-      const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "resume.csv", mapping: { name: "Name", domain: "Domain" } });
-      if (error) throw error;
-      const imp = data as ImportRow;
-      ids.push(imp.id);
-      // The dead worker wrote rows 1-10 (and their checkpoint) and died.
-      const bytes = new TextEncoder().encode(lines.slice(0, 11).join("\n") + "\n").length;
-      const rows = Array.from({ length: 10 }, (_, i) => ({ row: i + 2, name: `Resume ${i}`, domain: `resume-${i}-${stamp}.example` }));
-      const job = await resumeAfterKilledWorker(imp.job_id, rows, 10, bytes);
-      assert.equal(job.status, "completed", job.error_message ?? "");
-      const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
-      assert.deepEqual([after.created_count, after.skipped_count, after.failed_count, after.rows_done], [30, 0, 0, 30]);
-      const [{ n }] = await sql`select count(*)::int as n from public.accounts where domain like ${"resume-%-" + stamp + ".example"}`;
-      assert.equal(n, 30, "30 rows, 30 accounts: none written twice");
-      const logs = await sql`select message from public.job_logs where job_id = ${imp.job_id} order by id`;
-      assert.ok(logs.some((l) => String(l.message).startsWith("Going on from row 12 of resume.csv")), logs.map((l) => l.message).join("\n"));
-    });
-  } finally {
-    await closeClient(client);
-    await cleanup(ids, []);
-    await sql`delete from public.accounts where domain like ${"resume-%-" + stamp + ".example"}`;
-  }
-});
+integration("a worker killed mid-file: the next one resumes from the checkpoint and writes no row twice", () =>
+  // The dead worker wrote rows 1-10 (and their checkpoint) and died.
+  withKilledImport("resume", 30, 10, async ({ job, imp, domains }) => {
+    assert.equal(job.status, "completed", job.error_message ?? "");
+    assert.deepEqual([imp.created_count, imp.skipped_count, imp.failed_count, imp.rows_done], [30, 0, 0, 30]);
+    const [{ n }] = await sql`select count(*)::int as n from public.accounts where domain like ${domains}`;
+    assert.equal(n, 30, "30 rows, 30 accounts: none written twice");
+    const logs = await sql`select message from public.job_logs where job_id = ${job.id} order by id`;
+    assert.ok(logs.some((l) => String(l.message).startsWith("Going on from row 12 of resume.csv")), logs.map((l) => l.message).join("\n"));
+  }));
 
 integration("a file of several batches: each written once, in order, duplicates across batches found", async () => {
   const stamp = Date.now();
@@ -124,13 +121,8 @@ integration("a file of several batches: each written once, in order, duplicates 
   const lines = ["Name,Domain", ...Array.from({ length: rows }, (_, i) =>
     // rows 1,500 and 3,200 repeat an earlier batch's domain; row 2,100 has no name
     i === 2_099 ? `,batches-${i}-${stamp}.example` : `Batches ${i},batches-${i === 1_499 || i === 3_199 ? 10 : i}-${stamp}.example`)];
-  const { client, path } = await upload("batches.csv", lines.join("\n") + "\n");
-  const ids: string[] = [];
-  try {
-    const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "batches.csv", mapping: { name: "Name", domain: "Domain" } });
-    if (error) throw error;
-    const imp = data as ImportRow;
-    ids.push(imp.id);
+  await withImportFile("batches.csv", lines.join("\n") + "\n", async (start) => {
+    const imp = await start({ mapping: { name: "Name", domain: "Domain" } });
     const job = await waitForJob(imp.job_id, finished, 60_000);
     assert.equal(job.status, "completed", job.error_message ?? "");
     const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
@@ -140,34 +132,12 @@ integration("a file of several batches: each written once, in order, duplicates 
     assert.deepEqual([n, first, last], [rows - 3, 2, rows + 1], "every good row once, from the first data row to the last");
     const [{ recorded }] = await sql`select count(*)::int as recorded from private.import_rows where import_id = ${imp.id}`;
     assert.equal(recorded, rows, "every row has its outcome");
-  } finally {
-    await closeClient(client);
-    await cleanup(ids, []);
-  }
+  }, (ids) => cleanup(ids, []));
 });
 
-integration("a worker killed after the last batch, before finishing: the next one reads nothing more and completes", async () => {
-  const stamp = Date.now();
-  const lines = ["Name,Domain", ...Array.from({ length: 5 }, (_, i) => `Ended ${i},ended-${i}-${stamp}.example`)];
-  const csv = lines.join("\n") + "\n";
-  const { client, path } = await upload("ended.csv", csv);
-  const ids: string[] = [];
-  try {
-    await withCronPaused(async () => {
-      const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "ended.csv", mapping: { name: "Name", domain: "Domain" } });
-      if (error) throw error;
-      const imp = data as ImportRow;
-      ids.push(imp.id);
-      // Every row written, the checkpoint at the file's last byte (a later run asks Storage for bytes from there: 416).
-      const rows = Array.from({ length: 5 }, (_, i) => ({ row: i + 2, name: `Ended ${i}`, domain: `ended-${i}-${stamp}.example` }));
-      const job = await resumeAfterKilledWorker(imp.job_id, rows, 5, new TextEncoder().encode(csv).length);
-      assert.equal(job.status, "completed", job.error_message ?? "");
-      const [after] = await sql<ImportRow[]>`select * from public.imports where id = ${imp.id}`;
-      assert.deepEqual([after.created_count, after.rows_done], [5, 5]);
-    });
-  } finally {
-    await closeClient(client);
-    await cleanup(ids, []);
-    await sql`delete from public.accounts where domain like ${"ended-%-" + stamp + ".example"}`;
-  }
-});
+integration("a worker killed after the last batch, before finishing: the next one reads nothing more and completes", () =>
+  // Every row written, the checkpoint at the file's last byte (a later run asks Storage for bytes from there: 416).
+  withKilledImport("ended", 5, 5, ({ job, imp }) => {
+    assert.equal(job.status, "completed", job.error_message ?? "");
+    assert.deepEqual([imp.created_count, imp.rows_done], [5, 5]);
+  }));

@@ -4,8 +4,8 @@
 // rows with their reasons, enrichment of the new contacts queued, and the same file twice creating
 // nothing twice. A job of the wrong kind for its import fails with a clear message.
 import assert from "node:assert/strict";
-import { closeClient, DEMO } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
-import { type ImportRow, uploadAsDemo } from "./helpers/imports.ts";
+import { DEMO } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
+import { type ImportRow, withImportFile } from "./helpers/imports.ts";
 import { finished, integration, sql, waitForJob } from "./helpers/stack.ts";
 
 async function cleanup(importIds: string[], stamp: number) {
@@ -31,16 +31,9 @@ integration("an uploaded CSV of people becomes contacts, linked to their compani
     `known@${d("acme")}\tNot\tMe\tCFO\t\t`,
     "",
   ].join("\n");
-  const { client, path } = await uploadAsDemo("people.tsv", tsv);
-  const ids: string[] = [];
-  try {
+  await withImportFile("people.tsv", tsv, async (start) => {
     const mapping = { email: "E-mail", first_name: "First name", last_name: "Last name", title: "Job title", account_name: "Company", account_domain: "Company website" };
-    const { data, error } = await client.rpc("start_import", {
-      object_path: path, file_name: "people.tsv", mapping, kind: "contacts", enrich_after: true,
-    });
-    if (error) throw error;
-    const imp = data as ImportRow;
-    ids.push(imp.id);
+    const imp = await start({ mapping, kind: "contacts", enrich_after: true });
     const job = await waitForJob(imp.job_id, finished, 20_000);
     assert.equal(job.status, "completed", job.error_message ?? "");
     const [{ job_type }] = await sql`select job_type from public.jobs where id = ${imp.job_id}`;
@@ -69,10 +62,7 @@ integration("an uploaded CSV of people becomes contacts, linked to their compani
     assert.ok(logs.some((l) => String(l.message).startsWith("Import completed: 2 created (and 1 account(s) for their companies)")));
 
     // The same file again, filling empty fields: nothing is created twice; the known contact gets its title.
-    const again = await client.rpc("start_import", { object_path: path, file_name: "people.tsv", mapping, kind: "contacts", on_duplicate: "fill_empty" });
-    if (again.error) throw again.error;
-    const second = again.data as ImportRow;
-    ids.push(second.id);
+    const second = await start({ mapping, kind: "contacts", on_duplicate: "fill_empty" });
     assert.equal((await waitForJob(second.job_id, finished, 20_000)).status, "completed");
     const [counts] = await sql<ImportRow[]>`select * from public.imports where id = ${second.id}`;
     assert.deepEqual([counts.created_count, counts.updated_count, counts.skipped_count, counts.failed_count, counts.accounts_created], [0, 3, 1, 1, 0]);
@@ -80,21 +70,13 @@ integration("an uploaded CSV of people becomes contacts, linked to their compani
     assert.equal(n, 3, "three people, three contacts");
     const [filled] = await sql`select first_name, title from public.contacts where email = ${"known@" + d("acme")}`;
     assert.deepEqual({ ...filled }, { first_name: "Known", title: "CFO" }, "fill_empty fills the empty title, keeps the name");
-  } finally {
-    await closeClient(client);
-    await cleanup(ids, stamp);
-  }
+  }, (ids) => cleanup(ids, stamp));
 });
 
 integration("a contacts job for an accounts import fails at once and says why", async () => {
   const stamp = Date.now();
-  const { client, path } = await uploadAsDemo("accounts.csv", `Name,Domain\nWrong kind,wrong-${stamp}.example\n`);
-  const ids: string[] = [];
-  try {
-    const { data, error } = await client.rpc("start_import", { object_path: path, file_name: "accounts.csv", mapping: { name: "Name", domain: "Domain" } });
-    if (error) throw error;
-    const imp = data as ImportRow;
-    ids.push(imp.id);
+  await withImportFile("accounts.csv", `Name,Domain\nWrong kind,wrong-${stamp}.example\n`, async (start) => {
+    const imp = await start({ mapping: { name: "Name", domain: "Domain" } });
     await waitForJob(imp.job_id, finished, 20_000);
     const [wrong] = await sql`insert into public.jobs (workspace_id, job_type, payload)
       values (${DEMO.workspace}, 'import_contacts', ${sql.json({ import_id: imp.id })}) returning id`;
@@ -102,8 +84,5 @@ integration("a contacts job for an accounts import fails at once and says why", 
     assert.equal(job.status, "failed");
     assert.equal(job.attempts, 1, "not retried: it cannot succeed");
     assert.match(job.error_message ?? "", /This import brings in accounts, not contacts/);
-  } finally {
-    await closeClient(client);
-    await cleanup(ids, stamp);
-  }
+  }, (ids) => cleanup(ids, stamp));
 });

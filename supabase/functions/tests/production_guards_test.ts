@@ -13,7 +13,7 @@ import { apolloClient, NOT_CONFIGURED, workspaceApiKey } from "../job-worker/pro
 import { runBatch } from "../job-worker/runner.ts";
 import { closeFunctionDb, withFunctionEnv } from "./helpers/in-process.ts";
 import {
-  createAccount, createWorkspace, fakeApollo, integration, job, setApolloKey, signUp, sql, withCronPaused,
+  createAccount, createWorkspace, fakeApollo, integration, job, setApolloKey, sql, withCronPaused, withUser,
   withWorkspace,
 } from "./helpers/stack.ts";
 
@@ -31,9 +31,8 @@ async function call(path: string, token: string, body: unknown) {
 }
 
 integration("production: saving or testing the test key is a 422 that says to save the real key", async () => {
-  const owner = await signUp("prod-test-key");
-  const ws = owner.workspaceId;
-  try {
+  await withUser("prod-test-key", async (owner) => {
+    const ws = owner.workspaceId;
     await withFunctionEnv({ ENVIRONMENT: "production" }, async () => {
       const save = await call("apollo-settings", owner.token, { workspace_id: ws, api_key: MOCK_API_KEY });
       assert.deepEqual(save, { status: 422, body: { error: TEST_KEY_REFUSED } });
@@ -58,9 +57,7 @@ integration("production: saving or testing the test key is a 422 that says to sa
       const save = await call("apollo-settings", owner.token, { workspace_id: ws, api_key: MOCK_API_KEY });
       assert.equal(save.status, 200, JSON.stringify(save.body));
     });
-  } finally {
-    await owner.cleanup();
-  }
+  });
 });
 
 integration("production: a stored test key fails its job at once; USE_MOCK_APOLLO=true is ignored", async () => {

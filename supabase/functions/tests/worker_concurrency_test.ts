@@ -4,9 +4,10 @@
 // completes once, with its credit counted once.
 import assert from "node:assert/strict";
 import { invokeWorkerAndWait } from "./helpers/ops.ts";
+import { sampleUntilFinished, withBacklog } from "./helpers/backlog.ts";
 import {
-  createAccount, createWorkspace, enqueueAccounts, fakeApollo, finished, functionProcessPids, integration, job, logs,
-  runWorker, sql, waitForJob, withBulkCallsOff, withCronPaused, withWorkspace,
+  createAccount, enqueueAccounts, fakeApollo, finished, functionProcessPids, integration, job, logs, runWorker, sql,
+  waitForJob, withCronPaused, withWorkspace,
 } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -24,60 +25,40 @@ function maxOverlap(requests: Array<{ at: string; ms: number }>): number {
 
 integration("20 jobs with 1 s Apollo latency: at most 5 per invocation, more invocations for the backlog, done in seconds", async () => {
   // one job, one Apollo call (bulk calls would carry these 20 in two)
-  await withBulkCallsOff(() => withCronPaused(async () => {
-    await fakeApollo.reset();
-    await fakeApollo.latency(1000);
-    const ws = await createWorkspace("Concurrency", "live-key-conc-0001");
-    try {
-      const domains = Array.from({ length: 20 }, (_, i) => `concurrency-${i + 1}.example`);
-      const accounts = [];
-      for (const d of domains) accounts.push(await createAccount(ws.id, d));
-      const started = Date.now();
-      const ids = await enqueueAccounts(ws.id, accounts); // one statement: one wake-up
-      // Jobs processing per invocation (locked_by), sampled while they run.
-      let perInvocation = 0;
-      let total = 0;
-      const invocations = new Set<string>();
-      let done = false;
-      const sampling = (async () => {
-        while (!done) {
-          // In a slot: processing and not yet past its write (80%: a job whose slot has freed
-          // stays processing until its completion is written).
-          const rows = await sql<{ locked_by: string; n: number }[]>`
-            select locked_by, count(*)::integer as n from public.jobs
-            where workspace_id = ${ws.id} and status = 'processing' and (progress ->> 'percentage')::numeric < 80
-            group by locked_by`;
-          for (const r of rows) invocations.add(r.locked_by);
-          perInvocation = Math.max(perInvocation, ...rows.map((r) => r.n), 0);
-          total = Math.max(total, rows.reduce((sum, r) => sum + r.n, 0));
-          await sleep(20);
-        }
-      })();
-      try {
-        for (const id of ids) await waitForJob(id, finished, 30_000);
-      } finally {
-        done = true;
-        await sampling;
-      }
-      const seconds = (Date.now() - started) / 1000;
+  const backlog = { name: "Concurrency", apolloKey: "live-key-conc-0001", accounts: 20, prefix: "concurrency", latencyMs: 1000 };
+  await withBacklog(backlog, async (ws, accounts) => {
+    const started = Date.now();
+    const ids = await enqueueAccounts(ws.id, accounts); // one statement: one wake-up
+    // Jobs processing per invocation (locked_by), sampled while they run.
+    let perInvocation = 0;
+    let total = 0;
+    const invocations = new Set<string>();
+    await sampleUntilFinished(ids, 30_000, async () => {
+      // In a slot: processing and not yet past its write (80%: a job whose slot has freed
+      // stays processing until its completion is written).
+      const rows = await sql<{ locked_by: string; n: number }[]>`
+        select locked_by, count(*)::integer as n from public.jobs
+        where workspace_id = ${ws.id} and status = 'processing' and (progress ->> 'percentage')::numeric < 80
+        group by locked_by`;
+      for (const r of rows) invocations.add(r.locked_by);
+      perInvocation = Math.max(perInvocation, ...rows.map((r) => r.n), 0);
+      total = Math.max(total, rows.reduce((sum, r) => sum + r.n, 0));
+    });
+    const seconds = (Date.now() - started) / 1000;
 
-      for (const id of ids) assert.equal((await job(id)).status, "completed");
-      const calls = (await fakeApollo.requests()).filter((r) => r.domain?.startsWith("concurrency-"));
-      assert.equal(calls.length, 20, "each job called Apollo exactly once");
-      assert.ok(perInvocation <= 5, `at most MAX_CONCURRENT (5) jobs per invocation, saw ${perInvocation}`);
-      assert.ok(total <= 20, `at most MAX_GLOBAL_CONCURRENCY (20) in all, saw ${total}`);
-      const overlap = maxOverlap(calls);
-      assert.ok(overlap > 5, `the backlog started more invocations: ${overlap} Apollo calls at once at most`);
-      assert.ok(invocations.size >= 2, `jobs ran in ${invocations.size} invocation(s)`);
-      assert.ok(seconds < 8, `20 x 1 s should take a few seconds, took ${seconds.toFixed(1)} s`);
-      console.log(
-        `    20 jobs in ${seconds.toFixed(2)} s, ${invocations.size} invocations, max ${perInvocation} per invocation, ${overlap} at once`,
-      );
-    } finally {
-      await fakeApollo.latency(0);
-      await ws.cleanup();
-    }
-  }));
+    for (const id of ids) assert.equal((await job(id)).status, "completed");
+    const calls = (await fakeApollo.requests()).filter((r) => r.domain?.startsWith("concurrency-"));
+    assert.equal(calls.length, 20, "each job called Apollo exactly once");
+    assert.ok(perInvocation <= 5, `at most MAX_CONCURRENT (5) jobs per invocation, saw ${perInvocation}`);
+    assert.ok(total <= 20, `at most MAX_GLOBAL_CONCURRENCY (20) in all, saw ${total}`);
+    const overlap = maxOverlap(calls);
+    assert.ok(overlap > 5, `the backlog started more invocations: ${overlap} Apollo calls at once at most`);
+    assert.ok(invocations.size >= 2, `jobs ran in ${invocations.size} invocation(s)`);
+    assert.ok(seconds < 8, `20 x 1 s should take a few seconds, took ${seconds.toFixed(1)} s`);
+    console.log(
+      `    20 jobs in ${seconds.toFixed(2)} s, ${invocations.size} invocations, max ${perInvocation} per invocation, ${overlap} at once`,
+    );
+  });
 });
 
 integration("a worker killed mid-job: the reaper returns the job, it completes once, one credit", async () => {

@@ -6,22 +6,8 @@
 // every invocation from one process, as a hosted instance may; the budget holds either way.
 import assert from "node:assert/strict";
 import { poolerSettings, showPooler } from "../../../scripts/stack/pooler.ts";
-import {
-  createAccount,
-  createWorkspace,
-  enqueueAccounts,
-  fakeApollo,
-  finished,
-  functionProcessPids,
-  integration,
-  job,
-  runWorker,
-  sql,
-  testConfig,
-  waitForJob,
-  withBulkCallsOff,
-  withCronPaused,
-} from "./helpers/stack.ts";
+import { sampleUntilFinished, withBacklog } from "./helpers/backlog.ts";
+import { enqueueAccounts, functionProcessPids, integration, job, runWorker, sql, testConfig } from "./helpers/stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Established TCP connections from these processes to a local port (ss sees the client side). */
@@ -43,79 +29,60 @@ integration(
     const settings = poolerSettings();
 
     // one job, one Apollo call, so 30 jobs need more than one invocation's 5 slots
-    await withBulkCallsOff(() => withCronPaused(async () => {
-      await fakeApollo.reset();
-      await fakeApollo.latency(700);
-      const ws = await createWorkspace("Pooler fan-out", "live-key-pooler-0001");
-      try {
-        const accounts = [];
-        for (let i = 0; i < 30; i++) accounts.push(await createAccount(ws.id, `pooler-${i}.example`));
-        const pids = await functionProcessPids("job-worker");
-        assert.ok(pids.length > 0, "found the job-worker process");
-        // An idle queue: no invocation of an earlier test still registered.
-        for (let i = 0; i < 150; i++) {
-          const [{ n }] = await sql<{ n: number }[]>`
-          select count(*)::integer as n from private.worker_runs where expires_at > clock_timestamp()`;
-          if (n === 0) break;
-          await sleep(100);
-        }
-        const peak = { runs: 0, toPooler: 0, toDatabase: 0, servers: 0, waiting: 0 };
-        let done = false;
-        const ids = await enqueueAccounts(ws.id, accounts); // one statement: one wake-up, then fan-out
-        const sampling = (async () => {
-          while (!done) {
-            const [{ runs }] = await sql<{ runs: number }[]>`
-            select count(*)::integer as runs from private.worker_runs where expires_at > clock_timestamp()`;
-            const pool = (await showPooler(testConfig, "POOLS")).find((p) =>
-              p.database === "postgres" && p.user === "postgres"
-            );
-            peak.runs = Math.max(peak.runs, runs);
-            peak.toPooler = Math.max(peak.toPooler, await connectionsTo(testConfig.ports.pooler, pids));
-            peak.toDatabase = Math.max(peak.toDatabase, await connectionsTo(testConfig.ports.db, pids));
-            if (pool) {
-              const servers = ["sv_active", "sv_idle", "sv_used", "sv_tested", "sv_login"].reduce(
-                (n, k) => n + Number(pool[k] ?? 0),
-                0,
-              );
-              peak.servers = Math.max(peak.servers, servers);
-              peak.waiting = Math.max(peak.waiting, Number(pool.cl_waiting ?? 0));
-            }
-            await sleep(50);
-          }
-        })();
-        try {
-          for (const id of ids) await waitForJob(id, finished, 45_000);
-        } finally {
-          done = true;
-          await sampling;
-        }
-        for (const id of ids) {
-          const row = await job(id);
-          assert.equal(row.status, "completed", `${id}: ${row.error_message}`);
-        }
-        console.log(`    fan-out through the pooler: ${JSON.stringify(peak)}`);
-        assert.equal(peak.runs, invocations, `the backlog fanned the worker out to ${invocations} invocations`);
-        assert.ok(
-          peak.toPooler >= 1 && peak.toPooler <= invocations * poolSize,
-          `the worker held ${peak.toPooler} pooler connections, its budget is ${invocations} x DB_POOL_SIZE ${poolSize}`,
-        );
-        assert.equal(peak.toDatabase, 0, "no connection straight to the database");
-        assert.ok(
-          peak.servers <= settings.default_pool_size,
-          `the pooler used ${peak.servers} of its ${settings.default_pool_size} server connections`,
-        );
-        assert.deepEqual(database, {
-          connection: "pooler",
-          port: testConfig.ports.pooler,
-          pool_size: poolSize,
-          max_invocations: invocations,
-          max_clients: invocations * poolSize,
-        }, "the health check reports the connection and its budget");
-        assert.ok(invocations * poolSize <= settings.max_client_conn, "the budget fits the pooler's client limit");
-      } finally {
-        await fakeApollo.latency(0);
-        await ws.cleanup();
+    const backlog = { name: "Pooler fan-out", apolloKey: "live-key-pooler-0001", accounts: 30, prefix: "pooler", latencyMs: 700 };
+    await withBacklog(backlog, async (ws, accounts) => {
+      const pids = await functionProcessPids("job-worker");
+      assert.ok(pids.length > 0, "found the job-worker process");
+      // An idle queue: no invocation of an earlier test still registered.
+      for (let i = 0; i < 150; i++) {
+        const [{ n }] = await sql<{ n: number }[]>`
+        select count(*)::integer as n from private.worker_runs where expires_at > clock_timestamp()`;
+        if (n === 0) break;
+        await sleep(100);
       }
-    }));
+      const peak = { runs: 0, toPooler: 0, toDatabase: 0, servers: 0, waiting: 0 };
+      const ids = await enqueueAccounts(ws.id, accounts); // one statement: one wake-up, then fan-out
+      await sampleUntilFinished(ids, 45_000, async () => {
+        const [{ runs }] = await sql<{ runs: number }[]>`
+        select count(*)::integer as runs from private.worker_runs where expires_at > clock_timestamp()`;
+        const pool = (await showPooler(testConfig, "POOLS")).find((p) =>
+          p.database === "postgres" && p.user === "postgres"
+        );
+        peak.runs = Math.max(peak.runs, runs);
+        peak.toPooler = Math.max(peak.toPooler, await connectionsTo(testConfig.ports.pooler, pids));
+        peak.toDatabase = Math.max(peak.toDatabase, await connectionsTo(testConfig.ports.db, pids));
+        if (pool) {
+          const servers = ["sv_active", "sv_idle", "sv_used", "sv_tested", "sv_login"].reduce(
+            (n, k) => n + Number(pool[k] ?? 0),
+            0,
+          );
+          peak.servers = Math.max(peak.servers, servers);
+          peak.waiting = Math.max(peak.waiting, Number(pool.cl_waiting ?? 0));
+        }
+      }, 50);
+      for (const id of ids) {
+        const row = await job(id);
+        assert.equal(row.status, "completed", `${id}: ${row.error_message}`);
+      }
+      console.log(`    fan-out through the pooler: ${JSON.stringify(peak)}`);
+      assert.equal(peak.runs, invocations, `the backlog fanned the worker out to ${invocations} invocations`);
+      assert.ok(
+        peak.toPooler >= 1 && peak.toPooler <= invocations * poolSize,
+        `the worker held ${peak.toPooler} pooler connections, its budget is ${invocations} x DB_POOL_SIZE ${poolSize}`,
+      );
+      assert.equal(peak.toDatabase, 0, "no connection straight to the database");
+      assert.ok(
+        peak.servers <= settings.default_pool_size,
+        `the pooler used ${peak.servers} of its ${settings.default_pool_size} server connections`,
+      );
+      assert.deepEqual(database, {
+        connection: "pooler",
+        port: testConfig.ports.pooler,
+        pool_size: poolSize,
+        max_invocations: invocations,
+        max_clients: invocations * poolSize,
+      }, "the health check reports the connection and its budget");
+      assert.ok(invocations * poolSize <= settings.max_client_conn, "the budget fits the pooler's client limit");
+    });
   },
 );

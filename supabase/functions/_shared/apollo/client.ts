@@ -16,18 +16,7 @@ import {
   personMatchResponseSchema,
   usageStatsResponseSchema,
 } from "./schemas.ts";
-import type {
-  ApolloClient,
-  ApolloOrganization,
-  ApolloPerson,
-  BulkOrganizationEnrichment,
-  BulkPersonMatch,
-  ConnectionCheck,
-  OrganizationEnrichment,
-  PersonEnrichment,
-  PersonMatchRequest,
-  RateLimitInfo,
-} from "./types.ts";
+import type { ApolloClient, ApolloOrganization, ApolloPerson, PersonMatchRequest, RateLimitInfo } from "./types.ts";
 
 export const DEFAULT_BASE_URL = "https://api.apollo.io/api/v1";
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -202,8 +191,9 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
     return { data: parsed.data, rateLimit, status };
   }
 
+  // The methods take their parameter and result types from ApolloClient (types.ts).
   return {
-    async enrichOrganization(req, opts = {}): Promise<OrganizationEnrichment> {
+    async enrichOrganization(req, opts = {}) {
       const domain = normalizeDomain(req.domain ?? "");
       if (!isValidDomain(domain)) {
         throw new ApolloError(
@@ -221,7 +211,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
       return { organization, credits_used: organization ? 1 : 0, rateLimit };
     },
 
-    async enrichPerson(req: PersonMatchRequest, opts = {}): Promise<PersonEnrichment> {
+    async enrichPerson(req, opts = {}) {
       const body = personDetail(req);
       if (Object.keys(body).length === 0) {
         throw new ApolloError(
@@ -239,7 +229,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
       return { person, credits_used: person ? 1 : 0, rateLimit };
     },
 
-    async bulkEnrichOrganizations(domains: string[], opts = {}): Promise<BulkOrganizationEnrichment> {
+    async bulkEnrichOrganizations(domains, opts = {}) {
       const wanted = [...new Set(domains.map(normalizeDomain))];
       if (wanted.length === 0 || wanted.length > BULK_MAX_RECORDS || !wanted.every(isValidDomain)) {
         throw new ApolloError(
@@ -257,7 +247,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
       return { byDomain: organizationsByDomain(wanted, (data.organizations ?? []) as ApolloOrganization[]), rateLimit };
     },
 
-    async bulkMatchPeople(requests: PersonMatchRequest[], opts = {}): Promise<BulkPersonMatch> {
+    async bulkMatchPeople(requests, opts = {}) {
       if (requests.length === 0 || requests.length > BULK_MAX_RECORDS) {
         throw new ApolloError(
           "bad_request",
@@ -272,7 +262,7 @@ export function createApolloClient(apiKey: string, options: ApolloClientOptions 
       return { ...peopleByRequest(requests, (data.matches ?? []) as ApolloPerson[]), rateLimit };
     },
 
-    async checkConnection(opts = {}): Promise<ConnectionCheck> {
+    async checkConnection(opts = {}) {
       const signal = opts.signal;
       let profile;
       try {

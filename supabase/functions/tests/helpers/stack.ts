@@ -219,16 +219,21 @@ export async function signUp(prefix: string) {
   };
 }
 
+export type TestUser = Awaited<ReturnType<typeof signUp>>;
+
 /** Runs fn as a new user (signUp), deleted with their workspaces after whatever fn does. */
-export async function withUser<T>(
-  prefix: string,
-  fn: (user: Awaited<ReturnType<typeof signUp>>) => Promise<T>,
-): Promise<T> {
-  const user = await signUp(prefix);
+export function withUser<T>(prefix: string, fn: (user: TestUser) => Promise<T>): Promise<T> {
+  return withUsers([prefix], ([user]) => fn(user));
+}
+
+/** Runs fn with a new user for each prefix (signUp), all deleted with their workspaces after whatever fn does. */
+export async function withUsers<T>(prefixes: string[], fn: (users: TestUser[]) => Promise<T>): Promise<T> {
+  const users: TestUser[] = [];
   try {
-    return await fn(user);
+    for (const prefix of prefixes) users.push(await signUp(prefix));
+    return await fn(users);
   } finally {
-    await user.cleanup();
+    for (const user of users) await user.cleanup();
   }
 }
 
