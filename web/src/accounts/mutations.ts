@@ -1,39 +1,36 @@
 // Enqueueing enrichment (RPCs that check membership and dedupe active jobs), and creating, editing
 // and deleting accounts and contacts (RLS keeps each to its workspace).
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import type { AccountInsert, AccountRow, AccountUpdate, ContactInsert, ContactRow, JobRow } from "../lib/database.types";
 import { UserFacingError, unwrap } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
 import { jobKeys } from "../jobs/queries";
 import { accountKeys } from "./queries";
 
-function rememberJob(queryClient: ReturnType<typeof useQueryClient>, job: JobRow) {
-  queryClient.setQueryData(jobKeys.detail(job.id), job);
-  void queryClient.invalidateQueries({ queryKey: jobKeys.lists() });
-}
-
-/** enqueue_enrichment: the new job, or the account's already active one. */
-export function useEnrichAccount() {
+/**
+ * Enqueues one record's enrichment: the job (new, or the record's already active one) goes into the
+ * cache for its page, the job lists and the queries `alsoStale` names for the record refresh.
+ */
+function useEnqueueEnrichment(enqueue: (id: string) => Promise<JobRow>, alsoStale: (id: string) => QueryKey[] = () => []) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (accountId: string): Promise<JobRow> =>
-      unwrap(await getSupabase().rpc("enqueue_enrichment", { account_id: accountId })),
-    onSuccess: (job, accountId) => {
-      rememberJob(queryClient, job);
-      void queryClient.invalidateQueries({ queryKey: accountKeys.detail(accountId) });
-      void queryClient.invalidateQueries({ queryKey: accountKeys.lists() });
+    mutationFn: enqueue,
+    onSuccess: (job, id) => {
+      queryClient.setQueryData(jobKeys.detail(job.id), job);
+      for (const queryKey of [jobKeys.lists(), ...alsoStale(id)]) void queryClient.invalidateQueries({ queryKey });
     },
   });
 }
 
-export function useEnrichContact() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: async (contactId: string): Promise<JobRow> =>
-      unwrap(await getSupabase().rpc("enqueue_contact_enrichment", { contact_id: contactId })),
-    onSuccess: (job) => rememberJob(queryClient, job),
-  });
-}
+/** enqueue_enrichment: the account's page and the accounts lists show its enrichment status. */
+export const useEnrichAccount = () =>
+  useEnqueueEnrichment(
+    async (accountId) => unwrap(await getSupabase().rpc("enqueue_enrichment", { account_id: accountId })),
+    (accountId) => [accountKeys.detail(accountId), accountKeys.lists()],
+  );
+
+export const useEnrichContact = () =>
+  useEnqueueEnrichment(async (contactId) => unwrap(await getSupabase().rpc("enqueue_contact_enrichment", { contact_id: contactId })));
 
 export interface SelectedAccount {
   id: string;
