@@ -2,7 +2,8 @@
 // ['accounts', 'list'] prefix, one account and what hangs off it by ['accounts', 'detail', id].
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import type { AccountWithEnrichmentRow, ContactRow, JobRow } from "../lib/database.types";
-import { retryUnlessNotFound, unwrap, unwrapFound } from "../lib/errors";
+import { unwrap } from "../lib/errors";
+import { recordQuery } from "../lib/record-query";
 import { getSupabase } from "../lib/supabase";
 import { ACCOUNTS_PAGE_SIZE, pageRange, searchFilter, type AccountsListParams } from "./list-params";
 
@@ -44,16 +45,11 @@ export const accountsListQuery = (workspaceId: string, params: AccountsListParam
   });
 
 export const accountDetailQuery = (id: string) =>
-  queryOptions({
-    queryKey: accountKeys.detail(id),
-    queryFn: async (): Promise<AccountWithEnrichmentRow> =>
-      unwrapFound(
-        await getSupabase().from("accounts_with_enrichment").select("*").eq("id", id).maybeSingle(),
-        "Account not found.",
-        "It may have been deleted, or it belongs to a workspace you are not a member of.",
-      ),
-    retry: retryUnlessNotFound,
-  });
+  recordQuery<AccountWithEnrichmentRow>(
+    accountKeys.detail(id),
+    () => getSupabase().from("accounts_with_enrichment").select("*").eq("id", id).maybeSingle(),
+    { message: "Account not found.", hint: "It may have been deleted, or it belongs to a workspace you are not a member of." },
+  );
 
 export const accountContactsQuery = (accountId: string) =>
   queryOptions({

@@ -2,7 +2,8 @@
 // ['imports','detail',id,'errors'], the quotas), and every error of an import for the download.
 import { queryOptions } from "@tanstack/react-query";
 import type { ImportErrorRow, ImportQuotasRow, ImportRow } from "../lib/database.types";
-import { retryUnlessNotFound, unwrap, unwrapFound, unwrapMaybe } from "../lib/errors";
+import { unwrap, unwrapMaybe } from "../lib/errors";
+import { recordQuery } from "../lib/record-query";
 import { getSupabase } from "../lib/supabase";
 import type { ImportKind } from "./mapping";
 
@@ -21,16 +22,11 @@ export const FIRST_ERRORS = 20;
 export const ERRORS_PAGE = 1000;
 
 export const importDetailQuery = (id: string) =>
-  queryOptions({
-    queryKey: importKeys.detail(id),
-    queryFn: async (): Promise<ImportRow> =>
-      unwrapFound(
-        await getSupabase().from("imports").select("*").eq("id", id).maybeSingle(),
-        "Import not found.",
-        "It belongs to a workspace you are not a member of, or it was removed.",
-      ),
-    retry: retryUnlessNotFound,
-  });
+  recordQuery<ImportRow>(
+    importKeys.detail(id),
+    () => getSupabase().from("imports").select("*").eq("id", id).maybeSingle(),
+    { message: "Import not found.", hint: "It belongs to a workspace you are not a member of, or it was removed." },
+  );
 
 export type FirstErrors = { rows: ImportErrorRow[]; total: number };
 
