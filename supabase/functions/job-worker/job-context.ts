@@ -6,7 +6,9 @@ import type { JobContext } from "./processors/types.ts";
 
 export function createJobContext(job: Job, queue: Queue, sql: Sql, stop: AbortSignal): JobContext {
   const lease = new AbortController();
-  const signal = AbortSignal.any([lease.signal, stop]);
+  // Made on first use: AbortSignal.any registers the job with `stop` (weak references and a
+  // finalizer), a cost per job that processors which never read the signal need not pay.
+  let signal: AbortSignal | undefined;
   const lost = (): never => {
     lease.abort(new LeaseLostError(job.id));
     throw new LeaseLostError(job.id);
@@ -14,7 +16,9 @@ export function createJobContext(job: Job, queue: Queue, sql: Sql, stop: AbortSi
   return {
     job,
     sql,
-    signal,
+    get signal() {
+      return signal ??= AbortSignal.any([lease.signal, stop]);
+    },
     workerId: queue.workerId,
     leaseLost: lost,
     async progress(percentage, message) {
