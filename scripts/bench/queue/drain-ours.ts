@@ -3,11 +3,11 @@
 // finish, complete_job per job), with a no-op processor registered for job type bench_noop
 // (registered in public.job_types too: see noop.ts).
 //
-//   SUPABASE_DB_URL=... DB_POOL_SIZE=<k+2> deno run -A scripts/bench/queue/drain-ours.ts '<json options>'
+//   SUPABASE_DB_URL=... deno run -A scripts/bench/queue/drain-ours.ts '<json options>'
 // options: {concurrency, n, runs, maxInFlight: number|null}. Prints one JSON line per run:
 //   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n,"early_stops":0}
 // (early_stops: runner calls that returned with jobs still due; see until-drained.ts)
-import { db } from "../../../supabase/functions/_shared/db.ts";
+import { db, dbSettings } from "../../../supabase/functions/_shared/db.ts";
 import { benchWorkerConfig, NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
 import { runUntilDrained } from "./until-drained.ts";
 
@@ -33,7 +33,7 @@ const [ws] = await sql<{ id: string }[]>`
   created as (insert into public.workspaces (name) select 'bench queue' where not exists (select 1 from existing) returning id)
   select id from existing union all select id from created`;
 // Open every pool connection before the clock starts (the worker's pool is warm after its first calls).
-await Promise.all(Array.from({ length: Number(Deno.env.get("DB_POOL_SIZE") ?? 10) }, () => sql`select pg_sleep(0.02)`));
+await Promise.all(Array.from({ length: dbSettings().poolSize }, () => sql`select pg_sleep(0.02)`));
 
 for (let run = 1; run <= options.runs; run++) {
   await sql`truncate public.jobs cascade`;
