@@ -8,9 +8,9 @@
 //   env: STACK_INSTANCE (and STACK_PORT_BASE) to run on an existing instance instead (left running).
 // On its own instance the soak stops the stack at the end (its data stays on disk for inspection:
 // STACK_INSTANCE=soak STACK_PORT_BASE=55421 npm run stack:up); --keep leaves it running.
-import postgres from "postgres";
 import { repoRoot, stackConfig } from "../stack/config.ts";
 import { envBlock } from "../stack/status-env.ts";
+import { namedPool } from "../stack/pool.ts";
 import { ApolloLog } from "./apollo-log.ts";
 import {
   createFixture,
@@ -75,13 +75,7 @@ if (reset) {
   await restartGateway(config);
 }
 
-const sql = postgres(config.dbUrl, {
-  max: 6,
-  connect_timeout: 5,
-  idle_timeout: 5,
-  onnotice: () => {},
-  connection: { application_name: "soak" },
-});
+const sql = namedPool(config.dbUrl, "soak", { max: 6, idle_timeout: 5, connect_timeout: 5 });
 const apollo = new ApolloLog(config.fakeApolloUrl);
 await apollo.admin("POST", "reset");
 await apollo.admin("POST", "latency", { ms: profile.apolloLatencyMs });

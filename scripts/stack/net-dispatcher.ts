@@ -3,18 +3,14 @@
 // It wakes on NOTIFY pg_net_wake (sent by net.http_* and delivered only after commit) and
 // polls every second as well, so nothing waits if a notification is missed.
 // Usage: STACK_INSTANCE=dev deno run -A scripts/stack/net-dispatcher.ts
-import postgres from "postgres";
 import { stackConfig } from "./config.ts";
+import { namedPool } from "./pool.ts";
 
 const BATCH_SIZE = 200; // pg_net.batch_size
 const TTL = "6 hours"; // pg_net.ttl
 
 const config = stackConfig();
-const sql = postgres(config.dbUrl, {
-  max: 4,
-  onnotice: () => {},
-  connection: { application_name: "stack-net-dispatcher" },
-});
+const sql = namedPool(config.dbUrl, "stack-net-dispatcher", { max: 4 });
 
 interface QueuedRequest {
   id: string;

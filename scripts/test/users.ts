@@ -1,5 +1,6 @@
 // Users for tests, made the way a test (or a trusted script) should on a project where sign-ups must
 // confirm their email: through Auth's admin API with the server's key and email_confirm: true.
+import { createClient } from "@supabase/supabase-js";
 import { testEnv, testKeys } from "./env.ts";
 
 export interface TestUser {
@@ -14,16 +15,15 @@ export async function createConfirmedUser(
   password: string,
   userMetadata: Record<string, unknown> = {},
 ): Promise<TestUser> {
-  const response = await fetch(`${testEnv.API_URL}/auth/v1/admin/users`, {
-    method: "POST",
-    headers: {
-      apikey: testKeys.server,
-      authorization: `Bearer ${testKeys.server}`,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify({ email, password, email_confirm: true, user_metadata: userMetadata }),
+  const admin = createClient(testEnv.API_URL, testKeys.server, {
+    auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
   });
-  const body = await response.json();
-  if (!response.ok) throw new Error(`creating ${email} failed: ${response.status} ${JSON.stringify(body)}`);
-  return { id: body.id, email: body.email, password };
+  const { data, error } = await admin.auth.admin.createUser({
+    email,
+    password,
+    email_confirm: true,
+    user_metadata: userMetadata,
+  });
+  if (error) throw new Error(`creating ${email} failed: ${error.status} ${error.message}`);
+  return { id: data.user.id, email: data.user.email!, password };
 }

@@ -4,9 +4,8 @@
 begin;
 select plan(18);
 
-select tests.create_user('budget-owner@example.com');
+select workspace_id as ws from tests.sign_up('budget-owner@example.com') \gset
 select tests.create_user('budget-outsider@example.com');
-select tests.create_workspace('Budget tests', 'budget-owner@example.com') as ws \gset
 select tests.create_account(:'ws', 'Charged', 'charged.example') as charged_account \gset
 select tests.create_completed_job(:'ws', 'enrich_account', jsonb_build_object('account_id', :'charged_account'), 1);
 

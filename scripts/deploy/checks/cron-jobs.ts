@@ -1,7 +1,7 @@
 // The pg_cron jobs the migrations schedule exist, with the same schedule and command, active,
 // in this database.
-import { type Check, fail, pass, withTable } from "../lib/context.ts";
-import { expectedCronJobs, sameCommand } from "../lib/repo.ts";
+import { type Check, fail, pass, withCronJobs } from "../lib/context.ts";
+import { sameCommand } from "../lib/repo.ts";
 
 interface JobRow {
   jobid: string;
@@ -13,13 +13,10 @@ interface JobRow {
   current: string;
 }
 
-const NO_PG_CRON = "pg_cron is not installed (cron.job is missing): enable it (migrations do: supabase db push)";
-
 export const cronJobsCheck: Check = {
   id: "cron-jobs",
   title: "cron jobs scheduled",
-  run: withTable("cron.job", NO_PG_CRON, async (sql) => {
-    const expected = expectedCronJobs();
+  run: withCronJobs("cron.job", async (sql, expected) => {
     const rows = await sql<JobRow[]>`
       select jobid::text, jobname, schedule, command, active, database, current_database() as current
       from cron.job where jobname = any(${expected.map((j) => j.name)}::text[])`;

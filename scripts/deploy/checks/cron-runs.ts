@@ -1,8 +1,8 @@
 // The last runs of each cron job succeeded (cron.job_run_details), and the every-minute jobs ran
 // recently. A job with no run yet is a WARN, not a FAIL: right after `supabase db push` pg_cron
 // has not had its first minute yet (run verify:deploy again two minutes later, with --strict).
-import { ago, type Check, type Outcome, type Status, withTable, worst } from "../lib/context.ts";
-import { expectedCronJobs, scheduleInterval } from "../lib/repo.ts";
+import { ago, type Check, type Outcome, type Status, withCronJobs, worst } from "../lib/context.ts";
+import { scheduleInterval } from "../lib/repo.ts";
 
 interface RunRow {
   jobname: string;
@@ -30,13 +30,10 @@ function summarize(verdicts: Verdict[]): string {
 const STALE_AFTER_SECONDS = { minute: 180, day: 26 * 3600 };
 const RECENT_RUNS = 10;
 
-const NO_RUN_DETAILS = "pg_cron's cron.job_run_details is missing: is pg_cron installed?";
-
 export const cronRunsCheck: Check = {
   id: "cron-runs",
   title: "last cron runs succeeded",
-  run: withTable("cron.job_run_details", NO_RUN_DETAILS, async (sql) => {
-    const expected = expectedCronJobs();
+  run: withCronJobs("cron.job_run_details", async (sql, expected) => {
     const rows = await sql<RunRow[]>`
       select j.jobname, j.schedule, d.status, d.return_message, d.start_time,
              extract(epoch from now() - d.start_time)::float8 as age_seconds

@@ -1,6 +1,7 @@
 // What every check gets: the deployment's addresses, a database connection opened once, and the
 // repository's own expectations (migrations, cron schedules). A check returns one Outcome.
 import postgres from "postgres";
+import { type CronJob, expectedCronJobs } from "./repo.ts";
 
 export type Sql = postgres.Sql;
 
@@ -116,6 +117,18 @@ export function withTable(
     if (!(await tableExists(sql, table))) return fail(missing);
     return await run(sql, ctx);
   };
+}
+
+/**
+ * withTable for the checks of the cron jobs the migrations schedule: the pg_cron table they read
+ * must exist (else pg_cron is not installed), and run gets the jobs the migrations leave scheduled.
+ */
+export function withCronJobs(
+  table: string,
+  run: (sql: Sql, expected: CronJob[]) => Promise<Outcome>,
+): (ctx: Context) => Promise<Outcome> {
+  const missing = `pg_cron is not installed (${table} is missing): enable it (migrations do: supabase db push)`;
+  return withTable(table, missing, (sql) => run(sql, expectedCronJobs()));
 }
 
 export const pass = (summary: string, details?: string[]): Outcome => ({ status: "PASS", summary, details });

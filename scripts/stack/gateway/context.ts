@@ -1,6 +1,7 @@
 // What every gateway route needs: the stack's configuration, a database pool, and the keys.
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { StackConfig } from "../config.ts";
+import { namedPool } from "../pool.ts";
 import type { JwtClaims, JwtVerifier } from "../jwt.ts";
 import { readKeys, signToken, type StackKeys, tokenVerifier } from "../keys.ts";
 
@@ -21,13 +22,7 @@ export interface GatewayContext {
 }
 
 export async function createContext(config: StackConfig): Promise<GatewayContext> {
-  const sql = postgres(config.dbUrl, {
-    max: 20,
-    idle_timeout: 30,
-    connect_timeout: 5,
-    onnotice: () => {},
-    connection: { application_name: "stack-gateway" },
-  });
+  const sql = namedPool(config.dbUrl, "stack-gateway", { max: 20, idle_timeout: 30, connect_timeout: 5 });
   const keys = await readKeys(config);
   return {
     config,

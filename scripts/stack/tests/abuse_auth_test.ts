@@ -3,18 +3,8 @@
 // JSON (fast-check, seeded). Always a 4xx with a JSON message, never a 5xx, and nothing in the
 // database changes (no user, session, refresh token or sign-in time).
 import assert from "node:assert/strict";
-import {
-  answer,
-  anyJson,
-  assertClientError,
-  assertNotServerError,
-  badTokens,
-  fc,
-  fcOptions,
-  NASTY_STRINGS,
-  objectsNear,
-  unchanged,
-} from "./abuse_helpers.ts";
+import { answer, assertClientError, assertNotServerError, badTokens, unchanged } from "./abuse_helpers.ts";
+import { anyJson, fc, fcOptions, NASTY_STRINGS, objectsNear } from "./abuse_inputs.ts";
 import { createFixture, testEnv, testKeys } from "./rest_helpers.ts";
 
 const AUTH = `${testEnv.API_URL}/auth/v1`;

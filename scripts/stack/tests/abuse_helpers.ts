@@ -1,19 +1,13 @@
 // Shared by the abuse suites (scripts/stack/tests/abuse_*_test.ts and
 // supabase/functions/tests/abuse_*_test.ts): the ways a caller can be wrong about who they are,
-// a check that an answer is a 4xx carrying a JSON message, a fingerprint of the database to prove
-// that hostile requests changed nothing, and fast-check's settings (seeded, bounded runs).
+// a check that an answer is a 4xx carrying a JSON message, and a fingerprint of the database to
+// prove that hostile requests changed nothing. The hostile inputs themselves are abuse_inputs.ts.
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import type postgres from "postgres";
 import { signHs256 } from "../jwt.ts";
 import { testEnv, testKeys } from "../../test/env.ts";
 
-export { fc, testEnv, testKeys };
-
-/** Every property runs this many seeded cases: the suite stays fast and a failure replays. */
-export const FC_RUNS = Number(Deno.env.get("ABUSE_FC_RUNS") ?? 100);
-export const FC_SEED = Number(Deno.env.get("ABUSE_FC_SEED") ?? 20261129);
-export const fcOptions = { numRuns: FC_RUNS, seed: FC_SEED, endOnFailure: true };
+export { testEnv, testKeys };
 
 export interface Answer {
   status: number;
@@ -181,57 +175,3 @@ export async function unchanged<T>(
   assert.deepEqual(after, before, `${what}: the database changed`);
   return result;
 }
-
-// -------------------------------------------------------------------------------------- generators
-
-/** A request body sent in chunks of "x" with no Content-Length: only counting what arrives can refuse it. */
-export function streamedBody(chunks: number, chunkBytes: number): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (let i = 0; i < chunks; i++) controller.enqueue(new TextEncoder().encode("x".repeat(chunkBytes)));
-      controller.close();
-    },
-  });
-}
-
-/** Arbitrary JSON values (objects, arrays, scalars, deep nesting, odd strings). */
-export const anyJson = fc.jsonValue({ maxDepth: 4 });
-
-/** Objects whose keys are sometimes the real field names, with values of any JSON type. */
-export function objectsNear(fields: string[]) {
-  const key = fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 12 }));
-  return fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 });
-}
-
-/** Strings that have broken SQL builders, parsers and loggers elsewhere. */
-export const NASTY_STRINGS = [
-  "x'; drop table public.accounts; --",
-  "' or '1'='1",
-  "1) or (1=1",
-  "1 or 1=1",
-  '"; select pg_sleep(3); --',
-  "$$; delete from public.jobs; $$",
-  "') union select email, encrypted_password from auth.users --",
-  "\\'; truncate public.accounts; --",
-  "*",
-  "%",
-  "(",
-  ")",
-  ",",
-  ".",
-  '"',
-  "\\",
-  "{1,2",
-  "[1,2)",
-  "{}",
-  "[]",
-  "null",
-  "true",
-  "-1",
-  "1e309",
-  "99999999999999999999999",
-  "00000000-0000-0000-0000-000000000000",
-  "\u0000",
-  "\u202e🙂",
-  "a".repeat(5000),
-];

@@ -7,7 +7,8 @@
 // the member; each answer is a 201 or a 4xx with a message; then every monitoring function and
 // view answers, and the health check is not "unhealthy".
 import assert from "node:assert/strict";
-import { answer, assertNotServerError, fc, fcOptions, NASTY_STRINGS } from "./abuse_helpers.ts";
+import { answer, assertNotServerError } from "./abuse_helpers.ts";
+import { fc, fcOptions, NASTY_STRINGS } from "./abuse_inputs.ts";
 import { testKeys } from "../../test/env.ts";
 import { createFixture, testEnv } from "./rest_helpers.ts";
 

@@ -4,7 +4,8 @@
 // message; on the socket a bad frame is ignored or answered with an error reply, the socket stays
 // usable, a bad token never subscribes, and no change of another workspace is ever delivered.
 import assert from "node:assert/strict";
-import { answer, assertClientError, badTokens, fc, fcOptions, testEnv, testKeys, unchanged } from "./abuse_helpers.ts";
+import { answer, assertClientError, badTokens, testEnv, testKeys, unchanged } from "./abuse_helpers.ts";
+import { fc, fcOptions } from "./abuse_inputs.ts";
 import { createFixture } from "./rest_helpers.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -5,19 +5,8 @@
 // always a 4xx with a JSON message (or, for a request that is merely empty-handed, a 2xx showing
 // nothing), never a 5xx; and the database is fingerprinted before and after each step: unchanged.
 import assert from "node:assert/strict";
-import {
-  answer,
-  anyJson,
-  assertClientError,
-  assertNotServerError,
-  badTokens,
-  fc,
-  fcOptions,
-  NASTY_STRINGS,
-  objectsNear,
-  streamedBody,
-  unchanged,
-} from "./abuse_helpers.ts";
+import { answer, assertClientError, assertNotServerError, badTokens, unchanged } from "./abuse_helpers.ts";
+import { anyJson, fc, fcOptions, NASTY_STRINGS, objectsNear, streamedBody } from "./abuse_inputs.ts";
 import { createFixture, SEED, testEnv, testKeys } from "./rest_helpers.ts";
 
 const REST = `${testEnv.API_URL}/rest/v1`;

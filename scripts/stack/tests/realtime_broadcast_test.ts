@@ -7,19 +7,9 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
 import type postgres from "postgres";
-import {
-  closeClient,
-  db,
-  DEMO,
-  newClient,
-  OTHER,
-  RawSocket,
-  realtimeSettings,
-  signedInClient,
-  subscribe,
-  userToken,
-  waitFor,
-} from "./auth_realtime_helpers.ts";
+import { closeClient, db, DEMO, newClient, OTHER, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
+import { RawSocket, userToken } from "./realtime_wire.ts";
+import { realtimeSettings } from "./realtime_settings.ts";
 import { testKeys } from "../../test/env.ts";
 
 interface Broadcast {

@@ -9,18 +9,9 @@ import type postgres from "postgres";
 import { RateCounter, TICK_MS } from "../gateway/realtime/limits.ts";
 import { testKeys } from "../../test/env.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
-import {
-  closeClient,
-  db,
-  DEMO,
-  RawSocket,
-  realtimeSettings,
-  signedInClient,
-  subscribe,
-  userToken,
-  waitFor,
-  withRealtimeLimits,
-} from "./auth_realtime_helpers.ts";
+import { closeClient, db, DEMO, signedInClient, subscribe, waitFor } from "./auth_realtime_helpers.ts";
+import { RawSocket, userToken } from "./realtime_wire.ts";
+import { realtimeSettings, withRealtimeLimits } from "./realtime_settings.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 
 Deno.test("the rate counter averages 5 s ticks over up to a minute, trips at the limit and releases below it", () => {

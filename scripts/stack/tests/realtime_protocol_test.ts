@@ -3,7 +3,8 @@
 // unsupported filters) and how, and the same refusals as supabase-js surfaces them.
 import assert from "node:assert/strict";
 import { testEnv } from "../../test/env.ts";
-import { closeClient, db, DEMO, newClient, RawSocket, signedInClient, subscribe } from "./auth_realtime_helpers.ts";
+import { closeClient, db, DEMO, newClient, signedInClient, subscribe } from "./auth_realtime_helpers.ts";
+import { RawSocket } from "./realtime_wire.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { registerTestJobType } from "../../test/job-types.ts";
 

@@ -12,9 +12,9 @@ import {
   signedInClient,
   subscribe,
   tokenClient,
-  userToken,
   waitFor,
 } from "./auth_realtime_helpers.ts";
+import { userToken } from "./realtime_wire.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { registerTestJobType } from "../../test/job-types.ts";
 

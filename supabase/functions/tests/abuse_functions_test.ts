@@ -6,17 +6,19 @@
 import assert from "node:assert/strict";
 import {
   answer,
-  anyJson,
   assertClientError,
   badTokens,
+  fingerprint,
+  unchanged,
+} from "../../../scripts/stack/tests/abuse_helpers.ts";
+import {
+  anyJson,
   fc,
   fcOptions,
-  fingerprint,
   NASTY_STRINGS,
   objectsNear,
   streamedBody,
-  unchanged,
-} from "../../../scripts/stack/tests/abuse_helpers.ts";
+} from "../../../scripts/stack/tests/abuse_inputs.ts";
 import { withSettings } from "./helpers/ops.ts";
 import {
   createAccount, fakeApollo, integration, job, runWorker, setApolloKey, signUp, sql, testEnv, testKeys, WORKER_URL, withCronPaused,

@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import {
-  closeClient, db, DEMO, insertJob, newClient, OTHER, signedInClient, subscribe, waitFor, withRealtimeLimits,
+  closeClient, db, DEMO, insertJob, newClient, OTHER, signedInClient, subscribe, waitFor,
 } from "../../../scripts/stack/tests/auth_realtime_helpers.ts";
+import { withRealtimeLimits } from "../../../scripts/stack/tests/realtime_settings.ts";
 import { jobTopic, workspaceAccountsTopic, workspaceJobsTopic } from "../../../web/src/lib/topics.ts";
 import { integration } from "./helpers/stack.ts";
 

@@ -7,7 +7,7 @@ import { apikeyOf, bearerOf, requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { AuthApiError, badRequest, forbidden, unprocessable } from "./errors.ts";
-import { readBody } from "./request.ts";
+import { credentialFields, readBody } from "./request.ts";
 import { confirmUser, findUserByEmail, identitiesOf, insertEmailUser, userJson } from "./users.ts";
 import { validateEmail } from "./validate.ts";
 
@@ -31,9 +31,7 @@ async function requireAdmin(req: Request, ctx: GatewayContext): Promise<void> {
 }
 
 const CreateUserBody = z.looseObject({
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  password: z.string().optional(),
+  ...credentialFields,
   email_confirm: z.boolean().optional(),
   user_metadata: z.record(z.string(), z.unknown()).nullish(),
   app_metadata: z.record(z.string(), z.unknown()).nullish(),

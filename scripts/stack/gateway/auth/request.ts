@@ -1,12 +1,19 @@
 // Reading what a /auth/v1 request carries: its JSON body (checked with zod) and its Bearer user,
 // with GoTrue's errors for each way they can be wrong (internal/api/auth.go, helpers.go).
-import type { z } from "zod";
+import { z } from "zod";
 import { type JwtClaims, JwtError } from "../../jwt.ts";
 import { apikeyOf, bearerOf } from "../apikey.ts";
 import { readBodyCapped } from "../http.ts";
 import type { GatewayContext } from "../context.ts";
 import { AuthApiError, badRequest, forbidden } from "./errors.ts";
 import { findUserById, type UserRow } from "./users.ts";
+
+/** The credentials GoTrue's sign-up, password grant, user update and admin create bodies all carry. */
+export const credentialFields = {
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  password: z.string().optional(),
+};
 
 /** GoTrue reads bodies of a few hundred bytes; anything near this is not a sign-up. */
 export const AUTH_BODY_LIMIT_BYTES = 1024 * 1024;

@@ -13,16 +13,14 @@ import { json } from "../http.ts";
 import { sendEmailLink } from "./email-links.ts";
 import { AuthApiError, badRequest, unprocessable } from "./errors.ts";
 import { referrer } from "./redirects.ts";
-import { readBody } from "./request.ts";
+import { credentialFields, readBody } from "./request.ts";
 import { issueSession } from "./sessions.ts";
 import { authSettings } from "./settings.ts";
 import { confirmUser, findUserByEmail, identitiesOf, insertEmailUser, userJson } from "./users.ts";
 import { validateEmail, validatePassword } from "./validate.ts";
 
 const SignupBody = z.looseObject({
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  password: z.string().optional(),
+  ...credentialFields,
   data: z.record(z.string(), z.unknown()).nullish(),
   code_challenge: z.string().nullish(),
 });

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { AuthApiError, badRequest } from "./errors.ts";
-import { readBody } from "./request.ts";
+import { credentialFields, readBody } from "./request.ts";
 import {
   createSession,
   type RefreshTokenRow,
@@ -20,11 +20,7 @@ import {
 import { authSettings } from "./settings.ts";
 import { findUserById, findUserForPassword } from "./users.ts";
 
-const PasswordBody = z.looseObject({
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  password: z.string().optional(),
-});
+const PasswordBody = z.looseObject(credentialFields);
 const RefreshBody = z.looseObject({ refresh_token: z.string().optional() });
 
 const invalidCredentials = () => badRequest("invalid_credentials", "Invalid login credentials");

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { json } from "../http.ts";
 import { badRequest, unprocessable } from "./errors.ts";
-import { readBody, requireBearerUser } from "./request.ts";
+import { credentialFields, readBody, requireBearerUser } from "./request.ts";
 import { authSettings } from "./settings.ts";
 import { findUserById, identitiesOf, userJson } from "./users.ts";
 import { validatePassword } from "./validate.ts";
@@ -16,9 +16,7 @@ export async function getUser(req: Request, ctx: GatewayContext): Promise<Respon
 }
 
 const UpdateBody = z.looseObject({
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  password: z.string().optional(),
+  ...credentialFields,
   nonce: z.string().optional(),
   data: z.record(z.string(), z.unknown()).nullish(),
 });

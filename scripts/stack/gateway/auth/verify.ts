@@ -162,7 +162,6 @@ const VerifyBody = z.looseObject({
 });
 
 export async function verifyPost(req: Request, ctx: GatewayContext): Promise<Response> {
-  const settings = await authSettings(ctx.config);
   const body = await readBody(req, VerifyBody);
   if (!body.type) throw badRequest("validation_failed", "Verify requires a verification type");
   if (Boolean(body.token) === Boolean(body.token_hash)) {
@@ -185,6 +184,8 @@ export async function verifyPost(req: Request, ctx: GatewayContext): Promise<Res
       throw new AuthApiError(422, "validation_failed", "Invalid email format");
     }
   }
+  // The request is well formed: the instance's settings (token lifetimes, sessions) decide the rest.
+  const settings = await authSettings(ctx.config);
   const session = await ctx.sql.begin(async (tx) => {
     const found = body.token_hash
       ? await findByTokenHash(tx, type, body.token_hash, settings)

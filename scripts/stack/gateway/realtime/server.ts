@@ -15,11 +15,12 @@
 // and can be changed while it runs with the secret key: `PATCH /_stack/realtime/settings` with e.g.
 // {"max_events_per_second": 5} (`GET` shows them and whether a limit is being hit). Like a change in
 // the Dashboard's Realtime settings, a change disconnects every client and restarts the counters.
-import postgres from "postgres";
+import type postgres from "postgres";
 import { type ApiKey, requireApikey } from "../apikey.ts";
 import type { GatewayContext } from "../context.ts";
 import type { JwtVerifier } from "../../jwt.ts";
 import { json } from "../http.ts";
+import { namedPool } from "../../pool.ts";
 import { limitsFromEnv, LimitsError, patchLimits } from "./limits.ts";
 import { Tenant } from "./tenant.ts";
 import { Catalog } from "./catalog.ts";
@@ -63,13 +64,7 @@ export class Realtime implements Hub {
   constructor(readonly ctx: GatewayContext) {
     this.tokens = ctx.tokens;
     // Realtime's own small pool: RLS checks and catalog reads never wait behind /rest/v1 requests.
-    this.#sql = postgres(ctx.config.dbUrl, {
-      max: 4,
-      idle_timeout: 30,
-      connect_timeout: 5,
-      onnotice: () => {},
-      connection: { application_name: "stack-realtime" },
-    });
+    this.#sql = namedPool(ctx.config.dbUrl, "stack-realtime", { max: 4, idle_timeout: 30, connect_timeout: 5 });
     this.catalog = new Catalog(this.#sql);
     this.tenant = new Tenant(limitsFromEnv(), this.log);
     this.#reader = new SlotReader({

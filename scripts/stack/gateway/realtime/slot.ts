@@ -13,8 +13,9 @@
 // since the last peek; only then is the slot decoded. wal2json's add-tables limits decoding output to
 // the tables of publication supabase_realtime, re-read before each peek, and schema realtime (the
 // daily partitions of realtime.messages, for Broadcast from the database; see broadcast.ts).
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { StackConfig } from "../../config.ts";
+import { namedPool } from "../../pool.ts";
 import type { Catalog } from "./catalog.ts";
 import { parseWalRows, type WalChange } from "./wal.ts";
 import { isBroadcastChange } from "./broadcast.ts";
@@ -73,13 +74,7 @@ export class SlotReader {
 
   constructor(private readonly options: SlotReaderOptions) {
     this.slotName = realtimeSlotName(options.config);
-    this.#db = postgres(options.config.dbUrl, {
-      max: 1,
-      idle_timeout: 0,
-      connect_timeout: 5,
-      onnotice: () => {},
-      connection: { application_name: SLOT_APPLICATION_NAME },
-    });
+    this.#db = namedPool(options.config.dbUrl, SLOT_APPLICATION_NAME, { max: 1, idle_timeout: 0, connect_timeout: 5 });
   }
 
   /** Makes sure the slot exists (so changes from now on are kept), then polls in the background. */

@@ -74,6 +74,17 @@ function objectName(segments: string[]): string {
   return name;
 }
 
+/** Which object a route names: its bucket and its name within the bucket. */
+interface ObjectPath {
+  bucketId: string;
+  name: string;
+}
+
+/** `<bucket>/<name...>` of a route's path. */
+function objectPath(segments: string[]): ObjectPath {
+  return { bucketId: decodeSegments([segments[0]]), name: objectName(segments.slice(1)) };
+}
+
 async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Response> {
   const segments = url.pathname.slice("/storage/v1/".length).split("/");
   const method = req.method;
@@ -84,10 +95,10 @@ async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Respo
   const [, first, ...rest] = segments;
 
   if (first === "public" && (method === "GET" || method === "HEAD") && rest.length >= 2) {
-    return await downloadPublic(ctx, decodeSegments([rest[0]]), objectName(rest.slice(1)), method, range);
+    return await downloadPublic(ctx, objectPath(rest), method, range);
   }
   if (first === "sign" && method === "GET" && rest.length >= 2) {
-    return await downloadSigned(ctx, decodeSegments([rest[0]]), objectName(rest.slice(1)), url, method, range);
+    return await downloadSigned(ctx, objectPath(rest), url, method, range);
   }
 
   const caller = await storageCaller(req, ctx);
@@ -95,15 +106,15 @@ async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Respo
     return await list(req, ctx, caller, info, decodeSegments(rest));
   }
   if (first === "sign" && method === "POST" && rest.length >= 2) {
-    return await sign(req, ctx, caller, info, decodeSegments([rest[0]]), objectName(rest.slice(1)));
+    return await sign(req, ctx, caller, info, objectPath(rest));
   }
   if (first === "info" && method === "GET") {
     const path = rest[0] === "authenticated" ? rest.slice(1) : rest;
     if (path.length < 2) throw notFound();
-    return await objectInfo(ctx, caller, info, decodeSegments([path[0]]), objectName(path.slice(1)));
+    return await objectInfo(ctx, caller, info, objectPath(path));
   }
   if (first === "authenticated" && (method === "GET" || method === "HEAD") && rest.length >= 2) {
-    return await download(ctx, caller, info, decodeSegments([rest[0]]), objectName(rest.slice(1)), method, range);
+    return await download(ctx, caller, info, objectPath(rest), method, range);
   }
 
   const bucketId = decodeSegments([first]);
@@ -111,17 +122,17 @@ async function route(req: Request, url: URL, ctx: GatewayContext): Promise<Respo
     if (method === "DELETE") return await removeMany(req, ctx, caller, info, bucketId);
     throw notFound();
   }
-  const name = objectName(rest);
+  const path = { bucketId, name: objectName(rest) };
   switch (method) {
     case "POST":
-      return await upload(req, ctx, caller, info, bucketId, name, req.headers.get("x-upsert") === "true");
+      return await upload(req, ctx, caller, info, path, req.headers.get("x-upsert") === "true");
     case "PUT":
-      return await upload(req, ctx, caller, info, bucketId, name, true);
+      return await upload(req, ctx, caller, info, path, true);
     case "GET":
     case "HEAD":
-      return await download(ctx, caller, info, bucketId, name, method, range);
+      return await download(ctx, caller, info, path, method, range);
     case "DELETE":
-      return await removeOne(ctx, caller, info, bucketId, name);
+      return await removeOne(ctx, caller, info, path);
   }
   throw notFound();
 }
@@ -177,8 +188,7 @@ async function upload(
   ctx: GatewayContext,
   caller: Caller,
   info: RequestInfo,
-  bucketId: string,
-  name: string,
+  { bucketId, name }: ObjectPath,
   upsert: boolean,
 ): Promise<Response> {
   const bucket = await bucketOrFail(ctx, bucketId);
@@ -294,8 +304,7 @@ async function download(
   ctx: GatewayContext,
   caller: Caller,
   info: RequestInfo,
-  bucketId: string,
-  name: string,
+  { bucketId, name }: ObjectPath,
   method: string,
   range: string | null,
 ): Promise<Response> {
@@ -304,7 +313,7 @@ async function download(
   return await objectResponse(ctx, object, method, range);
 }
 
-async function downloadPublic(ctx: GatewayContext, bucketId: string, name: string, method: string, range: string | null) {
+async function downloadPublic(ctx: GatewayContext, { bucketId, name }: ObjectPath, method: string, range: string | null) {
   const bucket = await findBucket(ctx.sql, bucketId);
   if (!bucket || !bucket.public) throw storageErrors.noSuchBucket();
   const object = await findObjectUnchecked(ctx.sql, bucketId, name);
@@ -312,7 +321,7 @@ async function downloadPublic(ctx: GatewayContext, bucketId: string, name: strin
   return await objectResponse(ctx, object, method, range);
 }
 
-async function objectInfo(ctx: GatewayContext, caller: Caller, info: RequestInfo, bucketId: string, name: string) {
+async function objectInfo(ctx: GatewayContext, caller: Caller, info: RequestInfo, { bucketId, name }: ObjectPath) {
   const object = await findObject(ctx.sql, caller, info, bucketId, name);
   if (!object) throw storageErrors.noSuchKey();
   const metadata = object.metadata ?? {};
@@ -355,7 +364,7 @@ async function removeMany(req: Request, ctx: GatewayContext, caller: Caller, inf
   return json(deleted);
 }
 
-async function removeOne(ctx: GatewayContext, caller: Caller, info: RequestInfo, bucketId: string, name: string) {
+async function removeOne(ctx: GatewayContext, caller: Caller, info: RequestInfo, { bucketId, name }: ObjectPath) {
   const deleted = await deleteObjects(ctx.sql, caller, info, bucketId, [name]);
   if (deleted.length === 0) throw storageErrors.noSuchKey();
   await storeOf(ctx).remove(bucketId, name, deleted[0].version);
@@ -385,14 +394,8 @@ function urlSigner(ctx: GatewayContext): JwtVerifier {
   return JwtVerifier.forSecret(ctx.keys.legacy.jwtSecret);
 }
 
-async function sign(
-  req: Request,
-  ctx: GatewayContext,
-  caller: Caller,
-  info: RequestInfo,
-  bucketId: string,
-  name: string,
-) {
+async function sign(req: Request, ctx: GatewayContext, caller: Caller, info: RequestInfo, path: ObjectPath) {
+  const { bucketId, name } = path;
   const body = await readJson(req);
   const expiresIn = Number(body.expiresIn);
   if (!Number.isFinite(expiresIn) || expiresIn < 1) throw storageErrors.invalidRequest("body/expiresIn must be >= 1");
@@ -406,7 +409,7 @@ async function sign(
   return json({ signedURL: `/object/sign/${bucketId}/${name}?token=${token}` });
 }
 
-async function downloadSigned(ctx: GatewayContext, bucketId: string, name: string, url: URL, method: string, range: string | null) {
+async function downloadSigned(ctx: GatewayContext, { bucketId, name }: ObjectPath, url: URL, method: string, range: string | null) {
   const token = url.searchParams.get("token");
   if (!token) throw storageErrors.invalidSignature("Missing token");
   let claims: Record<string, unknown>;
