@@ -4,6 +4,7 @@ import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import type { AccountWithEnrichmentRow, ContactRow, JobRow } from "../lib/database.types";
 import { unwrap } from "../lib/errors";
 import { recordQuery } from "../lib/record-query";
+import { rowsQuery } from "../lib/rows-query";
 import { getSupabase } from "../lib/supabase";
 import { ACCOUNTS_PAGE_SIZE, pageRange, searchFilter, type AccountsListParams } from "./list-params";
 
@@ -52,33 +53,15 @@ export const accountDetailQuery = (id: string) =>
   );
 
 export const accountContactsQuery = (accountId: string) =>
-  queryOptions({
-    queryKey: accountKeys.contacts(accountId),
-    queryFn: async (): Promise<ContactRow[]> =>
-      unwrap(
-        await getSupabase()
-          .from("contacts")
-          .select("*")
-          .eq("account_id", accountId)
-          .order("last_name", { ascending: true })
-          .order("first_name", { ascending: true })
-          .limit(200),
-      ),
-  });
+  rowsQuery<ContactRow>(accountKeys.contacts(accountId), () =>
+    getSupabase().from("contacts").select("*").eq("account_id", accountId)
+      .order("last_name", { ascending: true }).order("first_name", { ascending: true }).limit(200),
+  );
 
 export const ACCOUNT_JOB_HISTORY_LIMIT = 20;
 
 export const accountJobsQuery = (accountId: string) =>
-  queryOptions({
-    queryKey: accountKeys.jobs(accountId),
-    queryFn: async (): Promise<JobRow[]> =>
-      unwrap(
-        await getSupabase()
-          .from("jobs")
-          .select("*")
-          .eq("subject_id", accountId)
-          .eq("job_type", "enrich_account")
-          .order("created_at", { ascending: false })
-          .limit(ACCOUNT_JOB_HISTORY_LIMIT),
-      ),
-  });
+  rowsQuery<JobRow>(accountKeys.jobs(accountId), () =>
+    getSupabase().from("jobs").select("*").eq("subject_id", accountId).eq("job_type", "enrich_account")
+      .order("created_at", { ascending: false }).limit(ACCOUNT_JOB_HISTORY_LIMIT),
+  );

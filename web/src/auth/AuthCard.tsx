@@ -2,6 +2,7 @@ import { Sparkles } from "lucide-react";
 import type { ReactNode } from "react";
 import { Alert } from "../components/Alert";
 import { authCodeMessage } from "../lib/errors";
+import type { LinkError } from "./redirect";
 
 /** The frame of the pages a signed-out user sees: the brand, a heading, and the page's content. */
 export function AuthCard({ title, intro, children }: { title: string; intro?: ReactNode; children?: ReactNode }) {
@@ -20,17 +21,19 @@ export function AuthCard({ title, intro, children }: { title: string; intro?: Re
   );
 }
 
-/**
- * An emailed link that came back with an error (readAuthRedirect): expired or already used, the
- * usual case, with `expiredHint`; otherwise Auth's reason in words. Then what the page offers.
- */
-export function LinkErrorCard({ error, expiredTitle, failedTitle, expiredHint, children }: {
-  error: { code: string; description: string };
+/** What a page says of its emailed link: its title when the link expired or failed, and what to do when it expired. */
+export interface LinkErrorTexts {
   expiredTitle: string;
   failedTitle: string;
   expiredHint: string;
-  children: ReactNode;
-}) {
+}
+
+/**
+ * An emailed link that came back with an error (useLinkError): expired or already used, the usual
+ * case, with `expiredHint`; otherwise Auth's reason in words. Then what the page offers.
+ */
+export function LinkErrorCard({ error, texts, children }: { error: LinkError; texts: LinkErrorTexts; children: ReactNode }) {
+  const { expiredTitle, failedTitle, expiredHint } = texts;
   const expired = error.code === "otp_expired";
   const { message, hint } = authCodeMessage(error.code, error.description);
   return (

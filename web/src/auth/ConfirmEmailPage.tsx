@@ -1,11 +1,16 @@
-import { useState } from "react";
 import { Link, Navigate } from "react-router-dom";
 import { Loading } from "../components/States";
 import { getSupabase } from "../lib/supabase";
-import { AuthCard, LinkErrorCard } from "./AuthCard";
+import { AuthCard, LinkErrorCard, type LinkErrorTexts } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { NewLinkForm } from "./NewLinkForm";
-import { appUrl, CONFIRM_PATH, readAuthRedirect } from "./redirect";
+import { appUrl, CONFIRM_PATH, useLinkError } from "./redirect";
+
+const CONFIRMATION_LINK_ERROR: LinkErrorTexts = {
+  expiredTitle: "This confirmation link has expired",
+  failedTitle: "We could not confirm your email",
+  expiredHint: "Links work once and expire after an hour. If you already confirmed your address, just sign in.",
+};
 
 async function resendConfirmation(email: string) {
   const { error } = await getSupabase().auth.resend({ type: "signup", email, options: { emailRedirectTo: appUrl(CONFIRM_PATH) } });
@@ -18,18 +23,12 @@ async function resendConfirmation(email: string) {
  * was spent or too old, and the fragment says so: explain, and offer a new link.
  */
 export function ConfirmEmailPage() {
-  // Read once, before supabase-js clears the fragment.
-  const [redirect] = useState(() => readAuthRedirect(window.location.hash));
+  const linkError = useLinkError();
   const { user, loading } = useAuth();
 
-  if (redirect?.kind === "error") {
+  if (linkError) {
     return (
-      <LinkErrorCard
-        error={redirect}
-        expiredTitle="This confirmation link has expired"
-        failedTitle="We could not confirm your email"
-        expiredHint="Links work once and expire after an hour. If you already confirmed your address, just sign in."
-      >
+      <LinkErrorCard error={linkError} texts={CONFIRMATION_LINK_ERROR}>
         {user ? (
           <Link to="/accounts" className="btn btn-primary btn-block">Go to your accounts</Link>
         ) : (

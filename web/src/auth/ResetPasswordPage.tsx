@@ -4,10 +4,16 @@ import { ErrorAlert } from "../components/Alert";
 import { NewPasswordField } from "./CredentialFields";
 import { Loading } from "../components/States";
 import { getSupabase } from "../lib/supabase";
-import { AuthCard, LinkErrorCard } from "./AuthCard";
+import { AuthCard, LinkErrorCard, type LinkErrorTexts } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { validateNewPassword } from "./credentials";
-import { readAuthRedirect } from "./redirect";
+import { useLinkError } from "./redirect";
+
+const RESET_LINK_ERROR: LinkErrorTexts = {
+  expiredTitle: "This reset link has expired",
+  failedTitle: "We could not open this reset link",
+  expiredHint: "Links work once and expire after an hour: ask for a new one.",
+};
 
 /**
  * Where the password reset link lands: Auth has signed the user in (the session is in the URL
@@ -15,7 +21,7 @@ import { readAuthRedirect } from "./redirect";
  * expired link comes back with the error in the fragment instead.
  */
 export function ResetPasswordPage() {
-  const [redirect] = useState(() => readAuthRedirect(window.location.hash));
+  const linkError = useLinkError();
   const { user, loading } = useAuth();
   const navigate = useNavigate();
   const [password, setPassword] = useState("");
@@ -24,14 +30,9 @@ export function ResetPasswordPage() {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  if (redirect?.kind === "error") {
+  if (linkError) {
     return (
-      <LinkErrorCard
-        error={redirect}
-        expiredTitle="This reset link has expired"
-        failedTitle="We could not open this reset link"
-        expiredHint="Links work once and expire after an hour: ask for a new one."
-      >
+      <LinkErrorCard error={linkError} texts={RESET_LINK_ERROR}>
         <Link to="/forgot-password" className="btn btn-primary btn-block">Send a new reset link</Link>
       </LinkErrorCard>
     );

@@ -2,6 +2,7 @@
 // the app with the outcome in the URL fragment: a session (#access_token=...&type=signup), which
 // supabase-js picks up by itself, or an error (#error=...&error_code=otp_expired&error_description=...),
 // which only the page can explain.
+import { useState } from "react";
 
 /** Where the confirmation link lands. */
 export const CONFIRM_PATH = "/auth/confirm";
@@ -14,6 +15,8 @@ export type AuthRedirect =
   | { kind: "session"; type: string }
   | { kind: "error"; code: string; description: string };
 
+export type LinkError = Extract<AuthRedirect, { kind: "error" }>;
+
 export function readAuthRedirect(hash: string): AuthRedirect | null {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   if (params.has("error") || params.has("error_code") || params.has("error_description")) {
@@ -25,6 +28,12 @@ export function readAuthRedirect(hash: string): AuthRedirect | null {
   }
   if (params.has("access_token")) return { kind: "session", type: params.get("type") ?? "" };
   return null;
+}
+
+/** The error the emailed link came back with, if it did: read once, before supabase-js clears the fragment. */
+export function useLinkError(): LinkError | null {
+  const [redirect] = useState(() => readAuthRedirect(window.location.hash));
+  return redirect?.kind === "error" ? redirect : null;
 }
 
 /** An absolute URL of the app, for Auth to send the browser back to (it must be an allowed redirect URL). */

@@ -4,6 +4,7 @@ import { queryOptions } from "@tanstack/react-query";
 import type { ImportErrorRow, ImportQuotasRow, ImportRow } from "../lib/database.types";
 import { unwrap, unwrapMaybe } from "../lib/errors";
 import { recordQuery } from "../lib/record-query";
+import { rowsQuery } from "../lib/rows-query";
 import { getSupabase } from "../lib/supabase";
 import type { ImportKind } from "./mapping";
 
@@ -67,18 +68,9 @@ export async function fetchAllImportErrors(id: string): Promise<ImportErrorRow[]
 
 /** The workspace's latest imports, for the import page. */
 export const recentImportsQuery = (workspaceId: string) =>
-  queryOptions({
-    queryKey: importKeys.recent(workspaceId),
-    queryFn: async (): Promise<ImportRow[]> =>
-      unwrap(
-        await getSupabase()
-          .from("imports")
-          .select("*")
-          .eq("workspace_id", workspaceId)
-          .order("created_at", { ascending: false })
-          .limit(5),
-      ),
-  });
+  rowsQuery<ImportRow>(importKeys.recent(workspaceId), () =>
+    getSupabase().from("imports").select("*").eq("workspace_id", workspaceId).order("created_at", { ascending: false }).limit(5),
+  );
 
 /** Which of these (normalized) domains are already accounts of the workspace: the preview's duplicates. */
 /** Which of these domains (accounts) or emails (contacts) the workspace already has. */

@@ -1,6 +1,7 @@
 // Jobs: queryOptions factories and keys (['jobs','detail',id], its logs under
 // ['jobs','detail',id,'logs'], lists under ['jobs','list',...]).
 import { keepPreviousData, queryOptions, type QueryClient } from "@tanstack/react-query";
+import { JOB_STATUS_LABELS } from "../components/StatusBadge";
 import type { JobLogRow, JobRow, JobStatus } from "../lib/database.types";
 import { retryUnlessNotFound, unwrap, unwrapFound, unwrapMaybe } from "../lib/errors";
 import { getSupabase } from "../lib/supabase";
@@ -84,14 +85,11 @@ export const JOBS_PAGE_SIZE = 20;
 
 export type JobsFilter = "all" | "active" | JobStatus;
 
+/** All jobs, the active ones (pending or processing), or one status, named as its badge names it. */
 export const JOBS_FILTERS: Array<{ value: JobsFilter; label: string }> = [
   { value: "all", label: "All" },
   { value: "active", label: "Active" },
-  { value: "pending", label: "Pending" },
-  { value: "processing", label: "Processing" },
-  { value: "completed", label: "Completed" },
-  { value: "failed", label: "Failed" },
-  { value: "cancelled", label: "Cancelled" },
+  ...Object.entries(JOB_STATUS_LABELS).map(([status, label]) => ({ value: status as JobStatus, label })),
 ];
 
 export function parseJobsFilter(value: string | null): JobsFilter {

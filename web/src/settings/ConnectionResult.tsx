@@ -41,6 +41,13 @@ const windowText = (w?: UsageWindow) =>
     ? `${formatNumber(w.consumed ?? 0)} / ${w.limit !== undefined ? formatNumber(w.limit) : "?"}`
     : "—";
 
+/** The usage table's columns after the endpoint: today's window, then the hour's and the minute's on wide screens only. */
+const USAGE_WINDOWS = [
+  { key: "day", heading: "Today (used / limit)", className: undefined },
+  { key: "hour", heading: "This hour", className: "hide-sm" },
+  { key: "minute", heading: "This minute", className: "hide-sm" },
+] as const;
+
 export function ConnectionResult({ result }: { result: ConnectionCheck }) {
   const usage = usageRows(result.usage);
   const limits = rateLimitSummary(result.rateLimit);
@@ -72,18 +79,14 @@ export function ConnectionResult({ result }: { result: ConnectionCheck }) {
             <thead>
               <tr>
                 <th scope="col">Endpoint</th>
-                <th scope="col">Today (used / limit)</th>
-                <th scope="col" className="hide-sm">This hour</th>
-                <th scope="col" className="hide-sm">This minute</th>
+                {USAGE_WINDOWS.map((w) => <th key={w.key} scope="col" className={w.className}>{w.heading}</th>)}
               </tr>
             </thead>
             <tbody>
-              {usage.map((row) => (
-                <tr key={row.endpoint}>
-                  <td className="mono small">{row.endpoint}</td>
-                  <td>{windowText(row.day)}</td>
-                  <td className="hide-sm">{windowText(row.hour)}</td>
-                  <td className="hide-sm">{windowText(row.minute)}</td>
+              {usage.map(({ endpoint, ...windows }) => (
+                <tr key={endpoint}>
+                  <td className="mono small">{endpoint}</td>
+                  {USAGE_WINDOWS.map((w) => <td key={w.key} className={w.className}>{windowText(windows[w.key])}</td>)}
                 </tr>
               ))}
             </tbody>
