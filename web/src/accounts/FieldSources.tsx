@@ -12,14 +12,14 @@ export function FieldSourceMark({ source, sample }: { source: FieldSource | null
   if (source.source === "apollo") {
     const what = sample ? "Sample data" : "Apollo";
     return (
-      <span className="source-mark" title={`${sample ? "Made up by the mock Apollo, not from Apollo.io" : "Filled in by Apollo.io"}, ${formatDateTime(source.at)}`}>
+      <span className="pill source-mark" title={`${sample ? "Made up by the mock Apollo, not from Apollo.io" : "Filled in by Apollo.io"}, ${formatDateTime(source.at)}`}>
         <Sparkles aria-hidden="true" size={12} />
         {what}
       </span>
     );
   }
   return (
-    <span className="source-mark typed" title={`Entered by a person, ${formatDateTime(source.at)}; enrichment keeps it`}>
+    <span className="pill source-mark typed" title={`Entered by a person, ${formatDateTime(source.at)}; enrichment keeps it`}>
       <PenLine aria-hidden="true" size={12} />
       Typed
     </span>

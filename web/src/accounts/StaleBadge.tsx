@@ -4,7 +4,7 @@ import { History } from "lucide-react";
 export function StaleBadge({ stale }: { stale: boolean }) {
   if (!stale) return null;
   return (
-    <span className="stale-badge" data-testid="stale-badge" title="Enriched longer ago than this workspace keeps data fresh for">
+    <span className="pill stale-badge" data-testid="stale-badge" title="Enriched longer ago than this workspace keeps data fresh for">
       <History aria-hidden="true" size={12} /> Stale
     </span>
   );

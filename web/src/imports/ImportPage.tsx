@@ -411,7 +411,7 @@ function PreviewTable({
                 ))}
                 <td>
                   {problems.length ? (
-                    <span className="import-fail">Fails: {problems.join("; ")}</span>
+                    <span className="import-verdict fail">Fails: {problems.join("; ")}</span>
                   ) : row.duplicateOf ? (
                     <span className="muted">A duplicate of row {row.duplicateOf}</span>
                   ) : exists ? (
@@ -419,7 +419,7 @@ function PreviewTable({
                       {existingLabel}: {duplicateLabel}
                     </span>
                   ) : (
-                    <span className="import-ok">Imported</span>
+                    <span className="import-verdict ok">Imported</span>
                   )}
                 </td>
               </tr>
