@@ -18,7 +18,7 @@
 // the invocation returns only once every job's outcome is recorded.
 import { db, type Sql } from "../_shared/db.ts";
 import { type FailureVerdict, LeaseLostError, verdictOf } from "../_shared/jobs/errors.ts";
-import { type Job, Queue } from "../_shared/jobs/queue.ts";
+import { CLAIM_MAX_JOBS, type Job, Queue } from "../_shared/jobs/queue.ts";
 import { InvocationBudget } from "./budget.ts";
 import { maxInvocations, type WorkerConfig } from "./config.ts";
 import { createJobContext } from "./job-context.ts";
@@ -176,7 +176,7 @@ export async function runBatch(
       // The short claim may be ours: completions still being written count against max_in_flight.
       let heldBackByOurWrites = false;
       while (wanted() > 0 && readyJobs <= claimAhead() / 2 && budget.left()) {
-        const want = Math.max(1, Math.min(wanted(), budget.jobsLeft()));
+        const want = Math.max(1, Math.min(wanted(), budget.jobsLeft(), CLAIM_MAX_JOBS));
         const unwritten = outcomes.size - running.size;
         const claimed = await claim(want);
         backlog = claimed === want;

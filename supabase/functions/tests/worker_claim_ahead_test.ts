@@ -96,3 +96,15 @@ integration("longer jobs are claimed as slots free, none held ahead", async () =
   assert.ok(seen.maxRunning <= 3);
   assert.ok(largest <= 3, `no claim took more than the free slots, so none waited leased (largest claim ${largest})`);
 });
+
+integration("a claim asks for 1,000 jobs at most (claim_jobs' bound), whatever slots and claim-ahead add up to", async () => {
+  await timedJobs("test_claim_ahead_most", 0);
+  const { result, rows, largest } = await drain("test_claim_ahead_most", 1_500, {
+    maxConcurrent: 50,
+    claimAhead: 1000,
+    maxGlobalConcurrency: null as unknown as number, // unset: nothing else bounds the claim
+  });
+  assert.equal(result.completed, 1_500);
+  assert.ok(rows.every((r) => r.status === "completed" && r.attempts === 1), "every job completed on its first attempt");
+  assert.ok(largest <= 1000, `no claim took more than 1,000 (largest claim ${largest})`);
+});

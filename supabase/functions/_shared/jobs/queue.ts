@@ -20,6 +20,9 @@ interface PendingCompletion {
   reject(error: unknown): void;
 }
 
+/** The most jobs one claim_jobs call takes (its max_jobs bound). */
+export const CLAIM_MAX_JOBS = 1000;
+
 /** Completions written in one statement at most (a longer queue is written in several). */
 const COMPLETE_BATCH_MAX = 500;
 
