@@ -32,7 +32,7 @@ export function benchWorkerConfig(concurrency: number, maxInFlight: number | nul
     cpuBudgetMs: Number.MAX_SAFE_INTEGER,
     cpuMsPerJob: 1,
     leaseSeconds: 60,
-    claimAhead: 200, // the worker's default (WORKER_CLAIM_AHEAD)
+    claimAhead: 500, // the worker's default (WORKER_CLAIM_AHEAD)
     pollMs: 50,
     region: "bench",
     env: "development",

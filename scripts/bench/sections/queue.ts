@@ -79,7 +79,7 @@ function oursVariant(config: StackConfig, k: number, maxInFlight: number | null,
     concurrency: k,
     fields: {
       max_in_flight: maxInFlight,
-      driver: "job-worker runBatch (claim free slots and up to 200 ahead for short jobs, refill, complete_jobs per batch)",
+      driver: "job-worker runBatch (claim free slots and up to 500 ahead for short jobs, refill, complete_jobs per batch)",
     },
     async run(n) {
       const { lines } = await runJsonLines(DENO, [

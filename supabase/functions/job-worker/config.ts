@@ -59,7 +59,7 @@ export function loadConfig(env: EnvReader = Deno.env): WorkerConfig {
     cpuBudgetMs: intFrom(env, "WORKER_CPU_BUDGET_MS", 1_200, 50, 1_900),
     cpuMsPerJob: intFrom(env, "WORKER_CPU_MS_PER_JOB", 12, 1, 1_000),
     leaseSeconds: intFrom(env, "WORKER_LEASE_SECONDS", 60, 5, 3600),
-    claimAhead: intFrom(env, "WORKER_CLAIM_AHEAD", 200, 0, 1000),
+    claimAhead: intFrom(env, "WORKER_CLAIM_AHEAD", 500, 0, 1000),
     pollMs: intFrom(env, "WORKER_POLL_MS", 50, 10, 10_000),
     region,
     env: production ? "production" : "development",

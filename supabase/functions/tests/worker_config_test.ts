@@ -31,7 +31,7 @@ Deno.test("defaults: 5 concurrent jobs (20 across workers), 50 s budget, 60 s le
   assert.equal(config.maxGlobalConcurrency, 20);
   assert.equal(config.timeBudgetMs, 50_000);
   assert.equal(config.leaseSeconds, 60);
-  assert.equal(config.claimAhead, 200, "short jobs: up to 200 claimed ahead of free slots");
+  assert.equal(config.claimAhead, 500, "short jobs: up to 500 claimed ahead of free slots");
   assert.equal(loadConfig(env({ WORKER_SECRET_TOKEN: "x", WORKER_CLAIM_AHEAD: "0" })).claimAhead, 0);
   assert.deepEqual({ region: config.region, env: config.env }, { region: "local", env: "development" });
   assert.equal(config.misconfiguration, undefined);
