@@ -184,7 +184,7 @@ ${
 
 N = ${drain[0].n.toLocaleString("en-US")} no-op jobs, bulk-enqueued, then drained; jobs/s = N / time from starting the
 workers to the last job completed in the database. Median of ${flags.runs} run(s) (pg-boss: of its fastest batch size; the
-other batch sizes ran once). Pool: concurrency + 2 connections for every engine.
+other batch sizes ran once). Pool: concurrency + 2 connections for graphile-worker and pg-boss (their advice), the worker's default DB_POOL_SIZE (3) for ours.
 
 Headline: ours = the job-worker's own runner with \`max_in_flight\` unset (a no-op job calls no Apollo, which is what
 the cap protects); the same with the worker's default cap of 20 is shown as well.
