@@ -5,7 +5,7 @@ import type postgres from "postgres";
 import { processors } from "../../../supabase/functions/job-worker/processors/registry.ts";
 import type { Processor } from "../../../supabase/functions/job-worker/processors/types.ts";
 import { registerTestJobType } from "../../test/job-types.ts";
-import type { WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
+import { loadConfig, type WorkerConfig } from "../../../supabase/functions/job-worker/config.ts";
 
 export const NOOP_JOB_TYPE = "bench_noop";
 
@@ -24,17 +24,13 @@ export async function useNoopJobs(sql: postgres.Sql, jobType = NOOP_JOB_TYPE): P
  */
 export function benchWorkerConfig(concurrency: number, maxInFlight: number | null): WorkerConfig {
   return {
-    secretToken: "bench",
+    ...loadConfig(new Map([["WORKER_SECRET_TOKEN", "bench"]])),
     maxConcurrent: concurrency,
     // the worker passes MAX_GLOBAL_CONCURRENCY as claim_jobs' max_in_flight; null = not set
     maxGlobalConcurrency: maxInFlight as number,
     timeBudgetMs: 3_600_000,
     cpuBudgetMs: Number.MAX_SAFE_INTEGER,
     cpuMsPerJob: 1,
-    leaseSeconds: 60,
-    claimAhead: 500, // the worker's default (WORKER_CLAIM_AHEAD)
-    pollMs: 50,
     region: "bench",
-    env: "development",
   };
 }
