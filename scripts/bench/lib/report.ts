@@ -246,6 +246,27 @@ once, so the figure includes no such wait.`
         : ""
     }
 
+Where the CPU goes over a drain, in microseconds per job (median of the runs; each engine's driver reads /proc at the
+start and end of its drain, \`scripts/bench/queue/drain-cpu.mjs\`): the engine's own process, the PostgreSQL backends
+of its database, and the rest of the cluster (mostly the Realtime stand-in's slot reader, which decodes every
+database's WAL). All of it shares the machine's cores: at full load, jobs/s is about the cores' microseconds per
+second divided by the total.
+
+${
+      table(
+        ["concurrency", "engine", "variant", "engine process", "its database", "rest of the cluster", "total"],
+        concurrencies.flatMap((k) =>
+          [pick(k, HEADLINE_OURS), pick(k, GW_BATCH), pgBossBest(drain, k)]
+            .filter((d): d is DrainResult => d?.cpu_us_per_job_median !== undefined)
+            .map((d) => {
+              const cpu = d.cpu_us_per_job_median;
+              const total = cpu.engine + cpu.database + cpu.rest_of_cluster;
+              return [k, d.engine, d.variant, cpu.engine, cpu.database, cpu.rest_of_cluster, total];
+            })
+        ),
+      )
+    }
+
 Bulk enqueue of N jobs in one statement (median over every run of the engine):
 
 ${

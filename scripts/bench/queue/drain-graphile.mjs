@@ -1,6 +1,7 @@
 // One engine process for the queue benchmark: graphile-worker 0.17.3 (Node), its own database.
 //   node scripts/bench/queue/drain-graphile.mjs '<json options>'
-// options: {url, concurrency, n, runs, batching: boolean}. Prints one JSON line per run.
+// options: {url, concurrency, n, runs, batching: boolean}. Prints one JSON line per run (with
+// cpu_us_per_job: drain-cpu.mjs).
 // Without batching: graphile-worker's defaults (each worker fetches and completes one job per call).
 // With batching: localQueue {size: K+1}, completeJobBatchDelay 0, failJobBatchDelay 0 (as its
 // performance docs suggest). Pool: K+2 connections (graphile-worker's own advice), opened before
@@ -8,9 +9,11 @@
 import { Logger, makeWorkerUtils, run } from "graphile-worker";
 import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cpuPerJob, cpuSnapshot } from "./drain-cpu.mjs";
 
 const options = JSON.parse(process.argv[2]);
 const { url, concurrency, n, runs, batching } = options;
+const database = new URL(url).pathname.slice(1);
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
 const logger = new Logger(() => (level, message) => {
   if (level === "error" || level === "warning") console.error(`[graphile-worker] ${level}: ${message}`);
@@ -40,6 +43,7 @@ for (let runNo = 1; runNo <= runs; runNo++) {
   let done = 0;
   let allRan;
   const allRanPromise = new Promise((resolve) => (allRan = resolve));
+  const cpu0 = cpuSnapshot(database);
   const t0 = performance.now();
   const runner = await run({
     pgPool,
@@ -60,8 +64,9 @@ for (let runNo = 1; runNo <= runs; runNo++) {
   // completions may still be in flight (batched): done when the table is empty
   while ((await remaining()) > 0) await sleep(5);
   const drainMs = performance.now() - t0;
+  const cpu = cpuPerJob(cpu0, cpuSnapshot(database), n);
   await runner.stop();
-  print({ run: runNo, enqueue_ms: enqueueMs, drain_ms: drainMs, completed: done });
+  print({ run: runNo, enqueue_ms: enqueueMs, drain_ms: drainMs, completed: done, cpu_us_per_job: cpu });
 }
 await utils.release();
 await pgPool.end();

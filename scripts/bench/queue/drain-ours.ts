@@ -5,11 +5,13 @@
 //
 //   SUPABASE_DB_URL=... deno run -A scripts/bench/queue/drain-ours.ts '<json options>'
 // options: {concurrency, n, runs, maxInFlight: number|null}. Prints one JSON line per run:
-//   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n,"early_stops":0}
-// (early_stops: runner calls that returned with jobs still due; see until-drained.ts)
+//   {"run":1,"enqueue_ms":..,"drain_ms":..,"completed":n,"early_stops":0,"cpu_us_per_job":{..}}
+// (early_stops: runner calls that returned with jobs still due, see until-drained.ts; cpu_us_per_job:
+// drain-cpu.mjs)
 import { db, dbSettings } from "../../../supabase/functions/_shared/db.ts";
 import { benchWorkerConfig, NOOP_JOB_TYPE, useNoopJobs } from "./noop.ts";
 import { runUntilDrained } from "./until-drained.ts";
+import { cpuPerJob, cpuSnapshot } from "./drain-cpu.mjs";
 
 const options = JSON.parse(Deno.args[0]) as {
   concurrency: number;
@@ -25,6 +27,7 @@ console.warn = quiet;
 const print = (line: unknown) => Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(line) + "\n"));
 
 const config = benchWorkerConfig(options.concurrency, options.maxInFlight);
+const DATABASE = new URL(Deno.env.get("SUPABASE_DB_URL")!).pathname.slice(1);
 
 const sql = db();
 await useNoopJobs(sql);
@@ -47,6 +50,7 @@ for (let run = 1; run <= options.runs; run++) {
   const enqueueMs = performance.now() - e0;
   await sql`analyze public.jobs`;
 
+  const cpu0 = cpuSnapshot(DATABASE);
   const t0 = performance.now();
   const totals = await runUntilDrained(config, `bench-${run}-${crypto.randomUUID().slice(0, 8)}`, async () => {
     const [{ due }] = await sql<
@@ -55,11 +59,19 @@ for (let run = 1; run <= options.runs; run++) {
     return due;
   });
   const drainMs = performance.now() - t0;
+  const cpu = cpuPerJob(cpu0, cpuSnapshot(DATABASE), options.n);
   const [{ completed }] = await sql<{ completed: number }[]>`
     select count(*)::int as completed from public.jobs where status = 'completed'`;
   if (completed !== options.n || totals.completed !== options.n) {
     throw new Error(`run ${run}: ${completed} of ${options.n} jobs completed (runner says ${JSON.stringify(totals)})`);
   }
-  print({ run, enqueue_ms: enqueueMs, drain_ms: drainMs, completed, early_stops: totals.early_stops });
+  print({
+    run,
+    enqueue_ms: enqueueMs,
+    drain_ms: drainMs,
+    completed,
+    early_stops: totals.early_stops,
+    cpu_us_per_job: cpu,
+  });
 }
 await sql.end({ timeout: 2 });

@@ -1,6 +1,7 @@
 // One engine process for the queue benchmark: pg-boss 10.4.2 (Node), its own database.
 //   node scripts/bench/queue/drain-pgboss.mjs '<json options>'
-// options: {url, concurrency, n, runs, batchSize, capMs}. Prints one JSON line per run.
+// options: {url, concurrency, n, runs, batchSize, capMs}. Prints one JSON line per run (with
+// cpu_us_per_job: drain-cpu.mjs).
 // Concurrency K = K workers (boss.work called K times), each fetching up to batchSize jobs per
 // poll and completing them together; pollingIntervalSeconds 0.5, pg-boss's minimum: a worker
 // waits out the rest of the interval after every fetch, so it cannot do more than
@@ -8,8 +9,10 @@
 // would only archive and schedule). A run stops at n jobs or capMs, whichever comes first.
 import PgBoss from "pg-boss";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cpuPerJob, cpuSnapshot } from "./drain-cpu.mjs";
 
 const { url, concurrency, n, runs, batchSize, capMs } = JSON.parse(process.argv[2]);
+const database = new URL(url).pathname.slice(1);
 const QUEUE = "bench_noop";
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
 
@@ -36,6 +39,7 @@ for (let runNo = 1; runNo <= runs; runNo++) {
   await query("analyze pgboss.job");
 
   let ran = 0;
+  const cpu0 = cpuSnapshot(database);
   const t0 = performance.now();
   const deadline = t0 + capMs;
   for (let w = 0; w < concurrency; w++) {
@@ -51,8 +55,10 @@ for (let runNo = 1; runNo <= runs; runNo++) {
     await sleep(ran >= n ? 5 : 50);
   }
   const drainMs = Math.min(performance.now(), deadline) - t0;
+  const cpu1 = cpuSnapshot(database);
   await boss.offWork(QUEUE);
   done = await completed();
-  print({ run: runNo, enqueue_ms: enqueueMs, drain_ms: drainMs, completed: done, capped: done < n });
+  const cpu = cpuPerJob(cpu0, cpu1, Math.max(done, 1));
+  print({ run: runNo, enqueue_ms: enqueueMs, drain_ms: drainMs, completed: done, capped: done < n, cpu_us_per_job: cpu });
 }
 await boss.stop({ graceful: false, wait: true });

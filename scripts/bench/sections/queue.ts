@@ -33,6 +33,17 @@ interface RunFigures {
   capped?: boolean;
   /** Our runner: calls that returned with jobs still due (see queue/until-drained.ts). */
   early_stops?: number;
+  cpu_us_per_job: CpuPerJob;
+}
+
+/** Microseconds of CPU per job over a drain (queue/drain-cpu.mjs). */
+export interface CpuPerJob {
+  /** The engine's own process (its client side). */
+  engine: number;
+  /** The PostgreSQL backends connected to the engine's database. */
+  database: number;
+  /** Every other PostgreSQL process: on the bench stack mostly the Realtime stand-in's slot reader. */
+  rest_of_cluster: number;
 }
 
 export interface DrainResult {
@@ -45,6 +56,8 @@ export interface DrainResult {
   jobs_per_s_min: number;
   jobs_per_s_max: number;
   enqueue_jobs_per_s_median: number;
+  /** Each part's median over the runs. */
+  cpu_us_per_job_median: CpuPerJob;
   /** pg-boss runs stop at a time cap: how many of the n jobs were done when it struck (median). */
   completed_median?: number;
   /** Ours: runner calls that returned with jobs still due, over every run. */
@@ -79,7 +92,8 @@ function oursVariant(config: StackConfig, k: number, maxInFlight: number | null,
     concurrency: k,
     fields: {
       max_in_flight: maxInFlight,
-      driver: "job-worker runBatch (claim free slots and up to 500 ahead for short jobs, refill, complete_jobs per batch)",
+      driver:
+        "job-worker runBatch (claim free slots and up to 500 ahead for short jobs, refill, complete_jobs per batch)",
     },
     async run(n) {
       const { lines } = await runJsonLines(DENO, [
@@ -143,7 +157,8 @@ export async function queueSection(config: StackConfig, options: QueueOptions) {
       } jobs/s` +
         `${f.capped ? ` (time cap: ${f.completed} of ${n})` : ""}${
           f.early_stops ? ` (the runner stopped early ${f.early_stops} time(s) with jobs due)` : ""
-        }; enqueue ${round(n / (f.enqueue_ms / 1000))} jobs/s`,
+        }; enqueue ${round(n / (f.enqueue_ms / 1000))} jobs/s; CPU us/job: engine ${f.cpu_us_per_job.engine}, ` +
+        `database ${f.cpu_us_per_job.database}, rest of the cluster ${f.cpu_us_per_job.rest_of_cluster}`,
     );
     figures.set(v, [...(figures.get(v) ?? []), f]);
   };
@@ -189,6 +204,7 @@ export async function queueSection(config: StackConfig, options: QueueOptions) {
       jobs_per_s_min: round(s.min),
       jobs_per_s_max: round(s.max),
       enqueue_jobs_per_s_median: round(summary(enqueue).median),
+      cpu_us_per_job_median: cpuMedian(runsOf.map((f) => f.cpu_us_per_job)),
       ...(v.engine === "ours" ? { runner_early_stops: runsOf.reduce((sum, f) => sum + (f.early_stops ?? 0), 0) } : {}),
       ...(runsOf.some((f) => f.capped)
         ? { completed_median: round(summary(runsOf.map((f) => f.completed)).median) }
@@ -197,6 +213,11 @@ export async function queueSection(config: StackConfig, options: QueueOptions) {
     });
   }
   return results;
+}
+
+function cpuMedian(runs: CpuPerJob[]): CpuPerJob {
+  const median = (part: keyof CpuPerJob) => round(summary(runs.map((r) => r[part])).median);
+  return { engine: median("engine"), database: median("database"), rest_of_cluster: median("rest_of_cluster") };
 }
 
 function bestOf(sweep: Variant[], figures: Map<Variant, RunFigures[]>): Variant {
