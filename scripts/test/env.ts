@@ -4,6 +4,7 @@ import { stackConfig } from "../stack/config.ts";
 import { envBlock } from "../stack/status-env.ts";
 import { generateSigningKey, type JwtClaims, signEs256, signHs256 } from "../stack/jwt.ts";
 import { clientKey, readKeys, serverKey, signToken, tokenVerifier } from "../stack/keys.ts";
+import { accessTokenClaims } from "../stack/gateway/auth/claims.ts";
 
 export const testConfig = stackConfig(Deno.env.get("STACK_INSTANCE") ?? "test");
 export const testEnv = await envBlock(testConfig);
@@ -45,3 +46,20 @@ export const testKeys = {
   /** Verifies a token as the stack's services do. */
   verify: (token: string) => verifier.verify(token),
 };
+
+/**
+ * The claims the stack's Auth would sign for an email user signed in with a password, valid for an
+ * hour, with `overrides` on top. The session id is random: PostgREST and Realtime accept it, Auth's
+ * /user does not (no such session).
+ */
+export function userClaims(user: { id: string; email: string }, overrides: Partial<JwtClaims> = {}): JwtClaims {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = accessTokenClaims(
+    `${testEnv.API_URL}/auth/v1`,
+    { ...user, app_metadata: { provider: "email", providers: ["email"] } },
+    { id: crypto.randomUUID(), method: "password", startedAt: iat },
+    iat,
+    3600,
+  );
+  return { ...claims, ...overrides };
+}

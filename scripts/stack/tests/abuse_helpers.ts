@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type postgres from "postgres";
 import { signHs256 } from "../jwt.ts";
-import { testEnv, testKeys } from "../../test/env.ts";
+import { testEnv, testKeys, userClaims } from "../../test/env.ts";
 
 export { testEnv, testKeys };
 
@@ -52,24 +52,6 @@ export function assertNotServerError(a: Answer, what: string): void {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** GoTrue-shaped access token claims for a user. */
-export function userClaims(userId: string, email: string, overrides: Record<string, unknown> = {}) {
-  return {
-    iss: `${testEnv.API_URL}/auth/v1`,
-    sub: userId,
-    aud: "authenticated",
-    role: "authenticated",
-    email,
-    app_metadata: { provider: "email", providers: ["email"] },
-    user_metadata: {},
-    aal: "aal1",
-    is_anonymous: false,
-    iat: now(),
-    exp: now() + 3600,
-    ...overrides,
-  };
-}
-
 function base64url(text: string): string {
   return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
@@ -81,7 +63,7 @@ function base64url(text: string): string {
  * signed with the public key as an HS256 secret.
  */
 export async function badTokens(user: { id: string; email: string }): Promise<Array<[string, string]>> {
-  const claims = userClaims(user.id, user.email);
+  const claims = userClaims(user);
   const [header, body, signature] = (await testKeys.sign(claims)).split(".");
   const otherBody = base64url(JSON.stringify({ ...claims, role: "service_role" }));
   const unknownKid = base64url(JSON.stringify({ alg: "ES256", kid: crypto.randomUUID(), typ: "JWT" }));

@@ -1,7 +1,7 @@
 // Realtime below supabase-js: a bare WebSocket speaking Phoenix frames (both serializers), and
 // access tokens signed as the stack's Auth signs them (or by a key it does not trust) to join
 // with, for the tests of the wire format and of what the server does with a token.
-import { testEnv, testKeys } from "../../test/env.ts";
+import { testEnv, testKeys, userClaims } from "../../test/env.ts";
 import { waitFor } from "./auth_realtime_helpers.ts";
 
 export interface RawFrame {
@@ -87,17 +87,6 @@ export async function userToken(
   expiresIn: number,
   { foreign = false } = {},
 ): Promise<string> {
-  const iat = Math.floor(Date.now() / 1000);
-  return await (foreign ? testKeys.signForeign : testKeys.sign)({
-    iss: `${testEnv.API_URL}/auth/v1`,
-    sub: user.id,
-    aud: "authenticated",
-    exp: iat + expiresIn,
-    iat,
-    email: user.email,
-    role: "authenticated",
-    aal: "aal1",
-    session_id: crypto.randomUUID(),
-    is_anonymous: false,
-  });
+  const claims = userClaims(user, { exp: Math.floor(Date.now() / 1000) + expiresIn });
+  return await (foreign ? testKeys.signForeign : testKeys.sign)(claims);
 }

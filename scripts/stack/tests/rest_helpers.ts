@@ -4,7 +4,7 @@
 // so the tests run repeatedly and next to other suites without touching the seed.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import { testEnv, testKeys } from "../../test/env.ts";
+import { testEnv, testKeys, userClaims } from "../../test/env.ts";
 
 export { testEnv, testKeys };
 
@@ -26,24 +26,7 @@ export async function userToken(
   email: string,
   overrides: Record<string, unknown> = {},
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return await testKeys.sign({
-    iss: `${testEnv.API_URL}/auth/v1`,
-    sub: userId,
-    aud: "authenticated",
-    role: "authenticated",
-    email,
-    phone: "",
-    app_metadata: { provider: "email", providers: ["email"] },
-    user_metadata: {},
-    aal: "aal1",
-    amr: [{ method: "password", timestamp: now }],
-    session_id: crypto.randomUUID(),
-    is_anonymous: false,
-    iat: now,
-    exp: now + 3600,
-    ...overrides,
-  });
+  return await testKeys.sign(userClaims({ id: userId, email }, overrides));
 }
 
 const clientOptions = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } };

@@ -1,12 +1,11 @@
 // Sessions (auth.sessions), refresh tokens (auth.refresh_tokens) and the access tokens GoTrue signs
 // for them (supabase/auth internal/tokens/service.go, internal/models/refresh_token.go).
 import type { GatewayContext } from "../context.ts";
+import { accessTokenClaims, type AuthMethod } from "./claims.ts";
 import type { Db as Sql } from "./db.ts";
 import type { AuthSettings } from "./settings.ts";
 import { identitiesOf, userJson, type UserRow } from "./users.ts";
 
-/** How the session began, in the access token's amr claim: a password, or an emailed link (GoTrue's "otp"). */
-export type AuthMethod = "password" | "otp";
 
 export interface SessionRow {
   id: string;
@@ -73,7 +72,7 @@ export async function touchSession(tx: Sql, sessionId: string, req: Request): Pr
   await tx`update auth.sessions set updated_at = now(), user_agent = ${userAgent}, ip = ${ip}::inet where id = ${sessionId}`;
 }
 
-/** The access token's claims, in GoTrue's order (AccessTokenClaims). */
+/** An access token for the user's session, as GoTrue signs it (claims.ts). */
 export async function signAccessToken(
   ctx: GatewayContext,
   settings: AuthSettings,
@@ -81,25 +80,14 @@ export async function signAccessToken(
   session: SessionRow,
   method: AuthMethod,
 ): Promise<{ accessToken: string; expiresAt: number }> {
-  const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + settings.jwtExpiry;
-  const claims = {
-    iss: `${ctx.config.apiUrl}/auth/v1`,
-    sub: user.id,
-    aud: user.aud || "authenticated",
-    exp,
-    iat,
-    email: user.email ?? "",
-    phone: user.phone ?? "",
-    app_metadata: user.raw_app_meta_data ?? {},
-    user_metadata: user.raw_user_meta_data ?? {},
-    role: user.role || "authenticated",
-    aal: "aal1",
-    amr: [{ method, timestamp: Math.floor(session.created_at.getTime() / 1000) }],
-    session_id: session.id,
-    is_anonymous: user.is_anonymous,
-  };
-  return { accessToken: await ctx.sign(claims), expiresAt: exp };
+  const claims = accessTokenClaims(
+    `${ctx.config.apiUrl}/auth/v1`,
+    { ...user, app_metadata: user.raw_app_meta_data, user_metadata: user.raw_user_meta_data },
+    { id: session.id, method, startedAt: Math.floor(session.created_at.getTime() / 1000) },
+    Math.floor(Date.now() / 1000),
+    settings.jwtExpiry,
+  );
+  return { accessToken: await ctx.sign(claims), expiresAt: claims.exp };
 }
 
 /** The body of a successful signup/token response: the session with the user in it. */
