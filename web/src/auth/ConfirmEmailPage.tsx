@@ -34,10 +34,7 @@ export function ConfirmEmailPage() {
         ) : (
           <>
             <p>Enter your email address to get a new confirmation link.</p>
-            <NewLinkForm send={resendConfirmation} label="Send a new link" />
-            <p className="auth-switch">
-              Already confirmed? <Link to="/sign-in">Sign in</Link>
-            </p>
+            <NewConfirmationLink />
           </>
         )}
       </LinkErrorCard>
@@ -48,10 +45,19 @@ export function ConfirmEmailPage() {
   return (
     <AuthCard title="Confirm your email">
       <p>Open the link in the email we sent you to confirm your address. If it has expired, ask for a new one.</p>
+      <NewConfirmationLink />
+    </AuthCard>
+  );
+}
+
+/** The form that emails a new confirmation link, and the way to sign in for whoever has confirmed already. */
+function NewConfirmationLink() {
+  return (
+    <>
       <NewLinkForm send={resendConfirmation} label="Send a new link" />
       <p className="auth-switch">
         Already confirmed? <Link to="/sign-in">Sign in</Link>
       </p>
-    </AuthCard>
+    </>
   );
 }
