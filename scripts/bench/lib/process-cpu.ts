@@ -9,30 +9,7 @@
 // backend's share goes to a group named after its application_name (pg_stat_activity).
 import type { StackConfig } from "../../stack/config.ts";
 import type { Sql } from "./db.ts";
-
-/** Clock ticks per second of /proc/<pid>/stat's times (sysconf(_SC_CLK_TCK); 100 on Linux). */
-const CLK_TCK = 100;
-
-interface ProcTimes {
-  ppid: number;
-  /** utime + stime, in ms */
-  self: number;
-  /** cutime + cstime (reaped children), in ms */
-  children: number;
-}
-
-function procTimes(pid: number): ProcTimes | null {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // the command name (field 2) is in parentheses and may hold spaces: split after its last ")"
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ms = (i: number) => (Number(f[i]) * 1000) / CLK_TCK;
-    // f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14..17
-    return { ppid: Number(f[1]), self: ms(11) + ms(12), children: ms(13) + ms(14) };
-  } catch {
-    return null; // exited meanwhile
-  }
-}
+import { procTimes } from "./proc-times.mjs";
 
 export interface CpuSnapshot {
   /** ms of CPU per group since each process started (the postmaster's reaped children under "exited") */

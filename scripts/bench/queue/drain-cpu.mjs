@@ -9,27 +9,18 @@
 // engine's backends are all live at both snapshots.
 import fs from "node:fs";
 import process from "node:process";
-
-/** Clock ticks per second of /proc/<pid>/stat's times (sysconf(_SC_CLK_TCK); 100 on Linux). */
-const CLK_TCK = 100;
-
-function cpuMs(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  // the command name (field 2) is in parentheses and may hold spaces: split after its last ")"
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK; // utime + stime
-}
+import { procTimes } from "../lib/proc-times.mjs";
 
 /** CPU ms so far: this process, the backends of `database`, and every other PostgreSQL process. */
 export function cpuSnapshot(database) {
-  const snapshot = { engine: cpuMs(process.pid), database: 0, rest_of_cluster: 0 };
+  const snapshot = { engine: procTimes(process.pid)?.self ?? 0, database: 0, rest_of_cluster: 0 };
   for (const name of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const title = fs.readFileSync(`/proc/${name}/cmdline`, "utf8").replaceAll("\0", " ");
       if (!title.startsWith("postgres")) continue;
       const [, , db] = title.split(" ");
-      snapshot[db === database ? "database" : "rest_of_cluster"] += cpuMs(name);
+      snapshot[db === database ? "database" : "rest_of_cluster"] += procTimes(name)?.self ?? 0;
     } catch {
       // exited meanwhile
     }
